@@ -1,0 +1,56 @@
+# QS Academy — `make run` serves the demo, `make test` runs lint and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint check-content translations browser-deps bench clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+instance/secret_key: | $(VENV)/.runtime
+	mkdir -p instance
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile -q -d translations
+
+run: $(VENV)/.runtime instance/secret_key translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask content sync
+	$(BIN)/flask seed demo --if-empty
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Chromium and a CJK font for the browser tests; installed from Debian's packages when missing.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils >/dev/null; \
+	  else echo "Browser tests need Debian's chromium and fonts-wqy-microhei: sudo apt-get install chromium fonts-wqy-microhei poppler-utils"; exit 1; fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check academy tests bench app.py
+	$(BIN)/mypy
+
+test: $(VENV)/.dev translations browser-deps lint
+	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
+
+check-content: $(VENV)/.runtime
+	$(BIN)/python -m academy.content
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

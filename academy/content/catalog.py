@@ -1,0 +1,307 @@
+"""Read ``courses/`` into frozen dataclasses, collecting every problem on the way.
+
+A file that fails validation is left out of the result (its last good version keeps
+serving from the database) and reported as a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .frontmatter import Document, split
+from .problems import ContentError, Problem, display_path
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+MD_LINK = re.compile(r"\]\(([^)\s#]+\.md)(#[^)\s]*)?\)")
+CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+MEASURES = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+            "十一", "十二", "十三", "十四", "十五", "十六", "十七")
+
+
+class Tier(StrEnum):
+    ALL_STAFF = "all-staff"
+    PRACTITIONER = "practitioner"
+    EXPERT = "expert"
+    LEADERSHIP = "leadership"
+
+
+TIER_ORDER = (Tier.ALL_STAFF, Tier.PRACTITIONER, Tier.EXPERT, Tier.LEADERSHIP)
+
+
+@dataclass(frozen=True)
+class LessonDef:
+    slug: str
+    title: str
+    minutes: int
+    position: int
+    source: str  # Markdown body
+    version: str  # content hash of the whole file
+    path: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class LessonCheck:
+    questions: int
+
+
+@dataclass(frozen=True)
+class FinalExam:
+    questions: int
+    pass_mark: int
+    time_limit: int  # minutes
+    attempts: int
+
+
+@dataclass(frozen=True)
+class CourseDef:
+    slug: str
+    tier: Tier
+    title: str
+    title_en: str
+    hours: float
+    order: int
+    audience: str
+    objectives: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    measures: tuple[str, ...]
+    summary_en: str
+    intro: str
+    bank: str | None
+    lesson_check: LessonCheck | None
+    final_exam: FinalExam | None
+    version: str
+    path: str
+    lessons: tuple[LessonDef, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Scan:
+    courses: tuple[CourseDef, ...]
+    problems: tuple[Problem, ...]
+    broken_lessons: frozenset[tuple[str, str]] = frozenset()  # (course, lesson) left out
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def cjk_count(text: str) -> int:
+    return len(CJK.findall(text))
+
+
+def _text(doc: Document, key: str, *, required: bool = True) -> str:
+    value = doc.meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ContentError(doc.line_of(key), f"missing '{key}'")
+        return ""
+    if not isinstance(value, str | int | float):
+        raise ContentError(doc.line_of(key), f"'{key}' must be text")
+    return str(value).strip()
+
+
+def _number(doc: Document, key: str, *, minimum: float = 0, integer: bool = True) -> Any:
+    value = doc.meta.get(key)
+    if value is None:
+        raise ContentError(doc.line_of(key), f"missing '{key}'")
+    if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
+        raise ContentError(doc.line_of(key), f"'{key}' must be a {'whole ' if integer else ''}number")
+    if value < minimum:
+        raise ContentError(doc.line_of(key), f"'{key}' must be at least {minimum}")
+    return value
+
+
+def _list(doc: Document, key: str) -> tuple[str, ...]:
+    value = doc.meta.get(key, [])
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ContentError(doc.line_of(key), f"'{key}' must be a list")
+    return tuple(str(v).strip() for v in value)
+
+
+def _block(doc: Document, key: str, fields: dict[str, tuple[int, int]]) -> dict[str, int] | None:
+    """A small mapping of whole numbers, e.g. ``final_exam: {questions: 20, pass_mark: 80}``."""
+    value = doc.meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ContentError(doc.line_of(key), f"'{key}' must be a mapping")
+    unknown = set(value) - set(fields)
+    if unknown:
+        raise ContentError(doc.line_of(key), f"unknown key in '{key}': {', '.join(sorted(map(str, unknown)))}")
+    result: dict[str, int] = {}
+    for name, (default, low) in fields.items():
+        number = value.get(name, default)
+        if isinstance(number, bool) or not isinstance(number, int) or number < low:
+            raise ContentError(doc.line_of(key), f"'{key}.{name}' must be a whole number of at least {low}")
+        result[name] = number
+    return result
+
+
+def parse_course(text: str, folder: Path, root: Path) -> CourseDef:
+    doc = split(text)
+    slug = folder.name
+    if not SLUG.match(slug):
+        raise ContentError(1, f"course folder name '{slug}' is not a slug (lower-case letters, digits, '-')")
+    tier_name = _text(doc, "tier")
+    try:
+        tier = Tier(tier_name)
+    except ValueError:
+        raise ContentError(doc.line_of("tier"), f"unknown tier '{tier_name}' (use one of: {', '.join(TIER_ORDER)})") from None
+    if folder.parent.name != tier.value:
+        raise ContentError(doc.line_of("tier"), f"tier '{tier}' does not match the folder '{folder.parent.name}'")
+    measures = _list(doc, "measures")
+    for measure in measures:
+        if measure not in MEASURES:
+            raise ContentError(doc.line_of("measures"), f"unknown guideline measure '{measure}' (use 一 … 十七)")
+    prerequisites = _list(doc, "prerequisites")
+    for prerequisite in prerequisites:
+        if not SLUG.match(prerequisite):
+            raise ContentError(doc.line_of("prerequisites"), f"prerequisite '{prerequisite}' is not a course slug")
+    objectives = _list(doc, "objectives")
+    if not objectives:
+        raise ContentError(doc.line_of("objectives"), "missing 'objectives'")
+    bank = _text(doc, "bank", required=False) or None
+    check = _block(doc, "lesson_check", {"questions": (5, 1)})
+    final = _block(doc, "final_exam", {"questions": (20, 1), "pass_mark": (80, 1), "time_limit": (30, 1), "attempts": (3, 1)})
+    if final and final["pass_mark"] > 100:
+        raise ContentError(doc.line_of("final_exam"), "'final_exam.pass_mark' is a percentage (at most 100)")
+    if (check or final) and not bank:
+        raise ContentError(doc.line_of("bank"), "a lesson check or final exam needs a 'bank'")
+    return CourseDef(
+        slug=slug, tier=tier, title=_text(doc, "title"), title_en=_text(doc, "title_en"),
+        hours=_number(doc, "hours", integer=False), order=_number(doc, "order"),
+        audience=_text(doc, "audience", required=False), objectives=objectives,
+        prerequisites=prerequisites, measures=measures,
+        summary_en=_text(doc, "summary_en", required=False), intro=doc.body, bank=bank,
+        lesson_check=LessonCheck(**check) if check else None,
+        final_exam=FinalExam(**final) if final else None,
+        version=digest(text), path=display_path(folder / "course.md", root),
+    )
+
+
+def parse_lesson(text: str, file: Path, root: Path) -> LessonDef:
+    match = LESSON_FILE.match(file.name)
+    if not match:
+        raise ContentError(1, "lesson file names look like '01-lesson-slug.md'")
+    doc = split(text)
+    return LessonDef(
+        slug=match.group(2), title=_text(doc, "title"), minutes=_number(doc, "minutes", minimum=1),
+        position=int(match.group(1)), source=doc.body, version=digest(text),
+        path=display_path(file, root), body_line=doc.body_line,
+    )
+
+
+def resolve_link(course: CourseDef, href: str) -> tuple[str, str] | None:
+    """(course slug, lesson slug) a relative ``.md`` link points to, or None if it is not a lesson file."""
+    target = posixpath.normpath(posixpath.join(course.tier.value, course.slug, href))
+    parts = target.split("/")
+    if len(parts) != 3:
+        return None
+    match = LESSON_FILE.match(parts[2])
+    return (parts[1], match.group(2)) if match else None
+
+
+def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(display_path(path, root), 1, "not UTF-8 text"))
+        return None
+
+
+def _scan_course(folder: Path, root: Path, problems: list[Problem]) -> CourseDef | None:
+    course_file = folder / "course.md"
+    if not course_file.exists():
+        problems.append(Problem(display_path(folder, root), 1, "course folder without course.md"))
+        return None
+    text = _read(course_file, root, problems)
+    if text is None:
+        return None
+    try:
+        course = parse_course(text, folder, root)
+    except ContentError as err:
+        problems.append(Problem(display_path(course_file, root), err.line, err.message))
+        return None
+    lessons: list[LessonDef] = []
+    for file in sorted(folder.glob("*.md")):
+        if file.name == "course.md":
+            continue
+        lesson_text = _read(file, root, problems)
+        if lesson_text is None:
+            continue
+        try:
+            lessons.append(parse_lesson(lesson_text, file, root))
+        except ContentError as err:
+            problems.append(Problem(display_path(file, root), err.line, err.message))
+    seen: dict[str, LessonDef] = {}
+    kept: list[LessonDef] = []
+    for lesson in lessons:
+        twin = seen.get(lesson.slug)
+        if twin is not None:
+            problems.append(Problem(lesson.path, 1, f"duplicate lesson slug '{lesson.slug}' (also {twin.path})"))
+            continue
+        positions = [x for x in kept if x.position == lesson.position]
+        if positions:
+            problems.append(Problem(lesson.path, 1, f"lesson number {lesson.position:02d} is used twice (also {positions[0].path})"))
+            continue
+        seen[lesson.slug] = lesson
+        kept.append(lesson)
+    return CourseDef(**{**course.__dict__, "lessons": tuple(kept)})
+
+
+def scan(root: Path) -> Scan:
+    """Read every course under ``root``; never raises for bad content."""
+    problems: list[Problem] = []
+    courses: dict[str, CourseDef] = {}
+    if not root.is_dir():
+        return Scan((), (Problem(str(root), 1, "courses folder not found"),))
+    for tier_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if tier_dir.name not in {t.value for t in Tier}:
+            problems.append(Problem(display_path(tier_dir, root), 1, f"unknown tier folder '{tier_dir.name}'"))
+            continue
+        for folder in sorted(p for p in tier_dir.iterdir() if p.is_dir()):
+            course = _scan_course(folder, root, problems)
+            if course is None:
+                continue
+            if course.slug in courses:
+                problems.append(Problem(course.path, 1, f"duplicate course slug '{course.slug}' (also {courses[course.slug].path})"))
+                continue
+            courses[course.slug] = course
+    broken = _check_links(courses, problems)
+    final = {
+        slug: CourseDef(**{**c.__dict__, "lessons": tuple(x for x in c.lessons if (slug, x.slug) not in broken)})
+        for slug, c in courses.items()
+    }
+    for course in final.values():
+        for prerequisite in course.prerequisites:
+            if prerequisite not in courses:
+                problems.append(Problem(course.path, 1, f"unknown prerequisite course '{prerequisite}'"))
+    ordered = sorted(final.values(), key=lambda c: (TIER_ORDER.index(c.tier), c.order, c.slug))
+    return Scan(tuple(ordered), tuple(sorted(problems)), frozenset(broken))
+
+
+def _check_links(courses: dict[str, CourseDef], problems: list[Problem]) -> set[tuple[str, str]]:
+    known = {(c.slug, x.slug) for c in courses.values() for x in c.lessons}
+    broken: set[tuple[str, str]] = set()
+    for course in courses.values():
+        for lesson in course.lessons:
+            for offset, line in enumerate(lesson.source.splitlines()):
+                for match in MD_LINK.finditer(line):
+                    target = resolve_link(course, match.group(1))
+                    if target is None or target not in known:
+                        problems.append(Problem(lesson.path, lesson.body_line + offset,
+                                                f"link to a lesson that does not exist: {match.group(1)}"))
+                        broken.add((course.slug, lesson.slug))
+    return broken

@@ -1,0 +1,100 @@
+"""Everything authors write, read at once and cross-checked."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import MEASURES, CourseDef, Scan, cjk_count, scan
+from .exams import DrawRule, ExamDef, load_exams
+from .problems import Problem
+from .quizbank import Bank, Question, load_banks
+
+
+@dataclass(frozen=True)
+class Library:
+    scan: Scan
+    banks: dict[str, Bank]
+    exams: dict[str, ExamDef]
+    problems: tuple[Problem, ...]
+
+    @property
+    def courses(self) -> tuple[CourseDef, ...]:
+        return self.scan.courses
+
+    def course(self, slug: str) -> CourseDef | None:
+        return next((c for c in self.scan.courses if c.slug == slug), None)
+
+
+def matching(bank: Bank, rule: DrawRule) -> list[Question]:
+    return [
+        q for q in bank.questions
+        if (not rule.difficulty or q.difficulty in rule.difficulty)
+        and (not rule.types or q.type in rule.types)
+        and (not rule.tags or set(rule.tags) & set(q.tags))
+    ]
+
+
+def load_library(courses_root: Path, quiz_root: Path) -> Library:
+    course_scan = scan(courses_root)
+    banks, bank_problems = load_banks(quiz_root)
+    exams, exam_problems = load_exams(quiz_root)
+    problems = [*course_scan.problems, *bank_problems, *exam_problems]
+    by_slug = {c.slug: c for c in course_scan.courses}
+    for bank in banks.values():
+        course = by_slug.get(bank.course)
+        if course is None:
+            problems.append(Problem(bank.path, 1, f"'course: {bank.course}' is not a known course"))
+            continue
+        lessons = {x.slug for x in course.lessons}
+        for q in bank.questions:
+            if q.lesson not in lessons:
+                problems.append(Problem(bank.path, q.line, f"{q.id}: unknown lesson '{q.lesson}' of course '{course.slug}'"))
+    for course in course_scan.courses:
+        if course.bank is None:
+            continue
+        bank = banks.get(course.bank)
+        if bank is None:
+            problems.append(Problem(course.path, 1, f"question bank '{course.bank}' not found in quiz/"))
+            continue
+        if course.final_exam and len(bank.questions) < course.final_exam.questions:
+            problems.append(Problem(course.path, 1, f"final exam draws {course.final_exam.questions} questions but bank '{bank.id}' has {len(bank.questions)}"))
+        if course.lesson_check:
+            per_lesson = Counter(q.lesson for q in bank.questions)
+            for lesson in course.lessons:
+                if per_lesson[lesson.slug] < course.lesson_check.questions:
+                    problems.append(Problem(lesson.path, 1, f"lesson check needs {course.lesson_check.questions} questions, bank '{bank.id}' has {per_lesson[lesson.slug]} for this lesson"))
+    for exam in exams.values():
+        for rule in exam.draw:
+            bank = banks.get(rule.bank)
+            if bank is None:
+                problems.append(Problem(exam.path, 1, f"draw rule names unknown bank '{rule.bank}'"))
+            elif len(matching(bank, rule)) < rule.count:
+                problems.append(Problem(exam.path, 1, f"draw rule asks {rule.count} questions of bank '{rule.bank}', only {len(matching(bank, rule))} match"))
+    return Library(course_scan, banks, exams, tuple(sorted(set(problems))))
+
+
+def stats(library: Library) -> list[dict[str, object]]:
+    rows = []
+    for course in library.courses:
+        bank = library.banks.get(course.bank or "")
+        questions = bank.questions if bank else ()
+        rows.append({
+            "slug": course.slug, "title": course.title, "tier": course.tier.value, "hours": course.hours,
+            "lessons": [{"slug": x.slug, "title": x.title, "cjk_chars": cjk_count(x.source)} for x in course.lessons],
+            "bank": bank.id if bank else None,
+            "questions": len(questions),
+            "questions_by_type": dict(sorted(Counter(q.type.value for q in questions).items())),
+            "questions_by_difficulty": dict(sorted(Counter(q.difficulty.value for q in questions).items())),
+        })
+    return rows
+
+
+def coverage(library: Library) -> dict[str, list[str]]:
+    """Guideline measure -> slugs of the courses that serve it (empty list = a gap)."""
+    result: dict[str, list[str]] = {m: [] for m in MEASURES}
+    for course in library.courses:
+        for measure in course.measures:
+            result[measure].append(course.slug)
+    return result
