@@ -87,6 +87,9 @@ class Scan:
     courses: tuple[CourseDef, ...]
     problems: tuple[Problem, ...]
     broken_lessons: frozenset[tuple[str, str]] = frozenset()  # (course, lesson) left out
+    # Every course folder and lesson file present, valid or not: what is absent is retired,
+    # what is present but broken keeps its last good version.
+    present: frozenset[tuple[str, str]] = frozenset()  # (course, "") for a course folder
 
 
 def digest(text: str) -> str:
@@ -221,7 +224,12 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
         return None
 
 
-def _scan_course(folder: Path, root: Path, problems: list[Problem]) -> CourseDef | None:
+def _scan_course(folder: Path, root: Path, problems: list[Problem], present: set[tuple[str, str]]) -> CourseDef | None:
+    present.add((folder.name, ""))
+    for file in folder.glob("*.md"):
+        match = LESSON_FILE.match(file.name)
+        if match:
+            present.add((folder.name, match.group(2)))
     course_file = folder / "course.md"
     if not course_file.exists():
         problems.append(Problem(display_path(folder, root), 1, "course folder without course.md"))
@@ -265,6 +273,7 @@ def scan(root: Path) -> Scan:
     """Read every course under ``root``; never raises for bad content."""
     problems: list[Problem] = []
     courses: dict[str, CourseDef] = {}
+    present: set[tuple[str, str]] = set()
     if not root.is_dir():
         return Scan((), (Problem(str(root), 1, "courses folder not found"),))
     for tier_dir in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -272,7 +281,7 @@ def scan(root: Path) -> Scan:
             problems.append(Problem(display_path(tier_dir, root), 1, f"unknown tier folder '{tier_dir.name}'"))
             continue
         for folder in sorted(p for p in tier_dir.iterdir() if p.is_dir()):
-            course = _scan_course(folder, root, problems)
+            course = _scan_course(folder, root, problems, present)
             if course is None:
                 continue
             if course.slug in courses:
@@ -289,7 +298,7 @@ def scan(root: Path) -> Scan:
             if prerequisite not in courses:
                 problems.append(Problem(course.path, 1, f"unknown prerequisite course '{prerequisite}'"))
     ordered = sorted(final.values(), key=lambda c: (TIER_ORDER.index(c.tier), c.order, c.slug))
-    return Scan(tuple(ordered), tuple(sorted(problems)), frozenset(broken))
+    return Scan(tuple(ordered), tuple(sorted(problems)), frozenset(broken), frozenset(present))
 
 
 def _check_links(courses: dict[str, CourseDef], problems: list[Problem]) -> set[tuple[str, str]]:

@@ -1,0 +1,130 @@
+"""QS Academy: quality and standardization training for large enterprises."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import ROOT
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def _database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.from_object("academy.config.Defaults")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(overrides or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        key_file = Path(app.instance_path) / "secret_key"
+        if key_file.exists():
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("Set FLASK_SECRET_KEY (or run `make run`, which generates instance/secret_key)")
+    app.config["COURSES_ROOT"] = Path(app.config["COURSES_ROOT"])
+    app.config["QUIZ_ROOT"] = Path(app.config["QUIZ_ROOT"])
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"],
+                   default_translation_directories=str(ROOT / "translations"))
+    _setup_login()
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from . import cli
+
+    cli.register(app)
+    return app
+
+
+def _select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _setup_login() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .web import admin, auth, courses, errors, me
+
+    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, errors.bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_datetime, get_locale
+    from flask_babel import lazy_gettext as _l
+
+    from . import access
+    from .forms import EmptyForm, LanguageForm
+
+    tiers = {
+        "all-staff": (_l("All staff"), _l("for every employee")),
+        "practitioner": (_l("Practitioners"), _l("quality engineers, auditors, standardization staff")),
+        "expert": (_l("Experts"), _l("improvement leaders, senior engineers, standards delegates")),
+        "leadership": (_l("Leadership"), _l("executives and the first person accountable")),
+    }
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        return {
+            "access": access, "logout_form": EmptyForm, "language_form": LanguageForm,
+            "current_locale": locale,
+            "tier_name": lambda tier: tiers.get(tier, (tier, ""))[0],
+            "tier_audience": lambda tier: tiers.get(tier, (tier, ""))[1],
+            "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
+        }
+
+    app.jinja_env.filters["localtime"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt) if value else ""
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+

@@ -1,0 +1,71 @@
+"""Load-and-authorise: the only way routes obtain objects and check permissions.
+
+Unknown and forbidden look the same (404) where existence is private.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from .database import db
+from .models import Course, Lesson, OrgUnit, Role, User
+
+
+def has_role(user: User, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.has_role(role) or user.has_role(Role.ADMIN)
+
+
+def require_role(user: User, *roles: Role) -> None:
+    """403 unless the user holds one of the roles (admins hold them all)."""
+    if not any(has_role(user, role) for role in roles):
+        abort(403)
+
+
+def can_manage_content(user: User) -> bool:
+    return has_role(user, Role.AUTHOR)
+
+
+def can_view_reports(user: User) -> bool:
+    return has_role(user, Role.HR)
+
+
+def is_admin(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
+def hr_scopes(user: User) -> list[OrgUnit] | None:
+    """Org subtrees an HR user may see; None means everything (admins)."""
+    if is_admin(user):
+        return None
+    return [r.scope_unit for r in user.roles if r.role == Role.HR and r.scope_unit is not None]
+
+
+def in_scope(viewer: User, unit: OrgUnit | None) -> bool:
+    scopes = hr_scopes(viewer)
+    if scopes is None:
+        return True
+    if unit is None:
+        return False
+    return any(unit.path.startswith(scope.path) for scope in scopes)
+
+
+def course_for_learner(slug: str) -> Course:
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        abort(404)
+    if course.retired:
+        abort(404)
+    return course
+
+
+def lesson_for_learner(course_slug: str, lesson_slug: str) -> Lesson:
+    course = course_for_learner(course_slug)
+    lesson = next((x for x in course.lessons if x.slug == lesson_slug), None)
+    if lesson is None:
+        abort(404)
+    if lesson.retired:
+        abort(404)
+    return lesson

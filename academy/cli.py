@@ -1,0 +1,110 @@
+"""Command line: flask content …, flask users create-admin, flask seed demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .content.library import coverage, load_library, stats
+from .models import Role
+from .services import accounts, content_sync, seed
+
+content = AppGroup("content", help="Check, publish and measure the curricula.")
+users = AppGroup("users", help="Accounts.")
+seed_group = AppGroup("seed", help="Demo data.")
+
+
+def _library():  # type: ignore[no-untyped-def]
+    return load_library(current_app.config["COURSES_ROOT"], current_app.config["QUIZ_ROOT"])
+
+
+@content.command("check")
+def content_check() -> None:
+    """Validate every course, lesson, bank and exam; print path:line: message."""
+    library = _library()
+    for problem in library.problems:
+        click.echo(str(problem))
+    click.echo(f"{len(library.courses)} courses, {len(library.banks)} banks, {len(library.exams)} exams, "
+               f"{len(library.problems)} problems", err=True)
+    if library.problems:
+        sys.exit(1)
+
+
+@content.command("sync")
+def content_sync_command() -> None:
+    """Publish valid content to the database; broken files keep their last good version."""
+    library = _library()
+    total = len(library.courses)
+    with click.progressbar(length=1, label=f"Syncing {total} courses") as bar:
+        report = content_sync.sync(library)
+        bar.update(1)
+    click.echo(f"created {len(report.created)}, updated {len(report.updated)}, retired {len(report.retired)}, "
+               f"unchanged {report.unchanged}, problems {report.problems}")
+    for problem in library.problems:
+        click.echo(str(problem), err=True)
+
+
+@content.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def content_stats(as_json: bool) -> None:
+    """Per course: tier, lessons, Chinese characters per lesson, questions by type."""
+    rows = stats(_library())
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        chars = ", ".join(str(x["cjk_chars"]) for x in row["lessons"])  # type: ignore[attr-defined]
+        click.echo(f"{row['tier']:<13} {row['slug']:<32} lessons {len(row['lessons']):>2} "  # type: ignore[arg-type]
+                   f"[{chars}]  questions {row['questions']} {row['questions_by_type']}")
+
+
+@content.command("coverage")
+def content_coverage() -> None:
+    """Which guideline measures (一 … 十七) each course serves; gaps are marked."""
+    for measure, slugs in coverage(_library()).items():
+        click.echo(f"{measure:<3} {', '.join(slugs) if slugs else '-- not covered --'}")
+
+
+@users.command("create-admin")
+@click.option("--employee-no", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--email", default="")
+@click.password_option()
+def create_admin(employee_no: str, name: str, email: str, password: str) -> None:
+    """Create an administrator account."""
+    if accounts.find_by_identifier(employee_no) is not None:
+        raise click.ClickException(f"employee number {employee_no} already exists")
+    if len(password) < current_app.config["MIN_PASSWORD_LENGTH"]:
+        raise click.ClickException(f"the password needs at least {current_app.config['MIN_PASSWORD_LENGTH']} characters")
+    accounts.create_user(employee_no, name, password=password, email=email or None, roles=((Role.ADMIN, None),))
+    click.echo(f"admin {employee_no} created")
+
+
+@seed_group.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--employees", default=300, show_default=True)
+def seed_demo(if_empty: bool, employees: int) -> None:
+    """Create the demo organisation, people and some progress."""
+    if seed.has_data():
+        if if_empty:
+            click.echo("demo data already present")
+            _print_logins()
+            return
+        raise click.ClickException("the database already has users; seed an empty database")
+    seed.seed_demo(employees=employees)
+    click.echo("demo data created")
+    _print_logins()
+
+
+def _print_logins() -> None:
+    click.echo(f"Demo logins (password for all: {seed.DEMO_PASSWORD}):")
+    click.echo("  admin A0001 · author Z0001 · host C0001 · HR H1001/H2001/H3001 · learners 100001-100300")
+
+
+def register(app: Flask) -> None:
+    for group in (content, users, seed_group):
+        app.cli.add_command(group)

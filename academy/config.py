@@ -1,0 +1,29 @@
+"""Non-secret defaults. Secrets come from the environment or ``instance/``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'academy.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    COURSES_ROOT = ROOT / "courses"
+    QUIZ_ROOT = ROOT / "quiz"
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    DISPLAY_TIMEZONE = "Asia/Shanghai"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    MIN_PASSWORD_LENGTH = 10

@@ -1,0 +1,1 @@
+"""The only code that writes: each public entry point is one commit."""

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..database import db
+from ..models import OrgUnit, UnitKind
+
+
+def create_unit(name: str, *, parent: OrgUnit | None = None, kind: UnitKind = UnitKind.DEPARTMENT,
+                commit: bool = True) -> OrgUnit:
+    unit = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None,
+                   depth=(parent.depth + 1) if parent else 0)
+    db.session.add(unit)
+    db.session.flush()  # the id is part of the path
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    if commit:
+        db.session.commit()
+    return unit
+
+
+def subtree(unit: OrgUnit) -> list[OrgUnit]:
+    return list(db.session.execute(
+        select(OrgUnit).where(OrgUnit.path.startswith(unit.path)).order_by(OrgUnit.path)
+    ).scalars())
+
+
+def ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    found = {u.id: u for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+def full_name(unit: OrgUnit) -> str:
+    return "/".join(u.name for u in ancestors(unit))

@@ -1,0 +1,193 @@
+"""Learner progress: opening and finishing lessons, completing courses, training hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..database import db, utcnow
+from ..models import Course, Enrollment, Lesson, LessonProgress, TrainingCredit, User
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    done: int
+    total: int
+    enrolled: bool
+    completed: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def _enrollment(user: User, course: Course, now: datetime) -> Enrollment:
+    found = db.session.execute(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    ).scalar_one_or_none()
+    if found is None:
+        found = Enrollment(user_id=user.id, course_id=course.id, started_at=now, last_active_at=now)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _lesson_progress(user: User, lesson: Lesson, now: datetime) -> LessonProgress:
+    found = db.session.execute(
+        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
+    ).scalar_one_or_none()
+    if found is None:
+        found = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=now, last_opened_at=now)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _retrying(work: Callable[[], T]) -> T:
+    """Two tabs may create the same row at once; the loser retries against the winner's row."""
+    try:
+        return work()
+    except IntegrityError:
+        db.session.rollback()
+        return work()
+
+
+def open_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> LessonProgress:
+    """Record a view; the first view of any lesson enrols the learner in its course."""
+    when = now or utcnow()
+
+    def work() -> LessonProgress:
+        enrollment = _enrollment(user, lesson.course, when)
+        enrollment.last_lesson_id = lesson.id
+        enrollment.last_active_at = when
+        progress = _lesson_progress(user, lesson, when)
+        progress.last_opened_at = when
+        db.session.commit()
+        return progress
+
+    return _retrying(work)
+
+
+def complete_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> bool:
+    """Mark a lesson done; returns True when this completed the whole course."""
+    when = now or utcnow()
+
+    def work() -> bool:
+        enrollment = _enrollment(user, lesson.course, when)
+        progress = _lesson_progress(user, lesson, when)
+        if progress.completed_at is None:
+            progress.completed_at = when
+        progress.completed_version = lesson.version
+        enrollment.last_active_at = when
+        finished = _complete_course_if_done(user, lesson.course, enrollment, when)
+        db.session.commit()
+        return finished
+
+    return _retrying(work)
+
+
+def course_requirements_met(user: User, course: Course) -> bool:
+    """Every live lesson done. (Exams add their own condition where a course has one.)"""
+    lesson_ids = [x.id for x in course.live_lessons]
+    if not lesson_ids:
+        return False
+    done = db.session.execute(
+        select(func.count()).select_from(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(lesson_ids),
+            LessonProgress.completed_at.is_not(None))
+    ).scalar_one()
+    return done == len(lesson_ids)
+
+
+def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment, now: datetime) -> bool:
+    if enrollment.completed_at is not None or not course_requirements_met(user, course):
+        return False
+    enrollment.completed_at = now
+    already = db.session.execute(
+        select(TrainingCredit).where(TrainingCredit.user_id == user.id, TrainingCredit.course_id == course.id)
+    ).scalar_one_or_none()
+    if already is None:
+        db.session.add(TrainingCredit(user_id=user.id, course_id=course.id, hours=course.hours, earned_at=now))
+    return True
+
+
+def progress_for(user: User, courses: Iterable[Course]) -> dict[int, CourseProgress]:
+    """Progress of one learner in many courses, in two queries."""
+    courses = list(courses)
+    live = {c.id: {x.id for x in c.live_lessons} for c in courses}
+    all_ids = [i for ids in live.values() for i in ids]
+    done_ids = set(db.session.execute(
+        select(LessonProgress.lesson_id).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(all_ids),
+            LessonProgress.completed_at.is_not(None))
+    ).scalars()) if all_ids else set()
+    enrollments = {e.course_id: e for e in db.session.execute(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id.in_(live))
+    ).scalars()}
+    return {
+        cid: CourseProgress(done=len(ids & done_ids), total=len(ids), enrolled=cid in enrollments,
+                            completed=cid in enrollments and enrollments[cid].completed_at is not None)
+        for cid, ids in live.items()
+    }
+
+
+def done_lessons(user: User, course: Course) -> set[int]:
+    ids = [x.id for x in course.lessons]
+    return set(db.session.execute(
+        select(LessonProgress.lesson_id).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(ids),
+            LessonProgress.completed_at.is_not(None))
+    ).scalars()) if ids else set()
+
+
+def resume_lesson(user: User, course: Course) -> Lesson | None:
+    """Where to continue: the first live lesson not done yet, else the first lesson."""
+    live = course.live_lessons
+    done = done_lessons(user, course)
+    return next((x for x in live if x.id not in done), live[0] if live else None)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    in_progress: list[tuple[Enrollment, CourseProgress]]
+    completed: list[tuple[Enrollment, CourseProgress]]
+    hours_this_year: float
+    recent: list[LessonProgress]
+
+
+def year_start(now: datetime, zone: str) -> datetime:
+    local = now.astimezone(ZoneInfo(zone))
+    start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    return start
+
+
+def dashboard(user: User, *, zone: str = "Asia/Shanghai", now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    enrollments = list(db.session.execute(
+        select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.last_active_at.desc())
+    ).scalars())
+    progress = progress_for(user, [e.course for e in enrollments if not e.course.retired])
+    rows = [(e, progress[e.course_id]) for e in enrollments if e.course_id in progress]
+    hours = db.session.execute(
+        select(func.coalesce(func.sum(TrainingCredit.hours), 0)).where(
+            TrainingCredit.user_id == user.id, TrainingCredit.earned_at >= year_start(now, zone),
+            TrainingCredit.earned_at < year_start(now, zone).replace(year=year_start(now, zone).year + 1))
+    ).scalar_one()
+    recent = list(db.session.execute(
+        select(LessonProgress).where(LessonProgress.user_id == user.id,
+                                     LessonProgress.last_opened_at >= now - timedelta(days=90))
+        .order_by(LessonProgress.last_opened_at.desc()).limit(8)
+    ).scalars())
+    return Dashboard(
+        in_progress=[r for r in rows if not r[0].completed_at],
+        completed=[r for r in rows if r[0].completed_at],
+        hours_this_year=float(hours), recent=recent,
+    )

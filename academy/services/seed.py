@@ -1,0 +1,104 @@
+"""Deterministic demo organisation: the same people, units and progress on every machine."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..database import db, utcnow
+from ..models import Course, Role, UnitKind, User, UserRole
+from . import accounts, org, progress
+
+DEMO_PASSWORD = "QsDemo-2026"  # noqa: S105 - published demo login, printed by `make run`
+GROUP = "华联装备集团"
+SUBSIDIARIES = (
+    ("华东轨道交通装备公司", ("质量部", "技术中心", "转向架制造部", "人力资源部")),
+    ("西南电力装备公司", ("质量部", "研发中心", "变压器制造部", "综合管理部")),
+    ("北方海洋工程公司", ("质量安全部", "设计院", "船体建造部", "人力资源部")),
+)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢岳齐梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵欧解强柴华车冉房边"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕鹏飞晓东丹玉兰红梅文斌立新志明春梅慧敏宇航子涵浩然欣怡雨萱俊杰思远嘉怡博文佳琪国栋卫东晓峰振华永强雪梅玉珍德明"
+POSITIONS = ("操作工", "班组长", "质量工程师", "工艺工程师", "检验员", "标准化工程师", "设计工程师", "内审员", "部门经理", "职员")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    employee_no: str
+    name: str
+
+
+def _names(rng: random.Random, count: int) -> list[str]:
+    given_two = [GIVEN[i : i + 2] for i in range(0, len(GIVEN) - 1, 2)]
+    names: list[str] = []
+    while len(names) < count:
+        given = rng.choice(given_two) if rng.random() < 0.6 else rng.choice(GIVEN)
+        name = rng.choice(SURNAMES) + given
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def has_data() -> bool:
+    return bool(db.session.execute(select(func.count()).select_from(User)).scalar_one())
+
+
+def seed_demo(*, employees: int = 300) -> list[DemoLogin]:
+    rng = random.Random(2022)  # the guideline's year: any fixed seed keeps the demo deterministic
+    group = org.create_unit(GROUP, kind=UnitKind.GROUP, commit=False)
+    departments = []
+    subsidiaries = []
+    for name, depts in SUBSIDIARIES:
+        sub = org.create_unit(name, parent=group, kind=UnitKind.SUBSIDIARY, commit=False)
+        subsidiaries.append(sub)
+        for dept in depts:
+            departments.append(org.create_unit(dept, parent=sub, commit=False))
+    shared_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash: hashing 300 times is slow
+    logins: list[DemoLogin] = []
+
+    def add(no: str, name: str, unit: object, position: str, roles: tuple[tuple[Role, object], ...] = ()) -> User:
+        user = User(employee_no=no, name=name, email=f"{no.lower()}@demo.qs-academy.local",
+                    org_unit_id=unit.id, position=position, password_hash=shared_hash)  # type: ignore[attr-defined]
+        for role, scope in roles:
+            user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))  # type: ignore[attr-defined]
+        db.session.add(user)
+        return user
+
+    names = _names(rng, employees + 8)
+    add("A0001", names.pop(), group, "系统管理员", ((Role.ADMIN, None),))
+    logins.append(DemoLogin("admin", "A0001", "系统管理员"))
+    add("Z0001", names.pop(), group, "质量专家", ((Role.AUTHOR, None),))
+    logins.append(DemoLogin("author", "Z0001", "课程作者"))
+    add("C0001", names.pop(), group, "竞赛主持人", ((Role.HOST, None),))
+    logins.append(DemoLogin("host", "C0001", "竞赛主持人"))
+    for n, sub in enumerate(subsidiaries, start=1):
+        hr_dept = next(d for d in departments if d.parent_id == sub.id and ("人力" in d.name or "综合" in d.name))
+        add(f"H{n}001", names.pop(), hr_dept, "培训主管", ((Role.HR, sub),))
+        logins.append(DemoLogin(f"hr ({sub.name})", f"H{n}001", "培训主管"))
+    learners = []
+    for n in range(employees):
+        dept = departments[n % len(departments)]
+        learners.append(add(f"{100001 + n}", names.pop(), dept, rng.choice(POSITIONS)))
+    logins.append(DemoLogin("learner", "100001", "员工"))
+    db.session.commit()
+    _seed_progress(rng, learners)
+    return logins
+
+
+def _seed_progress(rng: random.Random, learners: list[User]) -> None:
+    courses = list(db.session.execute(
+        select(Course).where(Course.retired.is_(False), Course.tier == "all-staff").order_by(Course.position)
+    ).scalars())
+    if not courses:
+        return
+    start = utcnow() - timedelta(days=60)
+    for user in learners[: len(learners) // 2]:
+        course = rng.choice(courses)
+        lessons = course.live_lessons
+        for k, lesson in enumerate(lessons[: rng.randint(1, len(lessons))]):
+            when = start + timedelta(days=rng.randint(0, 55), minutes=k * 30)
+            progress.open_lesson(user, lesson, now=when)
+            progress.complete_lesson(user, lesson, now=when + timedelta(minutes=20))

@@ -1,0 +1,5 @@
+"""Entry point: `flask run` and `gunicorn app:app` find the application here."""
+
+from academy import create_app
+
+app = create_app()
