@@ -110,7 +110,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
-        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        chosen = get_locale()
+        locale = "en" if chosen is not None and chosen.language == "en" else "zh_CN"
         return {
             "access": access, "logout_form": EmptyForm, "language_form": LanguageForm,
             "current_locale": locale,

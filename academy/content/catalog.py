@@ -288,7 +288,7 @@ def scan(root: Path) -> Scan:
                 problems.append(Problem(course.path, 1, f"duplicate course slug '{course.slug}' (also {courses[course.slug].path})"))
                 continue
             courses[course.slug] = course
-    broken = _check_links(courses, problems)
+    broken = _check_links(courses, present, problems)
     final = {
         slug: CourseDef(**{**c.__dict__, "lessons": tuple(x for x in c.lessons if (slug, x.slug) not in broken)})
         for slug, c in courses.items()
@@ -301,8 +301,9 @@ def scan(root: Path) -> Scan:
     return Scan(tuple(ordered), tuple(sorted(problems)), frozenset(broken), frozenset(present))
 
 
-def _check_links(courses: dict[str, CourseDef], problems: list[Problem]) -> set[tuple[str, str]]:
-    known = {(c.slug, x.slug) for c in courses.values() for x in c.lessons}
+def _check_links(courses: dict[str, CourseDef], present: set[tuple[str, str]], problems: list[Problem]) -> set[tuple[str, str]]:
+    """A link must name a lesson file that exists (a broken target is reported on its own)."""
+    known = present
     broken: set[tuple[str, str]] = set()
     for course in courses.values():
         for lesson in course.lessons:

@@ -47,7 +47,7 @@ def load_library(courses_root: Path, quiz_root: Path) -> Library:
         if course is None:
             problems.append(Problem(bank.path, 1, f"'course: {bank.course}' is not a known course"))
             continue
-        lessons = {x.slug for x in course.lessons}
+        lessons = {lesson for slug, lesson in course_scan.present if slug == course.slug and lesson}
         for q in bank.questions:
             if q.lesson not in lessons:
                 problems.append(Problem(bank.path, q.line, f"{q.id}: unknown lesson '{q.lesson}' of course '{course.slug}'"))
