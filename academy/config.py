@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class Defaults:
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'academy.sqlite'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     COURSES_ROOT = ROOT / "courses"
     QUIZ_ROOT = ROOT / "quiz"
     BABEL_DEFAULT_LOCALE = "zh_CN"

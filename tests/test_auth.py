@@ -24,7 +24,8 @@ def actions(app: Flask) -> list[str]:
 def test_login_by_employee_number_then_by_email(app: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]
     user = make_user("100123", email="Zhang.San@example.com")
     response = client.post("/login", data={"identifier": "100123", "password": PASSWORD})
-    assert response.status_code == 303 and response.location == "/me"
+    assert response.status_code == 303
+    assert response.location == "/me"
     client.post("/logout")
     response = client.post("/login", data={"identifier": "zhang.san@EXAMPLE.com", "password": PASSWORD})
     assert response.status_code == 303
@@ -39,7 +40,8 @@ def test_wrong_password_and_unknown_user_get_the_same_message(app: Flask, client
     wrong = client.post("/login", data={"identifier": "100123", "password": "nope"})
     unknown = client.post("/login", data={"identifier": "999999", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 422
-    assert GENERIC in wrong.get_data(as_text=True) and GENERIC in unknown.get_data(as_text=True)
+    assert GENERIC in wrong.get_data(as_text=True)
+    assert GENERIC in unknown.get_data(as_text=True)
     assert actions(app) == ["login_failed", "login_failed"]
 
 
@@ -62,7 +64,8 @@ def test_repeated_failures_lock_the_account(app: Flask, client, make_user) -> No
 def test_inactive_account_cannot_log_in_or_keep_a_session(client, make_user) -> None:  # type: ignore[no-untyped-def]
     user = make_user("100124", active=False)
     response = client.post("/login", data={"identifier": "100124", "password": PASSWORD})
-    assert response.status_code == 422 and GENERIC in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert GENERIC in response.get_data(as_text=True)
     log_in(client, user)
     assert client.get("/me").status_code == 302
 
@@ -121,7 +124,8 @@ def test_session_cookie_is_httponly_and_lax(client, make_user) -> None:  # type:
     make_user("100127")
     response = client.post("/login", data={"identifier": "100127", "password": PASSWORD})
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie
     secure = make_app(SESSION_COOKIE_SECURE=True)
     make_user_in(secure, "100128")

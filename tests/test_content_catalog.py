@@ -30,7 +30,8 @@ def test_fixture_tree_loads_without_problems(tree: Path) -> None:
     course = library.course("sample-course")
     assert course is not None
     assert [x.slug for x in course.lessons] == ["what-is-quality", "pdca"]
-    assert course.final_exam is not None and course.final_exam.pass_mark == 60
+    assert course.final_exam is not None
+    assert course.final_exam.pass_mark == 60
     assert [c.slug for c in library.courses] == ["sample-course", "second-course"]  # tier order
 
 

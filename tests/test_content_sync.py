@@ -79,12 +79,14 @@ def test_broken_file_keeps_last_good_version_and_is_listed(tmp_path: Path) -> No
         assert lesson.source == good
         assert not lesson.retired
         problem = db.session.execute(select(ContentProblem)).scalar_one()
-        assert problem.path.endswith("02-pdca.md") and problem.line == 2
+        assert problem.path.endswith("02-pdca.md")
+        assert problem.line == 2
     client = app.test_client()
     author = _make_learner(app, roles=(Role.AUTHOR,))
     log_in(client, author)
     page = client.get("/admin/content").get_data(as_text=True)
-    assert "02-pdca.md" in page and "malformed front matter" in page
+    assert "02-pdca.md" in page
+    assert "malformed front matter" in page
     learner_page = client.get("/courses/sample-course/pdca")
     assert learner_page.status_code == 200
     assert "四个阶段" in learner_page.get_data(as_text=True)
@@ -126,7 +128,7 @@ def _make_learner(app: Flask, roles: tuple[Role, ...] = ()):  # type: ignore[no-
 
     with app.app_context():
         count = len(db.session.execute(select(User)).scalars().all())
-        user = User(employee_no=f"S{count + 1:04d}", name="李四", password_hash="x")
+        user = User(employee_no=f"S{count + 1:04d}", name="李四", password_hash="")  # no password: these users never log in by form
         for role in roles:
             user.roles.append(UserRole(role=role))
         db.session.add(user)

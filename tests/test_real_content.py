@@ -20,4 +20,5 @@ def test_every_shipped_course_has_lessons_of_substance_and_a_bank() -> None:
         short = [x.slug for x in course.lessons if cjk_count(x.source) < 1500]
         assert short == [], f"{course.slug}: lessons under 1,500 Chinese characters: {short}"
         bank = library.banks.get(course.bank or "")
-        assert bank is not None and len(bank.questions) >= 40, course.slug
+        assert bank is not None, course.slug
+        assert len(bank.questions) >= 40, course.slug

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .catalog import MEASURES, CourseDef, Scan, cjk_count, scan
 from .exams import DrawRule, ExamDef, load_exams
@@ -54,28 +55,28 @@ def load_library(courses_root: Path, quiz_root: Path) -> Library:
     for course in course_scan.courses:
         if course.bank is None:
             continue
-        bank = banks.get(course.bank)
-        if bank is None:
+        found = banks.get(course.bank)
+        if found is None:
             problems.append(Problem(course.path, 1, f"question bank '{course.bank}' not found in quiz/"))
             continue
-        if course.final_exam and len(bank.questions) < course.final_exam.questions:
-            problems.append(Problem(course.path, 1, f"final exam draws {course.final_exam.questions} questions but bank '{bank.id}' has {len(bank.questions)}"))
+        if course.final_exam and len(found.questions) < course.final_exam.questions:
+            problems.append(Problem(course.path, 1, f"final exam draws {course.final_exam.questions} questions but bank '{found.id}' has {len(found.questions)}"))
         if course.lesson_check:
-            per_lesson = Counter(q.lesson for q in bank.questions)
+            per_lesson = Counter(q.lesson for q in found.questions)
             for lesson in course.lessons:
                 if per_lesson[lesson.slug] < course.lesson_check.questions:
-                    problems.append(Problem(lesson.path, 1, f"lesson check needs {course.lesson_check.questions} questions, bank '{bank.id}' has {per_lesson[lesson.slug]} for this lesson"))
+                    problems.append(Problem(lesson.path, 1, f"lesson check needs {course.lesson_check.questions} questions, bank '{found.id}' has {per_lesson[lesson.slug]} for this lesson"))
     for exam in exams.values():
         for rule in exam.draw:
-            bank = banks.get(rule.bank)
-            if bank is None:
+            source = banks.get(rule.bank)
+            if source is None:
                 problems.append(Problem(exam.path, 1, f"draw rule names unknown bank '{rule.bank}'"))
-            elif len(matching(bank, rule)) < rule.count:
-                problems.append(Problem(exam.path, 1, f"draw rule asks {rule.count} questions of bank '{rule.bank}', only {len(matching(bank, rule))} match"))
+            elif len(matching(source, rule)) < rule.count:
+                problems.append(Problem(exam.path, 1, f"draw rule asks {rule.count} questions of bank '{rule.bank}', only {len(matching(source, rule))} match"))
     return Library(course_scan, banks, exams, tuple(sorted(set(problems))))
 
 
-def stats(library: Library) -> list[dict[str, object]]:
+def stats(library: Library) -> list[dict[str, Any]]:
     rows = []
     for course in library.courses:
         bank = library.banks.get(course.bank or "")

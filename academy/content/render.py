@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-import xml.etree.ElementTree as ET  # noqa: S405 - walks the tree Markdown built, parses nothing
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,7 +51,7 @@ class _LinkExtension(Extension):
         super().__init__()
         self.base, self.url = base, url
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API name
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LessonLinks(md, self.base, self.url), "lesson_links", 5)
 
 

@@ -6,8 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import db
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, db, utcnow
 
 
 class Course(db.Model):

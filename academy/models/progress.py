@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import db
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, db, utcnow
 from .content import Course, Lesson
 
 

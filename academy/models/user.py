@@ -8,8 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import db
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, db, utcnow
 from .org import OrgUnit
 
 

@@ -75,7 +75,7 @@ def change_password() -> ResponseReturnValue:
 @bp.post("/language")
 def language() -> ResponseReturnValue:
     form = LanguageForm()
-    lang = form.lang.data if form.validate_on_submit() else None
+    lang = str(form.lang.data) if form.validate_on_submit() else ""
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:

@@ -1,0 +1,72 @@
+"""A learner's journey in headless Chromium: log in, read, finish a course, on a desktop and a phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from academy.database import db
+from academy.models import User
+
+from .conftest import _HASH, LiveServer, browser_log_in
+
+
+def _learner(app: Flask, number: str = "100001") -> None:
+    with app.app_context():
+        db.session.add(User(employee_no=number, name="张三明", password_hash=_HASH))
+        db.session.commit()
+
+
+def test_learner_reads_a_course_to_the_end(live_app: Flask, live_server: LiveServer, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _learner(live_app)
+    browser_log_in(page, live_server, "100001")
+    assert page.locator("h1").inner_text() == "我的学习"
+    page.click("text=课程")
+    page.click("text=示例课程")
+    page.click("text=开始学习")
+    assert page.locator("article h1").inner_text() == "什么是质量"
+    assert page.locator("aside.lesson-toc").is_visible()
+    page.click("text=我已学完本节")  # a real POST with its CSRF token
+    page.wait_for_url("**/courses/sample-course/pdca")
+    page.click("text=我已学完本节")
+    page.wait_for_url("**/courses/sample-course")
+    assert "课程已完成，已计入 2 学时。" in page.locator(".flash").inner_text()
+    assert page.locator(".lessons li.done").count() == 2
+    page.goto(f"{live_server.url}/me")
+    assert page.locator(".stat strong").first.inner_text() == "2"
+    page.screenshot(path=str(tmp_path / "dashboard.png"))
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+
+def test_lesson_fits_a_360px_phone(live_app: Flask, live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+    _learner(live_app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True)
+    phone = context.new_page()
+    browser_log_in(phone, live_server, "100001")
+    phone.goto(f"{live_server.url}/courses/sample-course/what-is-quality")
+    width = phone.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 360
+    assert not phone.locator("aside.lesson-toc").is_visible()
+    assert phone.locator("details.toc-mobile").is_visible()
+    font = phone.evaluate("getComputedStyle(document.querySelector('.prose')).fontSize")
+    assert float(font.rstrip("px")) >= 16
+    context.close()
+
+
+def test_wrong_password_shows_the_message_in_chinese(live_app: Flask, live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    _learner(live_app)
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=identifier]", "100001")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    assert "工号、邮箱或密码不正确。" in page.locator(".flash").inner_text()
+    assert page.url.endswith("/login")
+
+
+def test_switching_language_in_the_browser(live_app: Flask, live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    _learner(live_app)
+    browser_log_in(page, live_server, "100001")
+    page.click("button:has-text('English')")
+    page.wait_for_url(f"{live_server.url}/me")
+    assert page.locator("h1").inner_text() == "My learning"
