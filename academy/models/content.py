@@ -51,7 +51,7 @@ class Lesson(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     minutes: Mapped[int] = mapped_column(default=10)
     position: Mapped[int] = mapped_column(default=0)
-    source: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="", deferred=True)  # loaded only when read
     version: Mapped[str] = mapped_column(String(32))
     retired: Mapped[bool] = mapped_column(default=False)
 
