@@ -23,7 +23,7 @@ instance/secret_key: | $(VENV)/.runtime
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true
 
 run: $(VENV)/.runtime instance/secret_key translations
 	$(BIN)/flask db upgrade
