@@ -10,12 +10,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from academy import create_app
 from academy.config import ROOT
 from academy.content.library import load_library
 from academy.database import db
-from sqlalchemy import select
-
 from academy.models import Course, User
 from academy.services import content_sync
 
