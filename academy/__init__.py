@@ -61,6 +61,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def format_hours(value: float | int | None) -> str:
+    """Training hours as people write them: 4, 2.5 (never 4.0)."""
+    number = round(float(value or 0), 1)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
 def _select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
@@ -120,6 +126,7 @@ def _register_template_helpers(app: Flask) -> None:
             "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
         }
 
+    app.jinja_env.filters["hours"] = format_hours
     app.jinja_env.filters["localtime"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt) if value else ""
 
     @app.after_request

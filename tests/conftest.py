@@ -38,6 +38,20 @@ def _reset_postgres() -> None:
     db.session.commit()
 
 
+_apps: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_apps() -> Iterator[None]:
+    """Every app a test builds gives its database connections back when the test ends."""
+    yield
+    while _apps:
+        app = _apps.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def make_app(**overrides: object) -> Flask:
     config: dict[str, object] = {
         "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
@@ -47,6 +61,7 @@ def make_app(**overrides: object) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    _apps.append(app)
     with app.app_context():
         if TEST_DATABASE_URL and str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgres"):
             _reset_postgres()
@@ -56,12 +71,8 @@ def make_app(**overrides: object) -> Flask:
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
-    app = make_app()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app() -> Flask:
+    return make_app()
 
 
 @pytest.fixture
@@ -142,16 +153,13 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(tmp_path: Path) -> Iterator[Flask]:
+def live_app(tmp_path: Path) -> Flask:
     """An app on a file database (threads share it) with CSRF on, as in production."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'live.sqlite'}"
     app = make_app(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True)
     with app.app_context():
         content_sync.sync(load_library(app.config["COURSES_ROOT"], app.config["QUIZ_ROOT"]))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import access
+from .. import access, format_hours
 from ..content.catalog import TIER_ORDER
 from ..content.render import render
 from ..database import db
@@ -68,7 +68,7 @@ def mark_done(slug: str, lesson_slug: str) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     if progress.complete_lesson(current_user, lesson):
-        flash(_("Course completed: %(hours)s training hours credited.", hours=lesson.course.hours), "success")
+        flash(_("Course completed: %(hours)s training hours credited.", hours=format_hours(lesson.course.hours)), "success")
     live = lesson.course.live_lessons
     index = live.index(lesson)
     if index + 1 < len(live):
