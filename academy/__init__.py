@@ -114,6 +114,8 @@ def _register_template_helpers(app: Flask) -> None:
         "leadership": (_l("Leadership"), _l("executives and the first person accountable")),
     }
 
+    roles = {"learner": _l("Learner"), "hr": _l("HR"), "author": _l("Author"), "host": _l("Host"), "admin": _l("Administrator")}
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         chosen = get_locale()
@@ -123,6 +125,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": locale,
             "tier_name": lambda tier: tiers.get(tier, (tier, ""))[0],
             "tier_audience": lambda tier: tiers.get(tier, (tier, ""))[1],
+            "role_name": lambda role: roles.get(role, role),
             "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
         }
 

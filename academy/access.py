@@ -69,3 +69,13 @@ def lesson_for_learner(course_slug: str, lesson_slug: str) -> Lesson:
     if lesson.retired:
         abort(404)
     return lesson
+
+
+def user_for_admin(viewer: User, user_id: int) -> User:
+    """Account administration is for admins; anyone else gets 404, as if the account did not exist."""
+    if not is_admin(viewer):
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user

@@ -38,10 +38,9 @@ def content_check() -> None:
 def content_sync_command() -> None:
     """Publish valid content to the database; broken files keep their last good version."""
     library = _library()
-    total = len(library.courses)
-    with click.progressbar(length=1, label=f"Syncing {total} courses") as bar:
-        report = content_sync.sync(library)
-        bar.update(1)
+    with click.progressbar(length=len(library.courses), label="Syncing courses",
+                           item_show_func=lambda slug: slug or "") as bar:
+        report = content_sync.sync(library, on_course=lambda course: bar.update(1, course.slug))
     click.echo(f"created {len(report.created)}, updated {len(report.updated)}, retired {len(report.retired)}, "
                f"unchanged {report.unchanged}, problems {report.problems}")
     for problem in library.problems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -28,3 +28,12 @@ class PasswordForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class UserRolesForm(FlaskForm):
+    author = BooleanField(_l("Author"))
+    host = BooleanField(_l("Competition host"))
+    hr = BooleanField(_l("HR / training administrator"))
+    admin = BooleanField(_l("Administrator"))
+    hr_scope = SelectField(_l("HR manages the people of"), coerce=int, choices=[], validate_choice=True)
+    active = BooleanField(_l("Account active"))

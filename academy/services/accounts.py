@@ -138,3 +138,34 @@ def revoke_role(user: User, role: Role, *, actor: User | None = None, ip: str = 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.commit()
+
+
+def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | None = None, ip: str = "") -> list[str]:
+    """Make the user's roles exactly ``wanted`` (role -> HR scope); audit each change; one commit."""
+    changes: list[str] = []
+    current = {r.role: r for r in user.roles}
+    for role, held in current.items():
+        if role not in wanted:
+            user.roles.remove(held)
+            audit.record("role_revoked", actor=actor, ip=ip, user_id=user.id, role=str(role))
+            changes.append(f"-{role}")
+    for role, scope in wanted.items():
+        scope_id = scope.id if scope else None
+        row = current.get(role)
+        if row is None:
+            user.roles.append(UserRole(role=role, scope_unit_id=scope_id))
+        elif row.scope_unit_id != scope_id:
+            row.scope_unit_id = scope_id
+        else:
+            continue
+        audit.record("role_granted", actor=actor, ip=ip, user_id=user.id, role=str(role), scope=scope_id)
+        changes.append(f"+{role}")
+    db.session.commit()
+    return changes
+
+
+def set_active(user: User, active: bool, *, actor: User | None = None, ip: str = "") -> None:
+    if user.active != active:
+        user.active = active
+        audit.record("account_activated" if active else "account_deactivated", actor=actor, ip=ip, user_id=user.id)
+    db.session.commit()

@@ -6,6 +6,7 @@ retired (hidden), never deleted, so learners' progress survives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,7 +49,9 @@ def _apply_lesson(row: Lesson, lesson: LessonDef) -> None:
     row.source, row.version, row.retired = lesson.source, lesson.version, False
 
 
-def sync(library: Library, *, actor: User | None = None, ip: str = "", now: datetime | None = None) -> SyncReport:
+def sync(library: Library, *, actor: User | None = None, ip: str = "", now: datetime | None = None,
+         on_course: Callable[[CourseDef], None] | None = None) -> SyncReport:
+    """Publish in one transaction; ``on_course`` is called after each course, for progress displays."""
     now = now or utcnow()
     report = SyncReport(problems=len(library.problems))
     rows = {c.slug: c for c in db.session.execute(select(Course)).scalars()}
@@ -82,6 +85,8 @@ def sync(library: Library, *, actor: User | None = None, ip: str = "", now: date
             if not target.retired and (course.slug, slug) not in present:
                 target.retired = True
                 report.retired.append(f"{course.slug}/{slug}")
+        if on_course is not None:
+            on_course(course)
     for slug, row in rows.items():
         if not row.retired and (slug, "") not in present:
             row.retired = True
