@@ -29,26 +29,25 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def _enrollment(user: User, course: Course, now: datetime) -> Enrollment:
-    found = db.session.execute(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-    ).scalar_one_or_none()
+M = TypeVar("M", Enrollment, LessonProgress)
+
+
+def _get_or_create(model: type[M], defaults: dict[str, datetime], **keys: int) -> M:
+    """The row for these keys, created (and flushed) when missing."""
+    found = db.session.execute(select(model).filter_by(**keys)).scalar_one_or_none()
     if found is None:
-        found = Enrollment(user_id=user.id, course_id=course.id, started_at=now, last_active_at=now)
+        found = model(**keys, **defaults)
         db.session.add(found)
         db.session.flush()
     return found
+
+
+def _enrollment(user: User, course: Course, now: datetime) -> Enrollment:
+    return _get_or_create(Enrollment, {"started_at": now, "last_active_at": now}, user_id=user.id, course_id=course.id)
 
 
 def _lesson_progress(user: User, lesson: Lesson, now: datetime) -> LessonProgress:
-    found = db.session.execute(
-        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
-    ).scalar_one_or_none()
-    if found is None:
-        found = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=now, last_opened_at=now)
-        db.session.add(found)
-        db.session.flush()
-    return found
+    return _get_or_create(LessonProgress, {"first_opened_at": now, "last_opened_at": now}, user_id=user.id, lesson_id=lesson.id)
 
 
 def _retrying(work: Callable[[], T]) -> T:
