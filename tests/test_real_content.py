@@ -1,24 +1,72 @@
-"""The curricula and question banks the product ships must pass the content check."""
+"""The curricula and question banks the product ships: the content check passes and every
+course meets the curriculum's bar (lessons of substance, a bank of mixed questions, exams)."""
 
 from __future__ import annotations
 
+from functools import cache
+
+import pytest
+
 from academy.config import ROOT
-from academy.content.catalog import cjk_count
-from academy.content.library import load_library
+from academy.content.catalog import TIER_ORDER, cjk_count
+from academy.content.library import Library, load_library
+from academy.content.quizbank import Difficulty, QType
+
+OUTLINE = {
+    "all-staff": ["qs-basics", "tqm-fundamentals", "shopfloor-qc-circles", "quality-safety-risk"],
+    "practitioner": ["iso9001-qms-audit", "quality-tools-spc", "standardization-practice", "nqi-metrology-conformity", "reliability-fmea"],
+    "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon"],
+    "leadership": ["leading-quality-strategy", "assessment-incentives-talent"],
+}
+COURSES = [slug for slugs in OUTLINE.values() for slug in slugs]
+
+
+@cache
+def library() -> Library:
+    return load_library(ROOT / "courses", ROOT / "quiz")
 
 
 def test_shipped_content_has_no_problems() -> None:
-    library = load_library(ROOT / "courses", ROOT / "quiz")
-    assert [str(p) for p in library.problems] == []
-    assert library.courses, "no courses shipped"
+    assert [str(p) for p in library().problems] == []
 
 
-def test_every_shipped_course_has_lessons_of_substance_and_a_bank() -> None:
-    library = load_library(ROOT / "courses", ROOT / "quiz")
-    for course in library.courses:
-        assert 3 <= len(course.lessons) <= 6, course.slug
-        short = [x.slug for x in course.lessons if cjk_count(x.source) < 1500]
-        assert short == [], f"{course.slug}: lessons under 1,500 Chinese characters: {short}"
-        bank = library.banks.get(course.bank or "")
-        assert bank is not None, course.slug
-        assert len(bank.questions) >= 40, course.slug
+def test_the_sixteen_courses_of_the_outline_are_shipped_in_their_tiers() -> None:
+    shipped = {tier: [c.slug for c in library().courses if c.tier == tier] for tier in TIER_ORDER}
+    assert {tier.value: sorted(slugs) for tier, slugs in shipped.items()} == {t: sorted(s) for t, s in OUTLINE.items()}
+
+
+@pytest.mark.parametrize("slug", COURSES)
+def test_course_meets_the_curriculum_bar(slug: str) -> None:
+    course = library().course(slug)
+    assert course is not None
+    assert 3 <= len(course.lessons) <= 6
+    assert [x.slug for x in course.lessons if cjk_count(x.source) < 1500] == []
+    assert 3 <= len(course.objectives) <= 6
+    assert course.measures
+    assert course.title_en
+    assert len(course.summary_en.split()) >= 20
+    assert course.final_exam is not None
+    assert course.lesson_check is not None
+    for lesson in course.lessons:
+        assert "## 常见误区" in lesson.source, lesson.slug
+        assert "## 要点小结" in lesson.source, lesson.slug
+        assert "|---" in lesson.source.replace(" ", "") or "<svg" in lesson.source, f"{lesson.slug}: no table or figure"
+
+
+@pytest.mark.parametrize("slug", COURSES)
+def test_bank_has_forty_mixed_questions_with_explanations(slug: str) -> None:
+    bank = library().banks[slug]
+    questions = bank.questions
+    assert len(questions) >= 40
+    assert {QType.SINGLE, QType.MULTIPLE, QType.TRUEFALSE, QType.FILL} <= {q.type for q in questions}
+    assert {q.difficulty for q in questions} == set(Difficulty)
+    assert all(len(q.explanation) >= 15 for q in questions)
+
+
+@pytest.mark.parametrize(("exam_id", "tier"), [("cert-all-staff", "all-staff"), ("cert-practitioner", "practitioner"), ("cert-expert", "expert")])
+def test_tier_certification_exams_draw_from_their_tier(exam_id: str, tier: str) -> None:
+    exam = library().exams[exam_id]
+    assert exam.tier == tier
+    assert exam.certificate is not None
+    assert {rule.bank for rule in exam.draw} == set(OUTLINE[tier])
+    assert sum(rule.count for rule in exam.draw) >= 50
