@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import select
 
 from .database import db
-from .models import Course, Lesson, OrgUnit, Role, User
+from .models import Assignment, Course, Lesson, OrgUnit, Role, User
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -79,3 +79,61 @@ def user_for_admin(viewer: User, user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+# --- HR scope: every query for people and numbers goes through these -----------------
+
+def scope_paths(viewer: User) -> list[str] | None:
+    """Materialised paths of the subtrees the viewer may see; None means everything."""
+    scopes = hr_scopes(viewer)
+    return None if scopes is None else [s.path for s in scopes]
+
+
+def hr_home_unit(viewer: User) -> OrgUnit:
+    """Where the HR pages open: the viewer's first scope, or the root for admins."""
+    scopes = hr_scopes(viewer)
+    if scopes is None:
+        root = db.session.execute(
+            select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).scalars().first()
+        if root is None:
+            abort(404)
+        return root
+    if not scopes:
+        abort(404)
+    return scopes[0]
+
+
+def unit_for_hr(viewer: User, unit_id: int | None) -> OrgUnit:
+    """An org unit the viewer may report on; 404 when unknown or outside the scope."""
+    if unit_id is None:
+        return hr_home_unit(viewer)
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None:
+        abort(404)
+    if not in_scope(viewer, unit):
+        abort(404)
+    return unit
+
+
+def person_for_hr(viewer: User, user_id: int) -> User:
+    """A person whose records the viewer may see; 404 when unknown or outside the scope."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    if not in_scope(viewer, person.org_unit):
+        abort(404)
+    return person
+
+
+def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    if not in_scope(viewer, assignment.unit):
+        abort(404)
+    return assignment
+
+
+def people_for_hr(viewer: User, user_ids: list[int]) -> list[User]:
+    """Named people for an assignment; 404 if any is unknown or outside the scope."""
+    return [person_for_hr(viewer, i) for i in user_ids]

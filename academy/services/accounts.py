@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import db, utcnow
 from ..models import OrgUnit, Role, User, UserRole
-from . import audit
+from . import assignments, audit
 
 # A real hash to compare against when the account does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
@@ -42,10 +42,10 @@ def create_user(employee_no: str, name: str, *, password: str | None = None, ema
     for role, scope in roles:
         user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))
     db.session.add(user)
+    db.session.flush()
+    assignments.refresh_user(user)  # a newcomer to an assigned unit gets its assignments
     if commit:
         db.session.commit()
-    else:
-        db.session.flush()
     return user
 
 

@@ -1,0 +1,78 @@
+"""Assignments: a course or an ordered learning path given to people, with a due date.
+
+``AssignmentTarget`` holds the resolved learners, one row per person, so reports join
+rows instead of re-evaluating rules, and people who later join an assigned unit get a
+row when they are created, imported or moved.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, db, utcnow
+from .content import Course
+from .org import OrgUnit
+
+
+class TargetKind(StrEnum):
+    UNIT = "unit"  # everyone in a unit (optionally its whole subtree)
+    POSITION = "position"  # everyone with a position inside a unit's subtree
+    PEOPLE = "people"  # named people
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    target_kind: Mapped[TargetKind] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    include_subtree: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[str] = mapped_column(String(80), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    mandatory: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit | None] = relationship()
+    courses: Mapped[list[AssignmentCourse]] = relationship(
+        back_populates="assignment", order_by="AssignmentCourse.position", lazy="selectin",
+        cascade="all, delete-orphan")
+
+    @property
+    def is_path(self) -> bool:
+        return len(self.courses) > 1
+
+
+class AssignmentCourse(db.Model):
+    """One course of an assignment; several, in order, make a learning path."""
+
+    __tablename__ = "assignment_course"
+    __table_args__ = (UniqueConstraint("assignment_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="courses")
+    course: Mapped[Course] = relationship(lazy="joined")
+
+
+class AssignmentTarget(db.Model):
+    """A learner an assignment applies to (``named``: chosen by name, not by a rule)."""
+
+    __tablename__ = "assignment_target"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    named: Mapped[bool] = mapped_column(default=False)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship()

@@ -1,0 +1,122 @@
+"""Assigning courses and learning paths, and keeping the resolved learners up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import delete, false, or_, select
+
+from ..database import db, utcnow
+from ..models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentTarget,
+    Course,
+    OrgUnit,
+    TargetKind,
+    User,
+)
+from . import audit
+
+
+class AssignmentInvalid(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def matches(assignment: Assignment, user: User, unit: OrgUnit | None) -> bool:
+    """Does the rule of a unit or position assignment cover this user (in ``unit``)?"""
+    if not user.active or unit is None or assignment.unit is None:
+        return False
+    if assignment.target_kind == TargetKind.PEOPLE:
+        return False
+    if assignment.include_subtree or assignment.target_kind == TargetKind.POSITION:
+        inside = unit.path.startswith(assignment.unit.path)
+    else:
+        inside = unit.id == assignment.unit.id
+    if assignment.target_kind == TargetKind.POSITION:
+        return inside and user.position == assignment.position
+    return inside
+
+
+def _rule_users(assignment: Assignment) -> list[int]:
+    unit = assignment.unit
+    if unit is None or assignment.target_kind == TargetKind.PEOPLE:
+        return []
+    query = select(User.id).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(User.active.is_(True))
+    if assignment.include_subtree or assignment.target_kind == TargetKind.POSITION:
+        query = query.where(OrgUnit.path.startswith(unit.path))
+    else:
+        query = query.where(OrgUnit.id == unit.id)
+    if assignment.target_kind == TargetKind.POSITION:
+        query = query.where(User.position == assignment.position)
+    return list(db.session.execute(query).scalars())
+
+
+def create_assignment(*, title: str, courses: Sequence[Course], target_kind: TargetKind,
+                      unit: OrgUnit | None = None, include_subtree: bool = True, position: str = "",
+                      people: Iterable[User] = (), due_on: date | None = None, mandatory: bool = True,
+                      actor: User | None = None, ip: str = "") -> Assignment:
+    """Create an assignment and resolve its learners; one commit."""
+    if not courses:
+        raise AssignmentInvalid("courses")
+    if unit is None:  # for named people: the unit whose HR owns the assignment
+        raise AssignmentInvalid("unit")
+    if target_kind == TargetKind.POSITION and not position.strip():
+        raise AssignmentInvalid("position")
+    people = list(people)
+    if target_kind == TargetKind.PEOPLE and not people:
+        raise AssignmentInvalid("people")
+    now = utcnow()
+    assignment = Assignment(title=title.strip() or courses[0].title, target_kind=target_kind,
+                            unit_id=unit.id if unit else None, include_subtree=include_subtree,
+                            position=position.strip(), due_on=due_on, mandatory=mandatory,
+                            created_by_id=actor.id if actor else None, created_at=now)
+    assignment.courses = [AssignmentCourse(course_id=c.id, position=i) for i, c in enumerate(courses)]
+    db.session.add(assignment)
+    db.session.flush()
+    db.session.refresh(assignment)
+    ids = {p.id for p in people} if target_kind == TargetKind.PEOPLE else set(_rule_users(assignment))
+    for user_id in sorted(ids):
+        db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
+                                        named=target_kind == TargetKind.PEOPLE, assigned_at=now))
+    audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
+                 courses=[c.slug for c in courses], learners=len(ids))
+    db.session.commit()
+    return assignment
+
+
+def refresh_user(user: User) -> None:
+    """Give a new or moved learner the rule-based assignments of where they now are (flush only).
+
+    Rule-based rows that no longer apply (the person moved away) are dropped; named rows stay.
+    Deactivated people keep their rows: their history stays in the reports' archive.
+    """
+    if not user.active:
+        return
+    unit = db.session.get(OrgUnit, user.org_unit_id) if user.org_unit_id else None
+    ancestor_ids = [int(x) for x in unit.path.strip("/").split("/") if x] if unit else []
+    candidates = list(db.session.execute(
+        select(Assignment).where(Assignment.unit_id.in_(ancestor_ids),
+                                 Assignment.target_kind != TargetKind.PEOPLE)
+    ).scalars()) if ancestor_ids else []
+    wanted = {a.id for a in candidates if matches(a, user, unit)}
+    current = {t.assignment_id: t for t in db.session.execute(
+        select(AssignmentTarget).where(AssignmentTarget.user_id == user.id)).scalars()}
+    stale = [t.id for a_id, t in current.items() if not t.named and a_id not in wanted]
+    if stale:
+        db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.id.in_(stale)))
+    now = utcnow()
+    for a_id in sorted(wanted - current.keys()):
+        db.session.add(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now))
+    db.session.flush()
+
+
+def assignments_in_scope(scope_paths: list[str] | None) -> list[Assignment]:
+    """Assignments created for units inside the given subtrees (None: all)."""
+    query = select(Assignment).join(OrgUnit, Assignment.unit_id == OrgUnit.id).order_by(Assignment.id.desc())
+    if scope_paths is not None:
+        query = query.where(or_(false(), *[OrgUnit.path.startswith(p) for p in scope_paths]))
+    return list(db.session.execute(query).scalars())
