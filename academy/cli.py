@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from .content.library import coverage, load_library, stats
 from .models import Role
-from .services import accounts, content_sync, seed
+from .services import accounts, content_sync, people_import, seed
 
 content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
@@ -81,6 +81,43 @@ def create_admin(employee_no: str, name: str, email: str, password: str) -> None
         raise click.ClickException(f"the password needs at least {current_app.config['MIN_PASSWORD_LENGTH']} characters")
     accounts.create_user(employee_no, name, password=password, email=email or None, roles=((Role.ADMIN, None),))
     click.echo(f"admin {employee_no} created")
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--full", is_flag=True, help="Deactivate people of the covered units who are absent from the file.")
+def import_people(file: str, dry_run: bool, as_json: bool, full: bool) -> None:
+    """Import employees and the org tree from CSV or XLSX (工号, 姓名, 组织路径, 岗位, 邮箱, 手机, 状态)."""
+    with open(file, "rb") as handle:
+        data = handle.read()
+    bar = None if as_json else click.progressbar(length=1, label="Applying", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(1)
+
+    try:
+        report = people_import.import_people(data, file, dry_run=dry_run, full=full, progress=progress)
+    except people_import.ImportFileError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc}") from exc
+    summary = report.summary()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"created {summary['created']}, updated {summary['updated']}, deactivated {summary['deactivated']}, "
+                   f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, new units {len(summary['new_units'])}, "
+                   f"rejected {len(summary['rejected'])}" + ("" if report.applied else " (nothing applied)"))
+        for change in summary["changes"]:
+            moved = f" (from {change['moved_from']})" if change["moved_from"] else ""
+            click.echo(f"  {change['action']:<10} row {change['row']:>5} {change['employee_no']} {change['name']} "
+                       f"{change['unit_path']}{moved} {' '.join(change['fields'])}")
+        for bad in summary["rejected"]:
+            click.echo(f"  rejected   row {bad['row']:>5} {bad['column']}: {bad['message']} {bad['value']!r}", err=True)
+    if report.rejected:
+        sys.exit(1)
 
 
 @seed_group.command("demo")

@@ -1,0 +1,374 @@
+"""People import: the employee list HR keeps in Excel, as CSV or XLSX.
+
+Reading and planning write nothing; ``apply`` writes the whole plan in one transaction,
+or nothing when any row is rejected. Importing the same file twice changes nothing.
+Leavers are deactivated, never deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..database import db
+from ..models import OrgUnit, UnitKind, User
+from . import accounts, assignments, audit, org
+
+COLUMNS = ("工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态")
+REQUIRED = ("工号", "姓名", "组织路径")
+ACTIVE, LEFT = "在职", "离职"
+EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]{2,}$")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+Progress = Callable[[int, int], None]
+REASONS = {  # code: English text for the command line (the web page translates the codes)
+    "missing_column": "missing column", "required": "required", "invalid": "invalid", "too_long": "too long",
+    "bad_status": f"must be {ACTIVE} or {LEFT}", "invalid_email": "invalid email",
+    "invalid_mobile": "invalid mobile number", "conflicts_with_row": "differs from row {other}",
+    "email_in_file": "also used in row {other}", "email_taken": "already used by {other}",
+    "out_of_scope": "outside your scope",
+}
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (not CSV/XLSX, no header)."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int
+    column: str
+    reason: str  # a code: see REASONS
+    value: str = ""
+    other: str = ""  # the other row or employee number a conflict is with
+
+
+def describe(rejected: Rejected) -> str:
+    return REASONS.get(rejected.reason, rejected.reason).format(other=rejected.other)
+
+
+@dataclass(frozen=True)
+class Change:
+    row: int
+    employee_no: str
+    name: str
+    action: str  # create | update | deactivate | unchanged
+    unit_path: str = ""
+    fields: tuple[str, ...] = ()
+    moved_from: str = ""
+
+
+@dataclass
+class ImportReport:
+    changes: list[Change] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    applied: bool = False
+
+    def of(self, action: str) -> list[Change]:
+        return [c for c in self.changes if c.action == action]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new_units) or any(c.action != "unchanged" for c in self.changes)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "created": len(self.of("create")), "updated": len(self.of("update")),
+            "deactivated": len(self.of("deactivate")), "unchanged": len(self.of("unchanged")),
+            "duplicates": self.duplicates, "new_units": self.new_units,
+            "changes": [asdict(c) for c in self.changes if c.action != "unchanged"],
+            "rejected": [asdict(r) | {"message": describe(r)} for r in self.rejected],
+        }
+
+
+# --- reading ---------------------------------------------------------------------
+
+def clean(value: object) -> str:
+    """NFKC (full-width digits, letters and spaces become ASCII), trimmed, inner runs of blanks collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel keeps numbers such as 工号 and 手机 as floats
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without BOM, else GB18030 (a superset of GBK/GB2312 that older Excel writes)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("encoding") from exc
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """All rows (header first) as cleaned strings."""
+    if filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several types for a broken zip
+            raise ImportFileError("xlsx") from exc
+        try:
+            sheet = book.worksheets[0]
+            return [[clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    text = decode(data)
+    return [[clean(v) for v in row] for row in csv.reader(io.StringIO(text))]
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as a spreadsheet shows it: the header is row 1
+    employee_no: str
+    name: str
+    unit_path: tuple[str, ...]
+    position: str
+    email: str
+    phone: str
+    left: bool
+
+
+def parse_rows(table: list[list[str]], report: ImportReport) -> list[Row]:
+    """Validate each row; rejected ones go to the report with row, column and reason."""
+    if not table or not any(table[0]):
+        raise ImportFileError("empty")
+    header = [clean(h) for h in table[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    for column in missing:
+        report.rejected.append(Rejected(1, column, "missing_column"))
+    if missing:
+        return []
+    index = {name: header.index(name) for name in COLUMNS if name in header}
+    rows: list[Row] = []
+    seen: dict[str, tuple[Row, tuple[str, ...]]] = {}
+    for number, raw in enumerate(table[1:], start=2):
+        cells = {name: clean(raw[i]) if i < len(raw) else "" for name, i in index.items()}
+        if not any(cells.values()):
+            continue  # blank line
+        row = _parse_row(number, cells, report)
+        if row is None:
+            continue
+        key = tuple(cells[c] for c in COLUMNS if c in cells)
+        if row.employee_no in seen:
+            first, first_key = seen[row.employee_no]
+            if first_key == key:
+                report.duplicates += 1
+            else:
+                report.rejected.append(Rejected(number, "工号", "conflicts_with_row", row.employee_no, str(first.number)))
+            continue
+        seen[row.employee_no] = (row, key)
+        rows.append(row)
+    emails: dict[str, Row] = {}
+    for row in rows:
+        if row.email and row.email in emails:
+            report.rejected.append(Rejected(row.number, "邮箱", "email_in_file", row.email, str(emails[row.email].number)))
+        elif row.email:
+            emails[row.email] = row
+    return rows
+
+
+def _parse_row(number: int, cells: dict[str, str], report: ImportReport) -> Row | None:
+    problems: list[Rejected] = []
+    employee_no = cells.get("工号", "")
+    if not EMPLOYEE_NO.match(employee_no):
+        problems.append(Rejected(number, "工号", "required" if not employee_no else "invalid", employee_no))
+    name = cells.get("姓名", "")
+    if not name or len(name) > 80:
+        problems.append(Rejected(number, "姓名", "required" if not name else "too_long", name))
+    status = cells.get("状态", "") or ACTIVE
+    if status not in (ACTIVE, LEFT):
+        problems.append(Rejected(number, "状态", "bad_status", status))
+    parts = tuple(p.strip() for p in cells.get("组织路径", "").replace("\\", "/").split("/") if p.strip())
+    if not parts and status != LEFT:
+        problems.append(Rejected(number, "组织路径", "required", cells.get("组织路径", "")))
+    email = cells.get("邮箱", "").lower()
+    if email and not EMAIL.match(email):
+        problems.append(Rejected(number, "邮箱", "invalid_email", cells.get("邮箱", "")))
+    phone = re.sub(r"[\s-]", "", cells.get("手机", ""))
+    phone = phone.removeprefix("+86").removeprefix("0086")
+    if phone and not MOBILE.match(phone):
+        problems.append(Rejected(number, "手机", "invalid_mobile", cells.get("手机", "")))
+    if problems:
+        report.rejected.extend(problems)
+        return None
+    return Row(number, employee_no, name, parts, cells.get("岗位", "")[:80], email, phone, status == LEFT)
+
+
+# --- planning --------------------------------------------------------------------
+
+class _Units:
+    """The org tree by name path, plus the units the import would add."""
+
+    def __init__(self) -> None:
+        units = list(db.session.execute(select(OrgUnit)).scalars())
+        by_id = {u.id: u for u in units}
+        self.by_path: dict[tuple[str, ...], OrgUnit] = {}
+        for unit in units:
+            ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+            self.by_path[tuple(by_id[i].name for i in ids if i in by_id)] = unit
+        self.names = {u.id: tuple(by_id[int(i)].name for i in u.path.strip("/").split("/") if i and int(i) in by_id)
+                      for u in units}
+        self.new: list[tuple[str, ...]] = []
+
+    def nearest(self, parts: tuple[str, ...]) -> OrgUnit | None:
+        for n in range(len(parts), 0, -1):
+            if parts[:n] in self.by_path:
+                return self.by_path[parts[:n]]
+        return None
+
+    def need(self, parts: tuple[str, ...]) -> None:
+        for n in range(1, len(parts) + 1):
+            if parts[:n] not in self.by_path and parts[:n] not in self.new:
+                self.new.append(parts[:n])
+
+
+def _within(unit: OrgUnit | None, scope: list[str] | None) -> bool:
+    if scope is None:
+        return True
+    return unit is not None and any(unit.path.startswith(p) for p in scope)
+
+
+def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: list[str] | None = None) -> _Units:
+    """Compare the rows with the database; fills ``report.changes``. Writes nothing."""
+    units = _Units()
+    numbers = [r.employee_no for r in rows]
+    existing = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    emails = [r.email for r in rows if r.email]
+    email_owner: dict[str, str] = {str(mail): str(no) for mail, no in db.session.execute(
+        select(func.lower(User.email), User.employee_no).where(func.lower(User.email).in_(emails)))} if emails else {}
+    covered: set[int] = set()
+    for row in rows:
+        user = existing.get(row.employee_no)
+        target = units.by_path.get(row.unit_path)
+        if user is not None and not _within(user.org_unit, scope):
+            report.rejected.append(Rejected(row.number, "工号", "out_of_scope", row.employee_no))
+            continue
+        if row.unit_path and not row.left and not _within(target or units.nearest(row.unit_path), scope):
+            report.rejected.append(Rejected(row.number, "组织路径", "out_of_scope", "/".join(row.unit_path)))
+            continue
+        owner = email_owner.get(row.email)
+        if row.email and owner is not None and owner != row.employee_no:
+            report.rejected.append(Rejected(row.number, "邮箱", "email_taken", row.email, owner))
+            continue
+        if target is not None:
+            covered.add(target.id)
+        path_text = "/".join(row.unit_path)
+        if user is None:
+            if row.left:
+                report.changes.append(Change(row.number, row.employee_no, row.name, "unchanged", path_text))
+                continue
+            units.need(row.unit_path)
+            report.changes.append(Change(row.number, row.employee_no, row.name, "create", path_text))
+            continue
+        if row.left:
+            action = "deactivate" if user.active else "unchanged"
+            report.changes.append(Change(row.number, row.employee_no, row.name, action, path_text))
+            continue
+        changed = [name for name, old, new in (
+            ("姓名", user.name, row.name), ("岗位", user.position, row.position or user.position),
+            ("邮箱", user.email or "", row.email or user.email or ""), ("手机", user.phone or "", row.phone or user.phone or ""),
+        ) if old != new]
+        moved_from = ""
+        if target is None or target.id != user.org_unit_id:
+            units.need(row.unit_path)
+            changed.append("组织路径")
+            moved_from = "/".join(units.names.get(user.org_unit_id or 0, ()))
+        if not user.active:
+            changed.append("状态")
+        action = "update" if changed else "unchanged"
+        report.changes.append(Change(row.number, row.employee_no, row.name, action, path_text, tuple(changed), moved_from))
+    if full:
+        _plan_leavers(report, covered, set(numbers))
+    report.new_units = ["/".join(p) for p in units.new]
+    return units
+
+
+def _plan_leavers(report: ImportReport, covered: set[int], listed: set[str]) -> None:
+    """With --full: active people of the units the file covers who are missing from it leave."""
+    if not covered:
+        return
+    absent = db.session.execute(
+        select(User).where(User.org_unit_id.in_(covered), User.active.is_(True), User.employee_no.not_in(listed))
+        .order_by(User.employee_no)).scalars()
+    for user in absent:
+        report.changes.append(Change(0, user.employee_no, user.name, "deactivate", fields=("absent",)))
+
+
+# --- applying --------------------------------------------------------------------
+
+def _create_units(units: _Units) -> None:
+    for parts in units.new:
+        parent = units.by_path.get(parts[:-1]) if len(parts) > 1 else None
+        kind = (UnitKind.GROUP, UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT)[min(len(parts) - 1, 2)]
+        if len(parts) > 3:
+            kind = UnitKind.TEAM
+        units.by_path[parts] = org.create_unit(parts[-1], parent=parent, kind=kind, commit=False)
+
+
+def _apply(rows: list[Row], report: ImportReport, units: _Units, progress: Progress | None) -> None:
+    by_no = {r.employee_no: r for r in rows}
+    todo = [c for c in report.changes if c.action != "unchanged"]
+    numbers = [c.employee_no for c in todo]
+    users = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    for done, change in enumerate(todo, start=1):
+        row = by_no.get(change.employee_no)
+        user = users.get(change.employee_no)
+        if change.action == "create" and row is not None:
+            accounts.create_user(row.employee_no, row.name, email=row.email or None, phone=row.phone or None,
+                                 position=row.position, org_unit=units.by_path[row.unit_path], commit=False)
+        elif change.action == "deactivate" and user is not None:
+            user.active = False
+        elif change.action == "update" and user is not None and row is not None:
+            user.name = row.name
+            user.position = row.position or user.position
+            user.email = row.email or user.email
+            user.phone = row.phone or user.phone
+            user.org_unit_id = units.by_path[row.unit_path].id
+            user.active = True
+            db.session.flush()
+            assignments.refresh_user(user)
+        if progress is not None:
+            progress(done, len(todo))
+
+
+def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,
+                  scope: list[str] | None = None, actor: User | None = None, ip: str = "",
+                  progress: Progress | None = None) -> ImportReport:
+    """Read, check and (unless ``dry_run`` or any row is rejected) apply; one commit or none."""
+    report = ImportReport()
+    rows = parse_rows(read_table(data, filename), report)
+    units = plan(rows, report, full=full, scope=scope)
+    if dry_run or report.rejected or not report.has_changes:
+        db.session.rollback()
+        return report
+    try:
+        _create_units(units)
+        _apply(rows, report, units, progress)
+        summary = report.summary()
+        audit.record("people_imported", actor=actor, ip=ip, file=filename[:120],
+                     **{k: summary[k] for k in ("created", "updated", "deactivated", "unchanged")})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    report.applied = True
+    return report
