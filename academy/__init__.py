@@ -94,9 +94,9 @@ def _setup_login() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, courses, errors, me
+    from .web import admin, auth, courses, errors, hr, me
 
-    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, errors.bp):
+    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 

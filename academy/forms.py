@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 
 class EmptyForm(FlaskForm):
@@ -37,3 +39,27 @@ class UserRolesForm(FlaskForm):
     admin = BooleanField(_l("Administrator"))
     hr_scope = SelectField(_l("HR manages the people of"), coerce=int, choices=[], validate_choice=True)
     active = BooleanField(_l("Account active"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Employee list (CSV or XLSX)"), validators=[FileRequired()])
+    full = BooleanField(_l("Full list: deactivate people of the listed units who are missing from the file"))
+
+
+class ApplyImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    full = HiddenField()
+
+
+class AssignmentForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    what = SelectField(_l("Course or learning path"), validators=[DataRequired()])
+    target_kind = SelectField(_l("Assign to"), choices=[
+        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
+        SelectChoice("people", _l("Named people"))])
+    unit = SelectField(_l("Org unit"), coerce=int)
+    include_subtree = BooleanField(_l("Include all units below"), default=True)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
+    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    mandatory = BooleanField(_l("Mandatory"), default=True)

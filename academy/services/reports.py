@@ -1,0 +1,232 @@
+"""HR reports: completion over the org tree, overdue list, the per-person training file.
+
+Aggregates run in the database over the materialised path (``OrgUnit.path``): a few
+queries per report whatever the number of people, never a loop over persons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..database import db
+from ..models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentTarget,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    OrgUnit,
+    TrainingCredit,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    course_id: int | None = None
+    tier: str | None = None
+    mandatory_only: bool = False
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: int
+    name: str
+    is_total: bool  # the unit itself, all its subtree
+    has_children: bool
+    headcount: int
+    assigned: int  # people with at least one assigned course
+    started: int  # … who opened at least one of them
+    completed: int  # … who completed all of them
+    overdue: int  # … with at least one past its due date and not completed
+    hours: float  # training hours credited this year
+
+    @property
+    def completion_rate(self) -> float:
+        return self.completed / self.assigned if self.assigned else 0.0
+
+    @property
+    def hours_per_head(self) -> float:
+        return self.hours / self.headcount if self.headcount else 0.0
+
+
+def _items(filters: Filters) -> Select[tuple[int, int, date | None]]:
+    """One row per (learner, assigned course), with the earliest due date among assignments."""
+    query = (
+        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
+               func.min(Assignment.due_on).label("due_on"))
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
+    )
+    if filters.course_id is not None:
+        query = query.where(AssignmentCourse.course_id == filters.course_id)
+    if filters.tier:
+        query = query.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == filters.tier)
+    if filters.mandatory_only:
+        query = query.where(Assignment.mandatory.is_(True))
+    return query
+
+
+def _per_user(filters: Filters, today: date):  # type: ignore[no-untyped-def]  # a Subquery
+    items = _items(filters).subquery("items")
+    done = Enrollment.completed_at.is_not(None)
+    return (
+        select(items.c.user_id,
+               func.count().label("n"),
+               func.sum(case((done, 1), else_=0)).label("done"),
+               func.sum(case((Enrollment.id.is_not(None), 1), else_=0)).label("started"),
+               func.sum(case((and_(~done | Enrollment.id.is_(None), items.c.due_on < today), 1), else_=0)).label("overdue"))
+        .select_from(items)
+        .outerjoin(Enrollment, and_(Enrollment.user_id == items.c.user_id, Enrollment.course_id == items.c.course_id))
+        .group_by(items.c.user_id)
+        .subquery("per_user")
+    )
+
+
+def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
+                       filters: Filters | None = None) -> list[UnitRow]:
+    """The unit (whole subtree) first, then each child unit (its subtree): three queries."""
+    filters = filters or Filters()
+    shown = aliased(OrgUnit, name="shown")
+    home = aliased(OrgUnit, name="home")
+    display = or_(shown.id == unit.id, shown.parent_id == unit.id)
+    per_user = _per_user(filters, today)
+    progress = {row[0]: row[1:] for row in db.session.execute(
+        select(shown.id, func.count(),
+               func.sum(case((per_user.c.started > 0, 1), else_=0)),
+               func.sum(case((per_user.c.done == per_user.c.n, 1), else_=0)),
+               func.sum(case((per_user.c.overdue > 0, 1), else_=0)))
+        .select_from(per_user)
+        .join(User, User.id == per_user.c.user_id)
+        .join(home, home.id == User.org_unit_id)
+        .join(shown, home.path.startswith(shown.path))
+        .where(User.active.is_(True), display)
+        .group_by(shown.id))}
+    hours = (select(TrainingCredit.user_id, func.sum(TrainingCredit.hours).label("hours"))
+             .where(TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end)
+             .group_by(TrainingCredit.user_id).subquery("hours"))
+    people = {row[0]: row[1:] for row in db.session.execute(
+        select(shown.id, func.count(), func.coalesce(func.sum(hours.c.hours), 0))
+        .select_from(User)
+        .join(home, home.id == User.org_unit_id)
+        .join(shown, home.path.startswith(shown.path))
+        .outerjoin(hours, hours.c.user_id == User.id)
+        .where(User.active.is_(True), display)
+        .group_by(shown.id))}
+    child = aliased(OrgUnit, name="child")
+    units = db.session.execute(
+        select(shown, func.count(child.id)).outerjoin(child, child.parent_id == shown.id)
+        .where(display).group_by(shown.id).order_by(shown.depth, shown.name)).all()
+    rows = []
+    for shown_unit, children in units:
+        assigned, started, completed, overdue = progress.get(shown_unit.id, (0, 0, 0, 0))
+        headcount, hours_sum = people.get(shown_unit.id, (0, 0))
+        rows.append(UnitRow(shown_unit.id, shown_unit.name, shown_unit.id == unit.id, bool(children),
+                            int(headcount), int(assigned), int(started or 0), int(completed or 0),
+                            int(overdue or 0), float(hours_sum or 0)))
+    return rows
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    user_id: int
+    employee_no: str
+    name: str
+    unit: str  # full name path of the person's unit: whose manager to call
+    course: str
+    due_on: date
+    days: int
+
+
+def unit_names() -> dict[int, str]:
+    """Full name path of every unit (one query; the tree has thousands of units at most)."""
+    units = {u.id: u for u in db.session.execute(select(OrgUnit)).scalars()}
+    return {uid: "/".join(units[int(i)].name for i in u.path.strip("/").split("/") if i and int(i) in units)
+            for uid, u in units.items()}
+
+
+def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> Iterator[OverdueRow]:
+    """Assigned courses past their due date and not completed, in the unit's subtree (streamed)."""
+    items = _items(filters or Filters()).subquery("items")
+    home = aliased(OrgUnit, name="home")
+    query = (
+        select(User.id, User.employee_no, User.name, home.id, Course.title, items.c.due_on)
+        .select_from(items)
+        .join(User, User.id == items.c.user_id)
+        .join(home, home.id == User.org_unit_id)
+        .join(Course, Course.id == items.c.course_id)
+        .outerjoin(Enrollment, and_(Enrollment.user_id == items.c.user_id, Enrollment.course_id == items.c.course_id))
+        .where(User.active.is_(True), home.path.startswith(unit.path), items.c.due_on < today,
+               Enrollment.completed_at.is_(None))
+        .order_by(items.c.due_on, home.path, User.employee_no)
+    )
+    names = unit_names()
+    for user_id, number, name, unit_id, course, due in db.session.execute(query.execution_options(yield_per=1000)):
+        yield OverdueRow(user_id, number, name, names.get(unit_id, ""), course, due, (today - due).days)
+
+
+@dataclass(frozen=True)
+class AssignedCourse:
+    assignment: Assignment
+    course: Course
+    due_on: date | None
+    started: bool
+    completed_at: datetime | None
+    overdue: bool
+
+
+def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
+    """A learner's assigned courses, path order kept, soonest due first (two queries)."""
+    pairs = db.session.execute(
+        select(Assignment, AssignmentCourse)
+        .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .where(AssignmentTarget.user_id == user.id)
+        .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id, AssignmentCourse.position)).all()
+    course_ids = {ac.course_id for _, ac in pairs}
+    enrollments = {e.course_id: e for e in db.session.execute(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids))).scalars()} if course_ids else {}
+    rows = []
+    for assignment, link in pairs:
+        enrollment = enrollments.get(link.course_id)
+        completed = enrollment.completed_at if enrollment else None
+        late = completed is None and assignment.due_on is not None and assignment.due_on < today
+        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, enrollment is not None, completed, late))
+    return rows
+
+
+@dataclass(frozen=True)
+class TrainingFile:
+    """培训档案: everything a person did, with dates."""
+
+    person: User
+    unit: str
+    enrollments: list[Enrollment]
+    lessons: list[LessonProgress]
+    credits: list[TrainingCredit]
+    assigned: list[AssignedCourse]
+
+    @property
+    def total_hours(self) -> float:
+        return sum(float(c.hours) for c in self.credits)
+
+
+def training_file(person: User, *, today: date) -> TrainingFile:
+    enrollments = list(db.session.execute(
+        select(Enrollment).where(Enrollment.user_id == person.id).order_by(Enrollment.started_at)).scalars())
+    lessons = list(db.session.execute(
+        select(LessonProgress).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.user_id == person.id)
+        .order_by(LessonProgress.first_opened_at)).scalars())
+    credits = list(db.session.execute(
+        select(TrainingCredit).where(TrainingCredit.user_id == person.id).order_by(TrainingCredit.earned_at)).scalars())
+    unit = unit_names().get(person.org_unit_id or 0, "")
+    return TrainingFile(person, unit, enrollments, lessons, credits, assigned_courses(person, today=today))

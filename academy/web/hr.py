@@ -1,0 +1,285 @@
+"""HR and training administration: reports, exports, the training file, imports, assignments.
+
+Every unit, person and assignment comes from ``access``: outside the viewer's scope is 404.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
+
+from .. import access
+from ..database import db
+from ..forms import ApplyImportForm, AssignmentForm, ImportForm
+from ..models import Course, OrgUnit, Role, TargetKind, User
+from ..services import assignments, exports, people_import, reports
+from ..services.exports import Column
+from . import client_ip
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+
+
+@bp.before_request
+@login_required
+def _hr_only() -> None:
+    access.require_role(current_user, Role.HR)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def _today() -> date:
+    return datetime.now(_zone()).date()
+
+
+def _year() -> tuple[datetime, datetime]:
+    start = datetime(_today().year, 1, 1, tzinfo=_zone())
+    return start, start.replace(year=start.year + 1)
+
+
+def _filters() -> reports.Filters:
+    slug = request.args.get("course", "")
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none() if slug else None
+    if slug and course is None:
+        abort(404)
+    return reports.Filters(course_id=course.id if course else None, tier=request.args.get("tier") or None,
+                           mandatory_only=request.args.get("mandatory") == "1")
+
+
+def _unit() -> OrgUnit:
+    return access.unit_for_hr(current_user, request.args.get("unit", type=int))
+
+
+def _completion(unit: OrgUnit) -> list[reports.UnitRow]:
+    start, end = _year()
+    return reports.completion_by_unit(unit, today=_today(), year_start=start, year_end=end, filters=_filters())
+
+
+def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Response:
+    stamp = _today().isoformat()
+    if kind == "xlsx":
+        data = exports.write_xlsx(name, columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
+        return send_file(io.BytesIO(data),
+                         as_attachment=True, download_name=f"{name}-{stamp}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    body = exports.csv_chunks(columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
+    response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}-{stamp}.csv"
+    return response
+
+
+def _report_rows(rows: list[reports.UnitRow]) -> list[list[object]]:
+    return [[r.name, r.headcount, r.assigned, r.started, r.completed, r.overdue, r.completion_rate,
+             round(r.hours_per_head, 1)] for r in rows]
+
+
+REASONS = {
+    "missing_column": _l("missing column"), "required": _l("required"), "invalid": _l("invalid"),
+    "too_long": _l("too long"), "bad_status": _l("must be 在职 or 离职"), "invalid_email": _l("invalid email"),
+    "invalid_mobile": _l("invalid mobile number"), "conflicts_with_row": _l("differs from row %(other)s"),
+    "email_in_file": _l("also used in row %(other)s"), "email_taken": _l("already used by %(other)s"),
+    "out_of_scope": _l("outside your scope"),
+}
+REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
+                  Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
+                  Column("人均学时（本年）", 16, "number")]
+OVERDUE_COLUMNS = [Column("工号", 12), Column("姓名", 12), Column("所在单位", 36), Column("课程", 30),
+                   Column("截止日期", 12, "date"), Column("逾期天数", 10)]
+
+
+# --- reports ---------------------------------------------------------------------------
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    return redirect(url_for("hr.report"))
+
+
+@bp.get("/report")
+def report() -> ResponseReturnValue:
+    unit = _unit()
+    courses = db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()
+    return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
+                           courses=list(courses), args=request.args)
+
+
+def _trail(unit: OrgUnit) -> list[OrgUnit]:
+    from ..services import org
+
+    return [u for u in org.ancestors(unit) if access.in_scope(current_user, u)]
+
+
+@bp.get("/report/chart.svg")
+def report_chart() -> ResponseReturnValue:
+    rows = [r for r in _completion(_unit()) if not r.is_total]
+    svg = render_template("hr/chart.svg", rows=rows, width=640, bar=22)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.get("/report.<any(xlsx, csv):kind>")
+def report_export(kind: str) -> ResponseReturnValue:
+    return _download("完成情况", kind, REPORT_COLUMNS, _report_rows(_completion(_unit())))
+
+
+@bp.get("/api/report")
+def report_api() -> ResponseReturnValue:
+    unit = _unit()
+    return jsonify(unit={"id": unit.id, "name": unit.name}, rows=[
+        {"unit_id": r.unit_id, "name": r.name, "total": r.is_total, "headcount": r.headcount, "assigned": r.assigned,
+         "started": r.started, "completed": r.completed, "overdue": r.overdue,
+         "completion_rate": round(r.completion_rate, 4), "hours_per_head": round(r.hours_per_head, 2)}
+        for r in _completion(unit)])
+
+
+@bp.get("/overdue")
+def overdue() -> ResponseReturnValue:
+    unit = _unit()
+    rows = list(reports.overdue(unit, today=_today(), filters=_filters()))
+    return render_template("hr/overdue.html", unit=unit, rows=rows[:500], total=len(rows), args=request.args)
+
+
+@bp.get("/overdue.<any(xlsx, csv):kind>")
+def overdue_export(kind: str) -> ResponseReturnValue:
+    rows = ([r.employee_no, r.name, r.unit, r.course, r.due_on, r.days]
+            for r in reports.overdue(_unit(), today=_today(), filters=_filters()))
+    return _download("逾期名单", kind, OVERDUE_COLUMNS, rows)
+
+
+@bp.get("/people/<int:user_id>")
+def person(user_id: int) -> ResponseReturnValue:
+    person = access.person_for_hr(current_user, user_id)
+    return render_template("hr/person.html", file=reports.training_file(person, today=_today()))
+
+
+# --- people import ---------------------------------------------------------------------
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _upload_path(token: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+        abort(404)
+    return _upload_dir() / f"{current_user.id}-{token}"  # only the uploader can apply it
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_people() -> ResponseReturnValue:
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("hr/import.html", form=form, reasons=REASONS), 422 if form.is_submitted() else 200
+    data = form.file.data.read()
+    filename = form.file.data.filename or "upload.csv"
+    try:
+        report = people_import.import_people(data, filename, dry_run=True, full=form.full.data,
+                                             scope=access.scope_paths(current_user))
+    except people_import.ImportFileError:
+        form.file.errors = [_("This file cannot be read as CSV or XLSX.")]
+        return render_template("hr/import.html", form=form, reasons=REASONS), 422
+    token = secrets.token_urlsafe(24)
+    _upload_path(token).write_bytes(data)
+    (_upload_dir() / f"{current_user.id}-{token}.name").write_text(filename[-120:])
+    apply_form = ApplyImportForm(token=token, full="1" if form.full.data else "")
+    return render_template("hr/import.html", form=form, report=report, apply_form=apply_form, reasons=REASONS)
+
+
+@bp.post("/import/apply")
+def import_apply() -> ResponseReturnValue:
+    form = ApplyImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = _upload_path(form.token.data or "")
+    if not path.exists():
+        abort(404)
+    filename = path.with_name(path.name + ".name").read_text()
+    report = people_import.import_people(path.read_bytes(), filename, full=form.full.data == "1",
+                                         scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
+    if report.applied:
+        path.unlink()
+        path.with_name(path.name + ".name").unlink()
+        summary = report.summary()
+        flash(_("Import applied: %(c)d created, %(u)d updated, %(d)d deactivated.", c=summary["created"],
+                u=summary["updated"], d=summary["deactivated"]), "success")
+    elif report.rejected:
+        flash(_("Nothing was applied: the file has rejected rows."), "error")
+    else:
+        flash(_("Nothing to change: the file matches the records."), "info")
+    return redirect(url_for("hr.import_people"), code=303)
+
+
+# --- assignments -----------------------------------------------------------------------
+
+def _assignment_form() -> AssignmentForm:
+    form = AssignmentForm()
+    courses = list(db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars())
+    tiers = dict.fromkeys(c.tier for c in courses)
+    form.what.choices = ([SelectChoice(f"course:{c.slug}", c.title) for c in courses]
+                         + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=t)) for t in tiers])
+    scopes = access.scope_paths(current_user)
+    units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
+    names = reports.unit_names()
+    form.unit.choices = [SelectChoice(u.id, names[u.id]) for u in units
+                         if scopes is None or any(u.path.startswith(p) for p in scopes)]
+    return form
+
+
+def _chosen_courses(what: str) -> list[Course]:
+    kind, _sep, key = what.partition(":")
+    column = Course.slug if kind == "course" else Course.tier
+    return list(db.session.execute(
+        select(Course).where(column == key, Course.retired.is_(False)).order_by(Course.position)).scalars())
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+def assignment_list() -> ResponseReturnValue:
+    form = _assignment_form()
+    if form.validate_on_submit():
+        numbers = [n for n in re.split(r"[\s,，]+", form.people.data or "") if n]
+        found: list[int] = list(db.session.execute(select(User.id).where(User.employee_no.in_(numbers))).scalars()) if numbers else []
+        try:
+            assignments.create_assignment(
+                title=form.title.data or "", courses=_chosen_courses(form.what.data),
+                target_kind=TargetKind(form.target_kind.data), unit=access.unit_for_hr(current_user, form.unit.data),
+                include_subtree=form.include_subtree.data, position=form.position.data or "",
+                people=access.people_for_hr(current_user, found), due_on=form.due_on.data,
+                mandatory=form.mandatory.data, actor=current_user, ip=client_ip())
+        except assignments.AssignmentInvalid:
+            flash(_("The assignment is incomplete: check the courses, unit, position or people."), "error")
+        else:
+            flash(_("Assignment created."), "success")
+            return redirect(url_for("hr.assignment_list"), code=303)
+    status = 422 if form.is_submitted() else 200
+    rows = assignments.assignments_in_scope(access.scope_paths(current_user))
+    return render_template("hr/assignments.html", form=form, assignments=rows, names=reports.unit_names()), status
+
+

@@ -1,0 +1,239 @@
+"""HR pages, exports and API: the numbers, and the scope (another subsidiary's data is 404)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from academy.database import db
+from academy.models import Course, OrgUnit, Role, TargetKind, User
+from academy.services import assignments, progress
+
+from .conftest import log_in
+
+LONG_AGO = date(2020, 1, 31)
+
+
+@dataclass
+class World:
+    group: OrgUnit
+    east: OrgUnit
+    quality: OrgUnit
+    tech: OrgUnit
+    west: OrgUnit
+    hr_east: User
+    hr_west: User
+    admin: User
+    done: User
+    started: User
+    idle: User
+    westerner: User
+    learner: User
+
+
+def _course(slug: str) -> Course:
+    return db.session.execute(select(Course).where(Course.slug == slug)).scalar_one()
+
+
+@pytest.fixture
+def world(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> World:
+    group = make_unit("集团")
+    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
+    quality, tech = make_unit("质量部", east), make_unit("技术中心", east)
+    w = World(group, east, quality, tech, west,
+              hr_east=make_user("H1", roles=(Role.HR,), scope=east, unit=east),
+              hr_west=make_user("H2", roles=(Role.HR,), scope=west, unit=west),
+              admin=make_user("A1", roles=(Role.ADMIN,)),
+              done=make_user("Q1", name="王芳", unit=quality), started=make_user("Q2", name="李强", unit=quality),
+              idle=make_user("T1", name="赵敏", unit=tech), westerner=make_user("W1", name="周杰", unit=west),
+              learner=make_user("L1", unit=tech))
+    with synced.app_context():
+        sample = _course("sample-course")
+        assignments.create_assignment(title="全员", courses=[sample], target_kind=TargetKind.UNIT,
+                                      unit=db.session.get(OrgUnit, group.id), due_on=LONG_AGO)
+        done, started = db.session.get(User, w.done.id), db.session.get(User, w.started.id)
+        for lesson in sample.live_lessons:
+            progress.complete_lesson(done, lesson)  # type: ignore[arg-type]
+        progress.open_lesson(started, sample.live_lessons[0])  # type: ignore[arg-type]
+    return w
+
+
+def test_completion_report_counts_by_unit(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    data = client.get(f"/hr/api/report?unit={world.east.id}").get_json()
+    rows = {r["name"]: r for r in data["rows"]}
+    total = rows["华东公司"]
+    # the HR user H1 sits in 华东公司 too: 5 people, all assigned
+    assert (total["headcount"], total["assigned"], total["started"], total["completed"], total["overdue"]) == (5, 5, 2, 1, 4)
+    assert rows["质量部"]["completion_rate"] == 0.5
+    assert rows["质量部"]["hours_per_head"] == 1.0  # 2 hours over 2 people, this year
+    assert set(rows) == {"华东公司", "质量部", "技术中心"}
+
+
+def test_report_page_drills_down_and_filters(client: FlaskClient, world: World) -> None:
+    log_in(client, world.admin)
+    page = client.get("/hr/report").get_data(as_text=True)
+    assert "集团" in page and f"unit={world.east.id}" in page
+    drilled = client.get(f"/hr/report?unit={world.east.id}&tier=practitioner").get_data(as_text=True)
+    assert "质量部" in drilled and "0.0%" in drilled
+    svg = client.get(f"/hr/report/chart.svg?unit={world.east.id}")
+    assert svg.mimetype == "image/svg+xml" and svg.get_data(as_text=True).count('class="bar"') == 2
+
+
+def test_overdue_list_and_training_file(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    page = client.get("/hr/overdue").get_data(as_text=True)
+    assert "李强" in page and "赵敏" in page and "王芳" not in page and "周杰" not in page
+    assert "集团/华东公司/质量部" in page
+    record = client.get(f"/hr/people/{world.done.id}").get_data(as_text=True)
+    assert "王芳" in record and "示例课程" in record and "2.0" in record
+
+
+def test_csv_export_has_a_bom_and_chinese_headers(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    body = client.get("/hr/overdue.csv").get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0] == ["工号", "姓名", "所在单位", "课程", "截止日期", "逾期天数"]
+    assert sorted(r[0] for r in rows[1:]) == ["H1", "L1", "Q2", "T1"]
+
+
+def test_xlsx_export_has_frozen_header_dates_and_widths(client: FlaskClient, world: World, tmp_path: Path) -> None:
+    log_in(client, world.hr_east)
+    response = client.get("/hr/overdue.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    path = tmp_path / "overdue.xlsx"
+    path.write_bytes(response.get_data())
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "工号" and sheet["A1"].font.b
+    assert sheet.column_dimensions["C"].width == 36
+    assert sheet["E2"].value.date() == LONG_AGO and sheet["E2"].number_format == "yyyy-mm-dd"
+
+
+@pytest.mark.skipif(not shutil.which("libreoffice"), reason="libreoffice not installed (make browser-deps)")
+def test_libreoffice_opens_the_xlsx_export(client: FlaskClient, world: World, tmp_path: Path) -> None:
+    log_in(client, world.hr_east)
+    (tmp_path / "report.xlsx").write_bytes(client.get(f"/hr/report.xlsx?unit={world.east.id}").get_data())
+    expected = list(csv.reader(io.StringIO(client.get(f"/hr/report.csv?unit={world.east.id}").get_data().decode("utf-8-sig"))))
+    subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(tmp_path / "report.xlsx")],
+                   check=True, capture_output=True, timeout=120)
+    converted = list(csv.reader((tmp_path / "report.csv").read_text(encoding="utf-8").splitlines()))
+    assert converted[0] == expected[0]
+    assert [r[:6] for r in converted[1:]] == [r[:6] for r in expected[1:]]
+    assert [r[6] for r in converted[1:]] == [f"{100 * float(r[6]):.1f}%" for r in expected[1:]]
+
+
+# --- scope: every route, another subsidiary's unit or person is 404 ------------------------
+
+def _foreign_urls(w: World) -> list[str]:
+    u = w.west.id
+    return [f"/hr/report?unit={u}", f"/hr/report/chart.svg?unit={u}", f"/hr/report.xlsx?unit={u}",
+            f"/hr/report.csv?unit={u}", f"/hr/api/report?unit={u}", f"/hr/overdue?unit={u}",
+            f"/hr/overdue.xlsx?unit={u}", f"/hr/overdue.csv?unit={u}", f"/hr/people/{w.westerner.id}",
+            f"/hr/report?unit={w.group.id}", f"/hr/api/report?unit={w.group.id}", "/hr/people/99999"]
+
+
+def test_hr_of_one_subsidiary_gets_404_for_another(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    for url in _foreign_urls(world):
+        assert client.get(url).status_code == 404, url
+
+
+def test_admin_sees_every_unit_and_person(client: FlaskClient, world: World) -> None:
+    log_in(client, world.admin)
+    for url in _foreign_urls(world)[:-1]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_hr_default_pages_stay_in_scope(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_west)
+    data = client.get("/hr/api/report").get_json()
+    assert data["unit"]["name"] == "西南公司"
+    assert "周杰" in client.get("/hr/overdue").get_data(as_text=True)
+    assert "李强" not in client.get("/hr/overdue.csv").get_data().decode("utf-8-sig")
+    assert client.get(f"/hr/people/{world.done.id}").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/hr/report", "/hr/overdue", "/hr/import", "/hr/assignments", "/hr/api/report", "/hr/report.xlsx"])
+def test_learners_cannot_reach_hr_pages(client: FlaskClient, world: World, url: str) -> None:
+    assert client.get(url).status_code == 302  # to the login page
+    log_in(client, world.learner)
+    assert client.get(url).status_code == 403
+
+
+def test_hr_without_a_scope_sees_nothing(client: FlaskClient, world: World, make_user: Callable[..., User]) -> None:
+    log_in(client, make_user("H9", roles=(Role.HR,)))
+    assert client.get("/hr/report").status_code == 404
+    assert client.get(f"/hr/report?unit={world.east.id}").status_code == 404
+
+
+# --- assignments and import pages ---------------------------------------------------------
+
+def test_hr_assigns_a_learning_path_to_their_subsidiary(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    assert "华东公司/质量部" in client.get("/hr/assignments").get_data(as_text=True)
+    response = client.post("/hr/assignments", data={
+        "title": "骨干路径", "what": "tier:practitioner", "target_kind": "unit", "unit": world.east.id,
+        "include_subtree": "y", "due_on": "2030-06-30", "mandatory": "y"})
+    assert response.status_code == 303
+    page = client.get("/hr/assignments").get_data(as_text=True)
+    assert "骨干路径" in page and "2030-06-30" in page
+
+
+def test_hr_cannot_assign_to_another_subsidiary(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    response = client.post("/hr/assignments", data={
+        "what": "course:sample-course", "target_kind": "unit", "unit": world.west.id, "mandatory": "y"})
+    assert response.status_code == 422
+    named = client.post("/hr/assignments", data={
+        "what": "course:sample-course", "target_kind": "people", "unit": world.east.id, "people": "W1"})
+    assert named.status_code == 404
+    log_in(client, world.hr_west)
+    assert "周杰" in client.get("/hr/overdue").get_data(as_text=True)
+    assert "骨干" not in client.get("/hr/assignments").get_data(as_text=True)
+    assert "全员" not in client.get("/hr/assignments").get_data(as_text=True)  # made at group level: admins only
+
+
+def test_import_page_previews_then_applies(client: FlaskClient, world: World, synced: Flask) -> None:
+    log_in(client, world.hr_east)
+    data = "工号,姓名,组织路径,岗位,邮箱,手机,状态\r\nQ3,孙丽,集团/华东公司/质量部/检验班,检验员,,,在职\r\nQ2,李强,集团/华东公司/质量部,,,,离职\r\n"
+    preview = client.post("/hr/import", data={"file": (io.BytesIO(data.encode("gbk")), "people.csv")},
+                          content_type="multipart/form-data")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "集团/华东公司/质量部/检验班" in page and "deactivate" in page
+    with synced.app_context():
+        assert db.session.execute(select(User).where(User.employee_no == "Q3")).scalar_one_or_none() is None
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    log_in(client, world.hr_west)
+    assert client.post("/hr/import/apply", data={"token": token}).status_code == 404  # not the uploader's file
+    log_in(client, world.hr_east)
+    assert client.post("/hr/import/apply", data={"token": token}).status_code == 303
+    with synced.app_context():
+        newcomer = db.session.execute(select(User).where(User.employee_no == "Q3")).scalar_one()
+        assert db.session.get(User, world.started.id).active is False  # type: ignore[union-attr]
+    log_in(client, world.hr_east)
+    assert newcomer.name in client.get(f"/hr/people/{newcomer.id}").get_data(as_text=True)
+    assert "示例课程" in client.get(f"/hr/people/{newcomer.id}").get_data(as_text=True)  # the group assignment
+
+
+def test_import_page_shows_rejected_rows_and_no_apply_button(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_west)
+    data = "工号,姓名,组织路径,邮箱\nW2,钱七,集团/华东公司/质量部,\nW3,吴八,集团/西南公司,bad@\n"
+    page = client.post("/hr/import", data={"file": (io.BytesIO(data.encode()), "p.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "不在您的管理范围内" in page and "邮箱格式不正确" in page and "/hr/import/apply" not in page
