@@ -101,6 +101,12 @@ def test_overdue_list_and_training_file(client: FlaskClient, world: World) -> No
     assert "王芳" in record and "示例课程" in record and "2.0" in record
 
 
+def test_learner_dashboard_shows_assignments_with_overdue_marks(client: FlaskClient, world: World) -> None:
+    log_in(client, world.started)
+    page = client.get("/me").get_data(as_text=True)
+    assert "示例课程" in page and "2020-01-31" in page and 'class="overdue"' in page
+
+
 def test_csv_export_has_a_bom_and_chinese_headers(client: FlaskClient, world: World) -> None:
     log_in(client, world.hr_east)
     body = client.get("/hr/overdue.csv").get_data()
@@ -193,6 +199,8 @@ def test_hr_assigns_a_learning_path_to_their_subsidiary(client: FlaskClient, wor
     assert response.status_code == 303
     page = client.get("/hr/assignments").get_data(as_text=True)
     assert "骨干路径" in page and "2030-06-30" in page
+    log_in(client, world.idle)
+    assert "第二门课程" in client.get("/me").get_data(as_text=True)
 
 
 def test_hr_cannot_assign_to_another_subsidiary(client: FlaskClient, world: World) -> None:
