@@ -49,7 +49,8 @@ def test_unit_assignment_with_subtree_reaches_active_people_below(synced: Flask,
         east = db.session.get(OrgUnit, tree["east"].id)
         a = assignments.create_assignment(title="", courses=[course("sample-course"), course("second-course")],
                                           target_kind=TargetKind.UNIT, unit=east, due_on=date(2026, 12, 31))
-        assert a.is_path and a.title == "示例课程"
+        assert a.is_path
+        assert a.title == "示例课程"
         assert targets(a.id) == {"E1", "Q1"}
         only = assignments.create_assignment(title="x", courses=[course("sample-course")], target_kind=TargetKind.UNIT,
                                              unit=east, include_subtree=False)
@@ -66,7 +67,8 @@ def test_position_and_named_people(synced: Flask, tree: dict[str, OrgUnit]) -> N
                                                     target_kind=TargetKind.POSITION, unit=group, position="检验员")
         named = assignments.create_assignment(title="n", courses=[course("sample-course")],
                                               target_kind=TargetKind.PEOPLE, unit=group, people=[w1])
-        assert targets(by_position.id) == {"W1"} and targets(named.id) == {"W1"}
+        assert targets(by_position.id) == {"W1"}
+        assert targets(named.id) == {"W1"}
 
 
 def test_new_and_moved_people_follow_the_units_assignments(synced: Flask, tree: dict[str, OrgUnit]) -> None:

@@ -101,7 +101,8 @@ def test_gbk_file_with_full_width_digits_creates_people_and_units(app: Flask) ->
     rows = [["１０００１", "王芳　", "集团/华东公司/质量部", "质量工程师", "", "１３８ ０013 8000", ""]]
     with app.app_context():
         report = people_import.import_people(csv_bytes(rows, "gbk"), "people.csv")
-    assert report.applied and len(report.of("create")) == 1
+    assert report.applied
+    assert len(report.of("create")) == 1
     assert report.new_units == ["集团", "集团/华东公司", "集团/华东公司/质量部"]
     person = people(app)["10001"]
     assert (person.name, person.phone, person.org_unit.name) == ("王芳", "13800138000", "质量部")  # type: ignore[union-attr]
@@ -112,8 +113,10 @@ def test_importing_the_same_file_twice_changes_nothing(app: Flask, tmp_path: Pat
     with app.app_context():
         first = people_import.import_people(data, "people.csv")
         second = people_import.import_people(data, "people.csv")
-    assert first.applied and len(first.of("create")) == 3
-    assert not second.applied and not second.has_changes
+    assert first.applied
+    assert len(first.of("create")) == 3
+    assert not second.applied
+    assert not second.has_changes
     assert len(second.of("unchanged")) == 3
 
 
@@ -131,7 +134,8 @@ def test_a_bad_email_rejects_the_file_and_applies_nothing(app: Flask) -> None:
         report = people_import.import_people(csv_bytes(rows), "people.csv")
     assert not report.applied
     assert [(r.row, r.column) for r in report.rejected] == [(5, "邮箱")]
-    assert people(app) == {} and unit_names(app) == set()
+    assert people(app) == {}
+    assert unit_names(app) == set()
 
 
 def test_moves_updates_and_leavers(app: Flask) -> None:
@@ -171,7 +175,8 @@ def test_full_import_deactivates_people_missing_from_covered_units(app: Flask) -
 def test_dry_run_writes_nothing(app: Flask) -> None:
     with app.app_context():
         report = people_import.import_people(csv_bytes(ROWS), "people.csv", dry_run=True)
-        assert len(report.of("create")) == 3 and not report.applied
+        assert len(report.of("create")) == 3
+        assert not report.applied
         assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
 
 
@@ -197,4 +202,5 @@ def test_cli_import_prints_a_json_summary(app: Flask, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([["x y", "王", "集团", "", "", "", ""]]))
     result = app.test_cli_runner().invoke(args=["users", "import", str(bad)])
-    assert result.exit_code == 1 and "row     2 工号: invalid" in result.output
+    assert result.exit_code == 1
+    assert "row     2 工号: invalid" in result.output

@@ -7,6 +7,7 @@ from .progress import Enrollment, LessonProgress, TrainingCredit
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
-    "Assignment", "AssignmentCourse", "AssignmentTarget", "AuditLog", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress",
-    "OrgUnit", "Role", "TrainingCredit", "TargetKind", "UnitKind", "User", "UserRole",
+    "AuditLog", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress",
+    "OrgUnit", "Role", "TrainingCredit", "UnitKind", "User", "UserRole",
 ]
+__all__ += ["Assignment", "AssignmentCourse", "AssignmentTarget", "TargetKind"]  # training assignments
