@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import smtplib
 import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -11,11 +14,12 @@ from flask.cli import AppGroup
 
 from .content.library import coverage, load_library, stats
 from .models import Role
-from .services import accounts, content_sync, people_import, seed
+from .services import accounts, content_sync, people_import, reminders, seed
 
 content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
 seed_group = AppGroup("seed", help="Demo data.")
+reminders_group = AppGroup("reminders", help="Email reminders (run daily from cron or a systemd timer).")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -136,11 +140,26 @@ def seed_demo(if_empty: bool, employees: int) -> None:
     _print_logins()
 
 
+@reminders_group.command("send")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this date (local).")
+def reminders_send(today: datetime | None) -> None:
+    """Send due-date reminders (e.g. 7 and 1 days before); each goes out once."""
+    config = current_app.config
+    day = today.date() if today else datetime.now(ZoneInfo(config["DISPLAY_TIMEZONE"])).date()
+    settings = reminders.MailSettings.from_config(config)
+    try:
+        sent = reminders.send_due_reminders(settings, today=day, days=config["REMINDER_DAYS"],
+                                            default_locale=config["BABEL_DEFAULT_LOCALE"])
+    except (OSError, smtplib.SMTPException) as exc:
+        raise click.ClickException(f"SMTP {settings.host}:{settings.port}: {exc}") from exc
+    click.echo(f"{sent} reminders sent")
+
+
 def _print_logins() -> None:
     click.echo(f"Demo logins (password for all: {seed.DEMO_PASSWORD}):")
     click.echo("  admin A0001 · author Z0001 · host C0001 · HR H1001/H2001/H3001 · learners 100001-100300")
 
 
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group):
+    for group in (content, users, seed_group, reminders_group):
         app.cli.add_command(group)

@@ -28,3 +28,8 @@ class Defaults:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     MIN_PASSWORD_LENGTH = 10
+    MAIL_SERVER = "127.0.0.1"  # SMTP relay; credentials (MAIL_USERNAME/MAIL_PASSWORD) from the environment
+    MAIL_PORT = 25
+    MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"
+    MAIL_STARTTLS = False
+    REMINDER_DAYS = (7, 1)  # due-date reminders this many days before

@@ -76,3 +76,16 @@ class AssignmentTarget(db.Model):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     assignment: Mapped[Assignment] = relationship()
+
+
+class ReminderLog(db.Model):
+    """One row per reminder sent: the unique key makes a second run of the job send nothing."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("kind", "assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # e.g. "due-7", "due-1"
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
