@@ -75,20 +75,37 @@ def _items(filters: Filters) -> Select[tuple[int, int, date | None]]:
     return query
 
 
-def _per_user(filters: Filters, today: date):  # type: ignore[no-untyped-def]  # a Subquery
-    items = _items(filters).subquery("items")
+def _per_user(unit: OrgUnit, filters: Filters, today: date):  # type: ignore[no-untyped-def]  # a Subquery
+    """Per active learner of the subtree: assigned items, done, started, overdue (one aggregation).
+
+    Items are (assignment, course) pairs, not deduplicated: a course assigned twice counts
+    twice, which changes none of the per-person answers (all done? any started? any past
+    its due date and not done?) and saves a second aggregation over millions of rows.
+    """
     done = Enrollment.completed_at.is_not(None)
-    return (
-        select(items.c.user_id,
+    query = (
+        select(AssignmentTarget.user_id.label("user_id"),
                func.count().label("n"),
                func.sum(case((done, 1), else_=0)).label("done"),
                func.sum(case((Enrollment.id.is_not(None), 1), else_=0)).label("started"),
-               func.sum(case((and_(~done | Enrollment.id.is_(None), items.c.due_on < today), 1), else_=0)).label("overdue"))
-        .select_from(items)
-        .outerjoin(Enrollment, and_(Enrollment.user_id == items.c.user_id, Enrollment.course_id == items.c.course_id))
-        .group_by(items.c.user_id)
-        .subquery("per_user")
+               func.sum(case((and_(Enrollment.completed_at.is_(None), Assignment.due_on < today), 1), else_=0)).label("overdue"))
+        .select_from(AssignmentTarget)
+        .join(User, User.id == AssignmentTarget.user_id)
+        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
+                                    Enrollment.course_id == AssignmentCourse.course_id))
+        .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+        .group_by(AssignmentTarget.user_id)
     )
+    if filters.course_id is not None:
+        query = query.where(AssignmentCourse.course_id == filters.course_id)
+    if filters.tier:
+        query = query.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == filters.tier)
+    if filters.mandatory_only:
+        query = query.where(Assignment.mandatory.is_(True))
+    return query.subquery("per_user")
 
 
 def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
@@ -98,7 +115,7 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     shown = aliased(OrgUnit, name="shown")
     home = aliased(OrgUnit, name="home")
     display = or_(shown.id == unit.id, shown.parent_id == unit.id)
-    per_user = _per_user(filters, today)
+    per_user = _per_user(unit, filters, today)
     progress = {row[0]: row[1:] for row in db.session.execute(
         select(shown.id, func.count(),
                func.sum(case((per_user.c.started > 0, 1), else_=0)),
@@ -108,10 +125,12 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
         .join(User, User.id == per_user.c.user_id)
         .join(home, home.id == User.org_unit_id)
         .join(shown, home.path.startswith(shown.path))
-        .where(User.active.is_(True), display)
+        .where(display)
         .group_by(shown.id))}
     hours = (select(TrainingCredit.user_id, func.sum(TrainingCredit.hours).label("hours"))
-             .where(TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end)
+             .join(User, User.id == TrainingCredit.user_id).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+             .where(TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end,
+                    OrgUnit.path.startswith(unit.path))
              .group_by(TrainingCredit.user_id).subquery("hours"))
     people = {row[0]: row[1:] for row in db.session.execute(
         select(shown.id, func.count(), func.coalesce(func.sum(hours.c.hours), 0))
