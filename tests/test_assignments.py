@@ -99,3 +99,13 @@ def test_invalid_assignments_are_refused(synced: Flask, tree: dict[str, OrgUnit]
             assignments.create_assignment(**args)  # type: ignore[arg-type]
         assert error.value.reason == reason
         assert db.session.execute(select(Assignment)).first() is None
+
+
+def test_a_reactivated_account_gets_the_units_assignments(synced: Flask, tree: dict[str, OrgUnit]) -> None:
+    with synced.app_context():
+        quality = db.session.get(OrgUnit, tree["quality"].id)
+        a = assignments.create_assignment(title="a", courses=[course("sample-course")], target_kind=TargetKind.UNIT, unit=quality)
+        assert targets(a.id) == {"Q1"}
+        returning = db.session.execute(select(User).where(User.employee_no == "X1")).scalar_one()
+        accounts.set_active(returning, True)
+        assert targets(a.id) == {"Q1", "X1"}

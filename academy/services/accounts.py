@@ -168,4 +168,5 @@ def set_active(user: User, active: bool, *, actor: User | None = None, ip: str =
     if user.active != active:
         user.active = active
         audit.record("account_activated" if active else "account_deactivated", actor=actor, ip=ip, user_id=user.id)
+        assignments.refresh_user(user)  # back at work: the unit's assignments apply again
     db.session.commit()
