@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..database import db
@@ -55,24 +55,6 @@ class UnitRow:
     @property
     def hours_per_head(self) -> float:
         return self.hours / self.headcount if self.headcount else 0.0
-
-
-def _items(filters: Filters) -> Select[tuple[int, int, date | None]]:
-    """One row per (learner, assigned course), with the earliest due date among assignments."""
-    query = (
-        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
-               func.min(Assignment.due_on).label("due_on"))
-        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
-    )
-    if filters.course_id is not None:
-        query = query.where(AssignmentCourse.course_id == filters.course_id)
-    if filters.tier:
-        query = query.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == filters.tier)
-    if filters.mandatory_only:
-        query = query.where(Assignment.mandatory.is_(True))
-    return query
 
 
 def _per_user(unit: OrgUnit, filters: Filters, today: date):  # type: ignore[no-untyped-def]  # a Subquery
@@ -173,22 +155,42 @@ def unit_names() -> dict[int, str]:
 
 
 def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> Iterator[OverdueRow]:
-    """Assigned courses past their due date and not completed, in the unit's subtree (streamed)."""
-    items = _items(filters or Filters()).subquery("items")
+    """Assigned courses past their due date and not completed, in the unit's subtree (streamed).
+
+    Subtree, due date and completion are filtered before the (person, course) rows are
+    deduplicated, so the aggregation only sees what is overdue.
+    """
+    filters = filters or Filters()
     home = aliased(OrgUnit, name="home")
+    late = (
+        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
+               func.min(Assignment.due_on).label("due_on"))
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .join(User, User.id == AssignmentTarget.user_id)
+        .join(home, home.id == User.org_unit_id)
+        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
+                                    Enrollment.course_id == AssignmentCourse.course_id))
+        .where(User.active.is_(True), home.path.startswith(unit.path), Assignment.due_on < today,
+               Enrollment.completed_at.is_(None))
+        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
+    )
+    if filters.course_id is not None:
+        late = late.where(AssignmentCourse.course_id == filters.course_id)
+    if filters.tier:
+        late = late.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == filters.tier)
+    if filters.mandatory_only:
+        late = late.where(Assignment.mandatory.is_(True))
+    items = late.subquery("late")
     query = (
-        select(User.id, User.employee_no, User.name, home.id, Course.title, items.c.due_on)
+        select(User.id, User.employee_no, User.name, User.org_unit_id, Course.title, items.c.due_on)
         .select_from(items)
         .join(User, User.id == items.c.user_id)
-        .join(home, home.id == User.org_unit_id)
         .join(Course, Course.id == items.c.course_id)
-        .outerjoin(Enrollment, and_(Enrollment.user_id == items.c.user_id, Enrollment.course_id == items.c.course_id))
-        .where(User.active.is_(True), home.path.startswith(unit.path), items.c.due_on < today,
-               Enrollment.completed_at.is_(None))
-        .order_by(items.c.due_on, home.path, User.employee_no)
+        .order_by(items.c.due_on, User.org_unit_id, User.employee_no)
     )
     names = unit_names()
-    for user_id, number, name, unit_id, course, due in db.session.execute(query.execution_options(yield_per=1000)):
+    for user_id, number, name, unit_id, course, due in db.session.execute(query.execution_options(yield_per=2000)):
         yield OverdueRow(user_id, number, name, names.get(unit_id, ""), course, due, (today - due).days)
 
 
