@@ -9,6 +9,7 @@ import io
 import re
 import secrets
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,6 +103,7 @@ def _report_rows(rows: list[reports.UnitRow]) -> list[list[object]]:
              round(r.hours_per_head, 1)] for r in rows]
 
 
+PAGE = 500  # overdue rows shown on the page; the exports have them all
 REASONS = {
     "missing_column": _l("missing column"), "required": _l("required"), "invalid": _l("invalid"),
     "too_long": _l("too long"), "bad_status": _l("must be 在职 or 离职"), "invalid_email": _l("invalid email"),
@@ -162,8 +164,8 @@ def report_api() -> ResponseReturnValue:
 @bp.get("/overdue")
 def overdue() -> ResponseReturnValue:
     unit = _unit()
-    rows = list(reports.overdue(unit, today=_today(), filters=_filters()))
-    return render_template("hr/overdue.html", unit=unit, rows=rows[:500], total=len(rows), args=request.args)
+    rows = list(islice(reports.overdue(unit, today=_today(), filters=_filters()), PAGE + 1))
+    return render_template("hr/overdue.html", unit=unit, rows=rows[:PAGE], more=len(rows) > PAGE, args=request.args)
 
 
 @bp.get("/overdue.<any(xlsx, csv):kind>")
