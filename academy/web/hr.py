@@ -184,7 +184,7 @@ def person(user_id: int) -> ResponseReturnValue:
 # --- people import ---------------------------------------------------------------------
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
+    path = Path(current_app.config.get("IMPORT_UPLOAD_DIR") or Path(current_app.instance_path) / "imports")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -208,10 +208,12 @@ def import_people() -> ResponseReturnValue:
     except people_import.ImportFileError:
         form.file.errors = [_("This file cannot be read as CSV or XLSX.")]
         return render_template("hr/import.html", form=form, reasons=REASONS), 422
-    token = secrets.token_urlsafe(24)
-    _upload_path(token).write_bytes(data)
-    (_upload_dir() / f"{current_user.id}-{token}.name").write_text(filename[-120:])
-    apply_form = ApplyImportForm(token=token, full="1" if form.full.data else "")
+    apply_form = None
+    if report.has_changes and not report.rejected:  # kept until applied, for the apply button only
+        token = secrets.token_urlsafe(24)
+        _upload_path(token).write_bytes(data)
+        (_upload_dir() / f"{current_user.id}-{token}.name").write_text(filename[-120:])
+        apply_form = ApplyImportForm(token=token, full="1" if form.full.data else "")
     return render_template("hr/import.html", form=form, report=report, apply_form=apply_form, reasons=REASONS)
 
 
