@@ -16,6 +16,7 @@ from .services import accounts, content_sync, seed
 content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
 seed_group = AppGroup("seed", help="Demo data.")
+quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -104,6 +105,14 @@ def _print_logins() -> None:
     click.echo("  admin A0001 · author Z0001 · host C0001 · HR H1001/H2001/H3001 · learners 100001-100300")
 
 
+@quiz.command("close-expired")
+def quiz_close_expired() -> None:
+    """Grade every attempt past its deadline with the answers saved (run it from cron)."""
+    from .services import quizzes
+
+    click.echo(f"closed {quizzes.close_expired()} expired attempts")
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group):
+    for group in (content, users, seed_group, quiz):
         app.cli.add_command(group)

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     seconds = float(args[0]) if args else 2.0
     banks, _ = load_banks(ROOT / "quiz")
     pool = [q for bank in banks.values() for q in bank.questions]
-    rnd = random.Random(7)  # noqa: S311 - reproducible test data, not secrets
+    rnd = random.Random(7)
     papers = []
     for _ in range(200):
         paper = rnd.sample(pool, min(50, len(pool)))

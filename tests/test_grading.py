@@ -1,5 +1,4 @@
 """Grading per question type: tables, then properties (hypothesis)."""
-# ruff: noqa: RUF001 - full-width letters and digits are the test data
 
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
+from .certificate import Certificate, CertificateState
 from .content import ContentProblem, Course, Lesson
 from .org import OrgUnit, UnitKind
 from .progress import Enrollment, LessonProgress, TrainingCredit
+from .quiz import Attempt, AttemptAnswer, QuestionVersion
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
-    "AuditLog", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress",
-    "OrgUnit", "Role", "TrainingCredit", "UnitKind", "User", "UserRole",
+    "Attempt", "AttemptAnswer", "AuditLog", "Certificate", "CertificateState", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress",
+    "OrgUnit", "QuestionVersion", "Role", "TrainingCredit", "UnitKind", "User", "UserRole",
 ]
