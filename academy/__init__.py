@@ -94,9 +94,9 @@ def _setup_login() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, courses, errors, me, quizzes
+    from .web import admin, auth, certificates, courses, errors, me, quizzes
 
-    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, quizzes.bp, errors.bp):
+    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, quizzes.bp, certificates.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 
