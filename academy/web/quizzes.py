@@ -17,7 +17,7 @@ from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt
-from ..services import quizzes
+from ..services import item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -169,6 +169,8 @@ TYPE_NAMES = {
     "fill": _l("Fill in the blanks"), "numeric": _l("Numeric answer"), "ordering": _l("Ordering"),
     "matching": _l("Matching"),
 }
+FLAG_NAMES = {"too_hard": _l("too hard"), "too_easy": _l("too easy"),
+              "negative_discrimination": _l("negative discrimination")}
 KIND_NAMES = {"check": _l("Lesson check"), "final": _l("Final exam"), "exam": _l("Certification exam")}
 
 
@@ -186,4 +188,12 @@ def quiz_helpers() -> dict[str, Any]:
         return base
 
     return {"quiz_title": quiz_title, "type_name": lambda t: TYPE_NAMES.get(str(t), t),
-            "kind_name": lambda k: KIND_NAMES.get(str(k), k)}
+            "kind_name": lambda k: KIND_NAMES.get(str(k), k),
+            "flag_name": lambda f: FLAG_NAMES.get(f, f)}
+
+
+@bp.get("/quiz-admin/stats/<kind>/<path:ref>")
+def stats(kind: str, ref: str) -> ResponseReturnValue:
+    quiz = access.quiz_for_author(current_user, _key(kind, ref))
+    scopes = None if access.can_manage_content(current_user) else access.hr_scopes(current_user)
+    return render_template("quizzes/stats.html", quiz=quiz, stats=item_stats.for_quiz(quiz.key, scopes))
