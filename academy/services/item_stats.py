@@ -123,8 +123,8 @@ def for_quiz(quiz_key: str, scopes: list[OrgUnit] | None) -> QuizStats:
     for attempt in attempts:
         for entry in attempt.paper:
             latest.setdefault(entry["id"], entry["version"])
-    rows = db.session.execute(
-        select(QuestionVersion).where(QuestionVersion.question_id.in_(list(latest)))).scalars() if latest else []
+    rows: list[QuestionVersion] = list(db.session.execute(
+        select(QuestionVersion).where(QuestionVersion.question_id.in_(list(latest)))).scalars()) if latest else []
     questions = {r.question_id: question_from_json(r.data) for r in rows if latest.get(r.question_id) == r.version}
     sittings = []
     for attempt in attempts:
