@@ -100,14 +100,14 @@ anything = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.sampled_from(QUESTIONS), anything, st.sampled_from(list(MultiplePolicy)))
 def test_any_answer_scores_within_zero_and_max(question: Question, answer: Any, policy: MultiplePolicy) -> None:
     result = grade_item(question, answer, policy)
     assert 0 <= result.score <= result.max_score
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.sampled_from([SINGLE, MULTI, ORDER, MATCH]), st.randoms(use_true_random=False), st.data())
 def test_shuffling_options_never_changes_the_grade(question: Question, rnd: random.Random, data: st.DataObject) -> None:
     size = option_count(question)

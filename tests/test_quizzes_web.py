@@ -411,3 +411,37 @@ def test_regrade_after_a_key_correction_is_audited_and_for_authors_only(synced: 
         assert attempt.regraded_at is not None or attempt.score == attempt.max_score
         entry = db.session.execute(select(AuditLog).where(AuditLog.action == "quiz_regrade")).scalar_one()
         assert entry.detail["quiz"] == "exam/cert-sample"
+
+
+def test_saving_an_answer_needs_the_csrf_token(make_user) -> None:  # type: ignore[no-untyped-def]
+    from academy.content.library import load_library
+    from academy.services import content_sync
+
+    from .conftest import make_app
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        content_sync.sync(load_library(app.config["COURSES_ROOT"], app.config["QUIZ_ROOT"]))
+        user = User(employee_no="E1", name="张三明", password_hash="")
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    assert client.post(EXAM).status_code == 400  # no token: refused
+    page = client.get(EXAM).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token
+    started = client.post(EXAM, data={"csrf_token": token.group(1)})
+    assert started.status_code == 303
+    attempt_id = int(started.location.rsplit("/", 1)[1])
+    q, order = paper(app, attempt_id)[0]
+    assert client.post(f"/attempts/{attempt_id}/answers/{q.id}", data=right_fields(q, order)).status_code == 400
+    saved = client.post(f"/attempts/{attempt_id}/answers/{q.id}", data=right_fields(q, order),
+                        headers={"X-CSRFToken": token.group(1)})
+    assert saved.status_code == 200
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

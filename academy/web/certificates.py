@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access
+from ..content.catalog import TIER_ORDER
 from ..database import utcnow
 from ..forms import RevokeForm
 from ..models import Certificate
@@ -30,7 +31,9 @@ def _verify_url(cert: Certificate) -> str:
 @bp.get("/me/certificates")
 @login_required
 def mine() -> ResponseReturnValue:
-    return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow())
+    exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (TIER_ORDER.index(e.tier), e.id))
+    return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow(),
+                           exams=exams)
 
 
 @bp.get("/certificates/<serial>")
