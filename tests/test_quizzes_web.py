@@ -445,3 +445,36 @@ def test_saving_an_answer_needs_the_csrf_token(make_user) -> None:  # type: igno
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_every_real_exam_and_final_exam_can_be_drawn_and_shown(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    """The shipped quiz/ and courses/: every paper draws, renders and grades with nothing answered."""
+    import random
+
+    from academy.config import ROOT
+    from academy.content.library import load_library
+    from academy.content.quizzes import draw, exam, final_exam, lesson_check
+    from academy.grading import grade
+
+    library = load_library(ROOT / "courses", ROOT / "quiz")
+    quizzes_to_try = [exam(e) for e in library.exams.values()]
+    for course in library.courses:
+        if course.final_exam and course.bank:
+            quizzes_to_try.append(final_exam(course.slug, course.title, course.title_en, course.bank,
+                                             course.final_exam.__dict__))
+        if course.lesson_check and course.bank:
+            quizzes_to_try += [lesson_check(course.slug, x.slug, x.title, course.bank, course.lesson_check.questions)
+                               for x in course.lessons]
+    assert len(quizzes_to_try) > 20
+    with app.test_request_context():
+        from flask import render_template_string
+        for quiz in quizzes_to_try:
+            items = draw(quiz, library.banks, random.Random(1))
+            assert len(items) == sum(r.count for r in quiz.draw), quiz.key
+            assert grade([i.question for i in items], {}).score == 0
+            html = render_template_string(
+                '{% from "quizzes/_question.html" import question with context %}'
+                "{% for i in items %}{{ question(i.question, i.order, none, loop.index) }}{% endfor %}",
+                items=items, type_name=str)
+            assert html.count("<fieldset") == len(items)
+            assert not any(i.question.explanation in html for i in items)
