@@ -496,3 +496,21 @@ def test_plain_form_without_javascript_saves_every_answer_and_submits(synced: Fl
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt is not None
         assert attempt.score == attempt.max_score
+
+
+def test_a_submit_racing_another_grades_once(synced: Flask, client: FlaskClient, learner: User) -> None:
+    attempt_id = start(client, EXAM)
+    answer_all(client, synced, attempt_id)
+    with synced.app_context():
+        stale = db.session.get(Attempt, attempt_id)  # loaded before the other request graded it
+        assert stale is not None
+        assert stale.is_open
+        with synced.app_context():  # the other request, in its own session
+            other = db.session.get(Attempt, attempt_id)
+            assert other is not None
+            quizzes.submit(other, now=utcnow())
+            first = (other.submitted_at, other.score)
+        quizzes.submit(stale, now=utcnow() + timedelta(seconds=5))
+        assert (stale.submitted_at, stale.score) == first
+        from academy.models import Certificate
+        assert len(db.session.execute(select(Certificate)).scalars().all()) == 1

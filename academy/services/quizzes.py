@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
@@ -268,9 +269,11 @@ def _finish(attempt: Attempt, when: datetime, *, expired: bool) -> bool:
         .execution_options(synchronize_session=False)
     )
     won = getattr(result, "rowcount", 0)  # CursorResult: rows the UPDATE changed
-    db.session.refresh(attempt)
     if not won:
+        db.session.refresh(attempt)  # another request graded it: show its result
         return False
+    for name, value in (("submitted_at", when), ("open_key", None), ("expired", expired)):
+        set_committed_value(attempt, name, value)  # what the UPDATE wrote, without reading it back
     _grade_into(attempt, paper_of(attempt))
     _after_grading(attempt, when)
     return True
