@@ -94,9 +94,9 @@ def _setup_login() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, courses, errors, hr, me
+    from .web import admin, auth, certificates, courses, errors, hr, me, quizzes
 
-    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, errors.bp):
+    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 
@@ -130,6 +130,10 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["hours"] = format_hours
+    from .content.render import render, render_inline
+
+    app.jinja_env.globals.update(markdown=lambda text, version="": render(text, version).html,
+                                 markdown_inline=render_inline)
     app.jinja_env.filters["localtime"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt) if value else ""
 
     @app.after_request

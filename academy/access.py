@@ -5,11 +5,13 @@ Unknown and forbidden look the same (404) where existence is private.
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import select
 
+from .content import quizzes as quizdefs
+from .content.quizzes import QuizDef, Sources
 from .database import db
-from .models import Assignment, Course, Lesson, OrgUnit, Role, User
+from .models import Assignment, Attempt, Certificate, Course, Lesson, OrgUnit, Role, User
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -137,3 +139,94 @@ def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:
 def people_for_hr(viewer: User, user_ids: list[int]) -> list[User]:
     """Named people for an assignment; 404 if any is unknown or outside the scope."""
     return [person_for_hr(viewer, i) for i in user_ids]
+# -- quizzes ------------------------------------------------------------------------------------
+
+def quiz_sources() -> Sources:
+    return quizdefs.load_sources(current_app.config["QUIZ_ROOT"])
+
+
+def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef | None:
+    meta = course.meta or {}
+    bank = meta.get("bank")
+    if not bank:
+        return None
+    if kind == quizdefs.Kind.FINAL and meta.get("final_exam"):
+        return quizdefs.final_exam(course.slug, course.title, course.title_en, bank, meta["final_exam"])
+    if kind == quizdefs.Kind.CHECK and meta.get("lesson_check") and lesson_slug:
+        lesson = next((x for x in course.live_lessons if x.slug == lesson_slug), None)
+        if lesson is None:
+            return None
+        return quizdefs.lesson_check(course.slug, lesson.slug, lesson.title, bank, meta["lesson_check"]["questions"])
+    return None
+
+
+def quiz_by_key(key: str) -> QuizDef | None:
+    """The quiz a key names ("check/<course>/<lesson>", "final/<course>", "exam/<id>"), if it still exists."""
+    kind, _, rest = key.partition("/")
+    if kind == quizdefs.Kind.EXAM:
+        definition = quiz_sources().exams.get(rest)
+        return quizdefs.exam(definition) if definition else None
+    slug, _, lesson = rest.partition("/")
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        return None
+    if course.retired:
+        return None
+    return _course_quiz(course, kind, lesson or None)
+
+
+def quiz_for_learner(key: str) -> QuizDef:
+    """404 for an unknown quiz; every signed-in employee may sit any published quiz."""
+    quiz = quiz_by_key(key)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def attempt_for_owner(user: User, attempt_id: int) -> Attempt:
+    """Answering and submitting: only the learner who started the attempt; anyone else gets 404."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.user_id != user.id:
+        abort(404)
+    return attempt
+
+
+def can_review_people(viewer: User, person: User) -> bool:
+    if is_admin(viewer):
+        return True
+    return can_view_reports(viewer) and in_scope(viewer, person.org_unit)
+
+
+def attempt_for_viewer(user: User, attempt_id: int) -> Attempt:
+    """Reading a result: the learner, HR for people in their scope, admins."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.user_id != user.id and not can_review_people(user, attempt.user):
+        abort(404)
+    return attempt
+
+
+def quiz_for_author(user: User, key: str) -> QuizDef:
+    """Regrading and item statistics: authors, HR and admins."""
+    require_role(user, Role.AUTHOR, Role.HR)
+    return quiz_for_learner(key)
+
+
+def certificate_for_owner(user: User, serial: str) -> Certificate:
+    cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
+    if cert is None:
+        abort(404)
+    if cert.user_id != user.id and not can_review_people(user, cert.user):
+        abort(404)
+    return cert
+
+
+def certificate_for_admin(user: User, serial: str) -> Certificate:
+    require_role(user, Role.ADMIN)
+    cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
+    if cert is None:
+        abort(404)
+    return cert

@@ -6,6 +6,7 @@ import json
 import smtplib
 import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -20,6 +21,7 @@ content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
 seed_group = AppGroup("seed", help="Demo data.")
 reminders_group = AppGroup("reminders", help="Email reminders (run daily from cron or a systemd timer).")
+quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -160,6 +162,88 @@ def _print_logins() -> None:
     click.echo("  admin A0001 · author Z0001 · host C0001 · HR H1001/H2001/H3001 · learners 100001-100300")
 
 
+@quiz.command("close-expired")
+def quiz_close_expired() -> None:
+    """Grade every attempt past its deadline with the answers saved (run it from cron)."""
+    from .services import quizzes
+
+    click.echo(f"closed {quizzes.close_expired()} expired attempts")
+
+
+@quiz.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["gift", "aiken", "xlsx", "csv"]), required=True)
+@click.option("--bank", "bank_id", required=True, help="Id of the bank to write (quiz/<ID>.md).")
+@click.option("--course", default="", help="Course the questions belong to (default: the existing bank's).")
+@click.option("--lesson", default="", help="Lesson slug for every imported question (authors refine it).")
+@click.option("--title", default="", help="Bank title.")
+@click.option("--difficulty", type=click.Choice(["易", "中", "难"]), default="中", show_default=True)
+@click.option("--output", default="", help="Where to write (default quiz/<ID>.md; '-' for stdout).")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+def quiz_import(file: Path, fmt: str, bank_id: str, course: str, lesson: str, title: str, difficulty: str,
+                output: str, as_json: bool) -> None:
+    """Convert a GIFT, Aiken, Excel or CSV question file into the Markdown bank format."""
+    from .content import importers
+    from .content.quizzes import load_sources
+
+    if fmt == "xlsx":
+        imported = importers.parse_xlsx(file)
+    else:
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{file}: not UTF-8 text (save it as UTF-8 and try again)") from None
+        imported = {"gift": importers.parse_gift, "aiken": importers.parse_aiken, "csv": importers.parse_csv}[fmt](text)
+    existing = load_sources(current_app.config["QUIZ_ROOT"]).banks.get(bank_id)
+    course = course or (existing.course if existing else "")
+    lesson = lesson or (existing.questions[0].lesson if existing and existing.questions else "")
+    if not course or not lesson:
+        raise click.ClickException("give --course and --lesson (the bank does not exist yet)")
+    target = Path(output) if output and output != "-" else current_app.config["QUIZ_ROOT"] / f"{bank_id}.md"
+    if not output and target.exists():
+        raise click.ClickException(f"{target} exists: write elsewhere with --output and merge by hand")
+    with click.progressbar(length=len(imported.drafts), label=f"Converting {len(imported.drafts)} questions",
+                           file=sys.stderr) as bar:
+        markdown = importers.convert(imported, bank_id, title or bank_id, course, lesson, difficulty=difficulty)
+        bar.update(len(imported.drafts))
+    if output == "-":
+        click.echo(markdown, nl=False)
+    elif imported.drafts:
+        target.write_text(markdown, encoding="utf-8")
+    summary = {
+        "converted": len(imported.drafts), "output": "-" if output == "-" else str(target),
+        "rejected": [{"line": r.line, "column": r.column, "reason": r.reason} for r in imported.rejected],
+        "warnings": [{"line": r.line, "reason": r.reason} for r in imported.warnings],
+    }
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2), err=output == "-")
+    else:
+        for r in imported.rejected:
+            click.echo(f"{file}:{r.line}{':' + r.column if r.column else ''}: rejected: {r.reason}", err=True)
+        for r in imported.warnings:
+            click.echo(f"{file}:{r.line}: warning: {r.reason}", err=True)
+        click.echo(f"converted {summary['converted']}, rejected {len(imported.rejected)}", err=True)
+    if imported.rejected and not imported.drafts:
+        sys.exit(1)
+
+
+@quiz.command("export")
+@click.argument("bank_id")
+@click.option("--format", "fmt", type=click.Choice(["gift"]), default="gift", show_default=True)
+def quiz_export(bank_id: str, fmt: str) -> None:
+    """Print a bank as Moodle GIFT (ordering and multi-blank questions are listed as skipped)."""
+    from .content import importers
+    from .content.quizzes import load_sources
+
+    bank = load_sources(current_app.config["QUIZ_ROOT"]).banks.get(bank_id)
+    if bank is None:
+        raise click.ClickException(f"no valid bank '{bank_id}' (run `flask content check`)")
+    text, skipped = importers.to_gift(bank)
+    click.echo(text)
+    for item in skipped:
+        click.echo(f"{bank.path}:{item.line}: skipped: {item.reason}", err=True)
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group):
+    for group in (content, users, seed_group, reminders_group, quiz):
         app.cli.add_command(group)

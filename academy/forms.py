@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -63,3 +65,61 @@ class AssignmentForm(FlaskForm):
     people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     mandatory = BooleanField(_l("Mandatory"), default=True)
+class RevokeForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class BadInput(ValueError):
+    """A form value that cannot be an answer to this question."""
+
+
+def _position(text: str, size: int) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) < size:
+        raise BadInput(text)
+    return int(text)
+
+
+def answer_from_form(question: Any, size: int, form: Any) -> Any:
+    """One question's fields (``q-<id>`` or ``q-<id>-<n>``) → its answer in displayed positions.
+
+    Empty fields give ``None`` (nothing saved yet). Used by the per-answer fetch and by the
+    plain form that works without JavaScript, so both save exactly the same thing.
+    """
+    name = f"q-{question.id}"
+    kind = str(question.type)
+    if kind == "single":
+        value = form.get(name, "").strip()
+        return _position(value, size) if value else None
+    if kind == "multiple":
+        values = [_position(v, size) for v in form.getlist(name) if v.strip()]
+        if len(set(values)) != len(values):
+            raise BadInput(name)
+        return sorted(values) or None
+    if kind == "truefalse":
+        value = form.get(name, "").strip()
+        if not value:
+            return None
+        if value not in ("true", "false"):
+            raise BadInput(value)
+        return value == "true"
+    if kind == "fill":
+        texts = [form.get(f"{name}-{n}", "") for n in range(len(question.blanks))]
+        if any(len(t) > 200 for t in texts):
+            raise BadInput(name)
+        return texts if any(t.strip() for t in texts) else None
+    if kind == "numeric":
+        value = form.get(name, "").strip()
+        if len(value) > 40:
+            raise BadInput(name)
+        return value or None
+    if kind == "ordering":
+        ranks = [form.get(f"{name}-{k}", "").strip() for k in range(size)]
+        if not any(ranks):
+            return None
+        if not all(r.isdigit() for r in ranks) or sorted(int(r) for r in ranks) != list(range(1, size + 1)):
+            raise BadInput(name)
+        return [k for _, k in sorted((int(r), k) for k, r in enumerate(ranks))]
+    picks = [form.get(f"{name}-{i}", "").strip() for i in range(len(question.options))]
+    if not any(picks):
+        return None
+    return [_position(p, size) if p else None for p in picks]

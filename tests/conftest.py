@@ -193,3 +193,15 @@ def browser_log_in(page: object, server: LiveServer, employee_no: str, password:
     page.fill("input[name=password]", password)  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{server.url}/me")  # type: ignore[attr-defined]
+
+
+def passed_final_exam(app: Flask, user: User, course: str = "sample-course") -> None:
+    """Record a passed final exam, for tests about what happens after it."""
+    from datetime import UTC, datetime
+
+    from academy.models import Attempt
+
+    with app.app_context():
+        db.session.add(Attempt(user_id=user.id, quiz_key=f"final/{course}", paper=[], passed=True,
+                               score=3, max_score=3, submitted_at=datetime.now(UTC)))
+        db.session.commit()

@@ -11,7 +11,7 @@ from academy.database import db
 from academy.models import Enrollment, Lesson, LessonProgress, TrainingCredit, User
 from academy.services import progress
 
-from .conftest import log_in
+from .conftest import log_in, passed_final_exam
 
 
 def test_catalog_groups_courses_by_tier_with_progress(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -25,6 +25,7 @@ def test_catalog_groups_courses_by_tier_with_progress(synced: Flask, client, mak
 def test_opening_a_lesson_enrols_and_marking_done_completes_the_course(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]
     user = make_user()
     log_in(client, user)
+    passed_final_exam(synced, user)
     first = client.get("/courses/sample-course/what-is-quality")
     html = first.get_data(as_text=True)
     assert first.status_code == 200
@@ -50,6 +51,7 @@ def test_opening_a_lesson_enrols_and_marking_done_completes_the_course(synced: F
 
 def test_marking_done_twice_credits_hours_once(synced: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     user = make_user()
+    passed_final_exam(synced, user)
     with synced.app_context():
         learner = db.session.get(User, user.id)
         lessons = db.session.execute(select(Lesson).where(Lesson.slug.in_(["what-is-quality", "pdca"]))).scalars().all()
@@ -124,3 +126,12 @@ def test_catalog_page_uses_a_fixed_number_of_queries(synced: Flask, client, make
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) <= 6, statements  # user, courses, lessons, progress, enrolments: no N+1
+
+
+def test_lessons_alone_do_not_complete_a_course_with_a_final_exam(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    log_in(client, make_user())
+    client.post("/courses/sample-course/what-is-quality/done")
+    last = client.post("/courses/sample-course/pdca/done", follow_redirects=True)
+    assert "课程已完成" not in last.get_data(as_text=True)
+    with synced.app_context():
+        assert db.session.execute(select(TrainingCredit)).scalar_one_or_none() is None

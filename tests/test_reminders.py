@@ -18,6 +18,8 @@ from academy.database import db
 from academy.models import Course, OrgUnit, ReminderLog, TargetKind, User
 from academy.services import assignments, progress
 
+from .conftest import passed_final_exam
+
 DUE = date(2026, 12, 10)
 
 
@@ -56,6 +58,7 @@ def assigned(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callab
         assignments.create_assignment(title="全员质量意识", courses=[course], target_kind=TargetKind.UNIT,
                                       unit=db.session.get(OrgUnit, unit.id), due_on=DUE)
         finisher = db.session.get(User, people["done"].id)
+        passed_final_exam(synced, people["done"])
         for lesson in course.live_lessons:
             progress.complete_lesson(finisher, lesson)  # type: ignore[arg-type]
     return people

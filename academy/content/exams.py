@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .catalog import SLUG, Tier, digest
 from .frontmatter import split
 from .problems import ContentError, Problem, display_path
 from .quizbank import Difficulty, QType
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class Review(StrEnum):
@@ -26,6 +30,7 @@ class DrawRule:
     difficulty: tuple[Difficulty, ...] = ()
     types: tuple[QType, ...] = ()
     tags: tuple[str, ...] = ()
+    lessons: tuple[str, ...] = ()  # lesson checks: only questions of these lessons
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,11 @@ class ExamDef:
     instructions: str
     path: str
     version: str
+    multiple: str = "all_or_nothing"  # or "partial": share of keys picked, nothing for a wrong pick
+    grading: str = "highest"  # which attempt counts: highest or last
+    shuffle: bool = True
+    opens_at: datetime | None = None  # availability window (UTC)
+    closes_at: datetime | None = None
 
 
 def _int(meta: dict[str, Any], key: str, default: int | None, line: int) -> int:
@@ -85,6 +95,32 @@ def parse_draw(raw: Any, line: int) -> tuple[DrawRule, ...]:
         except ValueError as exc:
             raise ContentError(line, f"bad draw rule {item}: {exc}") from None
     return tuple(rules)
+
+
+def _moment(meta: dict[str, Any], key: str, line: int) -> datetime | None:
+    """``2026-12-01 09:00`` (YAML gives a datetime or a date) read as China time, kept as UTC."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ContentError(line, f"'{key}' must look like 2026-12-01 09:00") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)  # noqa: DTZ001 - zone added below
+    if not isinstance(value, datetime):
+        raise ContentError(line, f"'{key}' must look like 2026-12-01 09:00")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA)
+    return value.astimezone(UTC)
+
+
+def _choice(meta: dict[str, Any], key: str, allowed: tuple[str, ...], line: int) -> str:
+    value = str(meta.get(key, allowed[0]))
+    if value not in allowed:
+        raise ContentError(line, f"'{key}' is one of {', '.join(allowed)}")
+    return value
 
 
 def parse_exam(text: str, path: Path, root: Path) -> ExamDef:
@@ -124,6 +160,11 @@ def parse_exam(text: str, path: Path, root: Path) -> ExamDef:
         review=review, certificate=certificate,
         draw=parse_draw(meta.get("draw"), doc.line_of("draw")), instructions=doc.body,
         path=display_path(path, root), version=digest(text),
+        multiple=_choice(meta, "multiple", ("all_or_nothing", "partial"), doc.line_of("multiple")),
+        grading=_choice(meta, "grading", ("highest", "last"), doc.line_of("grading")),
+        shuffle=bool(meta.get("shuffle", True)),
+        opens_at=_moment(meta, "opens", doc.line_of("opens")),
+        closes_at=_moment(meta, "closes", doc.line_of("closes")),
     )
 
 

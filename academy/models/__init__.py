@@ -1,13 +1,15 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
 from .assignment import Assignment, AssignmentCourse, AssignmentTarget, ReminderLog, TargetKind
+from .certificate import Certificate, CertificateState
 from .content import ContentProblem, Course, Lesson
 from .org import OrgUnit, UnitKind
 from .progress import Enrollment, LessonProgress, TrainingCredit
+from .quiz import Attempt, AttemptAnswer, QuestionVersion
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
-    "AuditLog", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress",
-    "OrgUnit", "Role", "TrainingCredit", "UnitKind", "User", "UserRole",
+    "Assignment", "AssignmentCourse", "AssignmentTarget", "Attempt", "AttemptAnswer", "AuditLog", "Certificate",
+    "CertificateState", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress", "OrgUnit",
+    "QuestionVersion", "ReminderLog", "Role", "TargetKind", "TrainingCredit", "UnitKind", "User", "UserRole",
 ]
-__all__ += ["Assignment", "AssignmentCourse", "AssignmentTarget", "ReminderLog", "TargetKind"]  # training assignments

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
-from ..models import Course, Enrollment, Lesson, LessonProgress, TrainingCredit, User
+from ..models import Attempt, Course, Enrollment, Lesson, LessonProgress, TrainingCredit, User
 
 T = TypeVar("T")
 
@@ -94,9 +94,11 @@ def complete_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) 
 
 
 def course_requirements_met(user: User, course: Course) -> bool:
-    """Every live lesson done. (Exams add their own condition where a course has one.)"""
+    """Every live lesson done, and the final exam passed when the course has one."""
     lesson_ids = [x.id for x in course.live_lessons]
     if not lesson_ids:
+        return False
+    if (course.meta or {}).get("final_exam") and not _passed_final(user, course):
         return False
     done = db.session.execute(
         select(func.count()).select_from(LessonProgress).where(
@@ -104,6 +106,19 @@ def course_requirements_met(user: User, course: Course) -> bool:
             LessonProgress.completed_at.is_not(None))
     ).scalar_one()
     return done == len(lesson_ids)
+
+
+def _passed_final(user: User, course: Course) -> bool:
+    return db.session.execute(
+        select(func.count()).select_from(Attempt).where(
+            Attempt.user_id == user.id, Attempt.quiz_key == f"final/{course.slug}", Attempt.passed.is_(True))
+    ).scalar_one() > 0
+
+
+def complete_course_if_done(user: User, course: Course, now: datetime) -> bool:
+    """After a final exam is passed: complete the course and credit its hours (flushes, caller commits)."""
+    enrollment = _enrollment(user, course, now)
+    return _complete_course_if_done(user, course, enrollment, now)
 
 
 def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment, now: datetime) -> bool:

@@ -1,0 +1,367 @@
+"""Attempts that lose nothing: start or resume, save each answer, submit once, grade, regrade.
+
+Every public function is one transaction (one commit). Time is injectable (``now=``).
+The deadline is the server's: an attempt past it is graded with what was saved, on the
+next read of it or by ``flask quiz close-expired``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..content.exams import Review
+from ..content.quizbank import Difficulty, QType, Question
+from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
+from ..database import db, utcnow
+from ..grading import MultiplePolicy, from_display, grade
+from ..models import Attempt, AttemptAnswer, Course, QuestionVersion, User
+from . import audit, certificates, progress
+
+MAX_TEXT = 200  # characters per typed answer
+
+
+class QuizError(Exception):
+    """A rule forbids this now; ``code`` says which, for a translated message."""
+
+    code = "error"
+
+
+class AttemptLimitReached(QuizError):
+    code = "limit"
+
+
+class CoolingDown(QuizError):
+    code = "cooldown"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+class NotOpen(QuizError):
+    code = "not_open"
+
+
+class AttemptClosed(QuizError):
+    code = "closed"
+
+
+class BadAnswer(QuizError):
+    code = "bad_answer"
+
+
+class PaperUnavailable(QuizError):
+    code = "unavailable"
+
+
+# -- frozen questions -------------------------------------------------------------------------
+
+def _question_json(q: Question) -> dict[str, Any]:
+    return dataclasses.asdict(q)
+
+
+def question_from_json(data: dict[str, Any]) -> Question:
+    fields = dict(data)
+    fields["type"] = QType(fields["type"])
+    fields["difficulty"] = Difficulty(fields["difficulty"])
+    for key in ("tags", "options", "correct", "matches"):
+        fields[key] = tuple(fields.get(key) or ())
+    fields["blanks"] = tuple(tuple(b) for b in fields.get("blanks") or ())
+    return Question(**fields)
+
+
+def _freeze(questions: Sequence[Question]) -> None:
+    """Store each question version once (the paper then refers to it by id and version)."""
+    wanted = {(q.id, q.version): q for q in questions}
+    have = set(db.session.execute(
+        select(QuestionVersion.question_id, QuestionVersion.version)
+        .where(QuestionVersion.question_id.in_({qid for qid, _ in wanted}))).tuples())
+    for key, q in wanted.items():
+        if key not in have:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(QuestionVersion(question_id=q.id, version=q.version, data=_question_json(q)))
+            except IntegrityError:
+                pass  # another attempt froze the same version a moment ago
+
+
+@dataclass(frozen=True)
+class Paper:
+    items: tuple[PaperItem, ...]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [item.question for item in self.items]
+
+    def item(self, question_id: str) -> PaperItem | None:
+        return next((i for i in self.items if i.question.id == question_id), None)
+
+
+def paper_of(attempt: Attempt) -> Paper:
+    """The attempt's questions exactly as drawn, in the order shown."""
+    pairs = [(p["id"], p["version"]) for p in attempt.paper]
+    rows = db.session.execute(
+        select(QuestionVersion).where(QuestionVersion.question_id.in_([qid for qid, _ in pairs]))
+    ).scalars()
+    frozen = {(r.question_id, r.version): r.data for r in rows}
+    items = tuple(PaperItem(question_from_json(frozen[(p["id"], p["version"])]), tuple(p["order"]))
+                  for p in attempt.paper)
+    return Paper(items)
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+def attempts_of(user: User, quiz: QuizDef) -> list[Attempt]:
+    return list(db.session.execute(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_key == quiz.key).order_by(Attempt.number)
+    ).scalars())
+
+
+def counted_attempt(user: User, quiz: QuizDef) -> Attempt | None:
+    """The graded attempt that counts: the highest or the last, as the quiz says."""
+    graded = [a for a in attempts_of(user, quiz) if a.submitted_at is not None]
+    if not graded:
+        return None
+    if quiz.grading == "last":
+        return graded[-1]
+    return max(graded, key=lambda a: (a.percent, a.number))
+
+
+def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: datetime) -> None:
+    if not quiz.is_open(now):
+        raise NotOpen(quiz.key)
+    if quiz.attempts and len(previous) >= quiz.attempts:
+        raise AttemptLimitReached(quiz.key)
+    last = max((a.submitted_at for a in previous if a.submitted_at), default=None)
+    if quiz.cooldown_hours and last is not None:
+        until = last + timedelta(hours=quiz.cooldown_hours)
+        if now < until:
+            raise CoolingDown(until)
+
+
+def _deadline(quiz: QuizDef, now: datetime) -> datetime | None:
+    ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, quiz.closes_at) if t]
+    return min(ends) if ends else None
+
+
+def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetime | None = None,
+                    rnd: random.Random | None = None) -> Attempt:
+    """The learner's open attempt at this quiz, or a new one with a freshly drawn paper."""
+    now = now or utcnow()
+    previous = attempts_of(user, quiz)
+    for attempt in previous:
+        if attempt.is_open and not _expire(attempt, now):
+            return attempt
+    _check_may_start(user, quiz, previous, now)
+    try:
+        items = draw(quiz, sources.banks, rnd or random.Random(secrets.randbits(64)))  # noqa: S311 - a paper, not a secret
+    except Exception as exc:
+        raise PaperUnavailable(quiz.key) from exc
+    _freeze([i.question for i in items])
+    attempt = Attempt(
+        user_id=user.id, quiz_key=quiz.key, open_key=quiz.key, number=len(previous) + 1,
+        paper=[{"id": i.question.id, "version": i.question.version, "order": list(i.order)} for i in items],
+        multiple=quiz.multiple, pass_mark=quiz.pass_mark, started_at=now, deadline=_deadline(quiz, now),
+        certificate={**dataclasses.asdict(quiz.certificate), "tier": quiz.tier} if quiz.certificate else None)
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a second tab started the same quiz at the same moment: use its attempt
+        db.session.rollback()
+        return db.session.execute(
+            select(Attempt).where(Attempt.user_id == user.id, Attempt.open_key == quiz.key)).scalar_one()
+    return attempt
+
+
+# -- answering --------------------------------------------------------------------------------
+
+def _valid(q: Question, value: Any, size: int) -> bool:
+    """Shape check of an answer given in displayed positions (the grader is lenient; storage is not)."""
+    def position(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < size
+
+    if value is None:
+        return True
+    if q.type is QType.SINGLE:
+        return position(value)
+    if q.type is QType.MULTIPLE:
+        return isinstance(value, list) and len(value) <= size and len(set(value)) == len(value) and all(map(position, value))
+    if q.type is QType.TRUEFALSE:
+        return isinstance(value, bool)
+    if q.type is QType.FILL:
+        return (isinstance(value, list) and len(value) == len(q.blanks)
+                and all(isinstance(v, str) and len(v) <= MAX_TEXT for v in value))
+    if q.type is QType.NUMERIC:
+        return isinstance(value, str) and len(value) <= 40
+    if q.type is QType.ORDERING:
+        return isinstance(value, list) and sorted(value) == list(range(size))
+    return (isinstance(value, list) and len(value) == len(q.options)
+            and all(v is None or position(v) for v in value))
+
+
+def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime | None = None) -> AttemptAnswer | None:
+    """Store one answer as given (in displayed positions); ``None`` clears it."""
+    now = now or utcnow()
+    if _expire(attempt, now) or not attempt.is_open:
+        raise AttemptClosed(str(attempt.id))
+    item = paper_of(attempt).item(question_id)
+    if item is None or not _valid(item.question, value, len(item.order)):
+        raise BadAnswer(question_id)
+    canonical = from_display(item.question, value, item.order)
+    row = next((a for a in attempt.answers if a.question_id == question_id), None)
+    if value is None:
+        if row is not None:
+            db.session.delete(row)
+        db.session.commit()
+        return None
+    if row is None:
+        row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, value=canonical, saved_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # saved from another tab a moment ago: update that row instead
+            row = db.session.execute(select(AttemptAnswer).where(
+                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id)).scalar_one()
+    row.value, row.saved_at = canonical, now
+    db.session.commit()
+    return row
+
+
+# -- submitting and grading -------------------------------------------------------------------
+
+def _grade_into(attempt: Attempt, paper: Paper) -> None:
+    result = grade(paper.questions, attempt.answer_map(), MultiplePolicy(attempt.multiple))
+    attempt.score, attempt.max_score = result.score, result.max_score
+    attempt.passed = result.passed(attempt.pass_mark)
+    attempt.items = [{"id": i.question_id, "score": i.score, "max": i.max_score, "answered": i.answered}
+                     for i in result.items]
+
+
+def _after_grading(attempt: Attempt, now: datetime) -> None:
+    """What passing unlocks: a course completed by its final exam, a certificate."""
+    if not attempt.passed:
+        return
+    kind, _, ref = attempt.quiz_key.partition("/")
+    if kind == Kind.FINAL:
+        course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+        if course is not None:
+            progress.complete_course_if_done(attempt.user, course, now)
+    elif kind == Kind.EXAM and attempt.certificate:
+        certificates.issue(attempt, ref, now)
+
+
+def _finish(attempt: Attempt, when: datetime, *, expired: bool) -> bool:
+    """Close and grade exactly once: the conditional UPDATE lets one request win."""
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=when, open_key=None, expired=expired)
+        .execution_options(synchronize_session=False)
+    )
+    won = getattr(result, "rowcount", 0)  # CursorResult: rows the UPDATE changed
+    if not won:
+        db.session.refresh(attempt)  # another request graded it: show its result
+        return False
+    for name, value in (("submitted_at", when), ("open_key", None), ("expired", expired)):
+        set_committed_value(attempt, name, value)  # what the UPDATE wrote, without reading it back
+    _grade_into(attempt, paper_of(attempt))
+    _after_grading(attempt, when)
+    return True
+
+
+def _expire(attempt: Attempt, now: datetime) -> bool:
+    """Grade an attempt whose deadline has passed, with what was saved. True if it is closed."""
+    if not attempt.is_open:
+        return True
+    if attempt.deadline is None or now < attempt.deadline:
+        return False
+    _finish(attempt, attempt.deadline, expired=True)
+    db.session.commit()
+    return True
+
+
+def settle(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
+    """Call on every read of an attempt: past its deadline it is graded now."""
+    _expire(attempt, now or utcnow())
+    return attempt
+
+
+def submit(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
+    """Idempotent: a double click or a retried request grades once and returns the same result."""
+    now = now or utcnow()
+    if _expire(attempt, now) or not attempt.is_open:
+        return attempt
+    _finish(attempt, now, expired=False)
+    db.session.commit()
+    return attempt
+
+
+def close_expired(*, now: datetime | None = None) -> int:
+    """Grade every open attempt past its deadline (``flask quiz close-expired``, e.g. from cron)."""
+    now = now or utcnow()
+    due = db.session.execute(
+        select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline.is_not(None), Attempt.deadline <= now)
+    ).scalars().all()
+    closed = 0
+    for attempt in due:
+        if attempt.deadline is not None and _finish(attempt, attempt.deadline, expired=True):
+            closed += 1
+    db.session.commit()
+    return closed
+
+
+# -- review and regrading ---------------------------------------------------------------------
+
+def may_review_answers(attempt: Attempt, quiz: QuizDef, now: datetime) -> bool:
+    """Correct answers and explanations: only once graded, and as the review policy allows."""
+    if attempt.is_open:
+        return False
+    if quiz.review is Review.ANSWERS:
+        return True
+    if quiz.review is Review.AFTER_CLOSE:
+        return quiz.window_closed(now)
+    return False
+
+
+def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: datetime | None = None) -> int:
+    """After an author corrected a key: move graded attempts to the bank's current version of
+    each question (same id) and grade again. Returns how many attempts changed score."""
+    now = now or utcnow()
+    attempts = db.session.execute(
+        select(Attempt).where(Attempt.quiz_key == quiz.key, Attempt.submitted_at.is_not(None))).scalars().all()
+    current: dict[str, Question] = {}
+    for attempt in attempts:
+        for entry in attempt.paper:
+            q = sources.question(entry["id"])
+            if q is not None:
+                current[q.id] = q
+    _freeze(list(current.values()))
+    changed = 0
+    for attempt in attempts:
+        before = (attempt.score, attempt.passed)
+        attempt.paper = [{**e, "version": current[e["id"]].version} if e["id"] in current else e
+                         for e in attempt.paper]
+        _grade_into(attempt, paper_of(attempt))
+        if (attempt.score, attempt.passed) != before:
+            changed += 1
+            attempt.regraded_at = now
+            _after_grading(attempt, now)
+    audit.record("quiz_regrade", actor=actor, ip=ip, now=now, quiz=quiz.key, attempts=len(attempts), changed=changed)
+    db.session.commit()
+    return changed
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, math.floor((attempt.deadline - now).total_seconds()))

@@ -1,0 +1,89 @@
+"""Certificates: 我的证书, the printable page, the PDF, public verification, revocation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import access
+from ..content.catalog import TIER_ORDER
+from ..database import utcnow
+from ..forms import RevokeForm
+from ..models import Certificate
+from ..printing import CertificateText, certificate_pdf, qr_cells
+from ..services import certificates
+from . import client_ip
+
+bp = Blueprint("certificates", __name__)
+
+TIER_NAMES = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
+              "leadership": _l("Leadership")}
+
+
+def _verify_url(cert: Certificate) -> str:
+    return url_for("certificates.verify", serial=cert.serial, _external=True)
+
+
+@bp.get("/me/certificates")
+@login_required
+def mine() -> ResponseReturnValue:
+    exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (TIER_ORDER.index(e.tier), e.id))
+    return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow(),
+                           exams=exams)
+
+
+@bp.get("/certificates/<serial>")
+@login_required
+def show(serial: str) -> ResponseReturnValue:
+    cert = access.certificate_for_owner(current_user, serial)
+    size, cells = qr_cells(_verify_url(cert))
+    return render_template("certificates/print.html", cert=cert, qr_size=size, qr_cells=cells,
+                           verify_url=_verify_url(cert), state=cert.state(utcnow()), form=RevokeForm())
+
+
+@bp.get("/certificates/<serial>/pdf")
+@login_required
+def pdf(serial: str) -> ResponseReturnValue:
+    cert = access.certificate_for_owner(current_user, serial)
+    text = CertificateText(
+        title=cert.title, title_en=cert.title_en, holder=cert.holder_name, employee_no=cert.employee_no,
+        tier=str(TIER_NAMES.get(cert.tier, cert.tier)), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
+        valid_until=format_date(cert.valid_until, "yyyy-MM-dd"), serial=cert.serial, verify_url=_verify_url(cert),
+        issuer=_("QS Academy"),
+        labels={"employee_no": _("Employee number"), "tier": _("Tier"), "issued": _("Date of issue"),
+                "valid_until": _("Valid until"), "serial": _("Certificate number"),
+                "scan": _("Scan the code to verify this certificate")})
+    return Response(certificate_pdf(text), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})
+
+
+@bp.get("/verify/<serial>")
+def verify(serial: str) -> ResponseReturnValue:
+    """Public: anyone who scans the code sees whether it is genuine, with personal data masked."""
+    cert = certificates.by_serial(serial)
+    if cert is None:
+        return render_template("certificates/verify.html", cert=None, serial=serial[:40]), 404
+    return render_template("certificates/verify.html", cert=cert, state=cert.state(utcnow()),
+                           holder=certificates.mask_name(cert.holder_name),
+                           employee_no=certificates.mask_employee_no(cert.employee_no))
+
+
+@bp.post("/certificates/<serial>/revoke")
+@login_required
+def revoke(serial: str) -> ResponseReturnValue:
+    cert = access.certificate_for_admin(current_user, serial)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for revoking the certificate."), "error")
+        size, cells = qr_cells(_verify_url(cert))
+        return render_template("certificates/print.html", cert=cert, qr_size=size, qr_cells=cells,
+                               verify_url=_verify_url(cert), state=cert.state(utcnow()), form=form), 422
+    certificates.revoke(cert, form.reason.data or "", actor=current_user, ip=client_ip())
+    flash(_("The certificate has been revoked."), "success")
+    return redirect(url_for("certificates.show", serial=cert.serial), code=303)
+
+

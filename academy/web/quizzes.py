@@ -1,0 +1,199 @@
+"""Quizzes: landing page, start or resume, save each answer, submit, result, regrade."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import access
+from ..content.quizzes import QuizDef
+from ..database import utcnow
+from ..forms import BadInput, EmptyForm, answer_from_form
+from ..grading import to_display
+from ..models import Attempt
+from ..services import item_stats, quizzes
+from . import client_ip
+
+bp = Blueprint("quizzes", __name__)
+bp.before_request(login_required(lambda: None))
+
+REFUSALS = {
+    "limit": _l("You have used all attempts for this quiz."),
+    "not_open": _l("This exam is not open now."),
+    "unavailable": _l("This quiz cannot be drawn from its question bank at the moment. Please tell the training administrator."),
+    "closed": _l("Time is up: this attempt has already been graded with the answers you saved."),
+    "bad_answer": _l("That answer does not fit the question. Check it and try again."),
+}
+
+
+def _refusal(err: quizzes.QuizError) -> str:
+    if isinstance(err, quizzes.CoolingDown):
+        return _("You can start the next attempt after %(when)s.", when=format_datetime(err.until, "yyyy-MM-dd HH:mm"))
+    return str(REFUSALS.get(err.code, REFUSALS["bad_answer"]))
+
+
+def _key(kind: str, ref: str) -> str:
+    return f"{kind}/{ref}"
+
+
+@bp.get("/quiz/<kind>/<path:ref>")
+def show(kind: str, ref: str) -> ResponseReturnValue:
+    quiz = access.quiz_for_learner(_key(kind, ref))
+    attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
+    return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
+                           counted=quizzes.counted_attempt(current_user, quiz))
+
+
+@bp.post("/quiz/<kind>/<path:ref>")
+def start(kind: str, ref: str) -> ResponseReturnValue:
+    quiz = access.quiz_for_learner(_key(kind, ref))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = quizzes.start_or_resume(current_user, quiz, access.quiz_sources())
+    except quizzes.QuizError as err:
+        flash(_refusal(err), "error")
+        return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id), code=303)
+
+
+def _quiz_of(attempt: Attempt) -> QuizDef:
+    quiz = access.quiz_by_key(attempt.quiz_key)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _take_page(attempt: Attempt, quiz: QuizDef, status: int = 200) -> ResponseReturnValue:
+    paper = quizzes.paper_of(attempt)
+    saved = attempt.answer_map()
+    shown = {i.question.id: to_display(i.question, saved.get(i.question.id), i.order) for i in paper.items}
+    return render_template("quizzes/take.html", quiz=quiz, attempt=attempt, paper=paper, shown=shown,
+                           form=EmptyForm(), remaining=quizzes.remaining_seconds(attempt, utcnow())), status
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int) -> ResponseReturnValue:
+    attempt = quizzes.settle(access.attempt_for_viewer(current_user, attempt_id))
+    quiz = _quiz_of(attempt)
+    if attempt.is_open and attempt.user_id == current_user.id:
+        return _take_page(attempt, quiz)
+    review = quizzes.may_review_answers(attempt, quiz, utcnow())
+    paper = quizzes.paper_of(attempt) if not attempt.is_open else None
+    return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
+                           answers=attempt.answer_map(), items={i["id"]: i for i in attempt.items or []},
+                           form=EmptyForm())
+
+
+@bp.post("/attempts/<int:attempt_id>/answers/<question_id>")
+def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
+    """One answer, sent by the page's script as soon as it is given (X-CSRFToken header)."""
+    attempt = access.attempt_for_owner(current_user, attempt_id)
+    item = quizzes.paper_of(attempt).item(question_id) if attempt.is_open else None
+    try:
+        if attempt.is_open and item is None:
+            raise quizzes.BadAnswer(question_id)
+        value = answer_from_form(item.question, len(item.order), request.form) if item else None
+        quizzes.save_answer(attempt, question_id, value)
+    except BadInput:
+        return jsonify(saved=False, error=str(REFUSALS["bad_answer"])), 422
+    except quizzes.AttemptClosed as err:
+        return jsonify(saved=False, error=_refusal(err), closed=True), 409
+    except quizzes.QuizError as err:
+        return jsonify(saved=False, error=_refusal(err)), 422
+    return jsonify(saved=True, remaining=quizzes.remaining_seconds(attempt, utcnow()))
+
+
+def _save_all(attempt: Attempt) -> None:
+    paper = quizzes.paper_of(attempt)
+    values: dict[str, Any] = {}
+    for item in paper.items:  # validate everything first: a bad field saves nothing
+        values[item.question.id] = answer_from_form(item.question, len(item.order), request.form)
+    saved = attempt.answer_map()
+    for qid, value in values.items():
+        if value is not None or qid in saved:
+            quizzes.save_answer(attempt, qid, value)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+def save_form(attempt_id: int) -> ResponseReturnValue:
+    """The plain form (works without JavaScript): save every answer, then submit if asked."""
+    attempt = access.attempt_for_owner(current_user, attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if attempt.is_open:
+            _save_all(attempt)
+    except BadInput:
+        flash(str(REFUSALS["bad_answer"]), "error")
+        return _take_page(attempt, _quiz_of(attempt), 422)
+    except quizzes.AttemptClosed as err:
+        flash(_refusal(err), "error")
+    except quizzes.QuizError as err:
+        flash(_refusal(err), "error")
+        return _take_page(attempt, _quiz_of(attempt), 422)
+    if request.form.get("action") == "submit":
+        quizzes.submit(attempt)
+    elif attempt.is_open:
+        flash(_("Your answers are saved."), "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id), code=303)
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+def submit(attempt_id: int) -> ResponseReturnValue:
+    attempt = access.attempt_for_owner(current_user, attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    quizzes.submit(attempt)
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id), code=303)
+
+
+@bp.post("/quiz-admin/regrade/<kind>/<path:ref>")
+def regrade(kind: str, ref: str) -> ResponseReturnValue:
+    quiz = access.quiz_for_author(current_user, _key(kind, ref))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    changed = quizzes.regrade(quiz, access.quiz_sources(), actor=current_user, ip=client_ip())
+    flash(_("Regraded: %(n)d attempts changed.", n=changed), "success")
+    return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
+
+
+TYPE_NAMES = {
+    "single": _l("Single choice"), "multiple": _l("Multiple choice"), "truefalse": _l("True or false"),
+    "fill": _l("Fill in the blanks"), "numeric": _l("Numeric answer"), "ordering": _l("Ordering"),
+    "matching": _l("Matching"),
+}
+FLAG_NAMES = {"too_hard": _l("too hard"), "too_easy": _l("too easy"),
+              "negative_discrimination": _l("negative discrimination")}
+KIND_NAMES = {"check": _l("Lesson check"), "final": _l("Final exam"), "exam": _l("Certification exam")}
+
+
+@bp.app_context_processor
+def quiz_helpers() -> dict[str, Any]:
+    from flask_babel import get_locale
+
+    def quiz_title(quiz: QuizDef) -> str:
+        english = str(get_locale()) == "en" and quiz.title_en
+        base = quiz.title_en if english else quiz.title
+        if quiz.kind == "check":
+            return _("Practice: %(title)s", title=base)
+        if quiz.kind == "final":
+            return _("Final exam: %(title)s", title=base)
+        return base
+
+    return {"quiz_title": quiz_title, "type_name": lambda t: TYPE_NAMES.get(str(t), t),
+            "kind_name": lambda k: KIND_NAMES.get(str(k), k),
+            "flag_name": lambda f: FLAG_NAMES.get(f, f)}
+
+
+@bp.get("/quiz-admin/stats/<kind>/<path:ref>")
+def stats(kind: str, ref: str) -> ResponseReturnValue:
+    quiz = access.quiz_for_author(current_user, _key(kind, ref))
+    scopes = None if access.can_manage_content(current_user) else access.hr_scopes(current_user)
+    return render_template("quizzes/stats.html", quiz=quiz, stats=item_stats.for_quiz(quiz.key, scopes))
