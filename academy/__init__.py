@@ -46,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
+    _tune_sqlite(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -59,6 +60,22 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL lets readers work while one writer commits, and NORMAL sync stays safe in WAL mode."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
 
 
 def format_hours(value: float | int | None) -> str:

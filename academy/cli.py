@@ -137,7 +137,7 @@ def seed_demo(if_empty: bool, employees: int) -> None:
             _print_logins()
             return
         raise click.ClickException("the database already has users; seed an empty database")
-    seed.seed_demo(employees=employees)
+    seed.seed_demo(employees=employees, quiz_root=current_app.config["QUIZ_ROOT"])
     click.echo("demo data created")
     _print_logins()
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
+from ..content import quizzes as quizdefs
 from ..database import db, utcnow
-from ..models import Course, Role, UnitKind, User, UserRole
-from . import accounts, org, progress
+from ..grading import to_display
+from ..models import Course, OrgUnit, Role, TargetKind, UnitKind, User, UserRole
+from . import accounts, assignments, org, progress, quizzes
 
 DEMO_PASSWORD = "QsDemo-2026"  # noqa: S105 - published demo login, printed by `make run`
 GROUP = "华联装备集团"
@@ -46,7 +50,7 @@ def has_data() -> bool:
     return bool(db.session.execute(select(func.count()).select_from(User)).scalar_one())
 
 
-def seed_demo(*, employees: int = 300) -> list[DemoLogin]:
+def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[DemoLogin]:
     rng = random.Random(2022)  # the guideline's year: any fixed seed keeps the demo deterministic
     group = org.create_unit(GROUP, kind=UnitKind.GROUP, commit=False)
     departments = []
@@ -85,6 +89,9 @@ def seed_demo(*, employees: int = 300) -> list[DemoLogin]:
     logins.append(DemoLogin("learner", "100001", "员工"))
     db.session.commit()
     _seed_progress(rng, learners)
+    _seed_assignments(group, subsidiaries[0])
+    if quiz_root is not None:
+        _seed_exams(rng, learners, quiz_root)
     return logins
 
 
@@ -102,3 +109,62 @@ def _seed_progress(rng: random.Random, learners: list[User]) -> None:
             when = start + timedelta(days=rng.randint(0, 55), minutes=k * 30)
             progress.open_lesson(user, lesson, now=when)
             progress.complete_lesson(user, lesson, now=when + timedelta(minutes=20))
+
+
+def _course(slug: str) -> Course | None:
+    return db.session.execute(select(Course).where(Course.slug == slug, Course.retired.is_(False))).scalar_one_or_none()
+
+
+def _seed_assignments(group: OrgUnit, east: OrgUnit) -> None:
+    """A group-wide mandatory path due next month, and one subsidiary course already overdue."""
+    today = utcnow().date()
+    path = [c for c in (_course("qs-basics"), _course("tqm-fundamentals")) if c is not None]
+    if path:
+        assignments.create_assignment(title="全员通识必修", courses=path, target_kind=TargetKind.UNIT,
+                                      unit=group, due_on=today + timedelta(days=30))
+    safety = _course("quality-safety-risk")
+    if safety is not None:
+        assignments.create_assignment(title="质量安全专项培训", courses=[safety], target_kind=TargetKind.UNIT,
+                                      unit=east, due_on=today - timedelta(days=10))
+
+
+def _model_answer(question: Any) -> Any:
+    """The key in the form a learner's answer is stored (option indices, words, numbers)."""
+    kind = question.type.value
+    if kind == "single":
+        return question.correct[0]
+    if kind == "multiple":
+        return list(question.correct)
+    if kind == "truefalse":
+        return question.truth
+    if kind == "fill":
+        return [variants[0] for variants in question.blanks]
+    if kind == "numeric":
+        return f"{(question.low + question.high) / 2:g}"
+    return list(range(len(question.options)))  # ordering and matching: the authored order
+
+
+def _sit(user: User, quiz: quizdefs.QuizDef, sources: quizdefs.Sources, rng: random.Random, skill: float) -> None:
+    """Take a quiz through the real attempt service, answering each question right with chance ``skill``."""
+    attempt = quizzes.start_or_resume(user, quiz, sources, rnd=rng)
+    for item in quizzes.paper_of(attempt).items:
+        if rng.random() < skill:
+            quizzes.save_answer(attempt, item.question.id, to_display(item.question, _model_answer(item.question), item.order))
+    quizzes.submit(attempt)
+
+
+def _seed_exams(rng: random.Random, learners: list[User], quiz_root: Path) -> None:
+    """Some learners finish the first all-staff course with its final exam; a few hold the certificate."""
+    sources = quizdefs.load_sources(quiz_root)
+    course = _course("qs-basics")
+    if course is None or not course.meta.get("final_exam"):
+        return
+    final = quizdefs.final_exam(course.slug, course.title, course.title_en, course.meta["bank"], course.meta["final_exam"])
+    for user in learners[150:190]:
+        for lesson in course.live_lessons:
+            progress.complete_lesson(user, lesson)
+        _sit(user, final, sources, rng, skill=rng.uniform(0.7, 1.0))
+    exam = sources.exams.get("cert-all-staff")
+    if exam is not None:
+        for user in learners[150:158]:
+            _sit(user, quizdefs.exam(exam), sources, rng, skill=0.95)
