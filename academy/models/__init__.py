@@ -2,6 +2,19 @@
 
 from .assignment import Assignment, AssignmentCourse, AssignmentTarget, ReminderLog, TargetKind
 from .certificate import Certificate, CertificateState
+from .competition import (
+    EventStatus,
+    LiveAnswer,
+    LiveBuzz,
+    LiveEvent,
+    LivePlayer,
+    LiveQuestion,
+    LiveStake,
+    LiveTeam,
+    QState,
+    RoundKind,
+    Stage,
+)
 from .content import ContentProblem, Course, Lesson
 from .org import OrgUnit, UnitKind
 from .progress import Enrollment, LessonProgress, TrainingCredit
@@ -9,7 +22,37 @@ from .quiz import Attempt, AttemptAnswer, QuestionVersion
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
-    "Assignment", "AssignmentCourse", "AssignmentTarget", "Attempt", "AttemptAnswer", "AuditLog", "Certificate",
-    "CertificateState", "ContentProblem", "Course", "Enrollment", "Lesson", "LessonProgress", "OrgUnit",
-    "QuestionVersion", "ReminderLog", "Role", "TargetKind", "TrainingCredit", "UnitKind", "User", "UserRole",
+    "Assignment",
+    "AssignmentCourse",
+    "AssignmentTarget",
+    "Attempt",
+    "AttemptAnswer",
+    "AuditLog",
+    "Certificate",
+    "CertificateState",
+    "ContentProblem",
+    "Course",
+    "Enrollment",
+    "EventStatus",
+    "Lesson",
+    "LessonProgress",
+    "LiveAnswer",
+    "LiveBuzz",
+    "LiveEvent",
+    "LivePlayer",
+    "LiveQuestion",
+    "LiveStake",
+    "LiveTeam",
+    "OrgUnit",
+    "QState",
+    "QuestionVersion",
+    "ReminderLog",
+    "Role",
+    "RoundKind",
+    "Stage",
+    "TargetKind",
+    "TrainingCredit",
+    "UnitKind",
+    "User",
+    "UserRole",
 ]

@@ -1,0 +1,88 @@
+"""Live-final scoring: pure functions, no database, no request.
+
+Speed scoring (全员答题)
+    A correct answer given ``t`` seconds after answering opened, in a round of ``T``
+    seconds, earns ``round(base × (1 − (t / T) / 2))`` points: the full ``base`` at once,
+    half of it at the last moment, nothing when wrong. ``t`` is measured by the server
+    (its receipt time minus its opening time) and clipped to ``0..T``.
+Streak bonus
+    With a bonus ``b`` per step, the n-th correct answer in a row adds
+    ``b × min(n − 1, STREAK_CAP)``: nothing for the first, ``b`` for the second, …
+Buzz-in (抢答) and team questions (必答) earn ``base`` when right; a wrong buzz answer
+costs the event's penalty. Risk questions (风险题) add or take away the team's stake.
+
+Keys and answers use display positions (the order shown on the big screen), so the
+key of a single, multiple or true/false question is ``{"correct": [positions]}`` and
+that of a numeric one ``{"low": x, "high": y}``.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+STREAK_CAP = 4
+LIVE_TYPES = frozenset({"single", "multiple", "truefalse", "numeric"})
+
+
+def speed_points(base: int, elapsed: float, limit: float) -> int:
+    if limit <= 0:
+        return base
+    t = min(max(elapsed, 0.0), limit)
+    return round(base * (1 - (t / limit) / 2))
+
+
+def streak_bonus(bonus: int, streak: int) -> int:
+    """``streak`` counts this answer: 1 for a first correct answer."""
+    return bonus * min(max(streak - 1, 0), STREAK_CAP)
+
+
+def _position(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    if not text or len(text) > 40:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def is_correct(qtype: str, key: dict[str, Any], answer: Any) -> bool:
+    """Whether an answer (display positions, or a number) matches the key. Never raises."""
+    if qtype == "numeric":
+        number = _number(answer)
+        low, high = key.get("low"), key.get("high")
+        if number is None or low is None or high is None:
+            return False
+        slack = 1e-9 * max(1.0, abs(low), abs(high))
+        return bool(low - slack <= number <= high + slack)
+    correct = set(key.get("correct", []))
+    if qtype == "multiple":
+        if not isinstance(answer, list):
+            return False
+        picked = {_position(v) for v in answer}
+        return picked == correct
+    return _position(answer) in correct if len(correct) == 1 else False
+
+
+def valid_answer(qtype: str, option_count: int, answer: Any) -> bool:
+    """Shape check before an answer is stored: positions in range, or a short number."""
+    if qtype == "numeric":
+        return _number(answer) is not None
+    if qtype == "multiple":
+        return (isinstance(answer, list) and 0 < len(answer) <= option_count
+                and all((p := _position(v)) is not None and 0 <= p < option_count for v in answer))
+    position = _position(answer)
+    return position is not None and 0 <= position < option_count

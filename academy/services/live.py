@@ -1,0 +1,479 @@
+"""Live finals: the state machine a host drives, and the answers players send.
+
+Each public function is one transaction (one commit). The server's clock decides:
+answers are stamped on receipt, refused after the deadline (plus a short grace for the
+network, ``GRACE``), and buzz order is receipt order. Every host action is audited and
+bumps ``LiveEvent.version``, which the pages poll through an ETag.
+
+Question states: pending → (staking, risk rounds) → shown → open → closed → revealed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import scoring
+from ..content.quizbank import QType, Question
+from ..database import db, utcnow
+from ..models import (
+    EventStatus,
+    LiveAnswer,
+    LiveBuzz,
+    LiveEvent,
+    LivePlayer,
+    LiveQuestion,
+    LiveStake,
+    LiveTeam,
+    OrgUnit,
+    QState,
+    RoundKind,
+    Stage,
+    User,
+)
+from . import audit
+
+GRACE = timedelta(milliseconds=500)  # an answer sent just before the deadline is still in transit
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud from a stage
+CODE_LENGTH = 6
+TRUE_FALSE_OPTIONS = ("对", "错")
+_random = secrets.SystemRandom()
+
+
+class LiveError(Exception):
+    """A refusal the player or host sees; ``reason`` is a stable code the pages translate."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Item:
+    question: Question
+    kind: RoundKind = RoundKind.EVERYONE
+    seconds: int = 20
+    team: str = ""  # 必答: the team's name
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_points: int = 1000
+    streak_bonus: int = 0
+    buzz_penalty: int = 0
+    buzz_pass: bool = True
+    teams_from_units: bool = False
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _snapshot(question: Question) -> tuple[list[str], dict[str, Any]]:
+    """Options in a random display order and the key in those positions."""
+    if question.type is QType.NUMERIC:
+        return [], {"low": question.low, "high": question.high}
+    if question.type is QType.TRUEFALSE:
+        return list(TRUE_FALSE_OPTIONS), {"correct": [0 if question.truth else 1]}
+    order = list(range(len(question.options)))
+    _random.shuffle(order)
+    return [question.options[i] for i in order], {"correct": sorted(order.index(i) for i in question.correct)}
+
+
+def create_event(host: User, title: str, items: list[Item], *, teams: list[str] = (),  # type: ignore[assignment]
+                 settings: Settings = Settings(), now: datetime | None = None) -> LiveEvent:
+    for item in items:
+        if item.question.type.value not in scoring.LIVE_TYPES:
+            raise LiveError("unsupported_type")
+    event = LiveEvent(title=title, host_id=host.id, base_points=settings.base_points,
+                      streak_bonus=settings.streak_bonus, buzz_penalty=settings.buzz_penalty,
+                      buzz_pass=settings.buzz_pass, teams_from_units=settings.teams_from_units,
+                      created_at=now or utcnow())
+    by_name: dict[str, LiveTeam] = {}
+    for name in [*teams, *(i.team for i in items if i.team)]:
+        if name not in by_name:
+            by_name[name] = LiveTeam(name=name)
+            event.teams.append(by_name[name])
+    for position, item in enumerate(items, start=1):
+        options, key = _snapshot(item.question)
+        event.questions.append(LiveQuestion(
+            position=position, question_id=item.question.id, qtype=item.question.type.value, kind=item.kind,
+            team=by_name.get(item.team), seconds=item.seconds, stem=item.question.stem, options=options,
+            key=key, explanation=item.question.explanation))
+    for _attempt in range(5):
+        event.code = new_code()
+        db.session.add(event)
+        try:
+            db.session.flush()
+            break
+        except IntegrityError:  # a code already taken: draw another
+            db.session.rollback()
+    audit.record("live.create", actor=host, now=now, event=event.code, questions=len(items))
+    db.session.commit()
+    return event
+
+
+# --- players ---------------------------------------------------------------------------------
+
+def _team_for(event: LiveEvent, user: User, team_id: int | None) -> LiveTeam | None:
+    if event.teams_from_units:
+        if user.org_unit_id is None:
+            return None
+        team = next((t for t in event.teams if t.org_unit_id == user.org_unit_id), None)
+        if team is None:
+            unit = db.session.get(OrgUnit, user.org_unit_id)
+            team = LiveTeam(event_id=event.id, name=unit.name if unit else str(user.org_unit_id),
+                            org_unit_id=user.org_unit_id)
+            db.session.add(team)
+            db.session.flush()
+        return team
+    return next((t for t in event.teams if t.id == team_id), None)
+
+
+def join(event: LiveEvent, user: User, *, team_id: int | None = None, now: datetime | None = None) -> tuple[LivePlayer, str]:
+    """Join, or come back. Returns the player and a fresh device token: the newest device wins."""
+    if event.status == EventStatus.FINISHED:
+        raise LiveError("finished")
+    when = now or utcnow()
+    device = secrets.token_urlsafe(16)
+    player = db.session.execute(
+        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)).scalar_one_or_none()
+    if player is None:
+        team = _team_for(event, user, team_id)
+        player = LivePlayer(event_id=event.id, user_id=user.id, team_id=team.id if team else None,
+                            device=device, joined_at=when)
+        db.session.add(player)
+        audit.record("live.join", actor=user, now=when, event=event.code)
+    else:
+        if player.team_id is None and not event.teams_from_units and team_id is not None:
+            team = _team_for(event, user, team_id)
+            player.team_id = team.id if team else None
+        player.device = device
+        audit.record("live.takeover", actor=user, now=when, event=event.code)
+    _bump(event)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two devices joined at once: the other created the row
+        db.session.rollback()
+        return join(event, user, team_id=team_id, now=now)
+    return player, device
+
+
+def player_for(event: LiveEvent, user: User) -> LivePlayer | None:
+    return db.session.execute(
+        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)).scalar_one_or_none()
+
+
+def check_device(player: LivePlayer, device: str | None) -> None:
+    if not device or not secrets.compare_digest(player.device, device):
+        raise LiveError("taken_over")
+
+
+# --- the host's state machine ------------------------------------------------------------------
+
+def _bump(event: LiveEvent) -> None:
+    """Increment in SQL: two instances acting at once never lose a version."""
+    db.session.execute(update(LiveEvent).where(LiveEvent.id == event.id).values(version=LiveEvent.version + 1))
+
+
+def _host_action(event: LiveEvent, host: User, action: str, now: datetime, **detail: Any) -> None:
+    _bump(event)
+    audit.record(f"live.{action}", actor=host, now=now, event=event.code, **detail)
+    db.session.commit()
+    db.session.refresh(event)
+
+
+def _require(question: LiveQuestion | None, *states: QState) -> LiveQuestion:
+    if question is None or question.state not in states:
+        raise LiveError("wrong_state")
+    return question
+
+
+def next_question(event: LiveEvent, host: User, *, now: datetime | None = None) -> LiveQuestion:
+    """Put the next pending question on stage (hidden behind stakes for a risk round)."""
+    when = now or utcnow()
+    current = event.current
+    if current is not None and current.state not in (QState.REVEALED, QState.PENDING):
+        raise LiveError("wrong_state")
+    question = next((q for q in event.questions if q.state == QState.PENDING
+                     and (event.current_position is None or q.position > event.current_position)), None)
+    if question is None or event.status == EventStatus.FINISHED:
+        raise LiveError("no_more_questions")
+    question.state = QState.STAKING if question.kind == RoundKind.RISK else QState.SHOWN
+    event.current_position = question.position
+    event.status = EventStatus.RUNNING
+    event.stage = Stage.QUESTION
+    _host_action(event, host, "next", when, position=question.position, question=question.question_id)
+    return question
+
+
+def show(event: LiveEvent, host: User, *, now: datetime | None = None) -> None:
+    """Risk rounds: stakes are in, show the question."""
+    question = _require(event.current, QState.STAKING)
+    question.state = QState.SHOWN
+    _host_action(event, host, "show", now or utcnow(), position=question.position)
+
+
+def open_answers(event: LiveEvent, host: User, *, now: datetime | None = None) -> None:
+    when = now or utcnow()
+    question = _require(event.current, QState.SHOWN)
+    question.state = QState.OPEN
+    question.opened_at = when
+    question.deadline = when + timedelta(seconds=question.seconds)
+    event.stage = Stage.QUESTION
+    _host_action(event, host, "open", when, position=question.position, deadline=question.deadline.isoformat())
+
+
+def close(event: LiveEvent, host: User, *, now: datetime | None = None) -> None:
+    when = now or utcnow()
+    question = _require(event.current, QState.OPEN)
+    _close(event, question, when)
+    _host_action(event, host, "close", when, position=question.position)
+
+
+def reveal(event: LiveEvent, host: User, *, now: datetime | None = None) -> None:
+    when = now or utcnow()
+    question = _require(event.current, QState.OPEN, QState.CLOSED)
+    if question.state == QState.OPEN:
+        _close(event, question, when)
+    question.state = QState.REVEALED
+    _host_action(event, host, "reveal", when, position=question.position)
+
+
+def set_stage(event: LiveEvent, host: User, stage: Stage, *, now: datetime | None = None) -> None:
+    if event.current is not None and event.current.state == QState.OPEN:
+        raise LiveError("wrong_state")
+    event.stage = stage
+    _host_action(event, host, f"stage.{stage.value}", now or utcnow())
+
+
+def finish(event: LiveEvent, host: User, *, now: datetime | None = None) -> None:
+    when = now or utcnow()
+    if event.current is not None and event.current.state == QState.OPEN:
+        _close(event, event.current, when)
+    event.status = EventStatus.FINISHED
+    event.stage = Stage.PODIUM
+    _host_action(event, host, "finish", when)
+
+
+def _answers(question: LiveQuestion) -> list[LiveAnswer]:
+    return list(db.session.execute(
+        select(LiveAnswer).where(LiveAnswer.question_id == question.id).order_by(LiveAnswer.answered_at, LiveAnswer.id)
+    ).scalars())
+
+
+def _close(event: LiveEvent, question: LiveQuestion, when: datetime) -> None:
+    """Grade on the server and give points by round kind."""
+    question.state = QState.CLOSED
+    question.closed_at = when
+    answers = _answers(question)
+    if question.kind == RoundKind.BUZZ:
+        return  # graded as each turn answered
+    for answer in answers:
+        answer.correct = scoring.is_correct(question.qtype, question.key, answer.answer)
+    if question.kind == RoundKind.EVERYONE:
+        _score_everyone(event, question, answers)
+    elif question.kind == RoundKind.TEAM:
+        for answer in answers:
+            answer.points = event.base_points if answer.correct else 0
+    elif question.kind == RoundKind.RISK:
+        by_team = {a.team_id: a for a in answers}
+        for placed in db.session.execute(select(LiveStake).where(LiveStake.question_id == question.id)).scalars():
+            team_answer = by_team.get(placed.team_id)
+            placed.points = placed.stake if team_answer is not None and team_answer.correct else -placed.stake
+    db.session.flush()
+
+
+def _score_everyone(event: LiveEvent, question: LiveQuestion, answers: list[LiveAnswer]) -> None:
+    by_player = {a.player_id: a for a in answers}
+    assert question.opened_at is not None  # noqa: S101 - closed questions were opened
+    for player in db.session.execute(select(LivePlayer).where(LivePlayer.event_id == event.id)).scalars():
+        answer = by_player.get(player.id)
+        if answer is None or not answer.correct:
+            player.streak = 0
+            continue
+        player.streak += 1
+        elapsed = (answer.answered_at - question.opened_at).total_seconds()
+        answer.points = (scoring.speed_points(event.base_points, elapsed, question.seconds)
+                         + scoring.streak_bonus(event.streak_bonus, player.streak))
+
+
+# --- what players send ------------------------------------------------------------------------
+
+def _accepting(question: LiveQuestion | None, when: datetime) -> LiveQuestion:
+    if question is None or question.state != QState.OPEN:
+        raise LiveError("not_open")
+    assert question.deadline is not None  # noqa: S101 - open questions have one
+    if when > question.deadline + GRACE:
+        raise LiveError("too_late")
+    return question
+
+
+def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | None = None) -> LiveAnswer:
+    when = now or utcnow()
+    question = _accepting(event.current, when)
+    if not scoring.valid_answer(question.qtype, len(question.options), given):
+        raise LiveError("invalid")
+    if question.kind in (RoundKind.TEAM, RoundKind.RISK):
+        if player.team_id is None or (question.kind == RoundKind.TEAM and player.team_id != question.team_id):
+            raise LiveError("not_your_team")
+        taken = db.session.execute(select(func.count()).select_from(LiveAnswer).where(
+            LiveAnswer.question_id == question.id, LiveAnswer.team_id == player.team_id)).scalar_one()
+        if taken:
+            raise LiveError("team_answered")
+    if question.kind == RoundKind.BUZZ:
+        turn = buzz_turn(question)
+        if turn is None or turn.player_id != player.id:
+            raise LiveError("not_your_turn")
+    row = LiveAnswer(question_id=question.id, player_id=player.id, team_id=player.team_id, answer=given, answered_at=when)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise LiveError("already_answered") from None
+    if question.kind == RoundKind.BUZZ:
+        _buzz_answered(event, question, row, when)
+    db.session.commit()
+    return row
+
+
+def _buzz_answered(event: LiveEvent, question: LiveQuestion, row: LiveAnswer, when: datetime) -> None:
+    row.correct = scoring.is_correct(question.qtype, question.key, row.answer)
+    row.points = event.base_points if row.correct else -event.buzz_penalty
+    db.session.flush()
+    if row.correct or not event.buzz_pass:
+        question.state = QState.CLOSED
+        question.closed_at = when
+    _bump(event)
+
+
+def buzz(event: LiveEvent, player: LivePlayer, *, now: datetime | None = None) -> LiveBuzz:
+    when = now or utcnow()
+    question = _accepting(event.current, when)
+    if question.kind != RoundKind.BUZZ:
+        raise LiveError("not_buzz")
+    row = LiveBuzz(question_id=question.id, player_id=player.id, at=when)
+    db.session.add(row)
+    try:
+        _bump(event)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise LiveError("already_buzzed") from None
+    return row
+
+
+def buzz_turn(question: LiveQuestion) -> LiveBuzz | None:
+    """The earliest buzz (server time, then arrival) whose player has not answered wrongly."""
+    tried = select(LiveAnswer.player_id).where(LiveAnswer.question_id == question.id)
+    return db.session.execute(
+        select(LiveBuzz).where(LiveBuzz.question_id == question.id, LiveBuzz.player_id.not_in(tried))
+        .order_by(LiveBuzz.at, LiveBuzz.id).limit(1)).scalar_one_or_none()
+
+
+def stake(event: LiveEvent, player: LivePlayer, value: int, *, now: datetime | None = None) -> LiveStake:
+    when = now or utcnow()
+    question = event.current
+    if question is None or question.state != QState.STAKING:
+        raise LiveError("not_staking")
+    if player.team_id is None:
+        raise LiveError("not_your_team")
+    if not 1 <= value <= event.base_points:
+        raise LiveError("invalid")
+    row = LiveStake(question_id=question.id, team_id=player.team_id, stake=value, placed_by=player.id, placed_at=when)
+    db.session.add(row)
+    try:
+        _bump(event)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise LiveError("team_staked") from None
+    return row
+
+
+# --- what the pages show -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    id: int
+    name: str
+    points: int
+
+
+def _ranked(rows: list[tuple[int, str, int]]) -> list[Standing]:
+    rows.sort(key=lambda r: (-r[2], r[1], r[0]))
+    result: list[Standing] = []
+    for index, (ident, name, points) in enumerate(rows):
+        rank = result[-1].rank if result and result[-1].points == points else index + 1
+        result.append(Standing(rank=rank, id=ident, name=name, points=points))
+    return result
+
+
+def player_standings(event: LiveEvent) -> list[Standing]:
+    rows = db.session.execute(
+        select(LivePlayer.id, User.name, func.coalesce(func.sum(LiveAnswer.points), 0))
+        .join(User, User.id == LivePlayer.user_id)
+        .outerjoin(LiveAnswer, LiveAnswer.player_id == LivePlayer.id)
+        .where(LivePlayer.event_id == event.id).group_by(LivePlayer.id, User.name)).all()
+    return _ranked([(r[0], r[1], int(r[2])) for r in rows])
+
+
+def team_standings(event: LiveEvent) -> list[Standing]:
+    answered: dict[int | None, int] = {r[0]: int(r[1]) for r in db.session.execute(
+        select(LivePlayer.team_id, func.coalesce(func.sum(LiveAnswer.points), 0))
+        .join(LiveAnswer, LiveAnswer.player_id == LivePlayer.id)
+        .where(LivePlayer.event_id == event.id, LivePlayer.team_id.is_not(None)).group_by(LivePlayer.team_id))}
+    staked: dict[int, int] = {r[0]: int(r[1]) for r in db.session.execute(
+        select(LiveStake.team_id, func.sum(LiveStake.points)).join(LiveQuestion, LiveQuestion.id == LiveStake.question_id)
+        .where(LiveQuestion.event_id == event.id).group_by(LiveStake.team_id))}
+    teams = db.session.execute(select(LiveTeam).where(LiveTeam.event_id == event.id)).scalars()
+    return _ranked([(t.id, t.name, int(answered.get(t.id, 0)) + int(staked.get(t.id, 0))) for t in teams])
+
+
+def answer_count(question: LiveQuestion) -> int:
+    return int(db.session.execute(
+        select(func.count()).select_from(LiveAnswer).where(LiveAnswer.question_id == question.id)).scalar_one())
+
+
+def distribution(question: LiveQuestion) -> list[int]:
+    """How many picked each option (display positions); for numeric: [right, wrong]."""
+    answers = _answers(question)
+    if question.qtype == "numeric":
+        right = sum(1 for a in answers if scoring.is_correct(question.qtype, question.key, a.answer))
+        return [right, len(answers) - right]
+    counts = [0] * len(question.options)
+    for a in answers:
+        picked = a.answer if isinstance(a.answer, list) else [a.answer]
+        for p in picked:
+            if isinstance(p, int) and not isinstance(p, bool) and 0 <= p < len(counts):
+                counts[p] += 1
+    return counts
+
+
+def buzz_queue(question: LiveQuestion) -> list[tuple[LiveBuzz, str]]:
+    return [(b, name) for b, name in db.session.execute(
+        select(LiveBuzz, User.name).join(LivePlayer, LivePlayer.id == LiveBuzz.player_id)
+        .join(User, User.id == LivePlayer.user_id)
+        .where(LiveBuzz.question_id == question.id).order_by(LiveBuzz.at, LiveBuzz.id)).all()]
+
+
+def stakes(question: LiveQuestion) -> dict[int, int]:
+    return {r[0]: r[1] for r in db.session.execute(
+        select(LiveStake.team_id, LiveStake.stake).where(LiveStake.question_id == question.id))}
+
+
+def own_answer(question: LiveQuestion, player: LivePlayer) -> LiveAnswer | None:
+    return db.session.execute(select(LiveAnswer).where(
+        LiveAnswer.question_id == question.id, LiveAnswer.player_id == player.id)).scalar_one_or_none()
+
+
+def player_count(event: LiveEvent) -> int:
+    return int(db.session.execute(
+        select(func.count()).select_from(LivePlayer).where(LivePlayer.event_id == event.id)).scalar_one())
