@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .content import quizzes as quizdefs
 from .content.quizzes import QuizDef, Sources
 from .database import db
-from .models import Assignment, Attempt, Certificate, Course, Lesson, OrgUnit, Role, User
+from .models import Assignment, Attempt, Certificate, Course, Lesson, LiveEvent, LivePlayer, OrgUnit, Role, User
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -230,3 +230,41 @@ def certificate_for_admin(user: User, serial: str) -> Certificate:
     if cert is None:
         abort(404)
     return cert
+
+
+# --- live finals ---------------------------------------------------------------------------------
+
+def can_host(user: User) -> bool:
+    return has_role(user, Role.HOST)
+
+
+def live_event(code: str) -> LiveEvent:
+    """Any signed-in employee may open an event by its code; the code is the secret."""
+    event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code.strip().upper())).scalar_one_or_none()
+    if event is None:
+        abort(404)
+    return event
+
+
+def live_event_for_host(user: User, code: str) -> LiveEvent:
+    event = live_event(code)
+    if event.host_id == user.id:
+        return event
+    if is_admin(user):
+        return event
+    abort(404)
+
+
+def live_player(user: User, event: LiveEvent) -> LivePlayer:
+    player = db.session.execute(
+        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)).scalar_one_or_none()
+    if player is None:
+        abort(404)
+    return player
+
+
+def hosted_events(user: User) -> list[LiveEvent]:
+    query = select(LiveEvent).order_by(LiveEvent.created_at.desc()).limit(50)
+    if not is_admin(user):
+        query = query.where(LiveEvent.host_id == user.id)
+    return list(db.session.execute(query).scalars())

@@ -7,9 +7,18 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 
 class EmptyForm(FlaskForm):
@@ -65,6 +74,8 @@ class AssignmentForm(FlaskForm):
     people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     mandatory = BooleanField(_l("Mandatory"), default=True)
+
+
 class RevokeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
@@ -123,3 +134,20 @@ def answer_from_form(question: Any, size: int, form: Any) -> Any:
     if not any(picks):
         return None
     return [_position(p, size) if p else None for p in picks]
+
+
+class LiveEventForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    running_order = TextAreaField(_l("Questions, one a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
+                                  validators=[DataRequired(), Length(max=20000)])
+    teams = TextAreaField(_l("Teams, one a line"), validators=[Length(max=5000)])
+    teams_from_units = BooleanField(_l("Form teams from the players' org units"))
+    base_points = IntegerField(_l("Points for a correct answer"), default=1000, validators=[NumberRange(10, 100000)])
+    streak_bonus = IntegerField(_l("Streak bonus per correct answer in a row"), default=0, validators=[NumberRange(0, 10000)])
+    buzz_penalty = IntegerField(_l("Points lost by a wrong buzz-in answer"), default=0, validators=[NumberRange(0, 100000)])
+    buzz_pass = BooleanField(_l("A wrong buzz-in answer passes the turn on"), default=True)
+
+
+class JoinForm(FlaskForm):
+    code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=4, max=12)])
+    team = SelectField(_l("Team"), coerce=int, choices=[], validate_choice=False)

@@ -339,6 +339,8 @@ def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | 
         raise LiveError("already_answered") from None
     if question.kind == RoundKind.BUZZ:
         _buzz_answered(event, question, row, when)
+    elif question.kind != RoundKind.EVERYONE:
+        _bump(event)  # teammates' phones learn that their team has answered
     db.session.commit()
     return row
 
@@ -477,3 +479,47 @@ def own_answer(question: LiveQuestion, player: LivePlayer) -> LiveAnswer | None:
 def player_count(event: LiveEvent) -> int:
     return int(db.session.execute(
         select(func.count()).select_from(LivePlayer).where(LivePlayer.event_id == event.id)).scalar_one())
+
+
+# --- the running order a host types ----------------------------------------------------------------
+
+KIND_WORDS = {"everyone": RoundKind.EVERYONE, "全员": RoundKind.EVERYONE, "buzz": RoundKind.BUZZ, "抢答": RoundKind.BUZZ,
+              "risk": RoundKind.RISK, "风险": RoundKind.RISK, "team": RoundKind.TEAM, "必答": RoundKind.TEAM}
+
+
+def parse_running_order(text: str, questions: dict[str, Question]) -> tuple[list[Item], list[str]]:
+    """One question a line: ``<question-id> [everyone|buzz|risk|team:<team>] [seconds]``.
+
+    Returns the items and, for lines that cannot be used, ``"line N: reason"`` problems.
+    """
+    items: list[Item] = []
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        words = raw.split()
+        if not words or words[0].startswith("#"):
+            continue
+        question = questions.get(words[0])
+        if question is None:
+            problems.append(f"{number}: {words[0]}?")
+            continue
+        if question.type.value not in scoring.LIVE_TYPES:
+            problems.append(f"{number}: {words[0]} ({question.type.value})")
+            continue
+        kind, team, seconds = RoundKind.EVERYONE, "", 20
+        for word in words[1:]:
+            head, _, tail = word.partition(":")
+            if word.isdigit() and 5 <= int(word) <= 600:
+                seconds = int(word)
+            elif head in KIND_WORDS and (tail == "" or KIND_WORDS[head] == RoundKind.TEAM):
+                kind, team = KIND_WORDS[head], tail
+            else:
+                problems.append(f"{number}: {word}?")
+        if kind == RoundKind.TEAM and not team:
+            problems.append(f"{number}: team:?")
+        items.append(Item(question, kind, seconds, team))
+    return items, problems
+
+
+def team_answered(question: LiveQuestion, team_id: int) -> bool:
+    return bool(db.session.execute(select(func.count()).select_from(LiveAnswer).where(
+        LiveAnswer.question_id == question.id, LiveAnswer.team_id == team_id)).scalar_one())

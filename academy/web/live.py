@@ -1,0 +1,270 @@
+"""Live finals: host console, big screen, players' phones. HTTP only; the service decides.
+
+The pages update by short polling with ETags: a poll whose state has not changed costs
+a 304 with no body, which works through every proxy and on SQLite.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import access
+from ..content.quizbank import load_banks
+from ..database import db
+from ..forms import EmptyForm, JoinForm, LiveEventForm
+from ..models import Role, Stage
+from ..services import live
+from . import live_state
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+bp.before_request(login_required(lambda: None))
+
+REFUSALS = {
+    "not_open": _l("Answering is not open."),
+    "too_late": _l("Time is up: your answer arrived after the deadline and was not counted."),
+    "already_answered": _l("You have already answered this question."),
+    "team_answered": _l("Your team has already answered."),
+    "not_your_team": _l("This question is for another team."),
+    "not_your_turn": _l("It is not your turn to answer."),
+    "not_buzz": _l("This is not a buzz-in question."),
+    "already_buzzed": _l("You have already buzzed."),
+    "not_staking": _l("Stakes are closed."),
+    "team_staked": _l("Your team has already placed its stake."),
+    "invalid": _l("That answer is not valid."),
+    "taken_over": _l("You joined on another device; this one has stopped."),
+    "finished": _l("This event has finished."),
+    "wrong_state": _l("That step is not possible now."),
+    "no_more_questions": _l("There are no more questions."),
+    "unsupported_type": _l("Live finals use single, multiple, true/false and numeric questions."),
+}
+HOST_ACTIONS = {
+    "next": live.next_question, "show": live.show, "open": live.open_answers, "close": live.close,
+    "reveal": live.reveal, "finish": live.finish,
+}
+
+
+def _refusal(error: live.LiveError, status: int = 409) -> ResponseReturnValue:
+    return jsonify(error=error.reason, message=str(REFUSALS.get(error.reason, error.reason))), status
+
+
+def _polled(etag: str, build: Any) -> ResponseReturnValue:
+    """200 with the state, or 304 when the poller already has this version."""
+    response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(build())
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Server-Time"] = str(int(time.time() * 1000))
+    return response
+
+
+# --- host ----------------------------------------------------------------------------------------
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    events = access.hosted_events(current_user) if access.can_host(current_user) else []
+    return render_template("live/index.html", form=JoinForm(), events=events)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    access.require_role(current_user, Role.HOST)
+    form = LiveEventForm()
+    if not form.validate_on_submit():
+        return render_template("live/new.html", form=form), 422 if form.is_submitted() else 200
+    banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
+    questions = {q.id: q for bank in banks.values() for q in bank.questions}
+    items, problems = live.parse_running_order(form.running_order.data or "", questions)
+    if problems or not items:
+        form.running_order.errors = [_("These lines cannot be used: %(lines)s", lines="; ".join(problems) or "—")]
+        return render_template("live/new.html", form=form), 422
+    settings = live.Settings(base_points=form.base_points.data or 1000, streak_bonus=form.streak_bonus.data or 0,
+                             buzz_penalty=form.buzz_penalty.data or 0, buzz_pass=bool(form.buzz_pass.data),
+                             teams_from_units=bool(form.teams_from_units.data))
+    teams = [line.strip() for line in (form.teams.data or "").splitlines() if line.strip()]
+    event = live.create_event(current_user, form.title.data or "", items, teams=teams, settings=settings)
+    return redirect(url_for("live.host", code=event.code), code=303)
+
+
+@bp.get("/<code>/host")
+def host(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    return render_template("live/host.html", event=event, form=EmptyForm(), state=live_state.screen_state(event))
+
+
+@bp.post("/<code>/host/<action>")
+def host_action(code: str, action: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if action in HOST_ACTIONS:
+            HOST_ACTIONS[action](event, current_user)
+        elif action in Stage.__members__.values():
+            live.set_stage(event, current_user, Stage(action))
+        else:
+            abort(404)
+    except live.LiveError as error:
+        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
+    return redirect(url_for("live.host", code=event.code), code=303)
+
+
+@bp.get("/<code>/screen")
+def screen(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    return render_template("live/screen.html", event=event)
+
+
+@bp.get("/<code>/state")
+def screen_state(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    return _polled(live_state.screen_etag(event), lambda: live_state.screen_state(event))
+
+
+@bp.get("/<code>/qr.svg")
+def qr(code: str) -> ResponseReturnValue:
+    event = access.live_event(code)
+    image = qrcode.make(url_for("live.play", code=event.code, _external=True), image_factory=qrcode.image.svg.SvgPathImage,
+                        box_size=20, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+
+
+# --- players -------------------------------------------------------------------------------------
+
+@bp.post("/join")
+def join_by_code() -> ResponseReturnValue:
+    form = JoinForm()
+    if not form.validate_on_submit():
+        return render_template("live/index.html", form=form, events=[]), 422
+    event = access.live_event(form.code.data or "")
+    return redirect(url_for("live.play", code=event.code), code=303)
+
+
+@bp.get("/<code>")
+def play(code: str) -> ResponseReturnValue:
+    event = access.live_event(code)
+    player = live.player_for(event, current_user)
+    if player is None or session.get(f"live:{event.code}") != player.device:
+        form = JoinForm(code=event.code)
+        form.team.choices = [(t.id, t.name) for t in event.teams]
+        return render_template("live/join.html", event=event, form=form, player=player)
+    return render_template("live/play.html", event=event, player=player, form=EmptyForm())
+
+
+@bp.post("/<code>/join")
+def join(code: str) -> ResponseReturnValue:
+    event = access.live_event(code)
+    form = JoinForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        _player, device = live.join(event, current_user, team_id=form.team.data or None)
+    except live.LiveError as error:
+        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
+        return redirect(url_for("live.index"), code=303)
+    session[f"live:{event.code}"] = device
+    return redirect(url_for("live.play", code=event.code), code=303)
+
+
+def _player(code: str) -> tuple[Any, Any]:
+    event = access.live_event(code)
+    player = access.live_player(current_user, event)
+    live.check_device(player, session.get(f"live:{event.code}"))
+    return event, player
+
+
+@bp.get("/<code>/me")
+def player_state(code: str) -> ResponseReturnValue:
+    try:
+        event, player = _player(code)
+    except live.LiveError as error:
+        return _refusal(error)
+    return _polled(live_state.player_etag(event, player), lambda: live_state.player_state(event, player))
+
+
+@bp.post("/<code>/answer")
+def answer(code: str) -> ResponseReturnValue:
+    payload = request.get_json(silent=True) or {}
+    try:
+        event, player = _player(code)
+        row = live.answer(event, player, payload.get("answer"))
+    except live.LiveError as error:
+        return _refusal(error)
+    return jsonify(received=True, at=row.answered_at.isoformat())
+
+
+@bp.post("/<code>/buzz")
+def buzz(code: str) -> ResponseReturnValue:
+    try:
+        event, player = _player(code)
+        row = live.buzz(event, player)
+    except live.LiveError as error:
+        return _refusal(error)
+    return jsonify(received=True, at=row.at.isoformat())
+
+
+@bp.post("/<code>/stake")
+def stake(code: str) -> ResponseReturnValue:
+    payload = request.get_json(silent=True) or {}
+    value = payload.get("stake")
+    try:
+        event, player = _player(code)
+        row = live.stake(event, player, value if isinstance(value, int) else 0)
+    except live.LiveError as error:
+        return _refusal(error)
+    db.session.refresh(row)
+    return jsonify(received=True, stake=row.stake)
+
+
+KIND_NAMES = {"everyone": _l("Everyone answers"), "buzz": _l("Buzz-in"), "risk": _l("Risk question"),
+              "team": _l("Team question")}
+STATE_NAMES = {"pending": _l("Waiting"), "staking": _l("Teams are staking"), "shown": _l("Shown"),
+               "open": _l("Answering open"), "closed": _l("Closed"), "revealed": _l("Answer revealed")}
+
+
+def labels() -> dict[str, str]:
+    """Words the page scripts show, translated on the server."""
+    words = {
+        "question": _("Question %(n)s of %(total)s", n="{n}", total="{total}"), "players": _("Players"),
+        "answered": _("Answers"), "join_at": _("Join with code"), "waiting": _("Waiting for the host…"),
+        "leaderboard": _("Leaderboard"), "teams": _("Teams"), "podium": _("Podium"), "points": _("points"),
+        "well_done": _("Correct!"), "wrong": _("Not right."), "received": _("Answer received."),
+        "send": _("Send"), "buzz": _("Buzz!"), "buzzed": _("Buzzed — wait for your turn."),
+        "your_turn": _("Your turn: answer now."), "turn": _("Answering:"), "stake": _("Stake"),
+        "staked": _("Your team's stake:"), "stakes": _("Stakes"), "team_answered": _("Your team has answered."),
+        "other_team": _("Another team answers this question."), "no_answer": _("No answer."),
+        "time_up": _("Time is up."), "rank": _("Rank %(rank)s of %(of)s", rank="{rank}", of="{of}"),
+        "finished": _("The final is over. Thank you!"), "explanation": _("Explanation"), "right_answer": _("Answer"),
+        "true": "对", "false": "错", "network": _("Connection lost, retrying…"),
+    }
+    return {**words, **{f"kind_{k}": str(v) for k, v in KIND_NAMES.items()},
+            **{f"state_{k}": str(v) for k, v in STATE_NAMES.items()}}
+
+
+@bp.context_processor
+def live_helpers() -> dict[str, Any]:
+    from ..content.render import render_inline
+
+    return {"kind_names": KIND_NAMES, "state_names": STATE_NAMES, "render_inline": render_inline, "live_labels": labels}

@@ -1,0 +1,114 @@
+"""The JSON the live pages poll, and the ETags that let an unchanged poll cost a 304.
+
+No answer key leaves the server before its question is revealed: ``_question`` adds the
+key, the explanation and the distribution only in the ``revealed`` state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..content.render import render_inline
+from ..models import LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind
+from ..services import live
+
+BOARD_SIZE = 10
+
+
+def _ms(value: datetime | None) -> int | None:
+    return int(value.timestamp() * 1000) if value else None
+
+
+def _question(event: LiveEvent, q: LiveQuestion) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": q.id, "position": q.position, "total": len(event.questions), "kind": q.kind, "qtype": q.qtype,
+        "state": q.state, "seconds": q.seconds, "team": q.team.name if q.team else None,
+        "opened_at": _ms(q.opened_at), "deadline": _ms(q.deadline),
+    }
+    if q.state in (QState.PENDING, QState.STAKING):
+        return data  # a risk question stays hidden while teams stake
+    data["stem"] = str(render_inline(q.stem))
+    data["options"] = [str(render_inline(o)) for o in q.options]
+    if q.kind == RoundKind.BUZZ:
+        queue = live.buzz_queue(q)
+        turn = live.buzz_turn(q) if q.state == QState.OPEN else None
+        data["buzzers"] = [name for _b, name in queue[:8]]
+        data["turn"] = next((name for b, name in queue if turn is not None and b.id == turn.id), None)
+    if q.state == QState.REVEALED:
+        data["key"] = q.key
+        data["explanation"] = str(render_inline(q.explanation))
+        data["distribution"] = live.distribution(q)
+    return data
+
+
+def _standings(event: LiveEvent) -> dict[str, Any]:
+    players = live.player_standings(event)
+    return {"players": [s.__dict__ for s in players[:BOARD_SIZE]],
+            "teams": [s.__dict__ for s in live.team_standings(event)]}
+
+
+def screen_etag(event: LiveEvent) -> str:
+    count = live.answer_count(event.current) if event.current is not None else 0
+    return f"s{event.id}-{event.version}-{count}"
+
+
+def screen_state(event: LiveEvent) -> dict[str, Any]:
+    """For the big screen and the host console."""
+    q = event.current
+    data: dict[str, Any] = {
+        "status": event.status, "stage": event.stage, "title": event.title, "code": event.code,
+        "version": event.version, "players": live.player_count(event), "question": None,
+        "board": _standings(event),
+    }
+    if q is not None:
+        data["question"] = _question(event, q)
+        data["answered"] = live.answer_count(q)
+        if q.kind == RoundKind.RISK:
+            names = {t.id: t.name for t in event.teams}
+            data["stakes"] = {names.get(team, "?"): value for team, value in live.stakes(q).items()}
+    return data
+
+
+def player_etag(event: LiveEvent, player: LivePlayer) -> str:
+    mine = live.own_answer(event.current, player) if event.current is not None else None
+    return f"p{event.id}-{event.version}-{player.id}-{mine.id if mine else 0}"
+
+
+def player_state(event: LiveEvent, player: LivePlayer) -> dict[str, Any]:
+    """For one player's phone: the question, what they may do now, their own result."""
+    q = event.current
+    standings = {s.id: s for s in live.player_standings(event)}
+    me = standings.get(player.id)
+    data: dict[str, Any] = {
+        "status": event.status, "stage": event.stage, "title": event.title, "version": event.version,
+        "me": {"name": player.user.name, "team": player.team.name if player.team else None,
+               "points": me.points if me else 0, "rank": me.rank if me else None, "of": len(standings)},
+        "question": None,
+    }
+    if q is None:
+        return data
+    data["question"] = _question(event, q)
+    mine = live.own_answer(q, player)
+    may_answer = q.kind == RoundKind.EVERYONE or (
+        q.kind == RoundKind.TEAM and player.team_id == q.team_id) or (
+        q.kind == RoundKind.RISK and player.team_id is not None)
+    you: dict[str, Any] = {"answered": mine is not None, "answer": mine.answer if mine else None}
+    if q.kind == RoundKind.BUZZ and q.state == QState.OPEN:
+        turn = live.buzz_turn(q)
+        you["buzzed"] = any(b.player_id == player.id for b, _n in live.buzz_queue(q))
+        you["my_turn"] = turn is not None and turn.player_id == player.id and mine is None
+        may_answer = you["my_turn"]
+    if q.kind == RoundKind.RISK:
+        stake = live.stakes(q).get(player.team_id or 0)
+        you["stake"] = stake
+        you["may_stake"] = q.state == QState.STAKING and player.team_id is not None and stake is None
+        you["stake_options"] = [event.base_points // 5, event.base_points // 2, event.base_points]
+    if q.kind in (RoundKind.TEAM, RoundKind.RISK) and mine is None and player.team_id is not None:
+        you["team_answered"] = live.team_answered(q, player.team_id)
+    you["may_answer"] = may_answer and mine is None and not you.get("team_answered")
+    if q.state == QState.REVEALED and mine is not None:
+        you["correct"] = mine.correct
+        you["points"] = mine.points
+    data["you"] = you
+    return data

@@ -1,0 +1,192 @@
+/* QS Academy live final: big screen, host console and players' phones.
+   Short polling with ETags (a 304 costs no body); the server's clock drives the countdown. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("live-config").textContent);
+  var L = config.labels || {};
+  var offset = 0;          // server time minus local time, from X-Server-Time
+  var current = null;      // the last state received
+  var etag = null;
+  var timer = null;
+
+  function $(id) { return document.getElementById(id); }
+  function fmt(text, values) { return String(text).replace(/\{(\w+)\}/g, function (_m, k) { return values[k]; }); }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "html") { node.innerHTML = attrs[k]; }  // rendered on the server from reviewed bank content
+      else if (k === "text") { node.textContent = attrs[k]; }
+      else if (k === "on") { node.addEventListener("click", attrs[k]); }
+      else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+  function letter(i) { return String.fromCharCode(65 + i); }
+
+  function poll(url, interval, render) {
+    var headers = etag ? { "If-None-Match": etag } : {};
+    fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      var serverTime = Number(r.headers.get("X-Server-Time"));
+      if (serverTime) { offset = serverTime - Date.now(); }
+      if (r.status === 304) { return null; }
+      if (r.status === 409) { return r.json().then(function (body) { stop(body.message); return null; }); }
+      if (!r.ok) { throw new Error(r.status); }
+      etag = r.headers.get("ETag");
+      return r.json();
+    }).then(function (state) {
+      if ($("net")) { $("net").textContent = ""; }
+      if (state) { current = state; render(state); }
+    }).catch(function () {
+      if ($("net")) { $("net").textContent = L.network || "…"; }
+    }).then(function () {
+      if (timer !== false) { timer = setTimeout(function () { poll(url, interval, render); }, interval); }
+    });
+  }
+  function stop(message) {
+    timer = false;
+    var stage = $("stage");
+    if (stage) { stage.replaceChildren(el("p", { "class": "flash flash-error", text: message })); }
+  }
+  function refresh(render) { clearTimeout(timer); poll(config.state, 1000, render); }
+
+  function remaining(q) {
+    if (!q || q.state !== "open" || !q.deadline) { return null; }
+    return Math.max(0, q.deadline - (Date.now() + offset));
+  }
+  setInterval(function () {
+    var box = $("countdown");
+    if (!box || !current) { return; }
+    var left = remaining(current.question);
+    box.textContent = left === null ? "" : String(Math.ceil(left / 1000));
+    box.classList.toggle("urgent", left !== null && left < 5000);
+  }, 100);
+
+  function questionView(q, opts) {
+    opts = opts || {};
+    var head = el("p", { "class": "qhead", text: fmt(L.question, { n: q.position, total: q.total }) + " · " + L["kind_" + q.kind] + (q.team ? " · " + q.team : "") });
+    if (!q.stem) { return el("div", {}, [head, el("p", { "class": "big", text: L["state_" + q.state] })]); }
+    var key = q.key && q.key.correct ? q.key.correct : [];
+    var total = (q.distribution || []).reduce(function (a, b) { return a + b; }, 0) || 1;
+    var list = el("ol", { "class": "options", type: "A" });
+    (q.options || []).forEach(function (html, i) {
+      var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : "") }, [
+        el("span", { "class": "letter", text: letter(i) }), el("span", { html: html })]);
+      if (q.distribution) {
+        item.appendChild(el("span", { "class": "bar", style: "width:" + Math.round(100 * q.distribution[i] / total) + "%" }));
+        item.appendChild(el("span", { "class": "count", text: String(q.distribution[i]) }));
+      }
+      if (opts.choose) { item.addEventListener("click", function () { opts.choose(i, item); }); item.setAttribute("role", "button"); item.tabIndex = 0; }
+      list.appendChild(item);
+    });
+    var parts = [head, el("div", { "class": "stem", html: q.stem })];
+    if (q.qtype !== "numeric") { parts.push(list); }
+    if (q.key && q.qtype === "numeric") {
+      parts.push(el("p", { "class": "right", text: L.right_answer + ": " + (q.key.low === q.key.high ? q.key.low : q.key.low + " – " + q.key.high) }));
+      if (q.distribution) { parts.push(el("p", { text: "✔ " + q.distribution[0] + "   ✘ " + q.distribution[1] })); }
+    }
+    if (q.buzzers && q.buzzers.length) { parts.push(el("p", { "class": "buzzers", text: "🔔 " + q.buzzers.join(" → ") + (q.turn ? "   " + L.turn + " " + q.turn : "") })); }
+    if (q.explanation) { parts.push(el("p", { "class": "explanation", html: "<strong></strong> " + q.explanation })); parts[parts.length - 1].firstChild.textContent = L.explanation + "："; }
+    return el("div", {}, parts);
+  }
+
+  function board(state, top) {
+    var players = el("ol", { "class": "board" });
+    state.board.players.slice(0, top).forEach(function (s) { players.appendChild(el("li", {}, [el("span", { text: s.rank + ". " + s.name }), el("strong", { text: String(s.points) })])); });
+    var teams = el("ol", { "class": "board" });
+    state.board.teams.slice(0, top).forEach(function (s) { teams.appendChild(el("li", {}, [el("span", { text: s.rank + ". " + s.name }), el("strong", { text: String(s.points) })])); });
+    return el("div", { "class": "cols" }, [el("div", {}, [el("h2", { text: L.leaderboard }), players]),
+      state.board.teams.length ? el("div", {}, [el("h2", { text: L.teams }), teams]) : null]);
+  }
+
+  function renderScreen(state) {
+    var stage = $("stage");
+    $("players").textContent = L.players + " " + state.players + (state.question && state.question.state !== "pending" ? " · " + L.answered + " " + (state.answered || 0) : "");
+    $("progress").textContent = state.question ? fmt(L.question, { n: state.question.position, total: state.question.total }) : "";
+    if (state.stage === "podium") { stage.replaceChildren(el("h1", { text: L.podium }), board(state, 3)); return; }
+    if (state.stage === "leaderboard") { stage.replaceChildren(board(state, 10)); return; }
+    if (!state.question) { stage.replaceChildren(document.getElementById("lobby").content.cloneNode(true)); return; }
+    var view = questionView(state.question);
+    if (state.stakes) {
+      var stakes = Object.keys(state.stakes).map(function (t) { return t + " " + state.stakes[t]; }).join(" · ");
+      view.appendChild(el("p", { "class": "stakes", text: L.stakes + ": " + (stakes || "—") }));
+    }
+    stage.replaceChildren(view);
+  }
+
+  function send(url, body, then) {
+    var token = document.querySelector("meta[name=csrf-token]").content;
+    fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRFToken": token }, body: JSON.stringify(body || {}) })
+      .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+      .then(function (res) {
+        var box = $("message");
+        box.hidden = res.ok;
+        if (!res.ok) { box.textContent = res.data.message; box.className = "flash flash-error"; }
+        if (then) { then(res); }
+        refresh(renderPlayer);
+      });
+  }
+
+  function renderPlayer(state) {
+    var stage = $("stage");
+    var me = state.me;
+    $("me").textContent = me.name + (me.team ? " · " + me.team : "") + " · " + me.points + " " + L.points;
+    var q = state.question, you = state.you || {};
+    if (state.status === "finished") { stage.replaceChildren(el("h2", { text: L.finished }), el("p", { "class": "big", text: fmt(L.rank, me) + " · " + me.points + " " + L.points })); return; }
+    if (!q || state.stage !== "question") {
+      stage.replaceChildren(el("p", { "class": "big", text: q ? fmt(L.rank, me) + " · " + me.points + " " + L.points : L.waiting }));
+      return;
+    }
+    if (q.state === "staking") {
+      var parts = [el("p", { "class": "qhead", text: L["kind_risk"] })];
+      if (you.may_stake) {
+        (you.stake_options || []).forEach(function (v) { parts.push(el("button", { "class": "button big-button", "data-stake": v, text: L.stake + " " + v, on: function () { send(config.stake, { stake: v }); } })); });
+      } else { parts.push(el("p", { text: you.stake ? L.staked + " " + you.stake : L.waiting })); }
+      stage.replaceChildren.apply(stage, parts);
+      return;
+    }
+    var open = q.state === "open";
+    var canAnswer = open && you.may_answer;
+    var chosen = [];
+    var view = questionView(q, {
+      choose: canAnswer && q.qtype !== "multiple" ? function (i) { send(config.answer, { answer: i }); }
+        : canAnswer ? function (i, item) { var at = chosen.indexOf(i); if (at >= 0) { chosen.splice(at, 1); } else { chosen.push(i); } item.classList.toggle("picked"); } : null
+    });
+    if (you.answer !== null && you.answer !== undefined && q.qtype !== "numeric") {
+      [].concat(you.answer).forEach(function (i) { var li = view.querySelectorAll(".options li")[i]; if (li) { li.classList.add("picked"); } });
+    }
+    if (canAnswer && q.qtype === "multiple") { view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: chosen.slice().sort() }); } })); }
+    if (canAnswer && q.qtype === "numeric") {
+      var input = el("input", { type: "text", inputmode: "decimal", id: "numeric", autocomplete: "off" });
+      view.appendChild(input);
+      view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: input.value }); } }));
+    }
+    if (open && q.kind === "buzz" && !you.buzzed) { view.appendChild(el("button", { "class": "button buzz", id: "buzz", text: L.buzz, on: function () { send(config.buzz); } })); }
+    var note = null;
+    if (q.state === "revealed" && you.answered) { note = (you.correct ? L.well_done : L.wrong) + " " + (you.points > 0 ? "+" : "") + you.points; }
+    else if (q.state === "revealed") { note = L.no_answer; }
+    else if (you.answered) { note = L.received; }
+    else if (you.team_answered) { note = L.team_answered; }
+    else if (q.kind === "buzz" && you.my_turn) { note = L.your_turn; }
+    else if (q.kind === "buzz" && you.buzzed) { note = L.buzzed; }
+    else if (q.kind === "team" && !you.may_answer && open) { note = L.other_team; }
+    else if (q.state === "closed") { note = L.time_up; }
+    if (note) { view.appendChild(el("p", { "class": "note", id: "note", text: note })); }
+    if (you.stake) { view.appendChild(el("p", { text: L.staked + " " + you.stake })); }
+    stage.replaceChildren(view);
+  }
+
+  function host() {
+    poll(config.state, 1000, function (state) {
+      if (state.version !== config.version) { window.location.reload(); return; }
+      $("players").textContent = state.players;
+      $("answered").textContent = state.answered || 0;
+    });
+  }
+
+  window.Live = {
+    screen: function () { poll(config.state, 500, renderScreen); },
+    player: function () { poll(config.state, 1000, renderPlayer); },
+    host: host
+  };
+}());
