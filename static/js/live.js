@@ -132,6 +132,8 @@
     var me = state.me;
     $("me").textContent = me.name + (me.team ? " · " + me.team : "") + " · " + me.points + " " + L.points;
     var q = state.question, you = state.you || {};
+    stage.setAttribute("data-state", q ? q.state : state.status);
+    stage.setAttribute("data-position", q ? q.position : 0);
     if (state.status === "finished") { stage.replaceChildren(el("h2", { text: L.finished }), el("p", { "class": "big", text: fmt(L.rank, me) + " · " + me.points + " " + L.points })); return; }
     if (!q || state.stage !== "question") {
       stage.replaceChildren(el("p", { "class": "big", text: q ? fmt(L.rank, me) + " · " + me.points + " " + L.points : L.waiting }));
