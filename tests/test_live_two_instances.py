@@ -1,0 +1,163 @@
+"""Two app processes on different ports share one PostgreSQL database and run one live final:
+whatever a host or player does through one instance, the other serves at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from academy.content.quizbank import load_banks
+from academy.database import db
+from academy.models import LiveEvent, Role, User, UserRole
+from academy.services import live
+
+from .conftest import FIXTURES, make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "two-instances-secret"  # noqa: S105 - test only
+
+
+@pytest.fixture
+def shared_postgres() -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    name = f"qs_live_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin.url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
+           "FLASK_QUIZ_ROOT": str(FIXTURES / "quiz"), "FLASK_COURSES_ROOT": str(FIXTURES / "courses")}
+    code = ("from academy import create_app; from werkzeug.serving import run_simple; "
+            f"run_simple('127.0.0.1', {port}, create_app(), threaded=True)")
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_until_up(base: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/login", timeout=1)  # noqa: S310 - our own test server
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise RuntimeError(f"{base} did not start")
+
+
+class Browser:
+    """One person's cookies, valid on both instances (they share the secret key)."""
+
+    def __init__(self, session_cookie: str) -> None:
+        self.cookies = {"session": session_cookie}
+
+    def call(self, base: str, path: str, body: dict[str, Any] | None = None, *,
+             etag: str | None = None, form: bool = False) -> tuple[int, Any, dict[str, str]]:
+        data = None
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if etag:
+            headers["If-None-Match"] = etag
+        if body is not None:
+            data = (json.dumps(body) if not form else "&".join(f"{k}={v}" for k, v in body.items())).encode()
+            headers["Content-Type"] = "application/json" if not form else "application/x-www-form-urlencoded"
+        request = urllib.request.Request(base + path, data=data, headers=headers, method="POST" if body is not None else "GET")
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            response = opener.open(request, timeout=10)
+            status, raw, got = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            status, raw, got = error.code, error.read(), dict(error.headers)
+        for header in [v for k, v in got.items() if k.lower() == "set-cookie"]:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        payload = json.loads(raw) if raw and got.get("Content-Type", "").startswith("application/json") else raw
+        return status, payload, got
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_two_instances_run_one_live_final(shared_postgres: str) -> None:
+    app = make_app(SQLALCHEMY_DATABASE_URI=shared_postgres, SECRET_KEY=SECRET)
+    banks, _ = load_banks(FIXTURES / "quiz")
+    questions = {q.id: q for bank in banks.values() for q in bank.questions}
+    with app.app_context():
+        host = User(employee_no="H1", name="主持人")
+        host.roles.append(UserRole(role=Role.HOST))
+        players = [User(employee_no=f"P{i}", name=f"选手{i}") for i in (1, 2)]
+        db.session.add_all([host, *players])
+        db.session.commit()
+        event = live.create_event(host, "两实例决赛", [live.Item(questions["sample-001"]),
+                                                  live.Item(questions["sample-002"], live.RoundKind.BUZZ)])
+        code, key = event.code, event.questions[0].key["correct"][0]
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        cookies = [serializer.dumps({"_user_id": str(u.id), "_fresh": True}) for u in (host, *players)]
+    servers = [_serve(shared_postgres) for _ in range(2)]
+    try:
+        a, b = (base for _process, base in servers)
+        for base in (a, b):
+            _wait_until_up(base)
+        host_browser, one, two = (Browser(c) for c in cookies)
+
+        assert one.call(a, f"/live/{code}/join", {"code": code}, form=True)[0] == 303
+        assert two.call(b, f"/live/{code}/join", {"code": code}, form=True)[0] == 303
+        assert host_browser.call(a, f"/live/{code}/host/next", {}, form=True)[0] == 303
+        assert host_browser.call(b, f"/live/{code}/host/open", {}, form=True)[0] == 303
+
+        status, state, headers = two.call(a, f"/live/{code}/me")  # player 2 joined on B, polls A
+        assert status == 200
+        assert state["question"]["state"] == "open"
+        assert two.call(b, f"/live/{code}/me", etag=headers["ETag"])[0] == 304  # same ETag on both instances
+
+        assert one.call(b, f"/live/{code}/answer", {"answer": key})[0] == 200
+        assert two.call(a, f"/live/{code}/answer", {"answer": (key + 1) % 3})[0] == 200
+        assert one.call(a, f"/live/{code}/answer", {"answer": key})[1]["error"] == "already_answered"
+        screen_a = host_browser.call(a, f"/live/{code}/state")[1]
+        assert screen_a["answered"] == 2
+        assert host_browser.call(b, f"/live/{code}/host/reveal", {}, form=True)[0] == 303
+
+        mine = one.call(a, f"/live/{code}/me")[1]["you"]
+        assert mine["correct"] is True
+        assert mine["points"] > 500
+
+        # buzz-in across instances: the first buzz by the database's order wins, wherever it arrived
+        host_browser.call(a, f"/live/{code}/host/next", {}, form=True)
+        host_browser.call(b, f"/live/{code}/host/open", {}, form=True)
+        assert two.call(b, f"/live/{code}/buzz", {})[0] == 200
+        assert one.call(a, f"/live/{code}/buzz", {})[0] == 200
+        assert one.call(b, f"/live/{code}/me")[1]["you"]["my_turn"] is False
+        assert two.call(a, f"/live/{code}/me")[1]["you"]["my_turn"] is True
+    finally:
+        for process, _base in servers:
+            process.terminate()
+            process.wait(timeout=10)
+    with app.app_context():
+        event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one()
+        assert event.version > 5
