@@ -14,6 +14,22 @@ from ..models import LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind
 from ..services import live
 
 BOARD_SIZE = 10
+_CACHE_SIZE = 256
+_shared: dict[tuple[Any, ...], Any] = {}
+
+
+def _memo(key: tuple[Any, ...], build: Any) -> Any:
+    """What every poller of one event version sees is built once per process.
+
+    The key holds ``LiveEvent.version``, which every change to shared state bumps in
+    the database, so a new version is a new entry and nothing is ever invalidated;
+    another instance simply builds its own copy.
+    """
+    if key not in _shared:
+        if len(_shared) >= _CACHE_SIZE:
+            _shared.pop(next(iter(_shared)))
+        _shared[key] = build()
+    return _shared[key]
 
 
 def _ms(value: datetime | None) -> int | None:
@@ -21,6 +37,10 @@ def _ms(value: datetime | None) -> int | None:
 
 
 def _question(event: LiveEvent, q: LiveQuestion) -> dict[str, Any]:
+    return dict(_memo(("question", event.code, event.version, q.id), lambda: _build_question(event, q)))
+
+
+def _build_question(event: LiveEvent, q: LiveQuestion) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": q.id, "position": q.position, "total": len(event.questions), "kind": q.kind, "qtype": q.qtype,
         "state": q.state, "seconds": q.seconds, "team": q.team.name if q.team else None,
@@ -42,8 +62,12 @@ def _question(event: LiveEvent, q: LiveQuestion) -> dict[str, Any]:
     return data
 
 
+def _player_standings(event: LiveEvent) -> list[live.Standing]:
+    return list(_memo(("players", event.code, event.version), lambda: live.player_standings(event)))
+
+
 def _standings(event: LiveEvent) -> dict[str, Any]:
-    players = live.player_standings(event)
+    players = _player_standings(event)
     return {"players": [s.__dict__ for s in players[:BOARD_SIZE]],
             "teams": [s.__dict__ for s in live.team_standings(event)]}
 
@@ -78,7 +102,7 @@ def player_etag(event: LiveEvent, player: LivePlayer) -> str:
 def player_state(event: LiveEvent, player: LivePlayer) -> dict[str, Any]:
     """For one player's phone: the question, what they may do now, their own result."""
     q = event.current
-    standings = {s.id: s for s in live.player_standings(event)}
+    standings = {s.id: s for s in _player_standings(event)}
     me = standings.get(player.id)
     data: dict[str, Any] = {
         "status": event.status, "stage": event.stage, "title": event.title, "version": event.version,
