@@ -6,12 +6,26 @@ Unknown and forbidden look the same (404) where existence is private.
 from __future__ import annotations
 
 from flask import abort, current_app
+from flask_login import current_user
 from sqlalchemy import select
 
 from .content import quizzes as quizdefs
 from .content.quizzes import QuizDef, Sources
 from .database import db
-from .models import Assignment, Attempt, Certificate, Course, Lesson, LiveEvent, LivePlayer, OrgUnit, Role, User
+from .models import (
+    Assignment,
+    Attempt,
+    Certificate,
+    Competition,
+    Course,
+    Lesson,
+    LiveEvent,
+    LivePlayer,
+    OrgUnit,
+    Role,
+    User,
+)
+from .services import competitions
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -163,6 +177,9 @@ def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef 
 def quiz_by_key(key: str) -> QuizDef | None:
     """The quiz a key names ("check/<course>/<lesson>", "final/<course>", "exam/<id>"), if it still exists."""
     kind, _, rest = key.partition("/")
+    if kind == quizdefs.Kind.COMPETITION:
+        found = competitions.by_slug(rest)
+        return competitions.quiz_def(found) if found else None
     if kind == quizdefs.Kind.EXAM:
         definition = quiz_sources().exams.get(rest)
         return quizdefs.exam(definition) if definition else None
@@ -180,6 +197,8 @@ def quiz_for_learner(key: str) -> QuizDef:
     quiz = quiz_by_key(key)
     if quiz is None:
         abort(404)
+    if quiz.kind == quizdefs.Kind.COMPETITION:
+        competition_for_entrant(current_user, key.partition("/")[2])
     return quiz
 
 
@@ -268,3 +287,26 @@ def hosted_events(user: User) -> list[LiveEvent]:
     if not is_admin(user):
         query = query.where(LiveEvent.host_id == user.id)
     return list(db.session.execute(query).scalars())
+
+
+# --- online rounds -----------------------------------------------------------------------------
+
+def competition_for_entrant(user: User, slug: str) -> Competition:
+    """Those the rules admit, the host and admins; anyone else gets 404."""
+    competition = competitions.by_slug(slug)
+    if competition is None:
+        abort(404)
+    if competitions.is_eligible(user, competition):
+        return competition
+    if competition.host_id == user.id or is_admin(user):
+        return competition
+    abort(404)
+
+
+def competition_for_host(user: User, slug: str) -> Competition:
+    competition = competitions.by_slug(slug)
+    if competition is None:
+        abort(404)
+    if competition.host_id == user.id or is_admin(user):
+        return competition
+    abort(404)

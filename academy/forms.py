@@ -10,10 +10,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -151,3 +153,22 @@ class LiveEventForm(FlaskForm):
 class JoinForm(FlaskForm):
     code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=4, max=12)])
     team = SelectField(_l("Team"), coerce=int, choices=[], validate_choice=False)
+
+
+class CompetitionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    rules = TextAreaField(_l("Rules shown to participants"), validators=[Length(max=20000)])
+    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    units = SelectMultipleField(_l("Org units who may enter (none selected: everyone)"), coerce=int, choices=[])
+    positions = StringField(_l("Positions who may enter, separated by commas (empty: every position)"), validators=[Length(max=1000)])
+    draw = TextAreaField(_l("Draw, one rule a line: bank, count, optionally types=… difficulty=…"), validators=[DataRequired(), Length(max=5000)])
+    time_limit = IntegerField(_l("Minutes per sitting"), default=60, validators=[NumberRange(1, 600)])
+    sittings = IntegerField(_l("Sittings allowed (the best counts)"), default=1, validators=[NumberRange(1, 20)])
+    review_after_close = BooleanField(_l("Show answers after the window closes"), default=True)
+    team_depth = IntegerField(_l("Rank units at org-tree depth (1: subsidiaries, 2: departments)"), default=1, validators=[NumberRange(0, 6)])
+    weight_participation = IntegerField(_l("Unit index weight of participation"), default=40, validators=[NumberRange(0, 100)])
+    weight_average = IntegerField(_l("Unit index weight of the average score"), default=60, validators=[NumberRange(0, 100)])
+    freeze_hours = IntegerField(_l("Freeze the board for the last hours"), default=0, validators=[NumberRange(0, 720)])
+    show_names = IntegerField(_l("Names shown in full for the top"), default=10, validators=[NumberRange(0, 100000)])
+    awards = TextAreaField(_l("Awards, one a line: name top N, name P%, or name units N"), validators=[Length(max=2000)])

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     CHECK = "check"
     FINAL = "final"
     EXAM = "exam"
+    COMPETITION = "competition"  # an online round; its rules live in the database
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from .assignment import Assignment, AssignmentCourse, AssignmentTarget, ReminderLog, TargetKind
 from .certificate import Certificate, CertificateState
 from .competition import (
+    Competition,
     EventStatus,
     LiveAnswer,
     LiveBuzz,
@@ -30,6 +31,7 @@ __all__ = [
     "AuditLog",
     "Certificate",
     "CertificateState",
+    "Competition",
     "ContentProblem",
     "Course",
     "Enrollment",

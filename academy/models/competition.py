@@ -173,3 +173,40 @@ class LiveStake(db.Model):
     placed_by: Mapped[int] = mapped_column(ForeignKey("live_player.id"))
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     points: Mapped[int] = mapped_column(default=0)  # +stake or -stake once the question closes
+
+
+
+
+class Competition(db.Model):
+    """An online round (线上答题): a window in which eligible employees sit their own random papers.
+
+    Papers, saved answers, deadlines and grading are the quiz engine's attempts, keyed
+    ``competition/<slug>``; this row holds the rules and how rankings are made.
+    """
+
+    __tablename__ = "competition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(24), unique=True)  # public and random, never a row id
+    title: Mapped[str] = mapped_column(String(200))
+    rules: Mapped[str] = mapped_column(Text, default="")
+    host_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # empty: every unit
+    positions: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every position
+    draw: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{bank, count, types?, difficulty?}]
+    time_limit: Mapped[int] = mapped_column(default=60)  # minutes per sitting
+    sittings: Mapped[int] = mapped_column(default=1)  # the best one counts
+    review_after_close: Mapped[bool] = mapped_column(default=True)
+    team_depth: Mapped[int] = mapped_column(default=1)  # org-tree depth of the units ranked as teams
+    weight_participation: Mapped[int] = mapped_column(default=40)  # percent of the unit index
+    weight_average: Mapped[int] = mapped_column(default=60)
+    freeze_hours: Mapped[int] = mapped_column(default=0)  # the board stops moving this long before the close
+    show_names: Mapped[int] = mapped_column(default=10)  # names shown in full for the top N, masked below
+    awards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{name, top} | {name, min_percent}]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def quiz_key(self) -> str:
+        return f"competition/{self.slug}"

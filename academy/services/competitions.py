@@ -1,0 +1,314 @@
+"""Online rounds (线上答题): rules, eligibility, rankings, awards and the XLSX export.
+
+Sitting a round is the quiz engine's business (``competition/<slug>`` attempts: a paper
+per participant, every answer saved, server deadlines, idempotent submit). This module
+decides who may enter and turns graded attempts into standings.
+
+Individuals rank by best score, then less time used, then earlier submission.
+Units (at the chosen depth of the org tree) rank by a combined index:
+``(wp × participation% + wa × average%) / (wp + wa)``, where participation is
+entered ÷ eligible headcount and the average is over the unit's entrants' best scores.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..content.exams import DrawRule, Review
+from ..content.quizbank import Difficulty, QType
+from ..content.quizzes import Kind, QuizDef
+from ..database import db, utcnow
+from ..models import Attempt, Competition, OrgUnit, User
+from . import audit
+
+
+class CompetitionError(ValueError):
+    pass
+
+
+def new_slug() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def parse_draw(text: str) -> list[dict[str, Any]]:
+    """Lines ``<bank> <count> [types=single,multiple] [difficulty=易,中]``."""
+    rules: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        if len(words) < 2 or not words[1].isdigit():
+            raise CompetitionError(f"{number}: {line.strip()}")
+        rule: dict[str, Any] = {"bank": words[0], "count": int(words[1])}
+        for word in words[2:]:
+            key, _, value = word.partition("=")
+            if key == "types" and all(v in QType._value2member_map_ for v in value.split(",")):
+                rule["types"] = value.split(",")
+            elif key == "difficulty" and all(v in Difficulty._value2member_map_ for v in value.split(",")):
+                rule["difficulty"] = value.split(",")
+            else:
+                raise CompetitionError(f"{number}: {word}")
+        rules.append(rule)
+    if not rules:
+        raise CompetitionError("draw")
+    return rules
+
+
+def parse_awards(text: str) -> list[dict[str, Any]]:
+    """Lines ``<name> top <N>``, ``<name> <P>%`` (score band) or ``<name> units <N>`` (best units)."""
+    awards: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        if len(words) == 3 and words[1] in ("top", "units") and words[2].isdigit():
+            awards.append({"name": words[0], words[1]: int(words[2])})
+        elif len(words) == 2 and words[1].endswith("%") and words[1][:-1].replace(".", "", 1).isdigit():
+            awards.append({"name": words[0], "min_percent": float(words[1][:-1])})
+        else:
+            raise CompetitionError(f"{number}: {line.strip()}")
+    return awards
+
+
+def create(host: User, *, title: str, rules: str, opens_at: datetime, closes_at: datetime, draw: list[dict[str, Any]],
+           time_limit: int, sittings: int, unit_ids: list[int] = (), positions: list[str] = (),  # type: ignore[assignment]
+           review_after_close: bool = True, team_depth: int = 1, weight_participation: int = 40, weight_average: int = 60,
+           freeze_hours: int = 0, show_names: int = 10, awards: list[dict[str, Any]] = (),  # type: ignore[assignment]
+           now: datetime | None = None) -> Competition:
+    if closes_at <= opens_at:
+        raise CompetitionError("window")
+    competition = Competition(
+        slug=new_slug(), title=title, rules=rules, host_id=host.id, opens_at=opens_at, closes_at=closes_at,
+        unit_ids=list(unit_ids), positions=[p for p in positions if p], draw=draw, time_limit=time_limit,
+        sittings=sittings, review_after_close=review_after_close, team_depth=team_depth,
+        weight_participation=weight_participation, weight_average=weight_average, freeze_hours=freeze_hours,
+        show_names=show_names, awards=list(awards), created_at=now or utcnow())
+    db.session.add(competition)
+    db.session.flush()
+    audit.record("competition.create", actor=host, now=now, competition=competition.slug, title=title)
+    db.session.commit()
+    return competition
+
+
+def quiz_def(c: Competition) -> QuizDef:
+    """The round as the quiz engine sees it: each sitting a fresh random paper, the best one counts."""
+    rules = tuple(DrawRule(bank=r["bank"], count=int(r["count"]),
+                           difficulty=tuple(Difficulty(d) for d in r.get("difficulty", ())),
+                           types=tuple(QType(t) for t in r.get("types", ()))) for r in c.draw)
+    return QuizDef(
+        key=c.quiz_key, kind=Kind.COMPETITION, title=c.title, title_en="", draw=rules, time_limit=c.time_limit,
+        attempts=c.sittings, cooldown_hours=0, pass_mark=0, review=Review.AFTER_CLOSE if c.review_after_close else Review.SCORE,
+        multiple="all_or_nothing", grading="highest", shuffle=True, instructions=c.rules,
+        opens_at=c.opens_at, closes_at=c.closes_at)
+
+
+def by_slug(slug: str) -> Competition | None:
+    return db.session.execute(select(Competition).where(Competition.slug == slug)).scalar_one_or_none()
+
+
+def _unit_paths(c: Competition) -> list[str]:
+    if not c.unit_ids:
+        return []
+    return [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(c.unit_ids))).scalars()]
+
+
+def is_eligible(user: User, c: Competition) -> bool:
+    if c.positions and user.position not in c.positions:
+        return False
+    paths = _unit_paths(c)
+    if not paths:
+        return True
+    unit = user.org_unit
+    return unit is not None and any(unit.path.startswith(p) for p in paths)
+
+
+def eligible_people(c: Competition) -> list[User]:
+    query = select(User).where(User.active.is_(True))
+    if c.positions:
+        query = query.where(User.position.in_(c.positions))
+    paths = _unit_paths(c)
+    if paths:
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
+    return list(db.session.execute(query).scalars())
+
+
+# --- standings ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    rank: int
+    user_id: int
+    employee_no: str
+    name: str
+    unit: str
+    score: float
+    max_score: float
+    seconds: int
+    submitted_at: datetime
+    award: str = ""
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    rank: int
+    unit_id: int
+    name: str
+    eligible: int
+    entered: int
+    average: float  # percent
+    index: float
+    award: str = ""
+
+    @property
+    def participation(self) -> float:
+        return 100.0 * self.entered / self.eligible if self.eligible else 0.0
+
+
+@dataclass(frozen=True)
+class Standings:
+    people: list[Entry]
+    units: list[UnitRow]
+    frozen_at: datetime | None
+
+
+def freeze_point(c: Competition, now: datetime) -> datetime | None:
+    """While frozen, the board shows what it showed when the freeze began."""
+    if not c.freeze_hours:
+        return None
+    start = c.closes_at - timedelta(hours=c.freeze_hours)
+    return start if start <= now < c.closes_at else None
+
+
+def mask(name: str) -> str:
+    """张三 → 张*, 李四海 → 李*海: enough for colleagues, not a full name."""
+    if len(name) <= 2:
+        return name[:1] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def _team_unit(unit: OrgUnit | None, depth: int, units: dict[int, OrgUnit]) -> OrgUnit | None:
+    if unit is None:
+        return None
+    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    return units.get(ids[depth]) if depth < len(ids) else None
+
+
+def _award(c: Competition, rank: int, percent: float) -> str:
+    for award in c.awards:
+        if "top" in award and rank <= award["top"]:
+            return str(award["name"])
+        if "min_percent" in award and percent + 1e-9 >= award["min_percent"]:
+            return str(award["name"])
+    return ""
+
+
+def standings(c: Competition, *, now: datetime | None = None, full: bool = False) -> Standings:
+    """Rankings now; ``full`` (hosts, exports, after the close) ignores the freeze and shows every name."""
+    now = now or utcnow()
+    frozen_at = None if full else freeze_point(c, now)
+    query = select(Attempt).where(Attempt.quiz_key == c.quiz_key, Attempt.submitted_at.is_not(None))
+    if frozen_at is not None:
+        query = query.where(Attempt.submitted_at <= frozen_at)
+    best: dict[int, Attempt] = {}
+    for attempt in db.session.execute(query).scalars():
+        current = best.get(attempt.user_id)
+        if current is None or _key(attempt) < _key(current):
+            best[attempt.user_id] = attempt
+    units = {u.id: u for u in db.session.execute(select(OrgUnit)).scalars()}
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(best)))).scalars()} if best else {}
+    ordered = sorted(best.values(), key=_key)
+    people: list[Entry] = []
+    for index, attempt in enumerate(ordered):
+        user = users[attempt.user_id]
+        previous = people[-1] if people else None
+        same = previous is not None and _key(attempt)[:2] == (-previous.score, previous.seconds)
+        rank = previous.rank if same and previous else index + 1
+        unit = units.get(user.org_unit_id) if user.org_unit_id else None
+        score = float(attempt.score or 0)
+        max_score = float(attempt.max_score or 0)
+        name = user.name if full or rank <= c.show_names else mask(user.name)
+        people.append(Entry(rank=rank, user_id=user.id, employee_no=user.employee_no if full else "", name=name,
+                            unit=unit.name if unit else "", score=score, max_score=max_score, seconds=_seconds(attempt),
+                            submitted_at=attempt.submitted_at or now,
+                            award=_award(c, rank, 100.0 * score / max_score if max_score else 0.0)))
+    return Standings(people=people, units=_unit_rows(c, people, users, units), frozen_at=frozen_at)
+
+
+def _seconds(attempt: Attempt) -> int:
+    end = attempt.submitted_at or attempt.started_at
+    return max(0, int((end - attempt.started_at).total_seconds()))
+
+
+def _key(attempt: Attempt) -> tuple[float, int, datetime]:
+    assert attempt.submitted_at is not None  # noqa: S101 - only graded attempts are ranked
+    return (-float(attempt.score or 0), _seconds(attempt), attempt.submitted_at)
+
+
+def _unit_rows(c: Competition, people: list[Entry], users: dict[int, User], units: dict[int, OrgUnit]) -> list[UnitRow]:
+    headcount: dict[int, int] = {}
+    for person in eligible_people(c):
+        team = _team_unit(units.get(person.org_unit_id) if person.org_unit_id else None, c.team_depth, units)
+        if team is not None:
+            headcount[team.id] = headcount.get(team.id, 0) + 1
+    percents: dict[int, list[float]] = {}
+    for entry in people:
+        user = users[entry.user_id]
+        team = _team_unit(units.get(user.org_unit_id) if user.org_unit_id else None, c.team_depth, units)
+        if team is not None:
+            percents.setdefault(team.id, []).append(entry.percent)
+    weights = (c.weight_participation + c.weight_average) or 1
+    rows = []
+    for unit_id, eligible in headcount.items():
+        scores = percents.get(unit_id, [])
+        average = sum(scores) / len(scores) if scores else 0.0
+        participation = 100.0 * len(scores) / eligible if eligible else 0.0
+        index = (c.weight_participation * participation + c.weight_average * average) / weights
+        rows.append((unit_id, units[unit_id].name, eligible, len(scores), average, round(index, 2)))
+    rows.sort(key=lambda r: (-r[5], r[1]))
+    unit_award = next((a for a in c.awards if "units" in a), None)
+    result: list[UnitRow] = []
+    for position, (unit_id, name, eligible, entered, average, index) in enumerate(rows, start=1):
+        rank = result[-1].rank if result and result[-1].index == index else position
+        award = str(unit_award["name"]) if unit_award and rank <= unit_award["units"] and entered else ""
+        result.append(UnitRow(rank, unit_id, name, eligible, entered, round(average, 2), index, award))
+    return result
+
+
+def export_xlsx(c: Competition, *, now: datetime | None = None) -> bytes:
+    """Every participant and every unit, final (unfrozen, unmasked), as an Excel workbook."""
+    from openpyxl import Workbook
+
+    board = standings(c, now=now, full=True)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "个人 Participants"
+    sheet.append(["名次 Rank", "工号 Employee no.", "姓名 Name", "单位 Unit", "得分 Score", "满分 Max", "得分率 %",
+                  "用时(秒) Seconds", "交卷时间 Submitted (UTC)", "奖项 Award"])
+    for e in board.people:
+        sheet.append([e.rank, e.employee_no, e.name, e.unit, e.score, e.max_score, round(e.percent, 2), e.seconds,
+                      e.submitted_at.replace(tzinfo=None), e.award])
+    units = book.create_sheet("单位 Units")
+    units.append(["名次 Rank", "单位 Unit", "应参赛 Eligible", "参赛 Entered", "参赛率 % Participation", "平均得分率 % Average",
+                  "综合指数 Index", "奖项 Award"])
+    for u in board.units:
+        units.append([u.rank, u.name, u.eligible, u.entered, round(u.participation, 2), u.average, u.index, u.award])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def visible_to(user: User, *, now: datetime | None = None) -> list[Competition]:
+    """Rounds a person may enter (open or upcoming) or has hosted."""
+    now = now or utcnow()
+    rows = db.session.execute(select(Competition).order_by(Competition.opens_at.desc()).limit(100)).scalars()
+    return [c for c in rows if c.host_id == user.id or (c.closes_at > now - timedelta(days=30) and is_eligible(user, c))]

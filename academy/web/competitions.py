@@ -1,0 +1,81 @@
+"""Online rounds: create, enter (through the quiz engine's pages), rankings, XLSX export."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access
+from ..database import db, utcnow
+from ..forms import CompetitionForm, EmptyForm
+from ..models import OrgUnit, Role
+from ..services import competitions, quizzes
+
+bp = Blueprint("competitions", __name__, url_prefix="/competitions")
+bp.before_request(login_required(lambda: None))
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    return render_template("competitions/index.html", rounds=competitions.visible_to(current_user), now=utcnow())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    access.require_role(current_user, Role.HOST)
+    form = CompetitionForm()
+    form.units.choices = [(u.id, u.name) for u in db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()]
+    if not form.validate_on_submit():
+        return render_template("competitions/new.html", form=form), 422 if form.is_submitted() else 200
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    try:
+        draw = competitions.parse_draw(form.draw.data or "")
+        awards = competitions.parse_awards(form.awards.data or "")
+        competition = competitions.create(
+            current_user, title=form.title.data or "", rules=form.rules.data or "",
+            opens_at=form.opens_at.data.replace(tzinfo=zone).astimezone(UTC),  # type: ignore[union-attr]
+            closes_at=form.closes_at.data.replace(tzinfo=zone).astimezone(UTC),  # type: ignore[union-attr]
+            draw=draw, awards=awards, time_limit=form.time_limit.data or 60, sittings=form.sittings.data or 1,
+            unit_ids=list(form.units.data or []), positions=[p.strip() for p in (form.positions.data or "").replace("，", ",").split(",")],
+            review_after_close=bool(form.review_after_close.data), team_depth=form.team_depth.data or 0,
+            weight_participation=form.weight_participation.data or 0, weight_average=form.weight_average.data or 0,
+            freeze_hours=form.freeze_hours.data or 0, show_names=form.show_names.data or 0)
+    except competitions.CompetitionError as error:
+        form.draw.errors = [_("This line cannot be used: %(line)s", line=str(error))]
+        return render_template("competitions/new.html", form=form), 422
+
+    return redirect(url_for("competitions.show", slug=competition.slug), code=303)
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> ResponseReturnValue:
+    competition = access.competition_for_entrant(current_user, slug)
+    quiz = competitions.quiz_def(competition)
+    mine = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
+    return render_template("competitions/show.html", c=competition, quiz=quiz, mine=mine, form=EmptyForm(), now=utcnow(),
+                           counted=quizzes.counted_attempt(current_user, quiz),
+                           is_host=competition.host_id == current_user.id or access.is_admin(current_user))
+
+
+@bp.get("/<slug>/board")
+def board(slug: str) -> ResponseReturnValue:
+    competition = access.competition_for_entrant(current_user, slug)
+    now = utcnow()
+    is_host = competition.host_id == current_user.id or access.is_admin(current_user)
+    result = competitions.standings(competition, now=now, full=is_host or now >= competition.closes_at)
+    return render_template("competitions/board.html", c=competition, board=result, is_host=is_host,
+                           closed=now >= competition.closes_at)
+
+
+@bp.get("/<slug>/export.xlsx")
+def export(slug: str) -> ResponseReturnValue:
+    competition = access.competition_for_host(current_user, slug)
+    return Response(competitions.export_xlsx(competition),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=competition-{competition.slug}.xlsx"})
