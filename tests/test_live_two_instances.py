@@ -61,7 +61,7 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def _wait_until_up(base: str) -> None:
-    for _ in range(100):
+    for _ in range(600):  # up to a minute on a loaded machine
         try:
             urllib.request.urlopen(f"{base}/login", timeout=1)  # noqa: S310 - our own test server
             return

@@ -8,6 +8,8 @@
   var current = null;      // the last state received
   var etag = null;
   var timer = null;
+  var picks = {};          // multiple choice: positions picked per question, not yet sent
+  var typed = {};          // numeric: text typed per question, not yet sent
 
   function $(id) { return document.getElementById(id); }
   function fmt(text, values) { return String(text).replace(/\{(\w+)\}/g, function (_m, k) { return values[k]; }); }
@@ -149,7 +151,7 @@
     }
     var open = q.state === "open";
     var canAnswer = open && you.may_answer;
-    var chosen = [];
+    var chosen = picks[q.id] || (picks[q.id] = []);  // kept across re-renders until sent
     var view = questionView(q, {
       choose: canAnswer && q.qtype !== "multiple" ? function (i) { send(config.answer, { answer: i }); }
         : canAnswer ? function (i, item) { var at = chosen.indexOf(i); if (at >= 0) { chosen.splice(at, 1); } else { chosen.push(i); } item.classList.toggle("picked"); } : null
@@ -157,9 +159,12 @@
     if (you.answer !== null && you.answer !== undefined && q.qtype !== "numeric") {
       [].concat(you.answer).forEach(function (i) { var li = view.querySelectorAll(".options li")[i]; if (li) { li.classList.add("picked"); } });
     }
-    if (canAnswer && q.qtype === "multiple") { view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: chosen.slice().sort() }); } })); }
+    if (canAnswer && q.qtype === "multiple") {
+      chosen.forEach(function (i) { var li = view.querySelectorAll(".options li")[i]; if (li) { li.classList.add("picked"); } }); view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: chosen.slice().sort() }); } })); }
     if (canAnswer && q.qtype === "numeric") {
       var input = el("input", { type: "text", inputmode: "decimal", id: "numeric", autocomplete: "off" });
+      input.value = typed[q.id] || "";
+      input.addEventListener("input", function () { typed[q.id] = input.value; });
       view.appendChild(input);
       view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: input.value }); } }));
     }
