@@ -85,7 +85,8 @@ class Browser:
         if body is not None:
             data = (json.dumps(body) if not form else "&".join(f"{k}={v}" for k, v in body.items())).encode()
             headers["Content-Type"] = "application/json" if not form else "application/x-www-form-urlencoded"
-        request = urllib.request.Request(base + path, data=data, headers=headers, method="POST" if body is not None else "GET")
+        request = urllib.request.Request(base + path, data=data, headers=headers,  # noqa: S310 - loopback http only
+                                         method="POST" if body is not None else "GET")
         opener = urllib.request.build_opener(_NoRedirect)
         try:
             response = opener.open(request, timeout=10)
