@@ -11,9 +11,8 @@ Streak bonus
 Buzz-in (抢答) and team questions (必答) earn ``base`` when right; a wrong buzz answer
 costs the event's penalty. Risk questions (风险题) add or take away the team's stake.
 
-Keys and answers use display positions (the order shown on the big screen), so the
-key of a single, multiple or true/false question is ``{"correct": [positions]}`` and
-that of a numeric one ``{"low": x, "high": y}``.
+Answers arrive in display positions (the order on the big screen); whether one is
+right is decided by ``academy.grading`` on the frozen question (``services.live.is_correct``).
 """
 
 from __future__ import annotations
@@ -57,24 +56,6 @@ def _number(value: Any) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
-
-
-def is_correct(qtype: str, key: dict[str, Any], answer: Any) -> bool:
-    """Whether an answer (display positions, or a number) matches the key. Never raises."""
-    if qtype == "numeric":
-        number = _number(answer)
-        low, high = key.get("low"), key.get("high")
-        if number is None or low is None or high is None:
-            return False
-        slack = 1e-9 * max(1.0, abs(low), abs(high))
-        return bool(low - slack <= number <= high + slack)
-    correct = set(key.get("correct", []))
-    if qtype == "multiple":
-        if not isinstance(answer, list):
-            return False
-        picked = {_position(v) for v in answer}
-        return picked == correct
-    return _position(answer) in correct if len(correct) == 1 else False
 
 
 def valid_answer(qtype: str, option_count: int, answer: Any) -> bool:

@@ -19,26 +19,6 @@ def test_streak_bonus_grows_per_answer_in_a_row_and_is_capped(streak: int, bonus
     assert scoring.streak_bonus(100, streak) == bonus
 
 
-@pytest.mark.parametrize(("qtype", "key", "answer", "right"), [
-    ("single", {"correct": [2]}, 2, True),
-    ("single", {"correct": [2]}, "2", True),
-    ("single", {"correct": [2]}, 1, False),
-    ("single", {"correct": [1]}, True, False),  # a bool is not a position
-    ("truefalse", {"correct": [0]}, 0, True),
-    ("multiple", {"correct": [0, 2]}, [2, 0], True),
-    ("multiple", {"correct": [0, 2]}, [0], False),
-    ("multiple", {"correct": [0, 2]}, [0, 1, 2], False),
-    ("multiple", {"correct": [0, 2]}, 0, False),
-    ("numeric", {"low": 1.32, "high": 1.34}, "1.33", True),
-    ("numeric", {"low": 1.32, "high": 1.34}, "１.３３", True),  # full-width digits from a phone keyboard
-    ("numeric", {"low": 1.32, "high": 1.34}, "1.4", False),
-    ("numeric", {"low": 1.32, "high": 1.34}, "abc", False),
-    ("numeric", {"low": 1.32, "high": 1.34}, None, False),
-])
-def test_is_correct(qtype: str, key: dict, answer: object, right: bool) -> None:
-    assert scoring.is_correct(qtype, key, answer) is right
-
-
 @pytest.mark.parametrize(("qtype", "answer", "valid"), [
     ("single", 3, True), ("single", 4, False), ("single", -1, False), ("single", None, False),
     ("multiple", [0, 3], True), ("multiple", [], False), ("multiple", [0, 9], False),

@@ -120,7 +120,9 @@ class LiveQuestion(db.Model):
     seconds: Mapped[int] = mapped_column(default=20)
     stem: Mapped[str] = mapped_column(Text)
     options: Mapped[list[str]] = mapped_column(JSON, default=list)  # in display order
-    key: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    key: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # for the reveal, in display positions
+    source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the frozen bank question, graded by grading.py
+    order: Mapped[list[int]] = mapped_column(JSON, default=list)  # option shown at each position
     explanation: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[QState] = mapped_column(String(12), default=QState.PENDING)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

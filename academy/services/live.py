@@ -10,6 +10,7 @@ Question states: pending → (staking, risk rounds) → shown → open → close
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import scoring
 from ..content.quizbank import QType, Question
 from ..database import db, utcnow
+from ..grading import MultiplePolicy, from_display, grade_item
 from ..models import (
     EventStatus,
     LiveAnswer,
@@ -37,6 +39,7 @@ from ..models import (
     User,
 )
 from . import audit
+from .quizzes import question_from_json
 
 GRACE = timedelta(milliseconds=500)  # an answer sent just before the deadline is still in transit
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud from a stage
@@ -74,15 +77,26 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _snapshot(question: Question) -> tuple[list[str], dict[str, Any]]:
-    """Options in a random display order and the key in those positions."""
+def _snapshot(question: Question) -> tuple[list[str], dict[str, Any], list[int]]:
+    """Options in a random display order, the key in those positions (for the reveal) and the order."""
     if question.type is QType.NUMERIC:
-        return [], {"low": question.low, "high": question.high}
+        return [], {"low": question.low, "high": question.high}, []
     if question.type is QType.TRUEFALSE:
-        return list(TRUE_FALSE_OPTIONS), {"correct": [0 if question.truth else 1]}
+        return list(TRUE_FALSE_OPTIONS), {"correct": [0 if question.truth else 1]}, []
     order = list(range(len(question.options)))
     _random.shuffle(order)
-    return [question.options[i] for i in order], {"correct": sorted(order.index(i) for i in question.correct)}
+    return [question.options[i] for i in order], {"correct": sorted(order.index(i) for i in question.correct)}, order
+
+
+def is_correct(question: LiveQuestion, given: Any) -> bool:
+    """Graded by the quiz engine's grader, on the question as frozen when the event was made."""
+    q = question_from_json(question.source)
+    if q.type is QType.TRUEFALSE:  # shown as 对 (position 0) and 错 (position 1)
+        position = given if isinstance(given, int) and not isinstance(given, bool) else None
+        answer: Any = {0: True, 1: False}.get(position) if position is not None else None
+    else:
+        answer = from_display(q, given, question.order)
+    return grade_item(q, answer, MultiplePolicy.ALL_OR_NOTHING).correct
 
 
 def create_event(host: User, title: str, items: list[Item], *, teams: list[str] = (),  # type: ignore[assignment]
@@ -100,11 +114,11 @@ def create_event(host: User, title: str, items: list[Item], *, teams: list[str] 
             by_name[name] = LiveTeam(name=name)
             event.teams.append(by_name[name])
     for position, item in enumerate(items, start=1):
-        options, key = _snapshot(item.question)
+        options, key, order = _snapshot(item.question)
         event.questions.append(LiveQuestion(
             position=position, question_id=item.question.id, qtype=item.question.type.value, kind=item.kind,
             team=by_name.get(item.team), seconds=item.seconds, stem=item.question.stem, options=options,
-            key=key, explanation=item.question.explanation))
+            key=key, source=dataclasses.asdict(item.question), order=order, explanation=item.question.explanation))
     for _attempt in range(5):
         event.code = new_code()
         db.session.add(event)
@@ -275,7 +289,7 @@ def _close(event: LiveEvent, question: LiveQuestion, when: datetime) -> None:
     if question.kind == RoundKind.BUZZ:
         return  # graded as each turn answered
     for answer in answers:
-        answer.correct = scoring.is_correct(question.qtype, question.key, answer.answer)
+        answer.correct = is_correct(question, answer.answer)
     if question.kind == RoundKind.EVERYONE:
         _score_everyone(event, question, answers)
     elif question.kind == RoundKind.TEAM:
@@ -346,7 +360,7 @@ def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | 
 
 
 def _buzz_answered(event: LiveEvent, question: LiveQuestion, row: LiveAnswer, when: datetime) -> None:
-    row.correct = scoring.is_correct(question.qtype, question.key, row.answer)
+    row.correct = is_correct(question, row.answer)
     row.points = event.base_points if row.correct else -event.buzz_penalty
     db.session.flush()
     if row.correct or not event.buzz_pass:
@@ -448,7 +462,7 @@ def distribution(question: LiveQuestion) -> list[int]:
     """How many picked each option (display positions); for numeric: [right, wrong]."""
     answers = _answers(question)
     if question.qtype == "numeric":
-        right = sum(1 for a in answers if scoring.is_correct(question.qtype, question.key, a.answer))
+        right = sum(1 for a in answers if is_correct(question, a.answer))
         return [right, len(answers) - right]
     counts = [0] * len(question.options)
     for a in answers:

@@ -84,6 +84,8 @@ def upgrade():
     sa.Column('stem', sa.Text(), nullable=False),
     sa.Column('options', sa.JSON(), nullable=False),
     sa.Column('key', sa.JSON(), nullable=False),
+    sa.Column('source', sa.JSON(), nullable=False),
+    sa.Column('order', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
