@@ -164,6 +164,15 @@ def main(players: int = 50) -> None:
         cookies = [sign({"_user_id": str(u.id), "_fresh": True}) for u in people]
         host_cookie = sign({"_user_id": str(host.id), "_fresh": True})
     server, base = _serve(url)
+    try:
+        _run(app, url, players, code, keys, host_cookie, base, cookies)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _run(app: Any, url: str, players: int, code: str, keys: list[int], host_cookie: str, base: str,
+         cookies: list[str]) -> None:
     phones = [Phone(base, c) for c in cookies]
 
     baseline = _baseline(phones, 3.0)
@@ -224,8 +233,6 @@ def main(players: int = 50) -> None:
     for t in threads:
         t.join()
     poll_seconds = time.perf_counter() - poll_start
-    server.terminate()
-    server.wait(timeout=10)
 
     with app.app_context():
         counted = db.session.execute(select(func.count()).select_from(LiveAnswer)).scalar_one()
