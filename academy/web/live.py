@@ -32,7 +32,7 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..content.quizbank import load_banks
-from ..database import db
+from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, Stage
 from ..services import live
@@ -206,10 +206,11 @@ def player_state(code: str) -> ResponseReturnValue:
 
 @bp.post("/<code>/answer")
 def answer(code: str) -> ResponseReturnValue:
+    received = utcnow()  # first thing: a busy server must not make an answer late
     payload = request.get_json(silent=True) or {}
     try:
         event, player = _player(code)
-        row = live.answer(event, player, payload.get("answer"))
+        row = live.answer(event, player, payload.get("answer"), now=received)
     except live.LiveError as error:
         return _refusal(error)
     return jsonify(received=True, at=row.answered_at.isoformat())
@@ -218,8 +219,9 @@ def answer(code: str) -> ResponseReturnValue:
 @bp.post("/<code>/buzz")
 def buzz(code: str) -> ResponseReturnValue:
     try:
+        received = utcnow()
         event, player = _player(code)
-        row = live.buzz(event, player)
+        row = live.buzz(event, player, now=received)
     except live.LiveError as error:
         return _refusal(error)
     return jsonify(received=True, at=row.at.isoformat())
