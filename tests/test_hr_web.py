@@ -265,3 +265,51 @@ def test_import_page_shows_rejected_rows_and_no_apply_button(client: FlaskClient
     assert "不在您的管理范围内" in page
     assert "邮箱格式不正确" in page
     assert "/hr/import/apply" not in page
+
+
+# --- exam scores, certificates, date range and position -----------------------------------
+
+def _certificate(app: Flask, user: User, *, days: int, tier: str = "all-staff") -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from academy.models import Certificate
+    from academy.services.certificates import new_serial
+
+    with app.app_context():
+        now = datetime.now(UTC)
+        db.session.add(Certificate(serial=new_serial(), user_id=user.id, exam_id=f"cert-{tier}", title="证书", tier=tier,
+                                   holder_name=user.name, employee_no=user.employee_no, issued_at=now - timedelta(days=300),
+                                   valid_until=now + timedelta(days=days)))
+        db.session.commit()
+
+
+def test_report_shows_exam_scores_and_certificates(client: FlaskClient, world: World, synced: Flask) -> None:
+    _certificate(synced, world.done, days=30)
+    _certificate(synced, world.idle, days=400)
+    _certificate(synced, world.westerner, days=10)
+    _certificate(synced, world.started, days=-5)  # expired: not held
+    log_in(client, world.hr_east)
+    rows = {r["name"]: r for r in client.get(f"/hr/api/report?unit={world.east.id}").get_json()["rows"]}
+    assert rows["质量部"]["exam_score"] == 100.0
+    assert rows["技术中心"]["exam_score"] is None
+    assert (rows["华东公司"]["certificates"], rows["华东公司"]["expiring"]) == (2, 1)
+    assert (rows["技术中心"]["certificates"], rows["技术中心"]["expiring"]) == (1, 0)
+    page = client.get(f"/hr/report?unit={world.east.id}").get_data(as_text=True)
+    assert "100.0" in page
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"/hr/report.csv?unit={world.east.id}").get_data().decode("utf-8-sig"))))
+    assert csv_rows[0][7:10] == ["考试平均分", "持有证书", "90天内到期"]
+
+
+def test_report_filters_by_position_and_due_dates(client: FlaskClient, world: World, synced: Flask) -> None:
+    with synced.app_context():
+        db.session.get(User, world.done.id).position = "质量工程师"  # type: ignore[union-attr]
+        db.session.commit()
+    log_in(client, world.hr_east)
+    total = client.get(f"/hr/api/report?unit={world.east.id}&position=质量工程师").get_json()["rows"][0]
+    assert (total["headcount"], total["assigned"], total["completed"], total["overdue"]) == (1, 1, 1, 0)
+    within = client.get(f"/hr/api/report?unit={world.east.id}&from=2020-01-01&to=2020-12-31").get_json()["rows"][0]
+    assert within["assigned"] == 5
+    after = client.get(f"/hr/api/report?unit={world.east.id}&from=2021-01-01").get_json()["rows"][0]
+    assert (after["assigned"], after["headcount"]) == (0, 5)
+    assert client.get(f"/hr/api/report?unit={world.east.id}&from=yesterday").status_code == 400
+    assert client.get(f"/hr/api/report?unit={world.west.id}&position=质量工程师").status_code == 404

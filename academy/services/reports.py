@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..database import db
@@ -18,6 +18,8 @@ from ..models import (
     Assignment,
     AssignmentCourse,
     AssignmentTarget,
+    Attempt,
+    Certificate,
     Course,
     Enrollment,
     Lesson,
@@ -33,6 +35,30 @@ class Filters:
     course_id: int | None = None
     tier: str | None = None
     mandatory_only: bool = False
+    due_from: date | None = None  # the date range: assignments due within it (both ends included)
+    due_to: date | None = None
+    position: str | None = None  # people holding this position only
+
+    def assigned(self, query):  # type: ignore[no-untyped-def]  # a Select joined to Assignment and AssignmentCourse
+        """Narrow a query over assigned (assignment, course) items to these filters."""
+        if self.course_id is not None:
+            query = query.where(AssignmentCourse.course_id == self.course_id)
+        if self.tier:
+            query = query.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == self.tier)
+        if self.mandatory_only:
+            query = query.where(Assignment.mandatory.is_(True))
+        if self.due_from is not None:
+            query = query.where(Assignment.due_on >= self.due_from)
+        if self.due_to is not None:
+            query = query.where(Assignment.due_on <= self.due_to)
+        return self.people(query)
+
+    def people(self, query):  # type: ignore[no-untyped-def]  # a Select joined to User
+        if self.position:
+            query = query.where(User.position == self.position)
+        return query
+
+EXPIRY_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -47,6 +73,9 @@ class UnitRow:
     completed: int  # … who completed all of them
     overdue: int  # … with at least one past its due date and not completed
     hours: float  # training hours credited this year
+    exam_score: float | None = None  # mean best final-exam percent over assigned courses that have one
+    certificates: int = 0  # valid certificates held now
+    expiring: int = 0  # … of which expire within 90 days
 
     @property
     def completion_rate(self) -> float:
@@ -81,19 +110,37 @@ def _per_user(unit: OrgUnit, filters: Filters, today: date):  # type: ignore[no-
         .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
         .group_by(AssignmentTarget.user_id)
     )
-    if filters.course_id is not None:
-        query = query.where(AssignmentCourse.course_id == filters.course_id)
-    if filters.tier:
-        query = query.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == filters.tier)
-    if filters.mandatory_only:
-        query = query.where(Assignment.mandatory.is_(True))
-    return query.subquery("per_user")
+    return filters.assigned(query).subquery("per_user")
+
+
+def _final_scores(unit: OrgUnit, filters: Filters):  # type: ignore[no-untyped-def]  # a Subquery
+    """Per assigned (person, course) with a graded final exam: the best percent (the exam counts the highest)."""
+    best = (select(Attempt.user_id.label("user_id"), Attempt.quiz_key.label("quiz_key"),
+                   func.max(100.0 * Attempt.score / Attempt.max_score).label("percent"))
+            .where(Attempt.submitted_at.is_not(None), Attempt.quiz_key.startswith("final/"), Attempt.max_score > 0)
+            .group_by(Attempt.user_id, Attempt.quiz_key).subquery("best"))
+    final = aliased(Course, name="final_course")
+    query = (
+        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
+               func.max(best.c.percent).label("percent"))
+        .select_from(AssignmentTarget)
+        .join(User, User.id == AssignmentTarget.user_id)
+        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .join(final, final.id == AssignmentCourse.course_id)
+        .join(best, and_(best.c.user_id == AssignmentTarget.user_id, best.c.quiz_key == literal("final/") + final.slug))
+        .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
+    )
+    return filters.assigned(query).subquery("scores")
 
 
 def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
-                       filters: Filters | None = None) -> list[UnitRow]:
-    """The unit (whole subtree) first, then each child unit (its subtree): three queries."""
+                       filters: Filters | None = None, now: datetime | None = None) -> list[UnitRow]:
+    """The unit (whole subtree) first, then each child unit (its subtree): five aggregate queries."""
     filters = filters or Filters()
+    now = now or datetime.now(year_start.tzinfo)
     shown = aliased(OrgUnit, name="shown")
     home = aliased(OrgUnit, name="home")
     display = or_(shown.id == unit.id, shown.parent_id == unit.id)
@@ -114,13 +161,33 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
              .where(TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end,
                     OrgUnit.path.startswith(unit.path))
              .group_by(TrainingCredit.user_id).subquery("hours"))
-    people = {row[0]: row[1:] for row in db.session.execute(
+    people = {row[0]: row[1:] for row in db.session.execute(filters.people(
         select(shown.id, func.count(), func.coalesce(func.sum(hours.c.hours), 0))
         .select_from(User)
         .join(home, home.id == User.org_unit_id)
         .join(shown, home.path.startswith(shown.path))
         .outerjoin(hours, hours.c.user_id == User.id)
         .where(User.active.is_(True), display)
+        .group_by(shown.id)))}
+    scores = _final_scores(unit, filters)
+    exam = {row[0]: row[1] for row in db.session.execute(
+        select(shown.id, func.avg(scores.c.percent))
+        .select_from(scores)
+        .join(User, User.id == scores.c.user_id)
+        .join(home, home.id == User.org_unit_id)
+        .join(shown, home.path.startswith(shown.path))
+        .where(display)
+        .group_by(shown.id))}
+    soon = now + EXPIRY_WINDOW
+    certs = {row[0]: row[1:] for row in db.session.execute(
+        filters.people(
+            select(shown.id, func.count(), func.sum(case((Certificate.valid_until < soon, 1), else_=0)))
+            .select_from(Certificate)
+            .join(User, User.id == Certificate.user_id)
+            .join(home, home.id == User.org_unit_id)
+            .join(shown, home.path.startswith(shown.path))
+            .where(User.active.is_(True), display, Certificate.revoked_at.is_(None),
+                   Certificate.renewed_by_id.is_(None), Certificate.valid_until > now))
         .group_by(shown.id))}
     child = aliased(OrgUnit, name="child")
     units = db.session.execute(
@@ -130,9 +197,12 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     for shown_unit, children in units:
         assigned, started, completed, overdue = progress.get(shown_unit.id, (0, 0, 0, 0))
         headcount, hours_sum = people.get(shown_unit.id, (0, 0))
+        held, expiring = certs.get(shown_unit.id, (0, 0))
+        score = exam.get(shown_unit.id)
         rows.append(UnitRow(shown_unit.id, shown_unit.name, shown_unit.id == unit.id, bool(children),
                             int(headcount), int(assigned), int(started or 0), int(completed or 0),
-                            int(overdue or 0), float(hours_sum or 0)))
+                            int(overdue or 0), float(hours_sum or 0),
+                            None if score is None else float(score), int(held or 0), int(expiring or 0)))
     return rows
 
 
@@ -175,13 +245,7 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
                Enrollment.completed_at.is_(None))
         .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
     )
-    if filters.course_id is not None:
-        late = late.where(AssignmentCourse.course_id == filters.course_id)
-    if filters.tier:
-        late = late.join(Course, Course.id == AssignmentCourse.course_id).where(Course.tier == filters.tier)
-    if filters.mandatory_only:
-        late = late.where(Assignment.mandatory.is_(True))
-    items = late.subquery("late")
+    items = filters.assigned(late).subquery("late")
     query = (
         select(User.id, User.employee_no, User.name, User.org_unit_id, Course.title, items.c.due_on)
         .select_from(items)

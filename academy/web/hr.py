@@ -73,7 +73,19 @@ def _filters() -> reports.Filters:
     if slug and course is None:
         abort(404)
     return reports.Filters(course_id=course.id if course else None, tier=request.args.get("tier") or None,
-                           mandatory_only=request.args.get("mandatory") == "1")
+                           mandatory_only=request.args.get("mandatory") == "1",
+                           due_from=_date_arg("from"), due_to=_date_arg("to"),
+                           position=(request.args.get("position") or "").strip() or None)
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
 
 
 def _unit() -> OrgUnit:
@@ -100,6 +112,7 @@ def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Respons
 
 def _report_rows(rows: list[reports.UnitRow]) -> list[list[object]]:
     return [[r.name, r.headcount, r.assigned, r.started, r.completed, r.overdue, r.completion_rate,
+             None if r.exam_score is None else round(r.exam_score, 1), r.certificates, r.expiring,
              round(r.hours_per_head, 1)] for r in rows]
 
 
@@ -113,6 +126,7 @@ REASONS = {
 }
 REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
                   Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
+                  Column("考试平均分", 12, "number"), Column("持有证书", 10), Column("90天内到期", 12),
                   Column("人均学时（本年）", 16, "number")]
 OVERDUE_COLUMNS = [Column("工号", 12), Column("姓名", 12), Column("所在单位", 36), Column("课程", 30),
                    Column("截止日期", 12, "date"), Column("逾期天数", 10)]
@@ -129,8 +143,9 @@ def index() -> ResponseReturnValue:
 def report() -> ResponseReturnValue:
     unit = _unit()
     courses = db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()
+    positions = db.session.execute(select(User.position).where(User.position != "").distinct().order_by(User.position)).scalars()
     return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
-                           courses=list(courses), args=request.args)
+                           courses=list(courses), positions=list(positions), args=request.args)
 
 
 def _trail(unit: OrgUnit) -> list[OrgUnit]:
@@ -157,7 +172,9 @@ def report_api() -> ResponseReturnValue:
     return jsonify(unit={"id": unit.id, "name": unit.name}, rows=[
         {"unit_id": r.unit_id, "name": r.name, "total": r.is_total, "headcount": r.headcount, "assigned": r.assigned,
          "started": r.started, "completed": r.completed, "overdue": r.overdue,
-         "completion_rate": round(r.completion_rate, 4), "hours_per_head": round(r.hours_per_head, 2)}
+         "completion_rate": round(r.completion_rate, 4), "hours_per_head": round(r.hours_per_head, 2),
+         "exam_score": None if r.exam_score is None else round(r.exam_score, 2),
+         "certificates": r.certificates, "expiring": r.expiring}
         for r in _completion(unit)])
 
 
