@@ -313,3 +313,28 @@ def test_report_filters_by_position_and_due_dates(client: FlaskClient, world: Wo
     assert (after["assigned"], after["headcount"]) == (0, 5)
     assert client.get(f"/hr/api/report?unit={world.east.id}&from=yesterday").status_code == 400
     assert client.get(f"/hr/api/report?unit={world.west.id}&position=质量工程师").status_code == 404
+
+
+def test_trend_chart_counts_completions_per_week(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    svg = client.get(f"/hr/report/trend.svg?unit={world.east.id}")
+    assert svg.mimetype == "image/svg+xml"
+    body = svg.get_data(as_text=True)
+    assert body.count('class="point"') == 12
+    assert body.rstrip().endswith("</svg>")
+    last = body.split('class="point"')[-1]
+    assert ": 1</title>" in last  # 王芳 completed the course this week
+
+
+def test_tier_coverage_chart_stacks_tiers_per_unit(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    body = client.get(f"/hr/report/coverage.svg?unit={world.east.id}").get_data(as_text=True)
+    assert body.count('class="segment"') == 1  # 质量部: half its people covered the all-staff tier
+    assert "50%" in body
+    assert "技术中心" in body
+
+
+def test_chart_routes_keep_the_subtree_scope(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    for chart in ("trend", "coverage"):
+        assert client.get(f"/hr/report/{chart}.svg?unit={world.west.id}").status_code == 404

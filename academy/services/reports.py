@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
@@ -315,3 +315,78 @@ def training_file(person: User, *, today: date) -> TrainingFile:
         select(TrainingCredit).where(TrainingCredit.user_id == person.id).order_by(TrainingCredit.earned_at)).scalars())
     unit = unit_names().get(person.org_unit_id or 0, "")
     return TrainingFile(person, unit, enrollments, lessons, credits, assigned_courses(person, today=today))
+
+
+# --- charts: completions per week, tier coverage ------------------------------------------
+
+TIERS = ("all-staff", "practitioner", "expert", "leadership")
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    start: date  # Monday, in the display zone
+    completions: int
+
+
+def completions_by_week(unit: OrgUnit, *, last_day: date, zone: tzinfo, weeks: int = 12,
+                        filters: Filters | None = None) -> list[WeekPoint]:
+    """Courses completed per week by the active people of the subtree, the week of ``last_day``
+    last: one query of conditional sums, week bounds taken in the display zone."""
+    filters = filters or Filters()
+    first = last_day - timedelta(days=last_day.weekday() + 7 * (weeks - 1))
+    starts = [first + timedelta(weeks=i) for i in range(weeks + 1)]
+    bounds = [datetime(d.year, d.month, d.day, tzinfo=zone) for d in starts]
+    at = Enrollment.completed_at
+    query = (select(*[func.coalesce(func.sum(case((and_(at >= bounds[i], at < bounds[i + 1]), 1), else_=0)), 0)
+                      for i in range(weeks)])
+             .select_from(Enrollment)
+             .join(User, User.id == Enrollment.user_id)
+             .join(OrgUnit, OrgUnit.id == User.org_unit_id)
+             .where(User.active.is_(True), OrgUnit.path.startswith(unit.path), at >= bounds[0], at < bounds[-1]))
+    if filters.course_id is not None:
+        query = query.where(Enrollment.course_id == filters.course_id)
+    if filters.tier:
+        query = query.join(Course, Course.id == Enrollment.course_id).where(Course.tier == filters.tier)
+    counts = db.session.execute(filters.people(query)).one()
+    return [WeekPoint(starts[i], int(counts[i])) for i in range(weeks)]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    unit_id: int
+    name: str
+    headcount: int
+    covered: dict[str, int]  # tier -> people who completed at least one course of it
+
+    def share(self, tier: str) -> float:
+        return self.covered.get(tier, 0) / self.headcount if self.headcount else 0.0
+
+
+def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datetime | None = None) -> list[CoverageRow]:
+    """Per child unit (its subtree), the share of active people with a completed course of each tier
+    (``until``: completed before it). Two queries."""
+    filters = filters or Filters()
+    shown = aliased(OrgUnit, name="shown")
+    home = aliased(OrgUnit, name="home")
+    children = shown.parent_id == unit.id
+    people = {row[0]: (row[1], int(row[2])) for row in db.session.execute(filters.people(
+        select(shown.id, shown.name, func.count(User.id))
+        .select_from(shown)
+        .join(home, home.path.startswith(shown.path))
+        .join(User, and_(User.org_unit_id == home.id, User.active.is_(True)))
+        .where(children)
+        .group_by(shown.id, shown.name)))}
+    done = [Enrollment.completed_at.is_not(None)] + ([Enrollment.completed_at < until] if until else [])
+    covered: dict[int, dict[str, int]] = {}
+    for unit_id, tier, count in db.session.execute(filters.people(
+            select(shown.id, Course.tier, func.count(func.distinct(Enrollment.user_id)))
+            .select_from(Enrollment)
+            .join(Course, Course.id == Enrollment.course_id)
+            .join(User, User.id == Enrollment.user_id)
+            .join(home, home.id == User.org_unit_id)
+            .join(shown, home.path.startswith(shown.path))
+            .where(User.active.is_(True), children, *done)
+            .group_by(shown.id, Course.tier))):
+        covered.setdefault(unit_id, {})[tier] = int(count)
+    units = db.session.execute(select(shown.id, shown.name).where(children).order_by(shown.name)).all()
+    return [CoverageRow(uid, name, people.get(uid, (name, 0))[1], covered.get(uid, {})) for uid, name in units]

@@ -161,6 +161,22 @@ def report_chart() -> ResponseReturnValue:
     return Response(svg, mimetype="image/svg+xml")
 
 
+@bp.get("/report/trend.svg")
+def report_trend() -> ResponseReturnValue:
+    points = reports.completions_by_week(_unit(), last_day=_today(), zone=_zone(), filters=_filters())
+    top = max([p.completions for p in points] + [1])
+    svg = render_template("hr/trend.svg", points=points, top=top, width=640, height=220)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.get("/report/coverage.svg")
+def report_coverage() -> ResponseReturnValue:
+    rows = reports.tier_coverage(_unit(), filters=_filters())
+    svg = render_template("hr/coverage.svg", rows=rows, tiers=reports.TIERS, width=640, bar=22,
+                          colours=("#0b5cab", "#1e8e3e", "#e37400", "#8430ce"))
+    return Response(svg, mimetype="image/svg+xml")
+
+
 @bp.get("/report.<any(xlsx, csv):kind>")
 def report_export(kind: str) -> ResponseReturnValue:
     return _download("完成情况", kind, REPORT_COLUMNS, _report_rows(_completion(_unit())))
