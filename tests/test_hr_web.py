@@ -338,3 +338,65 @@ def test_chart_routes_keep_the_subtree_scope(client: FlaskClient, world: World) 
     log_in(client, world.hr_east)
     for chart in ("trend", "coverage"):
         assert client.get(f"/hr/report/{chart}.svg?unit={world.west.id}").status_code == 404
+
+
+# --- leadership summary ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "key", "previous"), [
+    ("2026", "2026", "2025"), ("2026-Q3", "2026-Q3", "2026-Q2"), ("2026-q1", "2026-Q1", "2025-Q4")])
+def test_periods_parse_and_step_back(text: str, key: str, previous: str) -> None:
+    from academy.services.reports import Period
+
+    period = Period.parse(text)
+    assert period.key == key
+    assert period.previous().key == previous
+
+
+@pytest.mark.parametrize("text", ["26", "2026-Q5", "2026Q1", "Q1-2026", "2026-"])
+def test_bad_periods_are_refused(text: str) -> None:
+    from academy.services.reports import Period
+
+    with pytest.raises(ValueError, match="not a period"):
+        Period.parse(text)
+
+
+def test_quarter_bounds_are_local_and_end_exclusive() -> None:
+    from zoneinfo import ZoneInfo
+
+    from academy.services.reports import Period
+
+    start, end = Period(2026, 4).bounds(ZoneInfo("Asia/Shanghai"))
+    assert (start.isoformat(), end.isoformat()) == ("2026-10-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
+
+
+def test_leadership_summary_against_the_previous_period(client: FlaskClient, world: World, synced: Flask) -> None:
+    from datetime import datetime
+
+    from academy.services.reports import Period
+
+    _certificate(synced, world.done, days=30)
+    this_year = Period.current_quarter(datetime.now().date()).key.split("-")[0]  # noqa: DTZ005 - the year is enough
+    log_in(client, world.hr_east)
+    page = client.get(f"/hr/summary?unit={world.east.id}&period={this_year}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "20.0%" in text  # 1 of 5 people covered the all-staff course
+    assert "+20.0%" in text
+    assert "—" in text  # competitions: not yet
+    response = client.get(f"/hr/summary.xlsx?unit={world.east.id}&period={this_year}")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == ["指标", "本期", "上期", "变化"]
+    values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
+    assert values["人数"] == 5
+    assert values["培训人数：全员通识"] == 1
+    assert values["持有有效证书人数"] == 1
+
+
+def test_leadership_summary_keeps_the_scope(client: FlaskClient, world: World) -> None:
+    log_in(client, world.hr_east)
+    assert client.get(f"/hr/summary?unit={world.west.id}").status_code == 404
+    assert client.get(f"/hr/summary.xlsx?unit={world.west.id}").status_code == 404
+    assert client.get(f"/hr/summary?unit={world.east.id}&period=2026-Q9").status_code == 400
+    log_in(client, world.learner)
+    assert client.get("/hr/summary").status_code == 403

@@ -390,3 +390,102 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
         covered.setdefault(unit_id, {})[tier] = int(count)
     units = db.session.execute(select(shown.id, shown.name).where(children).order_by(shown.name)).all()
     return [CoverageRow(uid, name, people.get(uid, (name, 0))[1], covered.get(uid, {})) for uid, name in units]
+
+
+# --- leadership summary: one unit, one period, against the previous one --------------------
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    quarter: int | None = None  # None: the whole year
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026`` or ``2026-Q3``; ValueError otherwise."""
+        year, _sep, quarter = text.strip().upper().partition("-Q")
+        if not year.isdigit() or len(year) != 4 or (_sep and quarter not in ("1", "2", "3", "4")):
+            raise ValueError(f"not a period: {text!r}")
+        return cls(int(year), int(quarter) if _sep else None)
+
+    @classmethod
+    def current_quarter(cls, today: date) -> Period:
+        return cls(today.year, (today.month - 1) // 3 + 1)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-Q{self.quarter}" if self.quarter else str(self.year)
+
+    def previous(self) -> Period:
+        if self.quarter is None:
+            return Period(self.year - 1)
+        return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
+
+    def bounds(self, zone: tzinfo) -> tuple[datetime, datetime]:
+        """[start, end) in the display zone."""
+        if self.quarter is None:
+            return datetime(self.year, 1, 1, tzinfo=zone), datetime(self.year + 1, 1, 1, tzinfo=zone)
+        month = 3 * (self.quarter - 1) + 1
+        end = datetime(self.year + 1, 1, 1, tzinfo=zone) if self.quarter == 4 else datetime(self.year, month + 3, 1, tzinfo=zone)
+        return datetime(self.year, month, 1, tzinfo=zone), end
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    period: Period
+    headcount: int  # active people of the subtree today (the tree keeps no history)
+    all_staff_covered: int  # … with a completed all-staff course by the end of the period
+    trained: dict[str, int]  # tier -> people who completed a course of it within the period
+    certificates_held: int  # people holding a certificate valid at the end of the period (today if sooner)
+    certificates_issued: int  # certificates issued within the period
+    hours: float  # training hours credited within the period
+    competition_participants: int | None = None  # None until competitions exist
+
+    @property
+    def all_staff_coverage(self) -> float:
+        return self.all_staff_covered / self.headcount if self.headcount else 0.0
+
+
+@dataclass(frozen=True)
+class LeadershipSummary:
+    unit: OrgUnit
+    current: PeriodFigures
+    previous: PeriodFigures
+
+
+def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) -> PeriodFigures:
+    """Five aggregate queries over the subtree, whatever its size."""
+    start, end = period.bounds(zone)
+    held_at = min(end, now)  # a period still running: certificates held today
+    in_tree = and_(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+
+    def people(query):  # type: ignore[no-untyped-def]  # a Select over something joined to User
+        return query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(in_tree)
+
+    headcount = db.session.execute(people(select(func.count(User.id)).select_from(User))).scalar_one()
+    completed = (select(Course.tier, func.count(func.distinct(Enrollment.user_id)))
+                 .select_from(Enrollment).join(Course, Course.id == Enrollment.course_id)
+                 .join(User, User.id == Enrollment.user_id))
+    trained = {tier: int(n) for tier, n in db.session.execute(people(
+        completed.where(Enrollment.completed_at >= start, Enrollment.completed_at < end)).group_by(Course.tier))}
+    covered = db.session.execute(people(
+        select(func.count(func.distinct(Enrollment.user_id))).select_from(Enrollment)
+        .join(Course, Course.id == Enrollment.course_id).join(User, User.id == Enrollment.user_id)
+        .where(Course.tier == "all-staff", Enrollment.completed_at < end))).scalar_one()
+    issued_before_end = Certificate.issued_at < end
+    held = and_(Certificate.issued_at < held_at, Certificate.valid_until > held_at,
+                or_(Certificate.revoked_at.is_(None), Certificate.revoked_at >= held_at))
+    holders, issued = db.session.execute(people(
+        select(func.count(func.distinct(case((held, Certificate.user_id)))),
+               func.sum(case((and_(Certificate.issued_at >= start, issued_before_end), 1), else_=0)))
+        .select_from(Certificate).join(User, User.id == Certificate.user_id))).one()
+    hours = db.session.execute(people(
+        select(func.coalesce(func.sum(TrainingCredit.hours), 0)).select_from(TrainingCredit)
+        .join(User, User.id == TrainingCredit.user_id)
+        .where(TrainingCredit.earned_at >= start, TrainingCredit.earned_at < end))).scalar_one()
+    return PeriodFigures(period, int(headcount), int(covered), trained, int(holders or 0), int(issued or 0), float(hours or 0))
+
+
+def leadership_summary(unit: OrgUnit, period: Period, *, zone: tzinfo, now: datetime | None = None) -> LeadershipSummary:
+    now = now or datetime.now(zone)
+    return LeadershipSummary(unit, _period_figures(unit, period, zone, now),
+                             _period_figures(unit, period.previous(), zone, now))

@@ -194,6 +194,51 @@ def report_api() -> ResponseReturnValue:
         for r in _completion(unit)])
 
 
+def _summary() -> reports.LeadershipSummary:
+    text = request.args.get("period", "")
+    try:
+        period = reports.Period.parse(text) if text else reports.Period.current_quarter(_today())
+    except ValueError:
+        abort(400)
+    return reports.leadership_summary(_unit(), period, zone=_zone())
+
+
+def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
+    cur, prev = summary.current, summary.previous
+
+    def line(label: str, now: float | None, before: float | None) -> list[object]:
+        change = None if now is None or before is None else round(now - before, 4)
+        return [label, now, before, change]
+
+    rows = [line(_("Headcount"), cur.headcount, prev.headcount),
+            line(_("All-staff training coverage"), round(cur.all_staff_coverage, 4), round(prev.all_staff_coverage, 4))]
+    rows += [line(_("People trained: %(tier)s", tier=TIER_LABELS[t]), cur.trained.get(t, 0), prev.trained.get(t, 0))
+             for t in reports.TIERS]
+    rows += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
+             line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
+             line(_("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
+             line(_("Competition participants"), cur.competition_participants, prev.competition_participants)]
+    return rows
+
+
+TIER_LABELS = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
+               "leadership": _l("Leadership")}
+SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column("上期", 12, "number"), Column("变化", 12, "number")]
+
+
+@bp.get("/summary")
+def summary() -> ResponseReturnValue:
+    data = _summary()
+    return render_template("hr/summary.html", summary=data, rows=_summary_rows(data), trail=_trail(data.unit),
+                           args=request.args)
+
+
+@bp.get("/summary.xlsx")
+def summary_export() -> ResponseReturnValue:
+    data = _summary()
+    return _download(f"领导汇总-{data.current.period.key}", "xlsx", SUMMARY_COLUMNS, _summary_rows(data))
+
+
 @bp.get("/overdue")
 def overdue() -> ResponseReturnValue:
     unit = _unit()
