@@ -124,6 +124,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from . import access
     from .forms import EmptyForm, LanguageForm
+    from .services import notices
 
     tiers = {
         "all-staff": (_l("All staff"), _l("for every employee")),
@@ -145,6 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
             "tier_audience": lambda tier: tiers.get(tier, (tier, ""))[1],
             "role_name": lambda role: roles.get(role, role),
             "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
+            "unread_notices": lambda: notices.unread_count(current_user) if current_user.is_authenticated else 0,
         }
 
     app.jinja_env.filters["hours"] = format_hours

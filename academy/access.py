@@ -21,6 +21,7 @@ from .models import (
     Lesson,
     LiveEvent,
     LivePlayer,
+    Notice,
     OrgUnit,
     Role,
     User,
@@ -139,6 +140,16 @@ def person_for_hr(viewer: User, user_id: int) -> User:
     if not in_scope(viewer, person.org_unit):
         abort(404)
     return person
+
+
+def notice_for_owner(viewer: User, notice_id: int) -> Notice:
+    """A notice is its addressee's alone: anyone else gets 404."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        abort(404)
+    if notice.user_id != viewer.id:
+        abort(404)
+    return notice
 
 
 def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:

@@ -145,16 +145,22 @@ def seed_demo(if_empty: bool, employees: int) -> None:
 @reminders_group.command("send")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this date (local).")
 def reminders_send(today: datetime | None) -> None:
-    """Send due-date reminders (e.g. 7 and 1 days before); each goes out once."""
+    """Send due-date reminders (e.g. 7 and 1 days before), the weekly overdue digest to HR and
+    certificate-expiry warnings (90/30/7 days); each goes out once, with an in-app notice."""
     config = current_app.config
-    day = today.date() if today else datetime.now(ZoneInfo(config["DISPLAY_TIMEZONE"])).date()
+    zone = ZoneInfo(config["DISPLAY_TIMEZONE"])
+    now = datetime.now(zone)
+    if today:
+        now = datetime.combine(today.date(), now.timetz())
     settings = reminders.MailSettings.from_config(config)
     try:
-        sent = reminders.send_due_reminders(settings, today=day, days=config["REMINDER_DAYS"],
-                                            default_locale=config["BABEL_DEFAULT_LOCALE"])
+        sent = reminders.send_all(settings, today=now.date(), now=now, zone=zone, days=config["REMINDER_DAYS"],
+                                  certificate_days=config["CERTIFICATE_WARNING_DAYS"],
+                                  default_locale=config["BABEL_DEFAULT_LOCALE"])
     except (OSError, smtplib.SMTPException) as exc:
         raise click.ClickException(f"SMTP {settings.host}:{settings.port}: {exc}") from exc
-    click.echo(f"{sent} reminders sent")
+    click.echo(f"{sent.total} reminders sent ({sent.due} due dates, {sent.digests} overdue digests, "
+               f"{sent.certificates} certificate warnings)")
 
 
 def _print_logins() -> None:

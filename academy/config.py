@@ -33,4 +33,5 @@ class Defaults:
     MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"
     MAIL_STARTTLS = False
     REMINDER_DAYS = (7, 1)  # due-date reminders this many days before
+    CERTIFICATE_WARNING_DAYS = (90, 30, 7)  # certificate-expiry warnings this many days before
     IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports

@@ -17,6 +17,7 @@ from .competition import (
     Stage,
 )
 from .content import ContentProblem, Course, Lesson
+from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, QuestionVersion
@@ -45,6 +46,7 @@ __all__ = [
     "LiveQuestion",
     "LiveStake",
     "LiveTeam",
+    "Notice",
     "OrgUnit",
     "QState",
     "QuestionVersion",

@@ -79,13 +79,18 @@ class AssignmentTarget(db.Model):
 
 
 class ReminderLog(db.Model):
-    """One row per reminder sent: the unique key makes a second run of the job send nothing."""
+    """One row per reminder sent: the unique key makes a second run of the job send nothing.
+
+    ``ref`` names what the reminder is about: ``assignment-12`` (due dates), ``certificate-7``
+    (expiry warnings), ``2026-W48`` (the weekly overdue digest).
+    """
 
     __tablename__ = "reminder_log"
-    __table_args__ = (UniqueConstraint("kind", "assignment_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("kind", "user_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # e.g. "due-7", "due-1"
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # e.g. "due-7", "due-1", "cert-30", "digest"
+    ref: Mapped[str] = mapped_column(String(80), default="")
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

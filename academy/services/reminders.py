@@ -1,9 +1,12 @@
-"""Due-date reminders by email, each sent once.
+"""Reminders by email, each sent once, mirrored as in-app notices.
 
-A ``ReminderLog`` row with a unique (kind, assignment, person) key is written and
-committed together with each message, so running the job twice (or after a crash)
-sends nothing twice. This service commits once per message on purpose: a message
-that left the building must stay recorded even if a later one fails.
+Three kinds: due-date reminders to learners (e.g. 7 and 1 days before), a weekly overdue
+digest to each HR user for their subtree, and certificate-expiry warnings (90/30/7 days).
+
+A ``ReminderLog`` row with a unique (kind, person, ref) key is written and committed
+together with each message and its ``Notice``, so running the job twice (or after a crash)
+sends nothing twice. This service commits once per message on purpose: a message that
+left the building must stay recorded even if a later one fails.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from typing import Any
 
@@ -20,7 +23,21 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select
 
 from ..database import db, utcnow
-from ..models import Assignment, AssignmentCourse, AssignmentTarget, Course, Enrollment, ReminderLog, User
+from ..models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentTarget,
+    Certificate,
+    Course,
+    Enrollment,
+    Notice,
+    OrgUnit,
+    ReminderLog,
+    Role,
+    User,
+    UserRole,
+)
+from . import reports
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
     for n in sorted(set(days), reverse=True):
         kind = f"due-{n}"
         already = exists().where(ReminderLog.kind == kind, ReminderLog.assignment_id == Assignment.id,
-                                 ReminderLog.user_id == User.id)
+                                 ReminderLog.user_id == User.id)  # ref is "assignment-<id>": same key
         pending = db.session.execute(
             select(Assignment, User)
             .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
@@ -73,27 +90,120 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
     return found
 
 
-def compose(due: Due, sender: str, default_locale: str) -> EmailMessage:
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to one person, and the notice that mirrors it."""
+
+    kind: str
+    ref: str
+    user: User
+    subject: str
+    body: str
+    link: str = ""  # where the notice points, a path inside the site
+    assignment_id: int | None = None
+
+
+def _compose_due(due: Due, default_locale: str) -> Outgoing:
     with force_locale(due.user.locale or default_locale):
         days = int(due.kind.split("-")[1])
-        message = EmailMessage()
-        message["From"] = sender
-        message["To"] = str(due.user.email)
-        message["Subject"] = _("Reminder: %(title)s is due in %(n)d days", title=due.assignment.title, n=days)
+        subject = _("Reminder: %(title)s is due in %(n)d days", title=due.assignment.title, n=days)
         lines = [_("Dear %(name)s,", name=due.user.name), "",
                  _("The training \"%(title)s\" assigned to you is due on %(due)s. Still to complete:",
                    title=due.assignment.title, due=str(due.assignment.due_on)), ""]
         lines += [f"  - {c.title}" for c in due.courses]
         lines += ["", _("QS Academy")]
-        message.set_content("\n".join(lines))
+    return Outgoing(due.kind, f"assignment-{due.assignment.id}", due.user, subject, "\n".join(lines), "/me",
+                    due.assignment.id)
+
+
+def _sent(kind_prefix: str) -> set[tuple[str, int, str]]:
+    return {(k, u, r) for k, u, r in db.session.execute(
+        select(ReminderLog.kind, ReminderLog.user_id, ReminderLog.ref).where(ReminderLog.kind.startswith(kind_prefix)))}
+
+
+def certificate_warnings(now: datetime, zone: tzinfo, days: Iterable[int] = (90, 30, 7), *,
+                         default_locale: str = "zh_CN") -> list[Outgoing]:
+    """Valid certificates within N days of expiry: one warning per threshold, the nearest one crossed.
+
+    A job that first runs 20 days before expiry sends the 30-day warning only, then the
+    7-day one a fortnight later; it never sends the 90-day one late.
+    """
+    thresholds = sorted(set(days))
+    if not thresholds:
+        return []
+    today = now.astimezone(zone).date()
+    done = _sent("cert-")
+    found: list[Outgoing] = []
+    for cert, user in db.session.execute(
+            select(Certificate, User).join(User, User.id == Certificate.user_id)
+            .where(Certificate.revoked_at.is_(None), Certificate.renewed_by_id.is_(None),
+                   Certificate.valid_until > now, Certificate.valid_until <= now + timedelta(days=thresholds[-1] + 1),
+                   User.active.is_(True), User.email.is_not(None))
+            .order_by(Certificate.valid_until, Certificate.id)).all():
+        left = (cert.valid_until.astimezone(zone).date() - today).days
+        within = [n for n in thresholds if left <= n]
+        if not within:
+            continue
+        kind, ref = f"cert-{within[0]}", f"certificate-{cert.id}"
+        if (kind, user.id, ref) in done:
+            continue
+        with force_locale(user.locale or default_locale):
+            title = cert.title_en if (user.locale or default_locale) == "en" and cert.title_en else cert.title
+            expires = cert.valid_until.astimezone(zone).date().isoformat()
+            subject = _("Your certificate %(title)s expires in %(n)d days", title=title, n=left)
+            body = "\n".join([
+                _("Dear %(name)s,", name=user.name), "",
+                _("Your certificate \"%(title)s\" (%(serial)s) is valid until %(date)s. Pass the exam again before then to renew it.",
+                  title=title, serial=cert.serial, date=expires), "", _("QS Academy")])
+        found.append(Outgoing(kind, ref, user, subject, body, "/me/certificates"))
+    return found
+
+
+def overdue_digests(today: date, *, default_locale: str = "zh_CN", limit: int = 50) -> list[Outgoing]:
+    """Once per ISO week, each HR user gets the overdue list of each subtree they look after."""
+    year, week, _day = today.isocalendar()
+    ref = f"{year}-W{week:02d}"
+    done = _sent("digest")
+    found: list[Outgoing] = []
+    for user, unit in db.session.execute(
+            select(User, UserRole.scope_unit_id).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.HR, UserRole.scope_unit_id.is_not(None), User.active.is_(True),
+                   User.email.is_not(None))
+            .order_by(User.id, UserRole.scope_unit_id)).all():
+        if ("digest", user.id, ref) in done:
+            continue
+        scope = db.session.get(OrgUnit, unit)
+        if scope is None:
+            continue
+        rows = list(reports.overdue(scope, today=today))
+        if not rows:
+            continue
+        with force_locale(user.locale or default_locale):
+            subject = _("Weekly overdue training: %(n)d in %(unit)s", n=len(rows), unit=scope.name)
+            lines = [_("Dear %(name)s,", name=user.name), "",
+                     _("%(n)d assigned courses in %(unit)s are past their due date:", n=len(rows), unit=scope.name), ""]
+            lines += [f"  - {r.employee_no} {r.name} · {r.unit} · {r.course} · {r.due_on.isoformat()} (+{r.days})"
+                      for r in rows[:limit]]
+            if len(rows) > limit:
+                lines.append(_("… and %(n)d more: see the overdue list.", n=len(rows) - limit))
+            lines += ["", _("QS Academy")]
+        found.append(Outgoing("digest", ref, user, subject, "\n".join(lines), f"/hr/overdue?unit={scope.id}"))
+        done.add(("digest", user.id, ref))  # one digest per person and week, whatever the scopes
+    return found
+
+
+def _message(item: Outgoing, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = str(item.user.email)
+    message["Subject"] = item.subject
+    message.set_content(item.body)
     return message
 
 
-def send_due_reminders(settings: MailSettings, *, today: date, days: Iterable[int] = (7, 1),
-                       default_locale: str = "zh_CN") -> int:
-    """Send what is due and not yet sent; returns how many messages went out."""
-    todo = due_soon(today, days)
-    if not todo:
+def deliver(settings: MailSettings, items: list[Outgoing]) -> int:
+    """Send each message, recording it and its notice in the same commit; returns how many went out."""
+    if not items:
         return 0
     sent = 0
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
@@ -101,15 +211,39 @@ def send_due_reminders(settings: MailSettings, *, today: date, days: Iterable[in
             smtp.starttls()
         if settings.username:
             smtp.login(settings.username, settings.password)
-        for due in todo:
-            db.session.add(ReminderLog(kind=due.kind, assignment_id=due.assignment.id, user_id=due.user.id,
-                                       sent_at=utcnow()))
+        for item in items:
+            now = utcnow()
+            db.session.add(ReminderLog(kind=item.kind, ref=item.ref, assignment_id=item.assignment_id,
+                                       user_id=item.user.id, sent_at=now))
+            db.session.add(Notice(user_id=item.user.id, kind=item.kind, title=item.subject[:200], body=item.body,
+                                  link=item.link, created_at=now))
             db.session.flush()  # the unique key claims the reminder before the message goes out
             try:
-                smtp.send_message(compose(due, settings.sender, default_locale))
+                smtp.send_message(_message(item, settings.sender))
             except smtplib.SMTPException:
                 db.session.rollback()
                 raise
             db.session.commit()
             sent += 1
     return sent
+
+
+@dataclass(frozen=True)
+class Sent:
+    due: int = 0
+    digests: int = 0
+    certificates: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.due + self.digests + self.certificates
+
+
+def send_all(settings: MailSettings, *, today: date, now: datetime, zone: tzinfo, days: Iterable[int] = (7, 1),
+             certificate_days: Iterable[int] = (90, 30, 7), default_locale: str = "zh_CN") -> Sent:
+    """Everything the daily job sends: due-date reminders, the weekly digests, certificate warnings."""
+    due = deliver(settings, [_compose_due(d, default_locale) for d in due_soon(today, days)])
+    digests = deliver(settings, overdue_digests(today, default_locale=default_locale))
+    certificates = deliver(settings, certificate_warnings(now, zone, certificate_days, default_locale=default_locale))
+    return Sent(due, digests, certificates)
+

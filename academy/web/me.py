@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from ..services import progress, reports
+from .. import access
+from ..forms import EmptyForm
+from ..services import notices, progress, reports
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 bp.before_request(login_required(lambda: None))
@@ -19,3 +21,26 @@ def dashboard() -> ResponseReturnValue:
     board = progress.dashboard(current_user, zone=zone)
     assigned = reports.assigned_courses(current_user, today=datetime.now(ZoneInfo(zone)).date())
     return render_template("me/dashboard.html", board=board, assigned=assigned)
+
+
+@bp.get("/notices")
+def notice_list() -> ResponseReturnValue:
+    return render_template("me/notices.html", notices=notices.recent(current_user), form=EmptyForm())
+
+
+@bp.post("/notices/read")
+def notices_read() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notices.mark_read(current_user)
+    return redirect(url_for("me.notice_list"), code=303)
+
+
+@bp.post("/notices/<int:notice_id>/read")
+def notice_read(notice_id: int) -> ResponseReturnValue:
+    notice = access.notice_for_owner(current_user, notice_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notices.mark_read(current_user, notice)
+    return redirect(notice.link if notice.link.startswith("/") and not notice.link.startswith("//")
+                    else url_for("me.notice_list"), code=303)
