@@ -21,6 +21,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -70,6 +71,18 @@ GENERATE = [
         FROM enrollment e, generate_series(1, {LESSONS}) l WHERE e.completed_at IS NOT NULL""",
     """INSERT INTO training_credit (user_id, course_id, hours, earned_at)
        SELECT user_id, course_id, 2, completed_at FROM enrollment WHERE completed_at IS NOT NULL""",
+    # every fourth course has a final exam, taken by those who completed it (score 60..100)
+    """INSERT INTO quiz_attempt (user_id, quiz_key, number, paper, multiple, pass_mark, started_at, submitted_at,
+                                expired, score, max_score, passed)
+       SELECT user_id, 'final/course-' || course_id, 1, '[]', 'all_or_nothing', 60, completed_at, completed_at,
+              false, 60 + (user_id + course_id) % 41, 100, true
+       FROM enrollment WHERE completed_at IS NOT NULL AND course_id % 4 = 0""",
+    # one person in three holds a certificate, valid until some day of the next three years
+    f"""INSERT INTO certificate (serial, user_id, exam_id, title, title_en, tier, holder_name, employee_no, score_percent,
+                                 issued_at, valid_until, revoke_reason)
+        SELECT 'QS-BENCH-' || i, i, 'cert-all-staff', '证书', '', 'all-staff', '员工' || i, 'E' || i, 90,
+               TIMESTAMPTZ '2024-01-01' + (i % 700) * INTERVAL '1 day', TIMESTAMPTZ '2026-06-01' + (i % 1000) * INTERVAL '1 day', ''
+        FROM generate_series(1, {EMPLOYEES}, 3) i""",
     "ANALYZE",
 ]
 
@@ -99,7 +112,8 @@ def main() -> None:
             db.session.execute(text(statement))
         db.session.commit()
         counts = {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                  for t in ("org_unit", "user_account", "assignment_target", "enrollment", "lesson_progress", "training_credit")}
+                  for t in ("org_unit", "user_account", "assignment_target", "enrollment", "lesson_progress", "training_credit",
+                            "quiz_attempt", "certificate")}
         print(f"generated in {time.perf_counter() - start:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
         root, subsidiary = db.session.get(OrgUnit, 1), db.session.get(OrgUnit, 2)
@@ -118,6 +132,17 @@ def main() -> None:
         print(f"completion report at the root ({len(rows) - 1} subsidiaries)  {1000 * at_root:8.1f} ms   ×{at_root / baseline:5.1f} of baseline")
         print(f"completion report at a subsidiary ({DEPARTMENTS} depts)   {1000 * at_sub:8.1f} ms   ×{at_sub / baseline:5.1f} of baseline")
         print(f"root totals: assigned {rows[0].assigned:,}, completed {rows[0].completed:,}, overdue {rows[0].overdue:,}")
+        print(f"root: exam score {rows[0].exam_score:.1f}, certificates {rows[0].certificates:,}, "
+              f"expiring within 90 days {rows[0].expiring:,}")
+        zone = ZoneInfo("Asia/Shanghai")
+        for label, work in (
+                ("completions per week (12 weeks), root", lambda: reports.completions_by_week(root, last_day=TODAY, zone=zone)),
+                ("tier coverage, root", lambda: reports.tier_coverage(root)),
+                ("tier coverage, a subsidiary", lambda: reports.tier_coverage(subsidiary)),
+                ("leadership summary 2026 vs 2025, root", lambda: reports.leadership_summary(root, reports.Period(2026), zone=zone)),
+                ("leadership summary 2026-Q3, a subsidiary",
+                 lambda: reports.leadership_summary(subsidiary, reports.Period(2026, 3), zone=zone))):
+            print(f"{label:<44} {1000 * _median(work, runs=3):8.1f} ms")
 
         columns = [exports.Column("工号", 12), exports.Column("姓名", 12), exports.Column("所在单位", 36),
                    exports.Column("课程", 30), exports.Column("截止日期", 12, "date"), exports.Column("逾期天数", 10)]

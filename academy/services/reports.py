@@ -86,59 +86,53 @@ class UnitRow:
         return self.hours / self.headcount if self.headcount else 0.0
 
 
+def _best_finals():  # type: ignore[no-untyped-def]  # a Subquery
+    """Per person and final exam: the best graded percent (final exams count the highest attempt)."""
+    return (select(Attempt.user_id.label("user_id"), Attempt.quiz_key.label("quiz_key"),
+                   func.max(100.0 * Attempt.score / Attempt.max_score).label("percent"))
+            .where(Attempt.submitted_at.is_not(None), Attempt.quiz_key.startswith("final/"), Attempt.max_score > 0)
+            .group_by(Attempt.user_id, Attempt.quiz_key).subquery("best"))
+
+
 def _per_user(unit: OrgUnit, filters: Filters, today: date):  # type: ignore[no-untyped-def]  # a Subquery
-    """Per active learner of the subtree: assigned items, done, started, overdue (one aggregation).
+    """Per active learner of the subtree: assigned items, done, started, overdue, final-exam
+    percents (one aggregation).
 
     Items are (assignment, course) pairs, not deduplicated: a course assigned twice counts
     twice, which changes none of the per-person answers (all done? any started? any past
-    its due date and not done?) and saves a second aggregation over millions of rows.
+    its due date and not done?) and saves a second aggregation over millions of rows; the
+    exam mean then weighs such a course twice, which is rare and harmless.
     """
     done = Enrollment.completed_at.is_not(None)
+    best = _best_finals()
+    final = aliased(Course, name="final_course")
     query = (
         select(AssignmentTarget.user_id.label("user_id"),
                func.count().label("n"),
                func.sum(case((done, 1), else_=0)).label("done"),
                func.sum(case((Enrollment.id.is_not(None), 1), else_=0)).label("started"),
-               func.sum(case((and_(Enrollment.completed_at.is_(None), Assignment.due_on < today), 1), else_=0)).label("overdue"))
-        .select_from(AssignmentTarget)
-        .join(User, User.id == AssignmentTarget.user_id)
-        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
-                                    Enrollment.course_id == AssignmentCourse.course_id))
-        .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
-        .group_by(AssignmentTarget.user_id)
-    )
-    return filters.assigned(query).subquery("per_user")
-
-
-def _final_scores(unit: OrgUnit, filters: Filters):  # type: ignore[no-untyped-def]  # a Subquery
-    """Per assigned (person, course) with a graded final exam: the best percent (the exam counts the highest)."""
-    best = (select(Attempt.user_id.label("user_id"), Attempt.quiz_key.label("quiz_key"),
-                   func.max(100.0 * Attempt.score / Attempt.max_score).label("percent"))
-            .where(Attempt.submitted_at.is_not(None), Attempt.quiz_key.startswith("final/"), Attempt.max_score > 0)
-            .group_by(Attempt.user_id, Attempt.quiz_key).subquery("best"))
-    final = aliased(Course, name="final_course")
-    query = (
-        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
-               func.max(best.c.percent).label("percent"))
+               func.sum(case((and_(Enrollment.completed_at.is_(None), Assignment.due_on < today), 1), else_=0)).label("overdue"),
+               func.sum(best.c.percent).label("score_sum"),
+               func.count(best.c.percent).label("scored"))
         .select_from(AssignmentTarget)
         .join(User, User.id == AssignmentTarget.user_id)
         .join(OrgUnit, OrgUnit.id == User.org_unit_id)
         .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
         .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
         .join(final, final.id == AssignmentCourse.course_id)
-        .join(best, and_(best.c.user_id == AssignmentTarget.user_id, best.c.quiz_key == literal("final/") + final.slug))
+        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
+                                    Enrollment.course_id == AssignmentCourse.course_id))
+        .outerjoin(best, and_(best.c.user_id == AssignmentTarget.user_id,
+                              best.c.quiz_key == literal("final/") + final.slug))
         .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
-        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
+        .group_by(AssignmentTarget.user_id)
     )
-    return filters.assigned(query).subquery("scores")
+    return filters.assigned(query).subquery("per_user")
 
 
 def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
                        filters: Filters | None = None, now: datetime | None = None) -> list[UnitRow]:
-    """The unit (whole subtree) first, then each child unit (its subtree): five aggregate queries."""
+    """The unit (whole subtree) first, then each child unit (its subtree): four aggregate queries."""
     filters = filters or Filters()
     now = now or datetime.now(year_start.tzinfo)
     shown = aliased(OrgUnit, name="shown")
@@ -149,7 +143,8 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
         select(shown.id, func.count(),
                func.sum(case((per_user.c.started > 0, 1), else_=0)),
                func.sum(case((per_user.c.done == per_user.c.n, 1), else_=0)),
-               func.sum(case((per_user.c.overdue > 0, 1), else_=0)))
+               func.sum(case((per_user.c.overdue > 0, 1), else_=0)),
+               func.sum(per_user.c.score_sum), func.sum(per_user.c.scored))
         .select_from(per_user)
         .join(User, User.id == per_user.c.user_id)
         .join(home, home.id == User.org_unit_id)
@@ -169,15 +164,6 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
         .outerjoin(hours, hours.c.user_id == User.id)
         .where(User.active.is_(True), display)
         .group_by(shown.id)))}
-    scores = _final_scores(unit, filters)
-    exam = {row[0]: row[1] for row in db.session.execute(
-        select(shown.id, func.avg(scores.c.percent))
-        .select_from(scores)
-        .join(User, User.id == scores.c.user_id)
-        .join(home, home.id == User.org_unit_id)
-        .join(shown, home.path.startswith(shown.path))
-        .where(display)
-        .group_by(shown.id))}
     soon = now + EXPIRY_WINDOW
     certs = {row[0]: row[1:] for row in db.session.execute(
         filters.people(
@@ -195,14 +181,14 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
         .where(display).group_by(shown.id).order_by(shown.depth, shown.name)).all()
     rows = []
     for shown_unit, children in units:
-        assigned, started, completed, overdue = progress.get(shown_unit.id, (0, 0, 0, 0))
+        assigned, started, completed, overdue, score_sum, scored = progress.get(shown_unit.id, (0, 0, 0, 0, 0, 0))
         headcount, hours_sum = people.get(shown_unit.id, (0, 0))
         held, expiring = certs.get(shown_unit.id, (0, 0))
-        score = exam.get(shown_unit.id)
+        score = float(score_sum) / int(scored) if scored else None
         rows.append(UnitRow(shown_unit.id, shown_unit.name, shown_unit.id == unit.id, bool(children),
                             int(headcount), int(assigned), int(started or 0), int(completed or 0),
                             int(overdue or 0), float(hours_sum or 0),
-                            None if score is None else float(score), int(held or 0), int(expiring or 0)))
+                            score, int(held or 0), int(expiring or 0)))
     return rows
 
 
