@@ -391,6 +391,7 @@ def test_leadership_summary_against_the_previous_period(client: FlaskClient, wor
     assert values["人数"] == 5
     assert values["培训人数：全员通识"] == 1
     assert values["持有有效证书人数"] == 1
+    assert values["全员培训覆盖率（%）"] == 20.0
 
 
 def test_leadership_summary_keeps_the_scope(client: FlaskClient, world: World) -> None:

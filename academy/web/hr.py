@@ -207,11 +207,12 @@ def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
     cur, prev = summary.current, summary.previous
 
     def line(label: str, now: float | None, before: float | None) -> list[object]:
-        change = None if now is None or before is None else round(now - before, 4)
+        change = None if now is None or before is None else round(now - before, 1)
         return [label, now, before, change]
 
     rows = [line(_("Headcount"), cur.headcount, prev.headcount),
-            line(_("All-staff training coverage"), round(cur.all_staff_coverage, 4), round(prev.all_staff_coverage, 4))]
+            line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
+                 round(100 * prev.all_staff_coverage, 1))]
     rows += [line(_("People trained: %(tier)s", tier=TIER_LABELS[t]), cur.trained.get(t, 0), prev.trained.get(t, 0))
              for t in reports.TIERS]
     rows += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
