@@ -206,3 +206,4 @@ def test_marking_notices_read_needs_the_csrf_token() -> None:
         db.session.expunge(user)
     log_in(client, user)
     assert client.post("/me/notices/read").status_code == 400
+

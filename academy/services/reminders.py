@@ -160,35 +160,46 @@ def certificate_warnings(now: datetime, zone: tzinfo, days: Iterable[int] = (90,
 
 
 def overdue_digests(today: date, *, default_locale: str = "zh_CN", limit: int = 50) -> list[Outgoing]:
-    """Once per ISO week, each HR user gets the overdue list of each subtree they look after."""
+    """Once per ISO week, each HR user gets one digest: the overdue list of every subtree they look after
+    (the first ``limit`` lines of each, and how many in all)."""
     year, week, _day = today.isocalendar()
     ref = f"{year}-W{week:02d}"
     done = _sent("digest")
-    found: list[Outgoing] = []
+    scopes: dict[int, tuple[User, list[OrgUnit]]] = {}
     for user, unit in db.session.execute(
-            select(User, UserRole.scope_unit_id).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.HR, UserRole.scope_unit_id.is_not(None), User.active.is_(True),
-                   User.email.is_not(None))
-            .order_by(User.id, UserRole.scope_unit_id)).all():
-        if ("digest", user.id, ref) in done:
+            select(User, OrgUnit).join(UserRole, UserRole.user_id == User.id)
+            .join(OrgUnit, OrgUnit.id == UserRole.scope_unit_id)
+            .where(UserRole.role == Role.HR, User.active.is_(True), User.email.is_not(None))
+            .order_by(User.id, OrgUnit.path)).all():
+        if ("digest", user.id, ref) not in done:
+            scopes.setdefault(user.id, (user, []))[1].append(unit)
+    found: list[Outgoing] = []
+    for user, units in scopes.values():
+        sections: list[tuple[OrgUnit, int, list[reports.OverdueRow]]] = []
+        for unit in units:
+            shown: list[reports.OverdueRow] = []
+            total = 0
+            for row in reports.overdue(unit, today=today):  # streamed: only the shown lines are kept
+                total += 1
+                if len(shown) < limit:
+                    shown.append(row)
+            if total:
+                sections.append((unit, total, shown))
+        if not sections:
             continue
-        scope = db.session.get(OrgUnit, unit)
-        if scope is None:
-            continue
-        rows = list(reports.overdue(scope, today=today))
-        if not rows:
-            continue
+        count = sum(total for _unit, total, _rows in sections)
+        names = "、".join(unit.name for unit, _total, _rows in sections)
         with force_locale(user.locale or default_locale):
-            subject = _("Weekly overdue training: %(n)d in %(unit)s", n=len(rows), unit=scope.name)
-            lines = [_("Dear %(name)s,", name=user.name), "",
-                     _("%(n)d assigned courses in %(unit)s are past their due date:", n=len(rows), unit=scope.name), ""]
-            lines += [f"  - {r.employee_no} {r.name} · {r.unit} · {r.course} · {r.due_on.isoformat()} (+{r.days})"
-                      for r in rows[:limit]]
-            if len(rows) > limit:
-                lines.append(_("… and %(n)d more: see the overdue list.", n=len(rows) - limit))
+            subject = _("Weekly overdue training: %(n)d in %(unit)s", n=count, unit=names)
+            lines = [_("Dear %(name)s,", name=user.name)]
+            for unit, total, rows in sections:
+                lines += ["", _("%(n)d assigned courses in %(unit)s are past their due date:", n=total, unit=unit.name), ""]
+                lines += [f"  - {r.employee_no} {r.name} · {r.unit} · {r.course} · {r.due_on.isoformat()} (+{r.days})"
+                          for r in rows]
+                if total > len(rows):
+                    lines.append(_("… and %(n)d more: see the overdue list.", n=total - len(rows)))
             lines += ["", _("QS Academy")]
-        found.append(Outgoing("digest", ref, user, subject, "\n".join(lines), f"/hr/overdue?unit={scope.id}"))
-        done.add(("digest", user.id, ref))  # one digest per person and week, whatever the scopes
+        found.append(Outgoing("digest", ref, user, subject, "\n".join(lines), f"/hr/overdue?unit={sections[0][0].id}"))
     return found
 
 
