@@ -86,11 +86,15 @@ class UnitRow:
         return self.hours / self.headcount if self.headcount else 0.0
 
 
-def _best_finals():  # type: ignore[no-untyped-def]  # a Subquery
-    """Per person and final exam: the best graded percent (final exams count the highest attempt)."""
+def _best_finals(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Subquery
+    """Per person of the subtree and final exam: the best graded percent (final exams count the highest attempt)."""
+    home = aliased(OrgUnit, name="exam_home")
+    taker = aliased(User, name="exam_taker")
     return (select(Attempt.user_id.label("user_id"), Attempt.quiz_key.label("quiz_key"),
                    func.max(100.0 * Attempt.score / Attempt.max_score).label("percent"))
-            .where(Attempt.submitted_at.is_not(None), Attempt.quiz_key.startswith("final/"), Attempt.max_score > 0)
+            .join(taker, taker.id == Attempt.user_id).join(home, home.id == taker.org_unit_id)
+            .where(Attempt.submitted_at.is_not(None), Attempt.quiz_key.startswith("final/"), Attempt.max_score > 0,
+                   home.path.startswith(unit.path))
             .group_by(Attempt.user_id, Attempt.quiz_key).subquery("best"))
 
 
@@ -104,7 +108,7 @@ def _per_user(unit: OrgUnit, filters: Filters, today: date):  # type: ignore[no-
     exam mean then weighs such a course twice, which is rare and harmless.
     """
     done = Enrollment.completed_at.is_not(None)
-    best = _best_finals()
+    best = _best_finals(unit)
     final = aliased(Course, name="final_course")
     query = (
         select(AssignmentTarget.user_id.label("user_id"),
