@@ -17,9 +17,9 @@ right is decided by ``academy.grading`` on the frozen question (``services.live.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from typing import Any
+
+from .grading import parse_number
 
 STREAK_CAP = 4
 LIVE_TYPES = frozenset({"single", "multiple", "truefalse", "numeric"})
@@ -45,23 +45,10 @@ def _position(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-    if not text or len(text) > 40:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def valid_answer(qtype: str, option_count: int, answer: Any) -> bool:
     """Shape check before an answer is stored: positions in range, or a short number."""
     if qtype == "numeric":
-        return _number(answer) is not None
+        return parse_number(answer) is not None
     if qtype == "multiple":
         return (isinstance(answer, list) and 0 < len(answer) <= option_count
                 and all((p := _position(v)) is not None and 0 <= p < option_count for v in answer))
