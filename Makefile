@@ -33,7 +33,7 @@ run: $(VENV)/.runtime instance/secret_key translations
 
 # Chromium and a CJK font for the browser tests, LibreOffice to check XLSX exports; installed from Debian's packages when missing.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/libreoffice ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/libreoffice ] || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui >/dev/null; \
 	  else echo "Browser tests need Debian's chromium and fonts-wqy-microhei: sudo apt-get install chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui"; exit 1; fi; \
 	fi

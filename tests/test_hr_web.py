@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,7 +142,6 @@ def test_xlsx_export_has_frozen_header_dates_and_widths(client: FlaskClient, wor
     assert sheet["E2"].number_format == "yyyy-mm-dd"
 
 
-@pytest.mark.skipif(not shutil.which("libreoffice"), reason="libreoffice not installed (make browser-deps)")
 def test_libreoffice_opens_the_xlsx_export(client: FlaskClient, world: World, tmp_path: Path) -> None:
     log_in(client, world.hr_east)
     (tmp_path / "report.xlsx").write_bytes(client.get(f"/hr/report.xlsx?unit={world.east.id}").get_data())
