@@ -380,7 +380,7 @@ def test_leadership_summary_against_the_previous_period(client: FlaskClient, wor
     text = page.get_data(as_text=True)
     assert "20.0%" in text  # 1 of 5 people covered the all-staff course
     assert "+20.0%" in text
-    assert "—" in text  # competitions: not yet
+    assert "竞赛参与人数" in text  # no competition yet: zero, not a blank
     response = client.get(f"/hr/summary.xlsx?unit={world.east.id}&period={this_year}")
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert sheet is not None

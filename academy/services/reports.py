@@ -20,10 +20,12 @@ from ..models import (
     AssignmentTarget,
     Attempt,
     Certificate,
+    Competition,
     Course,
     Enrollment,
     Lesson,
     LessonProgress,
+    LivePlayer,
     OrgUnit,
     TrainingCredit,
     User,
@@ -428,11 +430,16 @@ class PeriodFigures:
     certificates_held: int  # people holding a certificate valid at the end of the period (today if sooner)
     certificates_issued: int  # certificates issued within the period
     hours: float  # training hours credited within the period
-    competition_participants: int | None = None  # None until competitions exist
+    competition_participants: int = 0  # people who sat an online round or joined a live final within the period
+    competitions_held: int = 0  # online rounds open to the unit and live finals it played, within the period
 
     @property
     def all_staff_coverage(self) -> float:
         return self.all_staff_covered / self.headcount if self.headcount else 0.0
+
+    @property
+    def competition_participation(self) -> float:
+        return self.competition_participants / self.headcount if self.headcount else 0.0
 
 
 @dataclass(frozen=True)
@@ -443,7 +450,7 @@ class LeadershipSummary:
 
 
 def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) -> PeriodFigures:
-    """Five aggregate queries over the subtree, whatever its size."""
+    """Eight aggregate queries over the subtree, whatever its size."""
     start, end = period.bounds(zone)
     held_at = min(end, now)  # a period still running: certificates held today
     in_tree = and_(User.active.is_(True), OrgUnit.path.startswith(unit.path))
@@ -472,7 +479,41 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
         select(func.coalesce(func.sum(TrainingCredit.hours), 0)).select_from(TrainingCredit)
         .join(User, User.id == TrainingCredit.user_id)
         .where(TrainingCredit.earned_at >= start, TrainingCredit.earned_at < end))).scalar_one()
-    return PeriodFigures(period, int(headcount), int(covered), trained, int(holders or 0), int(issued or 0), float(hours or 0))
+    participants, held_competitions = _competition_figures(unit, start, end, people)
+    return PeriodFigures(period, int(headcount), int(covered), trained, int(holders or 0), int(issued or 0),
+                         float(hours or 0), participants, held_competitions)
+
+
+def _competition_figures(unit: OrgUnit, start: datetime, end: datetime, people) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Participants of the subtree and competitions that involved it, within [start, end): three queries.
+
+    An online round counts a person once they submitted a paper within the period; a live
+    final once they joined it as a player. An online round involved the unit when its window
+    overlaps the period and it was open to the unit (to every unit, or to one on the unit's
+    path: an ancestor, the unit itself or a unit below it); a live final, which invites no
+    units, when someone of the subtree joined it within the period.
+    """
+    online = (select(Attempt.user_id.label("user_id")).where(
+        Attempt.quiz_key.startswith("competition/"), Attempt.submitted_at >= start, Attempt.submitted_at < end))
+    live = select(LivePlayer.user_id.label("user_id")).where(LivePlayer.joined_at >= start, LivePlayer.joined_at < end)
+    took_part = online.union(live).subquery("took_part")
+    participants = db.session.execute(people(
+        select(func.count(took_part.c.user_id)).select_from(took_part)
+        .join(User, User.id == took_part.c.user_id))).scalar_one()
+    finals = db.session.execute(people(
+        select(func.count(func.distinct(LivePlayer.event_id))).select_from(LivePlayer)
+        .join(User, User.id == LivePlayer.user_id)
+        .where(LivePlayer.joined_at >= start, LivePlayer.joined_at < end))).scalar_one()
+    rounds = list(db.session.execute(
+        select(Competition.unit_ids).where(Competition.opens_at < end, Competition.closes_at > start)).scalars())
+    invited = {int(i) for ids in rounds for i in ids or ()}
+    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(invited))).tuples().all()) if invited else {}
+
+    def open_to_unit(ids: list[int]) -> bool:
+        return not ids or any(unit.path.startswith(p) or p.startswith(unit.path)
+                              for p in (paths.get(int(i)) for i in ids) if p)
+
+    return int(participants), int(finals) + sum(1 for ids in rounds if open_to_unit(ids or []))
 
 
 def leadership_summary(unit: OrgUnit, period: Period, *, zone: tzinfo, now: datetime | None = None) -> LeadershipSummary:

@@ -203,23 +203,30 @@ def _summary() -> reports.LeadershipSummary:
     return reports.leadership_summary(_unit(), period, zone=_zone())
 
 
-def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
+def _summary_lines(summary: reports.LeadershipSummary) -> list[tuple[list[object], bool]]:
+    """Each indicator as [label, this period, previous period, change], and whether it is a percentage."""
     cur, prev = summary.current, summary.previous
 
-    def line(label: str, now: float | None, before: float | None) -> list[object]:
-        change = None if now is None or before is None else round(now - before, 1)
-        return [label, now, before, change]
+    def line(label: str, now: float, before: float, *, percent: bool = False) -> tuple[list[object], bool]:
+        return [label, now, before, round(now - before, 1)], percent
 
-    rows = [line(_("Headcount"), cur.headcount, prev.headcount),
-            line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
-                 round(100 * prev.all_staff_coverage, 1))]
-    rows += [line(_("People trained: %(tier)s", tier=TIER_LABELS[t]), cur.trained.get(t, 0), prev.trained.get(t, 0))
-             for t in reports.TIERS]
-    rows += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
-             line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
-             line(_("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
-             line(_("Competition participants"), cur.competition_participants, prev.competition_participants)]
-    return rows
+    lines = [line(_("Headcount"), cur.headcount, prev.headcount),
+             line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
+                  round(100 * prev.all_staff_coverage, 1), percent=True)]
+    lines += [line(_("People trained: %(tier)s", tier=TIER_LABELS[t]), cur.trained.get(t, 0), prev.trained.get(t, 0))
+              for t in reports.TIERS]
+    lines += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
+              line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
+              line(_("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
+              line(_("Competition participants"), cur.competition_participants, prev.competition_participants),
+              line(_("Competition participation (%)"), round(100 * cur.competition_participation, 1),
+                   round(100 * prev.competition_participation, 1), percent=True),
+              line(_("Competitions held"), cur.competitions_held, prev.competitions_held)]
+    return lines
+
+
+def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
+    return [row for row, _percent in _summary_lines(summary)]
 
 
 TIER_LABELS = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
@@ -230,7 +237,7 @@ SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column(
 @bp.get("/summary")
 def summary() -> ResponseReturnValue:
     data = _summary()
-    return render_template("hr/summary.html", summary=data, rows=_summary_rows(data), trail=_trail(data.unit),
+    return render_template("hr/summary.html", summary=data, lines=_summary_lines(data), trail=_trail(data.unit),
                            args=request.args)
 
 
