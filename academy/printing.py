@@ -1,4 +1,7 @@
-"""Certificate documents: the QR code matrix and the PDF. Pure: data in, bytes out."""
+"""Certificate documents: the QR code matrix and the PDF. Pure: data in, bytes out.
+
+``chinese_font`` is shared by every PDF the platform draws (the leadership summary too).
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ def qr_cells(text: str) -> tuple[int, list[tuple[int, int]]]:
 
 
 @lru_cache(maxsize=1)
-def _font() -> str:
+def chinese_font() -> str:
     for path in FONT_FILES:
         if path.exists():
             pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
@@ -55,7 +58,7 @@ def _font() -> str:
 
 
 def certificate_pdf(text: CertificateText) -> bytes:
-    font = _font()
+    font = chinese_font()
     buffer = io.BytesIO()
     width, height = A4
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)

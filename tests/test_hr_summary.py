@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -152,3 +154,50 @@ def test_hr_of_one_subsidiary_never_sees_anothers_competition_figures(client: Fl
     assert "西南公司" in text
     assert "50.0%" in text  # 周杰 of H2 and 周杰
     assert "60.0%" not in text
+
+
+# --- the PDF ---------------------------------------------------------------------------------
+
+def _pdf_text(data: bytes, tmp_path: Path) -> tuple[str, int]:
+    """The PDF's text as poppler reads it, and its page count."""
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert "A4" in info
+    return text, pages
+
+
+def test_the_summary_pdf_is_one_a4_page_in_chinese_with_the_figures(client: FlaskClient, season: Org,
+                                                                   tmp_path: Path) -> None:
+    log_in(client, season.hr_east)
+    response = client.get(f"/hr/summary.pdf?unit={season.east.id}&period=2026-Q3")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text, pages = _pdf_text(response.get_data(), tmp_path)
+    assert pages == 1
+    assert "领导汇总" in text
+    assert "集团/华东公司" in text
+    assert "2026-Q3" in text
+    assert "2026-Q2" in text
+    lines = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.split()}
+    assert lines["人数"] == ["5", "5", "+0"]
+    assert lines["竞赛参与人数"] == ["3", "1", "+2"]
+    assert lines["竞赛参与率（%）"] == ["60.0%", "20.0%", "+40.0%"]
+    assert lines["举办竞赛场次"] == ["2", "1", "+1"]
+
+
+def test_the_summary_pdf_is_refused_to_learners_and_other_subsidiaries(client: FlaskClient, season: Org) -> None:
+    log_in(client, season.hr_west)
+    assert client.get(f"/hr/summary.pdf?unit={season.east.id}&period=2026-Q3").status_code == 404
+    assert client.get(f"/hr/summary.pdf?unit={season.west.id}&period=2026-Q3").status_code == 200
+    log_in(client, season.learner)
+    assert client.get(f"/hr/summary.pdf?unit={season.quality.id}&period=2026-Q3").status_code == 403
+    assert client.get("/hr/summary.pdf").status_code == 403
+
+
+def test_a_bad_period_gets_a_clear_refusal_not_a_pdf(client: FlaskClient, season: Org) -> None:
+    log_in(client, season.hr_east)
+    assert client.get(f"/hr/summary.pdf?unit={season.east.id}&period=2026-Q7").status_code == 400

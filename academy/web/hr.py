@@ -41,6 +41,8 @@ from ..forms import ApplyImportForm, AssignmentForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
 from ..services import assignments, exports, people_import, reports
 from ..services.exports import Column
+from ..summary_pdf import SummaryText
+from ..summary_pdf import summary_pdf as summary_pdf_bytes
 from . import client_ip
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -231,6 +233,7 @@ def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
 
 TIER_LABELS = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
                "leadership": _l("Leadership")}
+SUMMARY_NOTE = _l("Coverage counts the people active today who completed an all-staff course by the end of the period; certificates are counted per person holding one valid at the end of the period (today while it runs). Competition participation counts the people active today who submitted a paper in an online round or joined a live final within the period; competitions held are the online rounds open to the unit whose window overlaps the period, and the live finals someone of the unit joined.")
 SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column("上期", 12, "number"), Column("变化", 12, "number")]
 
 
@@ -238,13 +241,37 @@ SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column(
 def summary() -> ResponseReturnValue:
     data = _summary()
     return render_template("hr/summary.html", summary=data, lines=_summary_lines(data), trail=_trail(data.unit),
-                           args=request.args)
+                           note=SUMMARY_NOTE, args=request.args)
 
 
 @bp.get("/summary.xlsx")
 def summary_export() -> ResponseReturnValue:
     data = _summary()
     return _download(f"领导汇总-{data.current.period.key}", "xlsx", SUMMARY_COLUMNS, _summary_rows(data))
+
+
+@bp.get("/summary.pdf")
+def summary_pdf() -> ResponseReturnValue:
+    data = _summary()
+    cur, prev = data.current.period.key, data.previous.period.key
+    text = SummaryText(
+        title=_("Leadership summary"), unit=reports.unit_names().get(data.unit.id, data.unit.name),
+        period=_("Period %(current)s, compared with %(previous)s", current=cur, previous=prev),
+        header=(_("Indicator"), cur, prev, _("Change")),
+        rows=[(str(label), _shown(now, percent), _shown(before, percent), _shown(change, percent, sign=True))
+              for (label, now, before, change), percent in _summary_lines(data)],
+        note=str(SUMMARY_NOTE),
+        footer=_("QS Academy · drawn %(when)s", when=datetime.now(_zone()).strftime("%Y-%m-%d %H:%M")))
+    return send_file(io.BytesIO(summary_pdf_bytes(text)), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"领导汇总-{data.unit.name}-{cur}.pdf")
+
+
+def _shown(value: object, percent: bool, *, sign: bool = False) -> str:
+    """As the summary page shows it: 20.0%, +5.0%, 12, +3."""
+    number = float(value)  # type: ignore[arg-type]  # the summary's figures are numbers
+    if percent:
+        return f"{number:+.1f}%" if sign else f"{number:.1f}%"
+    return f"{number:+g}" if sign else f"{number:g}"
 
 
 @bp.get("/overdue")
