@@ -115,7 +115,10 @@ def import_people(file: str, dry_run: bool, as_json: bool, full: bool) -> None:
     else:
         click.echo(f"created {summary['created']}, updated {summary['updated']}, deactivated {summary['deactivated']}, "
                    f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, new units {len(summary['new_units'])}, "
+                   f"renamed units {len(summary['renamed_units'])}, "
                    f"rejected {len(summary['rejected'])}" + ("" if report.applied else " (nothing applied)"))
+        for renamed in summary["renamed_units"]:
+            click.echo(f"  rename     {renamed['from']} -> {renamed['to']}")
         for change in summary["changes"]:
             moved = f" (from {change['moved_from']})" if change["moved_from"] else ""
             click.echo(f"  {change['action']:<10} row {change['row']:>5} {change['employee_no']} {change['name']} "

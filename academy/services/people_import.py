@@ -70,6 +70,7 @@ class ImportReport:
     changes: list[Change] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
+    renamed_units: list[tuple[str, str]] = field(default_factory=list)  # (old name path, new name path)
     duplicates: int = 0
     applied: bool = False
 
@@ -78,7 +79,7 @@ class ImportReport:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.new_units) or any(c.action != "unchanged" for c in self.changes)
+        return bool(self.new_units or self.renamed_units) or any(c.action != "unchanged" for c in self.changes)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -86,6 +87,7 @@ class ImportReport:
             "created": len(self.of("create")), "updated": len(self.of("update")),
             "deactivated": len(self.of("deactivate")), "unchanged": len(self.of("unchanged")),
             "duplicates": self.duplicates, "new_units": self.new_units,
+            "renamed_units": [{"from": old, "to": new} for old, new in self.renamed_units],
             "changes": [asdict(c) for c in self.changes if c.action != "unchanged"],
             "rejected": [asdict(r) | {"message": describe(r)} for r in self.rejected],
         }
@@ -228,6 +230,16 @@ class _Units:
         self.names = {u.id: tuple(by_id[int(i)].name for i in u.path.strip("/").split("/") if i and int(i) in by_id)
                       for u in units}
         self.new: list[tuple[str, ...]] = []
+        self.renamed: list[tuple[OrgUnit, tuple[str, ...]]] = []  # unit, its new name path
+
+    def rename(self, unit: OrgUnit, to: tuple[str, ...]) -> None:
+        """Plan a rename: the unit and everything below it answer to the new name path."""
+        old = self.names[unit.id]
+        for parts, found in list(self.by_path.items()):
+            if parts[:len(old)] == old:
+                del self.by_path[parts]
+                self.by_path[to + parts[len(old):]] = found
+        self.renamed.append((unit, to))
 
     def nearest(self, parts: tuple[str, ...]) -> OrgUnit | None:
         for n in range(len(parts), 0, -1):
@@ -255,6 +267,8 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
     emails = [r.email for r in rows if r.email]
     email_owner: dict[str, str] = {str(mail): str(no) for mail, no in db.session.execute(
         select(func.lower(User.email), User.employee_no).where(func.lower(User.email).in_(emails)))} if emails else {}
+    for unit, to in _renames(rows, units, existing, scope):
+        units.rename(unit, to)
     covered: set[int] = set()
     for row in rows:
         user = existing.get(row.employee_no)
@@ -299,7 +313,57 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
     if full:
         _plan_leavers(report, covered, set(numbers))
     report.new_units = ["/".join(p) for p in units.new]
+    report.renamed_units = [("/".join(units.names[u.id]), "/".join(to)) for u, to in units.renamed]
     return units
+
+
+def _renames(rows: list[Row], units: _Units, existing: dict[str, User],
+             scope: list[str] | None) -> list[tuple[OrgUnit, tuple[str, ...]]]:
+    """Departments the file renamed: (unit, new name path) pairs.
+
+    A unit U reads as renamed to P when U's name path appears nowhere in the file (neither
+    as a row's unit nor above one), P is new and sits under U's parent, every active person
+    of U's subtree is in the file, and every one of them not leaving is listed at P, or at
+    P plus the same sub-units they sit in now. Anything less clear (some people listed
+    elsewhere, two units pointing at one new name, a parent renamed along with a child)
+    stays a new unit plus moves, as the file says.
+    """
+    in_file = {r.unit_path[:n] for r in rows for n in range(1, len(r.unit_path) + 1)}
+    votes: dict[int, set[tuple[str, ...] | None]] = {}  # unit id -> new paths its people point at
+    voters: dict[int, set[str]] = {}
+    for row in rows:
+        user = existing.get(row.employee_no)
+        if user is None or not user.active or user.org_unit_id is None:
+            continue
+        now = units.names.get(user.org_unit_id, ())
+        gone = [n for n in range(1, len(now) + 1) if now[:n] not in in_file]
+        if not gone:
+            continue
+        level = gone[0]  # the highest unit of the person's path that the file no longer names
+        unit = units.by_path[now[:level]]
+        if row.left:
+            voters.setdefault(unit.id, set()).add(row.employee_no)
+            continue
+        to = row.unit_path[:level]
+        same_shape = (len(row.unit_path) == len(now) and row.unit_path[:level - 1] == now[:level - 1]
+                      and row.unit_path[level:] == now[level:] and to not in units.by_path)
+        votes.setdefault(unit.id, set()).add(to if same_shape else None)
+        voters.setdefault(unit.id, set()).add(row.employee_no)
+    targets: dict[tuple[str, ...], list[int]] = {}
+    for unit_id, paths in votes.items():
+        if len(paths) == 1 and None not in paths:
+            targets.setdefault(next(iter(paths)), []).append(unit_id)  # type: ignore[arg-type]  # None excluded above
+    found = []
+    for to, unit_ids in targets.items():
+        unit = units.by_path[units.names[unit_ids[0]]]
+        if len(unit_ids) != 1 or not _within(unit, scope):
+            continue
+        active = set(db.session.execute(
+            select(User.employee_no).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+            .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))).scalars())
+        if active == voters[unit.id]:
+            found.append((unit, to))
+    return found
 
 
 def _plan_leavers(report: ImportReport, covered: set[int], listed: set[str]) -> None:
@@ -361,6 +425,9 @@ def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bo
         db.session.rollback()
         return report
     try:
+        for unit, to in units.renamed:
+            audit.record("org_unit_renamed", actor=actor, ip=ip, unit=unit.id, old=unit.name, new=to[-1])
+            unit.name = to[-1]
         _create_units(units)
         _apply(rows, report, units, progress)
         summary = report.summary()
