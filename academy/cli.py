@@ -93,7 +93,8 @@ def create_admin(employee_no: str, name: str, email: str, password: str) -> None
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--full", is_flag=True, help="Deactivate people of the covered units who are absent from the file.")
+@click.option("--full", is_flag=True, help="Deactivate people absent from the file in the units it covers, "
+              "and in their subtrees where it lists people below them (docs/people-import.md).")
 def import_people(file: str, dry_run: bool, as_json: bool, full: bool) -> None:
     """Import employees and the org tree from CSV or XLSX (工号, 姓名, 组织路径, 岗位, 邮箱, 手机, 状态)."""
     with open(file, "rb") as handle:

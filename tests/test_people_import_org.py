@@ -180,3 +180,55 @@ def test_the_upload_page_previews_the_rename(synced: Flask, client: FlaskClient,
     text = response.get_data(as_text=True)
     assert "重命名的单位" in text
     assert f"{QUALITY} → {RENAMED}" in text
+
+
+# --- --full over subtrees ----------------------------------------------------------------------
+
+BOSS = ["100010", "陈总", "集团/华东公司", "总经理", "", "", "在职"]
+
+
+def full_import(app: Flask, rows: list[list[str]], scope: list[str] | None = None) -> people_import.ImportReport:
+    with app.app_context():
+        return people_import.import_people(csv_bytes(rows), "people.csv", full=True, scope=scope)
+
+
+def test_a_list_that_reaches_below_a_unit_covers_its_whole_subtree(app: Flask) -> None:
+    load(app, [*BEFORE, BOSS])
+    report = full_import(app, [BOSS, BEFORE[0]])  # 华东公司 itself and 质量部 below it: the branch's full list
+    gone = {(c.employee_no, c.unit_path) for c in report.of("deactivate")}
+    assert gone == {("100002", QUALITY), ("100003", f"{QUALITY}/检验班"), ("100004", "集团/华东公司/技术中心")}
+    found = people(app)
+    assert not found["100004"].active  # 技术中心, dropped from the list, is covered through 华东公司
+    assert found["200001"].active  # 西南公司 is not in the file
+
+
+def test_a_unit_listed_with_its_own_people_only_covers_itself(app: Flask) -> None:
+    load(app, [*BEFORE, BOSS])
+    report = full_import(app, [BEFORE[0]])
+    assert [c.employee_no for c in report.of("deactivate")] == ["100002"]  # 李强 in 检验班 stays
+    assert people(app)["100003"].active
+
+
+def test_full_never_deactivates_outside_the_importers_scope(app: Flask) -> None:
+    load(app, [*BEFORE, BOSS])
+    east = unit(app, "集团/华东公司")
+    # a leaver's row names a unit of another subsidiary: it must not make that unit "covered"
+    stranger = ["999999", "路人", "集团/西南公司/研发中心", "", "", "", "离职"]
+    report = full_import(app, [BOSS, BEFORE[0], stranger], scope=[east.path])
+    assert report.applied
+    assert "200001" not in {c.employee_no for c in report.of("deactivate")}
+    assert people(app)["200001"].active
+    with app.app_context():
+        admin = people_import.import_people(csv_bytes([BOSS, BEFORE[0], stranger]), "people.csv", full=True,
+                                            dry_run=True)
+        db.session.rollback()
+    assert "200001" in {c.employee_no for c in admin.of("deactivate")}  # an admin's list covers 研发中心
+
+
+def test_full_reads_a_renamed_department_under_its_new_name(synced: Flask, tree: User) -> None:
+    rows = renamed_file(**{"100009": ["100009", "钱七", f"{RENAMED}/检验班", "", "", "", "在职"]})
+    with synced.app_context():
+        report = people_import.import_people(csv_bytes(rows), "people.csv", full=True)
+    assert report.renamed_units == [(QUALITY, RENAMED)]
+    assert report.of("deactivate") == []  # its people are all listed, under the new name
+    assert people(synced)["100009"].org_unit_id == unit(synced, f"{RENAMED}/检验班").id

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..database import db
 from ..models import OrgUnit, UnitKind, User
@@ -269,7 +269,8 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
         select(func.lower(User.email), User.employee_no).where(func.lower(User.email).in_(emails)))} if emails else {}
     for unit, to in _renames(rows, units, existing, scope):
         units.rename(unit, to)
-    covered: set[int] = set()
+    covered: dict[int, tuple[str, ...]] = {}  # unit id -> its name path in the file
+    listed: list[tuple[str, ...]] = []
     for row in rows:
         user = existing.get(row.employee_no)
         target = units.by_path.get(row.unit_path)
@@ -284,7 +285,8 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
             report.rejected.append(Rejected(row.number, "邮箱", "email_taken", row.email, owner))
             continue
         if target is not None:
-            covered.add(target.id)
+            covered[target.id] = row.unit_path
+        listed.append(row.unit_path)
         path_text = "/".join(row.unit_path)
         if user is None:
             if row.left:
@@ -311,7 +313,7 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
         action = "update" if changed else "unchanged"
         report.changes.append(Change(row.number, row.employee_no, row.name, action, path_text, tuple(changed), moved_from))
     if full:
-        _plan_leavers(report, covered, set(numbers))
+        _plan_leavers(report, units, covered, listed, set(numbers), scope)
     report.new_units = ["/".join(p) for p in units.new]
     report.renamed_units = [("/".join(units.names[u.id]), "/".join(to)) for u, to in units.renamed]
     return units
@@ -366,15 +368,37 @@ def _renames(rows: list[Row], units: _Units, existing: dict[str, User],
     return found
 
 
-def _plan_leavers(report: ImportReport, covered: set[int], listed: set[str]) -> None:
-    """With --full: active people of the units the file covers who are missing from it leave."""
-    if not covered:
+def _plan_leavers(report: ImportReport, units: _Units, covered: dict[int, tuple[str, ...]],
+                  listed: list[tuple[str, ...]], numbers: set[str], scope: list[str] | None) -> None:
+    """With --full: active people of what the file covers who are missing from it leave.
+
+    The file covers a unit when some accepted row places a person in it (a leaver's row
+    too). It covers the unit's whole subtree when, besides, some row places a person in a
+    unit below it: a list that reaches below a unit is taken as the full list of that
+    branch, so the people of a department dropped from it (dissolved, say) leave as well.
+    A unit listed only with its own people covers only itself: its sub-units are left
+    alone. Whatever is covered, nobody outside the importer's scope is ever deactivated.
+    """
+    if not covered or scope == []:
         return
-    absent = db.session.execute(
-        select(User).where(User.org_unit_id.in_(covered), User.active.is_(True), User.employee_no.not_in(listed))
-        .order_by(User.employee_no)).scalars()
-    for user in absent:
-        report.changes.append(Change(0, user.employee_no, user.name, "deactivate", fields=("absent",)))
+    by_id = {u.id: u for u in units.by_path.values()}
+    roots = sorted((by_id[uid] for uid, parts in covered.items()
+                    if uid in by_id and any(len(p) > len(parts) and p[:len(parts)] == parts for p in listed)),
+                   key=lambda u: len(u.path))
+    subtrees: list[str] = []
+    for root in roots:
+        if not any(root.path.startswith(p) for p in subtrees):
+            subtrees.append(root.path)
+    exact = [uid for uid in covered if not any(by_id[uid].path.startswith(p) for p in subtrees)] if subtrees else list(covered)
+    where = [OrgUnit.id.in_(exact)] if exact else []
+    where += [OrgUnit.path.startswith(p) for p in subtrees]
+    query = (select(User).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+             .where(or_(*where), User.active.is_(True), User.employee_no.not_in(numbers)).order_by(User.employee_no))
+    if scope is not None:
+        query = query.where(or_(*(OrgUnit.path.startswith(p) for p in scope)))
+    for user in db.session.execute(query).scalars():
+        report.changes.append(Change(0, user.employee_no, user.name, "deactivate",
+                                     "/".join(units.names.get(user.org_unit_id or 0, ())), fields=("absent",)))
 
 
 # --- applying --------------------------------------------------------------------
