@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from ..database import db
 from ..models import OrgUnit, UnitKind, User
@@ -390,7 +390,7 @@ def _plan_leavers(report: ImportReport, units: _Units, covered: dict[int, tuple[
         if not any(root.path.startswith(p) for p in subtrees):
             subtrees.append(root.path)
     exact = [uid for uid in covered if not any(by_id[uid].path.startswith(p) for p in subtrees)] if subtrees else list(covered)
-    where = [OrgUnit.id.in_(exact)] if exact else []
+    where: list[ColumnElement[bool]] = [OrgUnit.id.in_(exact)] if exact else []
     where += [OrgUnit.path.startswith(p) for p in subtrees]
     query = (select(User).join(OrgUnit, OrgUnit.id == User.org_unit_id)
              .where(or_(*where), User.active.is_(True), User.employee_no.not_in(numbers)).order_by(User.employee_no))
