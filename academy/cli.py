@@ -104,7 +104,7 @@ def import_people(file: str, dry_run: bool, as_json: bool, full: bool) -> None:
     def progress(done: int, total: int) -> None:
         if bar is not None:
             bar.length = total
-            bar.update(1)
+            bar.update(done - bar.pos)  # steps come every few hundred rows
 
     try:
         report = people_import.import_people(data, file, dry_run=dry_run, full=full, progress=progress)

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,6 +28,8 @@ EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]{2,}$")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 Progress = Callable[[int, int], None]
+Step = tuple[str, int, int]  # ("check" | "apply", rows done, rows in all): what a progress display shows
+STEP_EVERY = 200  # rows between two progress steps
 REASONS = {  # code: English text for the command line (the web page translates the codes)
     "missing_column": "missing column", "required": "required", "invalid": "invalid", "too_long": "too long",
     "bad_status": f"must be {ACTIVE} or {LEFT}", "invalid_email": "invalid email",
@@ -261,6 +263,12 @@ def _within(unit: OrgUnit | None, scope: list[str] | None) -> bool:
 
 def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: list[str] | None = None) -> _Units:
     """Compare the rows with the database; fills ``report.changes``. Writes nothing."""
+    return _drain(plan_steps(rows, report, full=full, scope=scope))
+
+
+def plan_steps(rows: list[Row], report: ImportReport, *, full: bool = False,
+               scope: list[str] | None = None) -> Generator[Step, None, _Units]:
+    """``plan``, telling how many rows it has checked as it goes."""
     units = _Units()
     numbers = [r.employee_no for r in rows]
     existing = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
@@ -271,7 +279,9 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
         units.rename(unit, to)
     covered: dict[int, tuple[str, ...]] = {}  # unit id -> its name path in the file
     listed: list[tuple[str, ...]] = []
-    for row in rows:
+    for checked, row in enumerate(rows):
+        if checked % STEP_EVERY == 0:
+            yield "check", checked, len(rows)
         user = existing.get(row.employee_no)
         target = units.by_path.get(row.unit_path)
         if user is not None and not _within(user.org_unit, scope):
@@ -316,7 +326,19 @@ def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: li
         _plan_leavers(report, units, covered, listed, set(numbers), scope)
     report.new_units = ["/".join(p) for p in units.new]
     report.renamed_units = [("/".join(units.names[u.id]), "/".join(to)) for u, to in units.renamed]
+    yield "check", len(rows), len(rows)
     return units
+
+
+def _drain(steps: Generator[Step, None, Any], progress: Progress | None = None) -> Any:
+    """Run steps to the end (passing the apply steps to ``progress``) and return what they return."""
+    while True:
+        try:
+            stage, done, total = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        if progress is not None and stage == "apply":
+            progress(done, total)
 
 
 def _renames(rows: list[Row], units: _Units, existing: dict[str, User],
@@ -412,7 +434,7 @@ def _create_units(units: _Units) -> None:
         units.by_path[parts] = org.create_unit(parts[-1], parent=parent, kind=kind, commit=False)
 
 
-def _apply(rows: list[Row], report: ImportReport, units: _Units, progress: Progress | None) -> None:
+def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Step]:
     by_no = {r.employee_no: r for r in rows}
     todo = [c for c in report.changes if c.action != "unchanged"]
     numbers = [c.employee_no for c in todo]
@@ -434,17 +456,32 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units, progress: Progr
             user.active = True
             db.session.flush()
             assignments.refresh_user(user)
-        if progress is not None:
-            progress(done, len(todo))
+        if done % STEP_EVERY == 0 or done == len(todo):
+            yield "apply", done, len(todo)
 
 
 def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,
                   scope: list[str] | None = None, actor: User | None = None, ip: str = "",
                   progress: Progress | None = None) -> ImportReport:
-    """Read, check and (unless ``dry_run`` or any row is rejected) apply; one commit or none."""
+    """Read, check and (unless ``dry_run`` or any row is rejected) apply; one commit or none.
+
+    ``progress`` hears (done, total) while rows are applied.
+    """
+    report: ImportReport = _drain(import_steps(data, filename, dry_run=dry_run, full=full, scope=scope,
+                                               actor=actor, ip=ip), progress)
+    return report
+
+
+def import_steps(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,
+                 scope: list[str] | None = None, actor: User | None = None,
+                 ip: str = "") -> Generator[Step, None, ImportReport]:
+    """``import_people`` as steps, for a page that shows rows checked and applied as they go.
+
+    Abandoned half-way (the browser went away), it rolls back: nothing is half-applied.
+    """
     report = ImportReport()
     rows = parse_rows(read_table(data, filename), report)
-    units = plan(rows, report, full=full, scope=scope)
+    units = yield from plan_steps(rows, report, full=full, scope=scope)
     if dry_run or report.rejected or not report.has_changes:
         db.session.rollback()
         return report
@@ -453,12 +490,12 @@ def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bo
             audit.record("org_unit_renamed", actor=actor, ip=ip, unit=unit.id, old=unit.name, new=to[-1])
             unit.name = to[-1]
         _create_units(units)
-        _apply(rows, report, units, progress)
+        yield from _apply(rows, report, units)
         summary = report.summary()
         audit.record("people_imported", actor=actor, ip=ip, file=filename[:120],
                      **{k: summary[k] for k in ("created", "updated", "deactivated", "unchanged")})
         db.session.commit()
-    except Exception:
+    except BaseException:  # GeneratorExit too: a stream closed half-way leaves nothing behind
         db.session.rollback()
         raise
     report.applied = True
