@@ -6,8 +6,10 @@ Every unit, person and assignment comes from ``access``: outside the viewer's sc
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
+from collections.abc import Generator
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -310,48 +312,126 @@ def _upload_path(token: str) -> Path:
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_people() -> ResponseReturnValue:
+    """Without JavaScript: the file is checked in the request and the preview comes back as a page."""
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("hr/import.html", form=form, reasons=REASONS), 422 if form.is_submitted() else 200
-    data = form.file.data.read()
-    filename = form.file.data.filename or "upload.csv"
+    data, filename = form.file.data.read(), form.file.data.filename or "upload.csv"
     try:
         report = people_import.import_people(data, filename, dry_run=True, full=form.full.data,
                                              scope=access.scope_paths(current_user))
     except people_import.ImportFileError:
         form.file.errors = [_("This file cannot be read as CSV or XLSX.")]
         return render_template("hr/import.html", form=form, reasons=REASONS), 422
-    apply_form = None
-    if report.has_changes and not report.rejected:  # kept until applied, for the apply button only
-        token = secrets.token_urlsafe(24)
-        _upload_path(token).write_bytes(data)
-        (_upload_dir() / f"{current_user.id}-{token}.name").write_text(filename[-120:])
-        apply_form = ApplyImportForm(token=token, full="1" if form.full.data else "")
-    return render_template("hr/import.html", form=form, report=report, apply_form=apply_form, reasons=REASONS)
+    return render_template("hr/import.html", form=form, report=report, reasons=REASONS,
+                           apply_form=_keep_upload(report, data, filename, full=form.full.data))
 
 
-@bp.post("/import/apply")
-def import_apply() -> ResponseReturnValue:
+def _keep_upload(report: people_import.ImportReport, data: bytes, filename: str, *, full: bool) -> ApplyImportForm | None:
+    """Keep a file that can be applied until it is, for the apply button only."""
+    if not report.has_changes or report.rejected:
+        return None
+    token = secrets.token_urlsafe(24)
+    _upload_path(token).write_bytes(data)
+    (_upload_dir() / f"{current_user.id}-{token}.name").write_text(filename[-120:])
+    return ApplyImportForm(token=token, full="1" if full else "")
+
+
+def _line(**data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def _progress_lines(steps: Generator[people_import.Step, None, people_import.ImportReport]) -> Any:
+    """One JSON line per step; returns the finished report. Closing the stream closes the steps (rollback)."""
+    try:
+        while True:
+            try:
+                stage, done, total = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            yield _line(stage=stage, done=done, total=total)
+    finally:
+        steps.close()
+
+
+def _stream(lines: Any) -> Response:
+    response = Response(stream_with_context(lines), mimetype="application/x-ndjson")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # a proxy must pass the progress lines on as they come
+    return response
+
+
+@bp.post("/import/check")
+def import_check() -> ResponseReturnValue:
+    """With JavaScript: the preview, streamed after a JSON line every few hundred rows checked."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return jsonify(error=" ".join(str(e) for errors in form.errors.values() for e in errors)), 422
+    data, filename, full = form.file.data.read(), form.file.data.filename or "upload.csv", bool(form.full.data)
+    steps = people_import.import_steps(data, filename, dry_run=True, full=full, scope=access.scope_paths(current_user))
+
+    def lines() -> Any:
+        try:
+            report = yield from _progress_lines(steps)
+        except people_import.ImportFileError:
+            yield _line(error=_("This file cannot be read as CSV or XLSX."))
+            return
+        apply_form = _keep_upload(report, data, filename, full=full)
+        yield _line(html=render_template("hr/_import_preview.html", report=report, apply_form=apply_form,
+                                         reasons=REASONS))
+    return _stream(lines())
+
+
+def _applied_message(report: people_import.ImportReport) -> tuple[str, str]:
+    if report.applied:
+        summary = report.summary()
+        return _("Import applied: %(c)d created, %(u)d updated, %(d)d deactivated.", c=summary["created"],
+                 u=summary["updated"], d=summary["deactivated"]), "success"
+    if report.rejected:
+        return _("Nothing was applied: the file has rejected rows."), "error"
+    return _("Nothing to change: the file matches the records."), "info"
+
+
+def _applied_upload(path: Path) -> None:
+    path.unlink()
+    path.with_name(path.name + ".name").unlink()
+
+
+def _kept_upload() -> tuple[ApplyImportForm, Path, str]:
     form = ApplyImportForm()
     if not form.validate_on_submit():
         abort(400)
     path = _upload_path(form.token.data or "")
     if not path.exists():
         abort(404)
-    filename = path.with_name(path.name + ".name").read_text()
+    return form, path, path.with_name(path.name + ".name").read_text()
+
+
+@bp.post("/import/apply")
+def import_apply() -> ResponseReturnValue:
+    form, path, filename = _kept_upload()
     report = people_import.import_people(path.read_bytes(), filename, full=form.full.data == "1",
                                          scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
     if report.applied:
-        path.unlink()
-        path.with_name(path.name + ".name").unlink()
-        summary = report.summary()
-        flash(_("Import applied: %(c)d created, %(u)d updated, %(d)d deactivated.", c=summary["created"],
-                u=summary["updated"], d=summary["deactivated"]), "success")
-    elif report.rejected:
-        flash(_("Nothing was applied: the file has rejected rows."), "error")
-    else:
-        flash(_("Nothing to change: the file matches the records."), "info")
+        _applied_upload(path)
+    flash(*_applied_message(report))
     return redirect(url_for("hr.import_people"), code=303)
+
+
+@bp.post("/import/run")
+def import_run() -> ResponseReturnValue:
+    """With JavaScript: apply, streaming a JSON line every few hundred rows; one transaction all the same."""
+    form, path, filename = _kept_upload()
+    steps = people_import.import_steps(path.read_bytes(), filename, full=form.full.data == "1",
+                                       scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
+
+    def lines() -> Any:
+        report = yield from _progress_lines(steps)
+        if report.applied:
+            _applied_upload(path)
+        message, category = _applied_message(report)
+        yield _line(message=message, category=category)
+    return _stream(lines())
 
 
 # --- assignments -----------------------------------------------------------------------
