@@ -152,11 +152,17 @@ def notice_for_owner(viewer: User, notice_id: int) -> Notice:
     return notice
 
 
+def can_edit_assignment(viewer: User, assignment: Assignment) -> bool:
+    """Only assignments made for a unit inside the viewer's scope; those made above it are read-only."""
+    return in_scope(viewer, assignment.unit)
+
+
 def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:
+    """An assignment the viewer may change; one made above their scope (shown read-only) is 404 here."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
         abort(404)
-    if not in_scope(viewer, assignment.unit):
+    if not can_edit_assignment(viewer, assignment):
         abort(404)
     return assignment
 

@@ -226,7 +226,7 @@ def test_hr_cannot_assign_to_another_subsidiary(client: FlaskClient, world: Worl
     log_in(client, world.hr_west)
     assert "周杰" in client.get("/hr/overdue").get_data(as_text=True)
     assert "骨干" not in client.get("/hr/assignments").get_data(as_text=True)
-    assert "全员" not in client.get("/hr/assignments").get_data(as_text=True)  # made at group level: admins only
+    assert "上级下达 · 只读" in client.get("/hr/assignments").get_data(as_text=True)  # made at group level: read-only
 
 
 def test_import_page_previews_then_applies(client: FlaskClient, world: World, synced: Flask, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from .. import access
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
-from ..services import assignments, exports, people_import, reports
+from ..services import assignment_reach, assignments, exports, people_import, reports
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -476,7 +476,9 @@ def assignment_list() -> ResponseReturnValue:
             flash(_("Assignment created."), "success")
             return redirect(url_for("hr.assignment_list"), code=303)
     status = 422 if form.is_submitted() else 200
-    rows = assignments.assignments_in_scope(access.scope_paths(current_user))
-    return render_template("hr/assignments.html", form=form, assignments=rows, names=reports.unit_names()), status
+    rows = assignment_reach.reaching(access.scope_paths(current_user), today=_today())
+    editable = {r.assignment.id for r in rows if access.can_edit_assignment(current_user, r.assignment)}
+    return render_template("hr/assignments.html", form=form, rows=rows, editable=editable,
+                           names=reports.unit_names()), status
 
 
