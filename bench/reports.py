@@ -6,7 +6,8 @@ subsidiaries, 99 departments each), 20 assigned courses each (2 million assigned
 course rows), realistic progress (about 1.4 million enrolments, 2 million lesson
 progress rows, 1 million training credits). Then times the completion report at the
 root and at one subsidiary, and an XLSX export of 100,000 overdue rows with its peak
-Python memory. The baseline, measured in the same run, is one sequential count over
+Python memory; the leadership summary (competitions included: four online rounds, a
+live final). The baseline, measured in the same run, is one sequential count over
 the 2 million assigned rows: the ratio says what the report costs in those units.
 
 Set BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1/qs_bench); the
@@ -83,6 +84,26 @@ GENERATE = [
         SELECT 'QS-BENCH-' || i, i, 'cert-all-staff', '证书', '', 'all-staff', '员工' || i, 'E' || i, 90,
                TIMESTAMPTZ '2024-01-01' + (i % 700) * INTERVAL '1 day', TIMESTAMPTZ '2026-06-01' + (i % 1000) * INTERVAL '1 day', ''
         FROM generate_series(1, {EMPLOYEES}, 3) i""",
+    # knowledge competitions: four online rounds in 2026 (one for the whole group, three for one subsidiary
+    # each), a paper submitted by one person in three; a live final in Q3 with 300 players
+    """INSERT INTO competition (id, slug, title, rules, host_id, opens_at, closes_at, unit_ids, positions, draw, time_limit,
+                                 sittings, review_after_close, team_depth, weight_participation, weight_average,
+                                 freeze_hours, show_names, awards, created_at)
+        SELECT r, 'bench-round-' || r, '竞赛' || r, '', 1, TIMESTAMPTZ '2026-01-10' + r * INTERVAL '60 days',
+               TIMESTAMPTZ '2026-01-24' + r * INTERVAL '60 days', (CASE WHEN r = 1 THEN '[]' ELSE '[' || r || ']' END)::json,
+               '[]', '[]', 30, 1, true, 1, 40, 60, 0, 10, '[]', now()
+        FROM generate_series(1, 4) r""",
+    f"""INSERT INTO quiz_attempt (user_id, quiz_key, number, paper, multiple, pass_mark, started_at, submitted_at,
+                                expired, score, max_score, passed)
+        SELECT i, 'competition/bench-round-' || (1 + i % 4), 1, '[]', 'all_or_nothing', 0,
+               TIMESTAMPTZ '2026-01-11' + (1 + i % 4) * INTERVAL '60 days', TIMESTAMPTZ '2026-01-11' + (1 + i % 4) * INTERVAL '60 days',
+               false, i % 11, 10, true
+        FROM generate_series(1, {EMPLOYEES}, 3) i""",
+    """INSERT INTO live_event (id, code, title, host_id, status, stage, teams_from_units, base_points, streak_bonus,
+                              buzz_penalty, buzz_pass, version, created_at)
+       VALUES (1, 'BENCHFINAL', '决赛', 1, 'finished', 'podium', true, 1000, 0, 0, true, 1, TIMESTAMPTZ '2026-09-20')""",
+    f"""INSERT INTO live_player (event_id, user_id, device, streak, joined_at)
+        SELECT 1, i, 'bench', 0, TIMESTAMPTZ '2026-09-20' FROM generate_series(1, {EMPLOYEES}, {max(1, EMPLOYEES // 300)}) i""",
     "ANALYZE",
 ]
 
@@ -113,7 +134,7 @@ def main() -> None:
         db.session.commit()
         counts = {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
                   for t in ("org_unit", "user_account", "assignment_target", "enrollment", "lesson_progress", "training_credit",
-                            "quiz_attempt", "certificate")}
+                            "quiz_attempt", "certificate", "live_player")}
         print(f"generated in {time.perf_counter() - start:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
         root, subsidiary = db.session.get(OrgUnit, 1), db.session.get(OrgUnit, 2)
@@ -135,6 +156,9 @@ def main() -> None:
         print(f"root: exam score {rows[0].exam_score:.1f}, certificates {rows[0].certificates:,}, "
               f"expiring within 90 days {rows[0].expiring:,}")
         zone = ZoneInfo("Asia/Shanghai")
+        figures = reports.leadership_summary(root, reports.Period(2026), zone=zone).current
+        print(f"root 2026: competition participants {figures.competition_participants:,} "
+              f"({100 * figures.competition_participation:.1f}%), competitions held {figures.competitions_held}")
         for label, work in (
                 ("completions per week (12 weeks), root", lambda: reports.completions_by_week(root, last_day=TODAY, zone=zone)),
                 ("tier coverage, root", lambda: reports.tier_coverage(root)),
