@@ -54,6 +54,7 @@
       seen = Math.max(seen, end);
     }
     box.hidden = false;
+    box.scrollIntoView({block: "nearest"});  // the apply button sits below a long preview
     button.disabled = true;
     xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRFToken", token ? token.value : "");
