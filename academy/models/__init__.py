@@ -1,6 +1,13 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
-from .assignment import Assignment, AssignmentCourse, AssignmentTarget, ReminderLog, TargetKind
+from .assignment import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentTarget,
+    LearnerCourseStatus,
+    ReminderLog,
+    TargetKind,
+)
 from .certificate import Certificate, CertificateState
 from .competition import (
     Competition,
@@ -37,6 +44,7 @@ __all__ = [
     "Course",
     "Enrollment",
     "EventStatus",
+    "LearnerCourseStatus",
     "Lesson",
     "LessonProgress",
     "LiveAnswer",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -94,3 +94,25 @@ class ReminderLog(db.Model):
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LearnerCourseStatus(db.Model):
+    """Where one assigned course stands for one learner: a copy kept by the services that change
+    progress, assignments and people, in the same transaction, so the org-tree report reads one
+    narrow table instead of joining millions of progress rows.
+
+    One row per (assignment, learner, course), exactly the report's items; the learner's unit
+    and active flag are copied so the report groups by unit without reading the people.
+    """
+
+    __tablename__ = "learner_course_status"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True, index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    best_percent: Mapped[float | None] = mapped_column(Float)  # best graded final exam, when taken

@@ -17,7 +17,7 @@ from ..models import (
     TargetKind,
     User,
 )
-from . import audit
+from . import audit, course_status
 
 
 class AssignmentInvalid(Exception):
@@ -82,6 +82,7 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
     for user_id in sorted(ids):
         db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
                                         named=target_kind == TargetKind.PEOPLE, assigned_at=now))
+    course_status.for_assignment(assignment.id)
     audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
                  courses=[c.slug for c in courses], learners=len(ids))
     db.session.commit()
@@ -93,9 +94,14 @@ def refresh_user(user: User) -> None:
 
     Rule-based rows that no longer apply (the person moved away) are dropped; named rows stay.
     Deactivated people keep their rows: their history stays in the reports' archive.
+    Either way the learner's report status follows (unit, active flag, assigned items).
     """
-    if not user.active:
-        return
+    if user.active:
+        _refresh_targets(user)
+    course_status.for_learner(user.id)
+
+
+def _refresh_targets(user: User) -> None:
     unit = db.session.get(OrgUnit, user.org_unit_id) if user.org_unit_id else None
     ancestor_ids = [int(x) for x in unit.path.strip("/").split("/") if x] if unit else []
     candidates = list(db.session.execute(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
 from ..models import Attempt, Course, Enrollment, Lesson, LessonProgress, TrainingCredit, User
+from . import course_status
 
 T = TypeVar("T")
 
@@ -69,6 +70,8 @@ def open_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> L
         enrollment.last_active_at = when
         progress = _lesson_progress(user, lesson, when)
         progress.last_opened_at = when
+        if enrollment.started_at == when:  # just enrolled: the assigned course is started
+            course_status.for_learner(user.id, [lesson.course_id])
         db.session.commit()
         return progress
 
@@ -87,6 +90,8 @@ def complete_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) 
         progress.completed_version = lesson.version
         enrollment.last_active_at = when
         finished = _complete_course_if_done(user, lesson.course, enrollment, when)
+        if finished or enrollment.started_at == when:
+            course_status.for_learner(user.id, [lesson.course_id])
         db.session.commit()
         return finished
 
@@ -118,7 +123,10 @@ def _passed_final(user: User, course: Course) -> bool:
 def complete_course_if_done(user: User, course: Course, now: datetime) -> bool:
     """After a final exam is passed: complete the course and credit its hours (flushes, caller commits)."""
     enrollment = _enrollment(user, course, now)
-    return _complete_course_if_done(user, course, enrollment, now)
+    finished = _complete_course_if_done(user, course, enrollment, now)
+    if finished or enrollment.started_at == now:
+        course_status.for_learner(user.id, [course.id])
+    return finished
 
 
 def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment, now: datetime) -> bool:

@@ -26,7 +26,7 @@ from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
 from ..database import db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, Course, QuestionVersion, User
-from . import audit, certificates, progress
+from . import audit, certificates, course_status, progress
 
 MAX_TEXT = 200  # characters per typed answer
 
@@ -249,15 +249,16 @@ def _grade_into(attempt: Attempt, paper: Paper) -> None:
 
 
 def _after_grading(attempt: Attempt, now: datetime) -> None:
-    """What passing unlocks: a course completed by its final exam, a certificate."""
-    if not attempt.passed:
-        return
+    """What a graded attempt changes: a course completed by its final exam (and its best score), a certificate."""
     kind, _, ref = attempt.quiz_key.partition("/")
     if kind == Kind.FINAL:
         course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
-        if course is not None:
+        if course is None:
+            return
+        if attempt.passed:
             progress.complete_course_if_done(attempt.user, course, now)
-    elif kind == Kind.EXAM and attempt.certificate:
+        course_status.for_learner(attempt.user_id, [course.id])  # the best score counts failed attempts too
+    elif kind == Kind.EXAM and attempt.passed and attempt.certificate:
         certificates.issue(attempt, ref, now)
 
 
