@@ -15,13 +15,14 @@ from flask.cli import AppGroup
 
 from .content.library import coverage, load_library, stats
 from .models import Role
-from .services import accounts, content_sync, people_import, reminders, seed
+from .services import accounts, content_sync, course_status, people_import, reminders, seed
 
 content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
 seed_group = AppGroup("seed", help="Demo data.")
 reminders_group = AppGroup("reminders", help="Email reminders (run daily from cron or a systemd timer).")
 quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
+reports_group = AppGroup("reports", help="HR reports.")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -250,6 +251,14 @@ def quiz_export(bank_id: str, fmt: str) -> None:
         click.echo(f"{bank.path}:{item.line}: skipped: {item.reason}", err=True)
 
 
+@reports_group.command("rebuild")
+def reports_rebuild() -> None:
+    """Recompute the report's status tables from progress, assignments and people (audited).
+    The services keep them current; run this after writing those tables by other means."""
+    items = course_status.rebuild_all()
+    click.echo(f"{items} assigned items recomputed")
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz):
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group):
         app.cli.add_command(group)

@@ -5,6 +5,7 @@ from .assignment import (
     AssignmentCourse,
     AssignmentTarget,
     LearnerCourseStatus,
+    LearnerStatus,
     ReminderLog,
     TargetKind,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "Enrollment",
     "EventStatus",
     "LearnerCourseStatus",
+    "LearnerStatus",
     "Lesson",
     "LessonProgress",
     "LiveAnswer",

@@ -23,6 +23,7 @@ from ..models import (
     Course,
     Enrollment,
     LearnerCourseStatus,
+    LearnerStatus,
     Lesson,
     LessonProgress,
     OrgUnit,
@@ -53,6 +54,12 @@ class Filters:
         if self.due_to is not None:
             query = query.where(Assignment.due_on <= self.due_to)
         return self.people(query)
+
+    @property
+    def narrows_items(self) -> bool:
+        """Does it pick some assigned items of a person (not only some people)?"""
+        return (self.course_id is not None or bool(self.tier) or self.mandatory_only
+                or self.due_from is not None or self.due_to is not None)
 
     def status(self, query):  # type: ignore[no-untyped-def]  # a Select over LearnerCourseStatus
         """The same narrowing over the report's status rows (one row per assigned item)."""
@@ -130,6 +137,43 @@ def _roll_up(per_unit: Iterable[Sequence[Any]], shown: dict[int, tuple[int, ...]
     return sums
 
 
+def _progress(in_tree, filters: Filters, today: date) -> Iterable[Sequence[Any]]:  # type: ignore[no-untyped-def]
+    """Per unit of the people: assigned, started, completed, overdue, exam percent sum and count.
+
+    Without a filter on the items, one summary row per person (``LearnerStatus``) answers;
+    a filter on courses, tiers or due dates sums the matching items per person first.
+    """
+    if not filters.narrows_items:
+        summary = LearnerStatus
+        query = (select(summary.unit_id, func.count(),
+                        func.sum(case((summary.started > 0, 1), else_=0)),
+                        func.sum(case((summary.completed == summary.items, 1), else_=0)),
+                        func.sum(case((summary.next_due < today, 1), else_=0)),
+                        func.sum(summary.score_sum), func.sum(summary.scored))
+                 .where(summary.active.is_(True), summary.unit_id.in_(in_tree)))
+        if filters.position:
+            query = filters.people(query.join(User, User.id == summary.user_id))
+        return db.session.execute(query.group_by(summary.unit_id)).all()
+    status = LearnerCourseStatus
+    per_user = filters.status(
+        select(status.user_id.label("user_id"), status.unit_id.label("unit_id"),
+               func.count().label("n"),
+               func.count(status.completed_at).label("done"),
+               func.count(status.started_at).label("started"),
+               func.sum(case((and_(status.completed_at.is_(None), status.due_on < today), 1), else_=0)).label("overdue"),
+               func.sum(status.best_percent).label("score_sum"),
+               func.count(status.best_percent).label("scored"))
+        .where(status.active.is_(True), status.unit_id.in_(in_tree))
+    ).group_by(status.user_id, status.unit_id).subquery("per_user")
+    return db.session.execute(
+        select(per_user.c.unit_id, func.count(),
+               func.sum(case((per_user.c.started > 0, 1), else_=0)),
+               func.sum(case((per_user.c.done == per_user.c.n, 1), else_=0)),
+               func.sum(case((per_user.c.overdue > 0, 1), else_=0)),
+               func.sum(per_user.c.score_sum), func.sum(per_user.c.scored))
+        .group_by(per_user.c.unit_id)).all()
+
+
 def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
                        filters: Filters | None = None, now: datetime | None = None) -> list[UnitRow]:
     """The unit (whole subtree) first, then each child unit (its subtree).
@@ -142,24 +186,7 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     now = now or datetime.now(year_start.tzinfo)
     shown = _shown_of(unit)
     in_tree = _subtree_ids(unit)
-    status = LearnerCourseStatus
-    per_user = filters.status(
-        select(status.user_id.label("user_id"), status.unit_id.label("unit_id"),
-               func.count().label("n"),
-               func.count(status.completed_at).label("done"),
-               func.count(status.started_at).label("started"),
-               func.sum(case((and_(status.completed_at.is_(None), status.due_on < today), 1), else_=0)).label("overdue"),
-               func.sum(status.best_percent).label("score_sum"),
-               func.count(status.best_percent).label("scored"))
-        .where(status.active.is_(True), status.unit_id.in_(in_tree))
-    ).group_by(status.user_id, status.unit_id).subquery("per_user")
-    progress = _roll_up(db.session.execute(
-        select(per_user.c.unit_id, func.count(),
-               func.sum(case((per_user.c.started > 0, 1), else_=0)),
-               func.sum(case((per_user.c.done == per_user.c.n, 1), else_=0)),
-               func.sum(case((per_user.c.overdue > 0, 1), else_=0)),
-               func.sum(per_user.c.score_sum), func.sum(per_user.c.scored))
-        .group_by(per_user.c.unit_id)), shown)
+    progress = _roll_up(_progress(in_tree, filters, today), shown)
     active = and_(User.active.is_(True), User.org_unit_id.in_(in_tree))
     heads = _roll_up(db.session.execute(filters.people(
         select(User.org_unit_id, func.count()).where(active)).group_by(User.org_unit_id)), shown)
