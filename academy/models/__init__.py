@@ -3,6 +3,7 @@
 from .assignment import (
     Assignment,
     AssignmentCourse,
+    AssignmentRound,
     AssignmentTarget,
     LearnerCourseStatus,
     LearnerStatus,
@@ -27,13 +28,14 @@ from .competition import (
 from .content import ContentProblem, Course, Lesson
 from .notice import Notice
 from .org import OrgUnit, UnitKind
-from .progress import Enrollment, LessonProgress, TrainingCredit
+from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, QuestionVersion
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
     "Assignment",
     "AssignmentCourse",
+    "AssignmentRound",
     "AssignmentTarget",
     "Attempt",
     "AttemptAnswer",
@@ -43,6 +45,7 @@ __all__ = [
     "Competition",
     "ContentProblem",
     "Course",
+    "CourseCompletion",
     "Enrollment",
     "EventStatus",
     "LearnerCourseStatus",

@@ -37,15 +37,36 @@ class Assignment(db.Model):
     mandatory: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # recertification: a new round every N months (None: one round only); the current round
+    # began at ``round_started_at`` (None: the first round, where any completion counts)
+    repeat_months: Mapped[int | None] = mapped_column()
+    round_number: Mapped[int] = mapped_column(default=1)
+    round_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[OrgUnit | None] = relationship()
     courses: Mapped[list[AssignmentCourse]] = relationship(
         back_populates="assignment", order_by="AssignmentCourse.position", lazy="selectin",
         cascade="all, delete-orphan")
+    rounds: Mapped[list[AssignmentRound]] = relationship(
+        order_by="AssignmentRound.number", cascade="all, delete-orphan")
 
     @property
     def is_path(self) -> bool:
         return len(self.courses) > 1
+
+
+class AssignmentRound(db.Model):
+    """A round of a recurring assignment; the unique number makes opening it twice impossible."""
+
+    __tablename__ = "assignment_round"
+    __table_args__ = (UniqueConstraint("assignment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    starts_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AssignmentCourse(db.Model):

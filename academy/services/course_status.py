@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select, true
 
 from ..database import db
 from ..models import (
@@ -32,14 +32,17 @@ Status = LearnerCourseStatus
 
 def _rows(where: ColumnElement[bool]):  # type: ignore[no-untyped-def]  # a Select matching Status's columns
     """The status rows of the assigned items matching ``where``, computed from the sources."""
+    round_start = Assignment.round_started_at  # a recurring assignment counts its current round only
     best = (select(func.max(100.0 * Attempt.score / Attempt.max_score))
             .where(Attempt.user_id == AssignmentTarget.user_id, Attempt.quiz_key == literal("final/") + Course.slug,
-                   Attempt.submitted_at.is_not(None), Attempt.max_score > 0)
-            .correlate(AssignmentTarget, Course).scalar_subquery())
+                   Attempt.submitted_at.is_not(None), Attempt.max_score > 0,
+                   or_(round_start.is_(None), Attempt.submitted_at >= round_start))
+            .correlate(AssignmentTarget, Course, Assignment).scalar_subquery())
+    started = case((or_(round_start.is_(None), Enrollment.last_active_at >= round_start), Enrollment.started_at))
+    completed = case((or_(round_start.is_(None), Enrollment.completed_at >= round_start), Enrollment.completed_at))
     return (
         select(AssignmentTarget.assignment_id, AssignmentTarget.user_id, AssignmentCourse.course_id,
-               User.org_unit_id, User.active, Assignment.due_on,
-               Enrollment.started_at, Enrollment.completed_at, best)
+               User.org_unit_id, User.active, Assignment.due_on, started, completed, best)
         .select_from(AssignmentTarget)
         .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
         .join(AssignmentCourse, AssignmentCourse.assignment_id == AssignmentTarget.assignment_id)

@@ -21,6 +21,7 @@ from ..models import (
     AssignmentTarget,
     Certificate,
     Course,
+    CourseCompletion,
     Enrollment,
     LearnerCourseStatus,
     LearnerStatus,
@@ -243,21 +244,14 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
     deduplicated, so the aggregation only sees what is overdue.
     """
     filters = filters or Filters()
-    home = aliased(OrgUnit, name="home")
-    late = (
-        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
-               func.min(Assignment.due_on).label("due_on"))
-        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .join(User, User.id == AssignmentTarget.user_id)
-        .join(home, home.id == User.org_unit_id)
-        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
-                                    Enrollment.course_id == AssignmentCourse.course_id))
-        .where(User.active.is_(True), home.path.startswith(unit.path), Assignment.due_on < today,
-               Enrollment.completed_at.is_(None))
-        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
-    )
-    items = filters.assigned(late).subquery("late")
+    status = LearnerCourseStatus  # the current round of recurring assignments
+    late = filters.status(
+        select(status.user_id.label("user_id"), status.course_id.label("course_id"),
+               func.min(status.due_on).label("due_on"))
+        .where(status.active.is_(True), status.unit_id.in_(_subtree_ids(unit)), status.due_on < today,
+               status.completed_at.is_(None))
+    ).group_by(status.user_id, status.course_id)
+    items = late.subquery("late")
     query = (
         select(User.id, User.employee_no, User.name, User.org_unit_id, Course.title, items.c.due_on)
         .select_from(items)
@@ -288,15 +282,14 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
         .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
         .where(AssignmentTarget.user_id == user.id)
         .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id, AssignmentCourse.position)).all()
-    course_ids = {ac.course_id for _, ac in pairs}
-    enrollments = {e.course_id: e for e in db.session.execute(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids))).scalars()} if course_ids else {}
+    status = {(s.assignment_id, s.course_id): s for s in db.session.execute(
+        select(LearnerCourseStatus).where(LearnerCourseStatus.user_id == user.id)).scalars()}
     rows = []
     for assignment, link in pairs:
-        enrollment = enrollments.get(link.course_id)
-        completed = enrollment.completed_at if enrollment else None
+        item = status.get((assignment.id, link.course_id))  # the current round of recurring assignments
+        completed = item.completed_at if item else None
         late = completed is None and assignment.due_on is not None and assignment.due_on < today
-        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, enrollment is not None, completed, late))
+        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, bool(item and item.started_at), completed, late))
     return rows
 
 
@@ -310,6 +303,7 @@ class TrainingFile:
     lessons: list[LessonProgress]
     credits: list[TrainingCredit]
     assigned: list[AssignedCourse]
+    earlier: list[CourseCompletion]  # completions of courses taken again for a later round
 
     @property
     def total_hours(self) -> float:
@@ -325,8 +319,10 @@ def training_file(person: User, *, today: date) -> TrainingFile:
         .order_by(LessonProgress.first_opened_at)).scalars())
     credits = list(db.session.execute(
         select(TrainingCredit).where(TrainingCredit.user_id == person.id).order_by(TrainingCredit.earned_at)).scalars())
+    earlier = list(db.session.execute(
+        select(CourseCompletion).where(CourseCompletion.user_id == person.id).order_by(CourseCompletion.started_at)).scalars())
     unit = unit_names().get(person.org_unit_id or 0, "")
-    return TrainingFile(person, unit, enrollments, lessons, credits, assigned_courses(person, today=today))
+    return TrainingFile(person, unit, enrollments, lessons, credits, assigned_courses(person, today=today), earlier)
 
 
 # --- charts: completions per week, tier coverage ------------------------------------------
