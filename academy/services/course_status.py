@@ -1,7 +1,8 @@
-"""Keeping ``LearnerCourseStatus`` equal to what progress, assignments and people say.
+"""Keeping ``LearnerCourseStatus`` (per assigned item) and ``LearnerStatus`` (per learner)
+equal to what progress, assignments and people say.
 
 Every change rewrites the affected rows from the source tables with one DELETE and one
-INSERT … SELECT, so a row is always derived the same way, whichever service touched it.
+INSERT … SELECT each, so a row is always derived the same way, whichever service touched it.
 The callers are the services that change the sources; they flush, their entry point commits,
 so the copy is written in the same transaction as the change and is never stale.
 """
