@@ -14,6 +14,7 @@ from academy.database import db
 from academy.models import (
     Assignment,
     AssignmentRound,
+    Attempt,
     CourseCompletion,
     Enrollment,
     OrgUnit,
@@ -170,3 +171,27 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert assignments.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert assignments.add_months(date(2025, 11, 15), 3) == date(2026, 2, 15)
     assert assignments.add_months(date(2025, 3, 10), 12) == date(2026, 3, 10)
+
+
+def test_the_final_exams_attempt_limit_starts_again_each_round(synced: Flask, tree: dict[str, OrgUnit],
+                                                               client: FlaskClient) -> None:
+    from .test_quizzes_web import FINAL, start
+
+    with synced.app_context():
+        a_id = _yearly(tree, "sample-course")
+        learner = _user("Q1")
+    log_in(client, learner)
+    for _ in range(2):  # the fixture's final allows two attempts
+        client.post(f"/attempts/{start(client, FINAL)}/submit")
+    refused = client.post(FINAL)  # the limit is reached this round: back to the exam page
+    assert "/attempts/" not in refused.location
+    with synced.app_context():
+        assignment = db.session.get(Assignment, a_id)
+        assert assignment is not None
+        today = datetime.now(UTC).date()
+        assignment.rounds[0].starts_on = today.replace(year=today.year - 1, day=1)  # as if all this was a year ago
+        for attempt in db.session.execute(select(Attempt)).scalars():
+            attempt.started_at = attempt.started_at.replace(year=today.year - 1)
+        db.session.commit()
+        assert assignments.roll(today) == 1
+    start(client, FINAL)  # a new round: two attempts again

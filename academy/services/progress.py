@@ -136,7 +136,7 @@ def _passed_final(user: User, course: Course, since: datetime | None) -> bool:
     return db.session.execute(query).scalar_one() > 0
 
 
-def _round_started(user: User, course: Course) -> datetime | None:
+def round_started(user: User, course: Course) -> datetime | None:
     """The latest start of a round of a recurring assignment giving this learner this course."""
     return db.session.execute(
         select(func.max(Assignment.round_started_at))
@@ -150,7 +150,7 @@ def _retake_if_due_again(user: User, course: Course, enrollment: Enrollment, now
     the old completion goes to the history, the lessons and the final exam count afresh."""
     if enrollment.completed_at is None:
         return
-    started = _round_started(user, course)
+    started = round_started(user, course)
     if started is None or enrollment.completed_at >= started:
         return
     db.session.add(CourseCompletion(user_id=user.id, course_id=course.id, started_at=enrollment.started_at,
@@ -173,7 +173,7 @@ def complete_course_if_done(user: User, course: Course, now: datetime) -> bool:
 
 
 def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment, now: datetime) -> bool:
-    if enrollment.completed_at is not None or not course_requirements_met(user, course, since=_round_started(user, course)):
+    if enrollment.completed_at is not None or not course_requirements_met(user, course, since=round_started(user, course)):
         return False
     enrollment.completed_at = now
     already = db.session.execute(

@@ -150,6 +150,16 @@ def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: da
             raise CoolingDown(until)
 
 
+def _this_round(user: User, quiz: QuizDef, previous: list[Attempt]) -> list[Attempt]:
+    """A final exam's attempt limit starts again with each round of a recurring assignment of its course."""
+    kind, _, ref = quiz.key.partition("/")
+    if kind != Kind.FINAL:
+        return previous
+    course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+    since = progress.round_started(user, course) if course is not None else None
+    return previous if since is None else [a for a in previous if a.started_at >= since]
+
+
 def _deadline(quiz: QuizDef, now: datetime) -> datetime | None:
     ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, quiz.closes_at) if t]
     return min(ends) if ends else None
@@ -163,7 +173,7 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
     for attempt in previous:
         if attempt.is_open and not _expire(attempt, now):
             return attempt
-    _check_may_start(user, quiz, previous, now)
+    _check_may_start(user, quiz, _this_round(user, quiz, previous), now)
     try:
         items = draw(quiz, sources.banks, rnd or random.Random(secrets.randbits(64)))  # noqa: S311 - a paper, not a secret
     except Exception as exc:
