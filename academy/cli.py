@@ -15,13 +15,15 @@ from flask.cli import AppGroup
 
 from .content.library import coverage, load_library, stats
 from .models import Role
-from .services import accounts, content_sync, people_import, reminders, seed
+from .services import accounts, assignments, content_sync, course_status, people_import, reminders, seed
 
 content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
 seed_group = AppGroup("seed", help="Demo data.")
 reminders_group = AppGroup("reminders", help="Email reminders (run daily from cron or a systemd timer).")
 quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
+reports_group = AppGroup("reports", help="HR reports.")
+assignments_group = AppGroup("assignments", help="Mandatory assignments.")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -156,6 +158,9 @@ def reminders_send(today: datetime | None) -> None:
     now = datetime.now(zone)
     if today:
         now = datetime.combine(today.date(), now.timetz())
+    opened = assignments.roll(now.date(), zone=zone)  # reminders are about the current rounds
+    if opened:
+        click.echo(f"{opened} assignment rounds opened")
     settings = reminders.MailSettings.from_config(config)
     try:
         sent = reminders.send_all(settings, today=now.date(), now=now, zone=zone, days=config["REMINDER_DAYS"],
@@ -254,6 +259,24 @@ def quiz_export(bank_id: str, fmt: str) -> None:
         click.echo(f"{bank.path}:{item.line}: skipped: {item.reason}", err=True)
 
 
+@assignments_group.command("roll")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this date (local).")
+def assignments_roll(today: datetime | None) -> None:
+    """Open the due rounds of recurring assignments (also done by `flask reminders send`);
+    running it twice opens nothing twice."""
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    day = today.date() if today else datetime.now(zone).date()
+    click.echo(f"{assignments.roll(day, zone=zone)} assignment rounds opened")
+
+
+@reports_group.command("rebuild")
+def reports_rebuild() -> None:
+    """Recompute the report's status tables from progress, assignments and people (audited).
+    The services keep them current; run this after writing those tables by other means."""
+    items = course_status.rebuild_all()
+    click.echo(f"{items} assigned items recomputed")
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz):
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group):
         app.cli.add_command(group)

@@ -76,6 +76,8 @@ class AssignmentForm(FlaskForm):
     people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     mandatory = BooleanField(_l("Mandatory"), default=True)
+    repeat_months = IntegerField(_l("Repeat every … months (recertification; empty: once)"),
+                                 validators=[Optional(), NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120."))])
 
 
 class RevokeForm(FlaskForm):

@@ -11,7 +11,7 @@ live final). The baseline, measured in the same run, is one sequential count ove
 the 2 million assigned rows: the ratio says what the report costs in those units.
 
 Set BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1/qs_bench); the
-database is emptied first. Without a PostgreSQL server the benchmark is skipped.
+database is emptied first, unless BENCH_REUSE=1 keeps the data a previous run generated. Without a PostgreSQL server the benchmark is skipped.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from sqlalchemy.exc import OperationalError
 from academy import create_app
 from academy.database import db
 from academy.models import OrgUnit
-from academy.services import exports, reports
+from academy.services import course_status, exports, reports
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "100000"))
 SUBSIDIARIES, DEPARTMENTS, COURSES, LESSONS = 20, 99, 20, 2
 TODAY = date(2026, 11, 25)
+REUSE = os.environ.get("BENCH_REUSE") == "1"  # keep the data of a previous run
 
 GENERATE = [
     # org: 1 group, 20 subsidiaries (ids 2..21), 99 departments each (ids 22..)
@@ -126,16 +127,29 @@ def main() -> None:
         return
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": URL})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        start = time.perf_counter()
-        for statement in GENERATE:
-            db.session.execute(text(statement))
-        db.session.commit()
+        if REUSE and db.session.execute(text("SELECT to_regclass('user_account')")).scalar_one():
+            db.create_all()  # tables added since the data was generated
+            print("reusing the generated data (BENCH_REUSE)")
+        else:
+            db.drop_all()
+            db.create_all()
+            start = time.perf_counter()
+            for statement in GENERATE:
+                db.session.execute(text(statement))
+            db.session.commit()
+            print(f"generated in {time.perf_counter() - start:.1f} s")
         counts = {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
                   for t in ("org_unit", "user_account", "assignment_target", "enrollment", "lesson_progress", "training_credit",
                             "quiz_attempt", "certificate", "live_player")}
-        print(f"generated in {time.perf_counter() - start:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        # the generator writes the sources directly, as an old database would hold them: fill the
+        # report's status table the way the migration's backfill and `flask reports rebuild` do
+        start = time.perf_counter()
+        filled = course_status.rebuild()
+        db.session.commit()
+        db.session.execute(text("ANALYZE learner_course_status"))
+        db.session.commit()
+        print(f"status table rebuilt in {time.perf_counter() - start:.1f} s: {filled:,} rows")
 
         root, subsidiary = db.session.get(OrgUnit, 1), db.session.get(OrgUnit, 2)
         assert root is not None

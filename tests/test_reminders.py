@@ -207,3 +207,26 @@ def test_marking_notices_read_needs_the_csrf_token() -> None:
     log_in(client, user)
     assert client.post("/me/notices/read").status_code == 400
 
+
+
+def test_a_new_round_of_a_recurring_assignment_is_reminded_again(synced: Flask, make_unit: Callable[..., OrgUnit],
+                                                                  make_user: Callable[..., User],
+                                                                  inbox: tuple[Inbox, int]) -> None:
+    box, port = inbox
+    unit = make_unit("质检部")
+    make_user("R1", name="孙丽", unit=unit, email="sun@example.com")
+    with synced.app_context():
+        course = db.session.execute(select(Course).where(Course.slug == "second-course")).scalar_one()
+        yearly = assignments.create_assignment(title="年度复训", courses=[course], target_kind=TargetKind.UNIT,
+                                               unit=db.session.get(OrgUnit, unit.id), due_on=date(2026, 12, 10),
+                                               repeat_months=12)
+        yearly.rounds[0].starts_on = date(2026, 1, 5)
+        db.session.commit()
+    assert "1 reminders sent" in _send(synced, port, "2026-12-03")
+    output = _send(synced, port, "2027-01-05")  # the job opens round 2, due 2027-12-10
+    assert "1 assignment rounds opened" in output
+    assert "0 reminders sent" in output
+    assert "1 reminders sent" in _send(synced, port, "2027-12-03")
+    assert "0 reminders sent" in _send(synced, port, "2027-12-03")
+    assert [m["Subject"] for m in box.messages] == ["提醒：年度复训 将在 7 天后到期"] * 2
+    assert "2027-12-10" in box.messages[1].get_content()

@@ -1,6 +1,15 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
-from .assignment import Assignment, AssignmentCourse, AssignmentTarget, ReminderLog, TargetKind
+from .assignment import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentRound,
+    AssignmentTarget,
+    LearnerCourseStatus,
+    LearnerStatus,
+    ReminderLog,
+    TargetKind,
+)
 from .certificate import Certificate, CertificateState
 from .competition import (
     Competition,
@@ -19,13 +28,14 @@ from .competition import (
 from .content import ContentProblem, Course, Lesson
 from .notice import Notice
 from .org import OrgUnit, UnitKind
-from .progress import Enrollment, LessonProgress, TrainingCredit
+from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, QuestionVersion
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
     "Assignment",
     "AssignmentCourse",
+    "AssignmentRound",
     "AssignmentTarget",
     "Attempt",
     "AttemptAnswer",
@@ -35,8 +45,11 @@ __all__ = [
     "Competition",
     "ContentProblem",
     "Course",
+    "CourseCompletion",
     "Enrollment",
     "EventStatus",
+    "LearnerCourseStatus",
+    "LearnerStatus",
     "Lesson",
     "LessonProgress",
     "LiveAnswer",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -37,15 +37,36 @@ class Assignment(db.Model):
     mandatory: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # recertification: a new round every N months (None: one round only); the current round
+    # began at ``round_started_at`` (None: the first round, where any completion counts)
+    repeat_months: Mapped[int | None] = mapped_column()
+    round_number: Mapped[int] = mapped_column(default=1)
+    round_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[OrgUnit | None] = relationship()
     courses: Mapped[list[AssignmentCourse]] = relationship(
         back_populates="assignment", order_by="AssignmentCourse.position", lazy="selectin",
         cascade="all, delete-orphan")
+    rounds: Mapped[list[AssignmentRound]] = relationship(
+        order_by="AssignmentRound.number", cascade="all, delete-orphan")
 
     @property
     def is_path(self) -> bool:
         return len(self.courses) > 1
+
+
+class AssignmentRound(db.Model):
+    """A round of a recurring assignment; the unique number makes opening it twice impossible."""
+
+    __tablename__ = "assignment_round"
+    __table_args__ = (UniqueConstraint("assignment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    starts_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AssignmentCourse(db.Model):
@@ -94,3 +115,46 @@ class ReminderLog(db.Model):
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LearnerCourseStatus(db.Model):
+    """Where one assigned course stands for one learner: a copy kept by the services that change
+    progress, assignments and people, in the same transaction, so the org-tree report reads one
+    narrow table instead of joining millions of progress rows.
+
+    One row per (assignment, learner, course), exactly the report's items; the learner's unit
+    and active flag are copied so the report groups by unit without reading the people.
+    """
+
+    __tablename__ = "learner_course_status"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    best_percent: Mapped[float | None] = mapped_column(Float)  # best graded final exam, when taken
+
+
+class LearnerStatus(db.Model):
+    """One learner's assigned items summed up (from ``LearnerCourseStatus``, by the same services):
+    the unfiltered org-tree report groups these 100,000 rows, not the 2 million items.
+
+    ``next_due`` is the earliest due date among the items not completed yet, so "overdue today"
+    is a comparison, and the row need not change as days pass.
+    """
+
+    __tablename__ = "learner_status"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    items: Mapped[int] = mapped_column(default=0)
+    started: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+    next_due: Mapped[date | None] = mapped_column(Date)
+    score_sum: Mapped[float] = mapped_column(Float, default=0.0)  # best final-exam percents of the items
+    scored: Mapped[int] = mapped_column(default=0)  # … how many items have one

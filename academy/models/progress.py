@@ -53,3 +53,17 @@ class TrainingCredit(db.Model):
     earned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     course: Mapped[Course] = relationship()
+
+
+class CourseCompletion(db.Model):
+    """An earlier completion of a course, kept when the learner takes it again for a new round."""
+
+    __tablename__ = "course_completion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    course: Mapped[Course] = relationship()

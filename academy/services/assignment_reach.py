@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import and_, case, false, func, or_, select
 
 from ..database import db
-from ..models import Assignment, AssignmentCourse, AssignmentTarget, Enrollment, OrgUnit, User
+from ..models import Assignment, LearnerCourseStatus, OrgUnit
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,19 @@ def _inside(paths: list[str] | None, column):  # type: ignore[no-untyped-def]  #
 def reaching(scope_paths: list[str] | None, *, today: date) -> list[Reach]:
     """Assignments made inside the subtrees or applying to someone in them, newest first (three queries)."""
     in_scope = _inside(scope_paths, OrgUnit.path)
-    pairs = (select(AssignmentTarget.assignment_id.label("assignment_id"), func.count(AssignmentCourse.id).label("n"),
-                    func.count(Enrollment.completed_at).label("done"))
-             .join(User, User.id == AssignmentTarget.user_id)
-             .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-             .join(AssignmentCourse, AssignmentCourse.assignment_id == AssignmentTarget.assignment_id)
-             .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
-                                         Enrollment.course_id == AssignmentCourse.course_id))
-             .where(User.active.is_(True), *([in_scope] if in_scope is not None else []))
-             .group_by(AssignmentTarget.assignment_id, AssignmentTarget.user_id)
+    # the status table follows the current round of a recurring assignment, as the reports do
+    status = LearnerCourseStatus
+    pairs = (select(status.assignment_id.label("assignment_id"), func.count().label("n"),
+                    func.count(status.completed_at).label("done"), func.min(status.due_on).label("due_on"))
+             .join(OrgUnit, OrgUnit.id == status.unit_id)
+             .where(status.active.is_(True), *([in_scope] if in_scope is not None else []))
+             .group_by(status.assignment_id, status.user_id)
              .subquery("pairs"))
     done = pairs.c.done >= pairs.c.n
     counts = {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in db.session.execute(
         select(pairs.c.assignment_id, func.count(),
                func.sum(case((done, 1), else_=0)),
-               func.sum(case((and_(~done, Assignment.due_on < today), 1), else_=0)))
-        .join(Assignment, Assignment.id == pairs.c.assignment_id)
+               func.sum(case((and_(~done, pairs.c.due_on < today), 1), else_=0)))
         .group_by(pairs.c.assignment_id))}
     made_inside = select(Assignment.id).join(OrgUnit, OrgUnit.id == Assignment.unit_id)
     if in_scope is not None:

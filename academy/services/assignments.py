@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, tzinfo
 
 from sqlalchemy import delete, false, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
 from ..models import (
     Assignment,
     AssignmentCourse,
+    AssignmentRound,
     AssignmentTarget,
     Course,
     OrgUnit,
     TargetKind,
     User,
 )
-from . import audit
+from . import audit, course_status
+
+MAX_REPEAT_MONTHS = 120
 
 
 class AssignmentInvalid(Exception):
@@ -58,10 +62,15 @@ def _rule_users(assignment: Assignment) -> list[int]:
 def create_assignment(*, title: str, courses: Sequence[Course], target_kind: TargetKind,
                       unit: OrgUnit | None = None, include_subtree: bool = True, position: str = "",
                       people: Iterable[User] = (), due_on: date | None = None, mandatory: bool = True,
-                      actor: User | None = None, ip: str = "") -> Assignment:
-    """Create an assignment and resolve its learners; one commit."""
+                      repeat_months: int | None = None, actor: User | None = None, ip: str = "") -> Assignment:
+    """Create an assignment and resolve its learners; one commit.
+
+    With ``repeat_months`` it recurs: round 1 starts today, and ``roll`` opens the next ones.
+    """
     if not courses:
         raise AssignmentInvalid("courses")
+    if repeat_months is not None and not 1 <= repeat_months <= MAX_REPEAT_MONTHS:
+        raise AssignmentInvalid("repeat")
     if unit is None:  # for named people: the unit whose HR owns the assignment
         raise AssignmentInvalid("unit")
     if target_kind == TargetKind.POSITION and not position.strip():
@@ -73,7 +82,9 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
     assignment = Assignment(title=title.strip() or courses[0].title, target_kind=target_kind,
                             unit_id=unit.id if unit else None, include_subtree=include_subtree,
                             position=position.strip(), due_on=due_on, mandatory=mandatory,
-                            created_by_id=actor.id if actor else None, created_at=now)
+                            repeat_months=repeat_months, created_by_id=actor.id if actor else None, created_at=now)
+    if repeat_months is not None:
+        assignment.rounds = [AssignmentRound(number=1, starts_on=now.date(), due_on=due_on, opened_at=now)]
     assignment.courses = [AssignmentCourse(course_id=c.id, position=i) for i, c in enumerate(courses)]
     db.session.add(assignment)
     db.session.flush()
@@ -82,8 +93,9 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
     for user_id in sorted(ids):
         db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
                                         named=target_kind == TargetKind.PEOPLE, assigned_at=now))
+    course_status.for_assignment(assignment.id)
     audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
-                 courses=[c.slug for c in courses], learners=len(ids))
+                 courses=[c.slug for c in courses], learners=len(ids), repeat_months=repeat_months)
     db.session.commit()
     return assignment
 
@@ -93,9 +105,14 @@ def refresh_user(user: User) -> None:
 
     Rule-based rows that no longer apply (the person moved away) are dropped; named rows stay.
     Deactivated people keep their rows: their history stays in the reports' archive.
+    Either way the learner's report status follows (unit, active flag, assigned items).
     """
-    if not user.active:
-        return
+    if user.active:
+        _refresh_targets(user)
+    course_status.for_learner(user.id)
+
+
+def _refresh_targets(user: User) -> None:
     unit = db.session.get(OrgUnit, user.org_unit_id) if user.org_unit_id else None
     ancestor_ids = [int(x) for x in unit.path.strip("/").split("/") if x] if unit else []
     candidates = list(db.session.execute(
@@ -120,3 +137,55 @@ def assignments_in_scope(scope_paths: list[str] | None) -> list[Assignment]:
     if scope_paths is not None:
         query = query.where(or_(false(), *[OrgUnit.path.startswith(p) for p in scope_paths]))
     return list(db.session.execute(query).scalars())
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day N months later, or the month's last day (31 January + 1 month: 28/29 February)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable: every month has a 28th
+
+
+def roll(today: date, *, zone: tzinfo = UTC, now: datetime | None = None) -> int:
+    """Open the rounds of recurring assignments that have begun by ``today``; returns how many.
+
+    Idempotent: the next round is computed from the last one opened, so a second run on the
+    same day opens nothing, and two instances at once collide on the round's unique number
+    (the loser rolls back and opens nothing). A new round moves the due date by the period,
+    and only what learners complete from its first day on counts. One commit.
+    """
+    now = now or utcnow()
+    opened = 0
+    recurring = db.session.execute(
+        select(Assignment).where(Assignment.repeat_months.is_not(None)).order_by(Assignment.id)).scalars().all()
+    for assignment in recurring:
+        months = assignment.repeat_months or 0
+        last = db.session.execute(
+            select(AssignmentRound).where(AssignmentRound.assignment_id == assignment.id)
+            .order_by(AssignmentRound.number.desc()).limit(1)).scalar_one_or_none()
+        if last is None:
+            continue
+        changed = False
+        while (starts := add_months(last.starts_on, months)) <= today:
+            due = add_months(last.due_on, months) if last.due_on else None
+            last = AssignmentRound(assignment_id=assignment.id, number=last.number + 1, starts_on=starts, due_on=due,
+                                   opened_at=now)
+            db.session.add(last)
+            assignment.round_number, assignment.due_on = last.number, due
+            assignment.round_started_at = datetime.combine(starts, time(), tzinfo=zone).astimezone(UTC)
+            opened += 1
+            changed = True
+        if changed:
+            audit.record("assignment_round_opened", now=now, assignment_id=assignment.id, round=assignment.round_number)
+            course_status.for_assignment(assignment.id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another instance opened the same rounds first
+        db.session.rollback()
+        return 0
+    return opened

@@ -447,6 +447,7 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
                                  position=row.position, org_unit=units.by_path[row.unit_path], commit=False)
         elif change.action == "deactivate" and user is not None:
             user.active = False
+            assignments.refresh_user(user)
         elif change.action == "update" and user is not None and row is not None:
             user.name = row.name
             user.position = row.position or user.position

@@ -8,11 +8,24 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
-from ..models import Attempt, Course, Enrollment, Lesson, LessonProgress, TrainingCredit, User
+from ..models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentTarget,
+    Attempt,
+    Course,
+    CourseCompletion,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    TrainingCredit,
+    User,
+)
+from . import course_status
 
 T = TypeVar("T")
 
@@ -43,7 +56,9 @@ def _get_or_create(model: type[M], defaults: dict[str, datetime], **keys: int) -
 
 
 def _enrollment(user: User, course: Course, now: datetime) -> Enrollment:
-    return _get_or_create(Enrollment, {"started_at": now, "last_active_at": now}, user_id=user.id, course_id=course.id)
+    enrollment = _get_or_create(Enrollment, {"started_at": now, "last_active_at": now}, user_id=user.id, course_id=course.id)
+    _retake_if_due_again(user, course, enrollment, now)
+    return enrollment
 
 
 def _lesson_progress(user: User, lesson: Lesson, now: datetime) -> LessonProgress:
@@ -69,6 +84,8 @@ def open_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> L
         enrollment.last_active_at = when
         progress = _lesson_progress(user, lesson, when)
         progress.last_opened_at = when
+        if enrollment.started_at == when:  # just enrolled: the assigned course is started
+            course_status.for_learner(user.id, [lesson.course_id])
         db.session.commit()
         return progress
 
@@ -87,18 +104,21 @@ def complete_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) 
         progress.completed_version = lesson.version
         enrollment.last_active_at = when
         finished = _complete_course_if_done(user, lesson.course, enrollment, when)
+        if finished or enrollment.started_at == when:
+            course_status.for_learner(user.id, [lesson.course_id])
         db.session.commit()
         return finished
 
     return _retrying(work)
 
 
-def course_requirements_met(user: User, course: Course) -> bool:
-    """Every live lesson done, and the final exam passed when the course has one."""
+def course_requirements_met(user: User, course: Course, *, since: datetime | None = None) -> bool:
+    """Every live lesson done, and the final exam passed (``since``: in this take of the course)
+    when the course has one."""
     lesson_ids = [x.id for x in course.live_lessons]
     if not lesson_ids:
         return False
-    if (course.meta or {}).get("final_exam") and not _passed_final(user, course):
+    if (course.meta or {}).get("final_exam") and not _passed_final(user, course, since):
         return False
     done = db.session.execute(
         select(func.count()).select_from(LessonProgress).where(
@@ -108,21 +128,52 @@ def course_requirements_met(user: User, course: Course) -> bool:
     return done == len(lesson_ids)
 
 
-def _passed_final(user: User, course: Course) -> bool:
+def _passed_final(user: User, course: Course, since: datetime | None) -> bool:
+    query = select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_key == f"final/{course.slug}", Attempt.passed.is_(True))
+    if since is not None:
+        query = query.where(Attempt.submitted_at >= since)
+    return db.session.execute(query).scalar_one() > 0
+
+
+def round_started(user: User, course: Course) -> datetime | None:
+    """The latest start of a round of a recurring assignment giving this learner this course."""
     return db.session.execute(
-        select(func.count()).select_from(Attempt).where(
-            Attempt.user_id == user.id, Attempt.quiz_key == f"final/{course.slug}", Attempt.passed.is_(True))
-    ).scalar_one() > 0
+        select(func.max(Assignment.round_started_at))
+        .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .where(AssignmentTarget.user_id == user.id, AssignmentCourse.course_id == course.id)).scalar_one()
+
+
+def _retake_if_due_again(user: User, course: Course, enrollment: Enrollment, now: datetime) -> None:
+    """A course completed before the current round of a recurring assignment is taken again:
+    the old completion goes to the history, the lessons and the final exam count afresh."""
+    if enrollment.completed_at is None:
+        return
+    started = round_started(user, course)
+    if started is None or enrollment.completed_at >= started:
+        return
+    db.session.add(CourseCompletion(user_id=user.id, course_id=course.id, started_at=enrollment.started_at,
+                                    completed_at=enrollment.completed_at))
+    enrollment.started_at, enrollment.completed_at = now, None
+    db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_([x.id for x in course.lessons]))
+        .values(completed_at=None).execution_options(synchronize_session="fetch"))
+    db.session.flush()
 
 
 def complete_course_if_done(user: User, course: Course, now: datetime) -> bool:
     """After a final exam is passed: complete the course and credit its hours (flushes, caller commits)."""
     enrollment = _enrollment(user, course, now)
-    return _complete_course_if_done(user, course, enrollment, now)
+    finished = _complete_course_if_done(user, course, enrollment, now)
+    if finished or enrollment.started_at == now:
+        course_status.for_learner(user.id, [course.id])
+    return finished
 
 
 def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment, now: datetime) -> bool:
-    if enrollment.completed_at is not None or not course_requirements_met(user, course):
+    if enrollment.completed_at is not None or not course_requirements_met(user, course, since=round_started(user, course)):
         return False
     enrollment.completed_at = now
     already = db.session.execute(

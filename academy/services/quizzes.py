@@ -26,7 +26,7 @@ from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
 from ..database import db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, Course, QuestionVersion, User
-from . import audit, certificates, progress
+from . import audit, certificates, course_status, progress
 
 MAX_TEXT = 200  # characters per typed answer
 
@@ -150,6 +150,16 @@ def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: da
             raise CoolingDown(until)
 
 
+def _this_round(user: User, quiz: QuizDef, previous: list[Attempt]) -> list[Attempt]:
+    """A final exam's attempt limit starts again with each round of a recurring assignment of its course."""
+    kind, _, ref = quiz.key.partition("/")
+    if kind != Kind.FINAL:
+        return previous
+    course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+    since = progress.round_started(user, course) if course is not None else None
+    return previous if since is None else [a for a in previous if a.started_at >= since]
+
+
 def _deadline(quiz: QuizDef, now: datetime) -> datetime | None:
     ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, quiz.closes_at) if t]
     return min(ends) if ends else None
@@ -163,7 +173,7 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
     for attempt in previous:
         if attempt.is_open and not _expire(attempt, now):
             return attempt
-    _check_may_start(user, quiz, previous, now)
+    _check_may_start(user, quiz, _this_round(user, quiz, previous), now)
     try:
         items = draw(quiz, sources.banks, rnd or random.Random(secrets.randbits(64)))  # noqa: S311 - a paper, not a secret
     except Exception as exc:
@@ -249,15 +259,16 @@ def _grade_into(attempt: Attempt, paper: Paper) -> None:
 
 
 def _after_grading(attempt: Attempt, now: datetime) -> None:
-    """What passing unlocks: a course completed by its final exam, a certificate."""
-    if not attempt.passed:
-        return
+    """What a graded attempt changes: a course completed by its final exam (and its best score), a certificate."""
     kind, _, ref = attempt.quiz_key.partition("/")
     if kind == Kind.FINAL:
         course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
-        if course is not None:
+        if course is None:
+            return
+        if attempt.passed:
             progress.complete_course_if_done(attempt.user, course, now)
-    elif kind == Kind.EXAM and attempt.certificate:
+        course_status.for_learner(attempt.user_id, [course.id])  # the best score counts failed attempts too
+    elif kind == Kind.EXAM and attempt.passed and attempt.certificate:
         certificates.issue(attempt, ref, now)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, select
+from sqlalchemy import String, and_, case, cast, exists, literal, select
 
 from ..database import db, utcnow
 from ..models import (
@@ -29,7 +29,7 @@ from ..models import (
     AssignmentTarget,
     Certificate,
     Course,
-    Enrollment,
+    LearnerCourseStatus,
     Notice,
     OrgUnit,
     ReminderLog,
@@ -71,7 +71,7 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
     for n in sorted(set(days), reverse=True):
         kind = f"due-{n}"
         already = exists().where(ReminderLog.kind == kind, ReminderLog.assignment_id == Assignment.id,
-                                 ReminderLog.user_id == User.id)  # ref is "assignment-<id>": same key
+                                 ReminderLog.user_id == User.id, ReminderLog.ref == _due_ref_sql())
         pending = db.session.execute(
             select(Assignment, User)
             .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
@@ -80,10 +80,12 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
                    User.email.is_not(None), ~already)
             .order_by(Assignment.id, User.id)).all()
         for assignment, user in pending:
+            status = LearnerCourseStatus  # completed in the current round, for recurring assignments
             open_courses = list(db.session.execute(
                 select(Course).join(AssignmentCourse, AssignmentCourse.course_id == Course.id)
-                .outerjoin(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id))
-                .where(AssignmentCourse.assignment_id == assignment.id, Enrollment.completed_at.is_(None))
+                .join(status, and_(status.course_id == Course.id, status.assignment_id == assignment.id,
+                                   status.user_id == user.id))
+                .where(AssignmentCourse.assignment_id == assignment.id, status.completed_at.is_(None))
                 .order_by(AssignmentCourse.position)).scalars())
             if open_courses:
                 found.append(Due(kind, assignment, user, open_courses))
@@ -103,6 +105,17 @@ class Outgoing:
     assignment_id: int | None = None
 
 
+def _due_ref(assignment: Assignment) -> str:
+    """``assignment-12`` for the first round (the key reminders always had), ``assignment-12-r2`` after."""
+    base = f"assignment-{assignment.id}"
+    return base if assignment.round_number == 1 else f"{base}-r{assignment.round_number}"
+
+
+def _due_ref_sql():  # type: ignore[no-untyped-def]  # the same key, as SQL over Assignment
+    base = literal("assignment-") + cast(Assignment.id, String)
+    return case((Assignment.round_number == 1, base), else_=base + "-r" + cast(Assignment.round_number, String))
+
+
 def _compose_due(due: Due, default_locale: str) -> Outgoing:
     with force_locale(due.user.locale or default_locale):
         days = int(due.kind.split("-")[1])
@@ -112,7 +125,7 @@ def _compose_due(due: Due, default_locale: str) -> Outgoing:
                    title=due.assignment.title, due=str(due.assignment.due_on)), ""]
         lines += [f"  - {c.title}" for c in due.courses]
         lines += ["", _("QS Academy")]
-    return Outgoing(due.kind, f"assignment-{due.assignment.id}", due.user, subject, "\n".join(lines), "/me",
+    return Outgoing(due.kind, _due_ref(due.assignment), due.user, subject, "\n".join(lines), "/me",
                     due.assignment.id)
 
 

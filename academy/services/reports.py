@@ -6,11 +6,12 @@ queries per report whatever the number of people, never a loop over persons.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..database import db
@@ -22,7 +23,10 @@ from ..models import (
     Certificate,
     Competition,
     Course,
+    CourseCompletion,
     Enrollment,
+    LearnerCourseStatus,
+    LearnerStatus,
     Lesson,
     LessonProgress,
     LivePlayer,
@@ -54,6 +58,29 @@ class Filters:
         if self.due_to is not None:
             query = query.where(Assignment.due_on <= self.due_to)
         return self.people(query)
+
+    @property
+    def narrows_items(self) -> bool:
+        """Does it pick some assigned items of a person (not only some people)?"""
+        return (self.course_id is not None or bool(self.tier) or self.mandatory_only
+                or self.due_from is not None or self.due_to is not None)
+
+    def status(self, query):  # type: ignore[no-untyped-def]  # a Select over LearnerCourseStatus
+        """The same narrowing over the report's status rows (one row per assigned item)."""
+        status = LearnerCourseStatus
+        if self.course_id is not None:
+            query = query.where(status.course_id == self.course_id)
+        if self.tier:
+            query = query.join(Course, Course.id == status.course_id).where(Course.tier == self.tier)
+        if self.mandatory_only:
+            query = query.join(Assignment, Assignment.id == status.assignment_id).where(Assignment.mandatory.is_(True))
+        if self.due_from is not None:
+            query = query.where(status.due_on >= self.due_from)
+        if self.due_to is not None:
+            query = query.where(status.due_on <= self.due_to)
+        if self.position:
+            query = query.join(User, User.id == status.user_id).where(User.position == self.position)
+        return query
 
     def people(self, query):  # type: ignore[no-untyped-def]  # a Select joined to User
         if self.position:
@@ -88,113 +115,110 @@ class UnitRow:
         return self.hours / self.headcount if self.headcount else 0.0
 
 
-def _best_finals(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Subquery
-    """Per person of the subtree and final exam: the best graded percent (final exams count the highest attempt)."""
-    home = aliased(OrgUnit, name="exam_home")
-    taker = aliased(User, name="exam_taker")
-    return (select(Attempt.user_id.label("user_id"), Attempt.quiz_key.label("quiz_key"),
-                   func.max(100.0 * Attempt.score / Attempt.max_score).label("percent"))
-            .join(taker, taker.id == Attempt.user_id).join(home, home.id == taker.org_unit_id)
-            .where(Attempt.submitted_at.is_not(None), Attempt.quiz_key.startswith("final/"), Attempt.max_score > 0,
-                   home.path.startswith(unit.path))
-            .group_by(Attempt.user_id, Attempt.quiz_key).subquery("best"))
+def _subtree_ids(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Select of unit ids
+    return select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
 
 
-def _per_user(unit: OrgUnit, filters: Filters, today: date):  # type: ignore[no-untyped-def]  # a Subquery
-    """Per active learner of the subtree: assigned items, done, started, overdue, final-exam
-    percents (one aggregation).
+def _shown_of(unit: OrgUnit) -> dict[int, tuple[int, ...]]:
+    """Each unit of the subtree -> the displayed rows it counts in: the unit's total, and
+    the child of the unit it lies under (one query over at most a few thousand units)."""
+    depth = len(unit.path.strip("/").split("/"))
+    shown: dict[int, tuple[int, ...]] = {}
+    for uid, path in db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.path.startswith(unit.path))):
+        ids = path.strip("/").split("/")
+        shown[uid] = (unit.id, int(ids[depth])) if len(ids) > depth else (unit.id,)
+    return shown
 
-    Items are (assignment, course) pairs, not deduplicated: a course assigned twice counts
-    twice, which changes none of the per-person answers (all done? any started? any past
-    its due date and not done?) and saves a second aggregation over millions of rows; the
-    exam mean then weighs such a course twice, which is rare and harmless.
+
+def _roll_up(per_unit: Iterable[Sequence[Any]], shown: dict[int, tuple[int, ...]]) -> dict[int, list[float]]:
+    """Sum rows of (unit id, figures…) into the displayed rows."""
+    sums: dict[int, list[float]] = {}
+    for unit_id, *figures in per_unit:
+        for target in shown.get(unit_id, ()):
+            into = sums.setdefault(target, [0.0] * len(figures))
+            for i, value in enumerate(figures):
+                into[i] += float(value or 0)
+    return sums
+
+
+def _progress(in_tree, filters: Filters, today: date) -> Iterable[Sequence[Any]]:  # type: ignore[no-untyped-def]
+    """Per unit of the people: assigned, started, completed, overdue, exam percent sum and count.
+
+    Without a filter on the items, one summary row per person (``LearnerStatus``) answers;
+    a filter on courses, tiers or due dates sums the matching items per person first.
     """
-    done = Enrollment.completed_at.is_not(None)
-    best = _best_finals(unit)
-    final = aliased(Course, name="final_course")
-    query = (
-        select(AssignmentTarget.user_id.label("user_id"),
+    if not filters.narrows_items:
+        summary = LearnerStatus
+        query = (select(summary.unit_id, func.count(),
+                        func.sum(case((summary.started > 0, 1), else_=0)),
+                        func.sum(case((summary.completed == summary.items, 1), else_=0)),
+                        func.sum(case((summary.next_due < today, 1), else_=0)),
+                        func.sum(summary.score_sum), func.sum(summary.scored))
+                 .where(summary.active.is_(True), summary.unit_id.in_(in_tree)))
+        if filters.position:
+            query = filters.people(query.join(User, User.id == summary.user_id))
+        return db.session.execute(query.group_by(summary.unit_id)).all()
+    status = LearnerCourseStatus
+    per_user = filters.status(
+        select(status.user_id.label("user_id"), status.unit_id.label("unit_id"),
                func.count().label("n"),
-               func.sum(case((done, 1), else_=0)).label("done"),
-               func.sum(case((Enrollment.id.is_not(None), 1), else_=0)).label("started"),
-               func.sum(case((and_(Enrollment.completed_at.is_(None), Assignment.due_on < today), 1), else_=0)).label("overdue"),
-               func.sum(best.c.percent).label("score_sum"),
-               func.count(best.c.percent).label("scored"))
-        .select_from(AssignmentTarget)
-        .join(User, User.id == AssignmentTarget.user_id)
-        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .join(final, final.id == AssignmentCourse.course_id)
-        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
-                                    Enrollment.course_id == AssignmentCourse.course_id))
-        .outerjoin(best, and_(best.c.user_id == AssignmentTarget.user_id,
-                              best.c.quiz_key == literal("final/") + final.slug))
-        .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
-        .group_by(AssignmentTarget.user_id)
-    )
-    return filters.assigned(query).subquery("per_user")
-
-
-def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
-                       filters: Filters | None = None, now: datetime | None = None) -> list[UnitRow]:
-    """The unit (whole subtree) first, then each child unit (its subtree): four aggregate queries."""
-    filters = filters or Filters()
-    now = now or datetime.now(year_start.tzinfo)
-    shown = aliased(OrgUnit, name="shown")
-    home = aliased(OrgUnit, name="home")
-    display = or_(shown.id == unit.id, shown.parent_id == unit.id)
-    per_user = _per_user(unit, filters, today)
-    progress = {row[0]: row[1:] for row in db.session.execute(
-        select(shown.id, func.count(),
+               func.count(status.completed_at).label("done"),
+               func.count(status.started_at).label("started"),
+               func.sum(case((and_(status.completed_at.is_(None), status.due_on < today), 1), else_=0)).label("overdue"),
+               func.sum(status.best_percent).label("score_sum"),
+               func.count(status.best_percent).label("scored"))
+        .where(status.active.is_(True), status.unit_id.in_(in_tree))
+    ).group_by(status.user_id, status.unit_id).subquery("per_user")
+    return db.session.execute(
+        select(per_user.c.unit_id, func.count(),
                func.sum(case((per_user.c.started > 0, 1), else_=0)),
                func.sum(case((per_user.c.done == per_user.c.n, 1), else_=0)),
                func.sum(case((per_user.c.overdue > 0, 1), else_=0)),
                func.sum(per_user.c.score_sum), func.sum(per_user.c.scored))
-        .select_from(per_user)
-        .join(User, User.id == per_user.c.user_id)
-        .join(home, home.id == User.org_unit_id)
-        .join(shown, home.path.startswith(shown.path))
-        .where(display)
-        .group_by(shown.id))}
-    hours = (select(TrainingCredit.user_id, func.sum(TrainingCredit.hours).label("hours"))
-             .join(User, User.id == TrainingCredit.user_id).join(OrgUnit, OrgUnit.id == User.org_unit_id)
-             .where(TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end,
-                    OrgUnit.path.startswith(unit.path))
-             .group_by(TrainingCredit.user_id).subquery("hours"))
-    people = {row[0]: row[1:] for row in db.session.execute(filters.people(
-        select(shown.id, func.count(), func.coalesce(func.sum(hours.c.hours), 0))
-        .select_from(User)
-        .join(home, home.id == User.org_unit_id)
-        .join(shown, home.path.startswith(shown.path))
-        .outerjoin(hours, hours.c.user_id == User.id)
-        .where(User.active.is_(True), display)
-        .group_by(shown.id)))}
+        .group_by(per_user.c.unit_id)).all()
+
+
+def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year_end: datetime,
+                       filters: Filters | None = None, now: datetime | None = None) -> list[UnitRow]:
+    """The unit (whole subtree) first, then each child unit (its subtree).
+
+    Four aggregate queries grouped by the people's own unit, summed up the tree here: the
+    progress comes from ``LearnerCourseStatus`` (one row per assigned item, kept by the
+    services), never from the raw progress tables.
+    """
+    filters = filters or Filters()
+    now = now or datetime.now(year_start.tzinfo)
+    shown = _shown_of(unit)
+    in_tree = _subtree_ids(unit)
+    progress = _roll_up(_progress(in_tree, filters, today), shown)
+    active = and_(User.active.is_(True), User.org_unit_id.in_(in_tree))
+    heads = _roll_up(db.session.execute(filters.people(
+        select(User.org_unit_id, func.count()).where(active)).group_by(User.org_unit_id)), shown)
+    hours = _roll_up(db.session.execute(filters.people(
+        select(User.org_unit_id, func.sum(TrainingCredit.hours))
+        .join(User, User.id == TrainingCredit.user_id)
+        .where(active, TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end))
+        .group_by(User.org_unit_id)), shown)
     soon = now + EXPIRY_WINDOW
-    certs = {row[0]: row[1:] for row in db.session.execute(
-        filters.people(
-            select(shown.id, func.count(), func.sum(case((Certificate.valid_until < soon, 1), else_=0)))
-            .select_from(Certificate)
-            .join(User, User.id == Certificate.user_id)
-            .join(home, home.id == User.org_unit_id)
-            .join(shown, home.path.startswith(shown.path))
-            .where(User.active.is_(True), display, Certificate.revoked_at.is_(None),
-                   Certificate.renewed_by_id.is_(None), Certificate.valid_until > now))
-        .group_by(shown.id))}
+    certs = _roll_up(db.session.execute(filters.people(
+        select(User.org_unit_id, func.count(), func.sum(case((Certificate.valid_until < soon, 1), else_=0)))
+        .join(User, User.id == Certificate.user_id)
+        .where(active, Certificate.revoked_at.is_(None), Certificate.renewed_by_id.is_(None), Certificate.valid_until > now))
+        .group_by(User.org_unit_id)), shown)
+    shown_unit = aliased(OrgUnit, name="shown")
     child = aliased(OrgUnit, name="child")
     units = db.session.execute(
-        select(shown, func.count(child.id)).outerjoin(child, child.parent_id == shown.id)
-        .where(display).group_by(shown.id).order_by(shown.depth, shown.name)).all()
+        select(shown_unit, func.count(child.id)).outerjoin(child, child.parent_id == shown_unit.id)
+        .where(or_(shown_unit.id == unit.id, shown_unit.parent_id == unit.id))
+        .group_by(shown_unit.id).order_by(shown_unit.depth, shown_unit.name)).all()
     rows = []
-    for shown_unit, children in units:
-        assigned, started, completed, overdue, score_sum, scored = progress.get(shown_unit.id, (0, 0, 0, 0, 0, 0))
-        headcount, hours_sum = people.get(shown_unit.id, (0, 0))
-        held, expiring = certs.get(shown_unit.id, (0, 0))
-        score = float(score_sum) / int(scored) if scored else None
-        rows.append(UnitRow(shown_unit.id, shown_unit.name, shown_unit.id == unit.id, bool(children),
-                            int(headcount), int(assigned), int(started or 0), int(completed or 0),
-                            int(overdue or 0), float(hours_sum or 0),
-                            score, int(held or 0), int(expiring or 0)))
+    for row_unit, children in units:
+        assigned, started, completed, overdue, score_sum, scored = progress.get(row_unit.id, [0] * 6)
+        held, expiring = certs.get(row_unit.id, [0, 0])
+        rows.append(UnitRow(row_unit.id, row_unit.name, row_unit.id == unit.id, bool(children),
+                            int(heads.get(row_unit.id, [0])[0]), int(assigned), int(started), int(completed),
+                            int(overdue), float(hours.get(row_unit.id, [0])[0]),
+                            score_sum / scored if scored else None, int(held), int(expiring)))
     return rows
 
 
@@ -223,21 +247,14 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
     deduplicated, so the aggregation only sees what is overdue.
     """
     filters = filters or Filters()
-    home = aliased(OrgUnit, name="home")
-    late = (
-        select(AssignmentTarget.user_id.label("user_id"), AssignmentCourse.course_id.label("course_id"),
-               func.min(Assignment.due_on).label("due_on"))
-        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .join(User, User.id == AssignmentTarget.user_id)
-        .join(home, home.id == User.org_unit_id)
-        .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
-                                    Enrollment.course_id == AssignmentCourse.course_id))
-        .where(User.active.is_(True), home.path.startswith(unit.path), Assignment.due_on < today,
-               Enrollment.completed_at.is_(None))
-        .group_by(AssignmentTarget.user_id, AssignmentCourse.course_id)
-    )
-    items = filters.assigned(late).subquery("late")
+    status = LearnerCourseStatus  # the current round of recurring assignments
+    late = filters.status(
+        select(status.user_id.label("user_id"), status.course_id.label("course_id"),
+               func.min(status.due_on).label("due_on"))
+        .where(status.active.is_(True), status.unit_id.in_(_subtree_ids(unit)), status.due_on < today,
+               status.completed_at.is_(None))
+    ).group_by(status.user_id, status.course_id)
+    items = late.subquery("late")
     query = (
         select(User.id, User.employee_no, User.name, User.org_unit_id, Course.title, items.c.due_on)
         .select_from(items)
@@ -268,15 +285,14 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
         .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
         .where(AssignmentTarget.user_id == user.id)
         .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id, AssignmentCourse.position)).all()
-    course_ids = {ac.course_id for _, ac in pairs}
-    enrollments = {e.course_id: e for e in db.session.execute(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids))).scalars()} if course_ids else {}
+    status = {(s.assignment_id, s.course_id): s for s in db.session.execute(
+        select(LearnerCourseStatus).where(LearnerCourseStatus.user_id == user.id)).scalars()}
     rows = []
     for assignment, link in pairs:
-        enrollment = enrollments.get(link.course_id)
-        completed = enrollment.completed_at if enrollment else None
+        item = status.get((assignment.id, link.course_id))  # the current round of recurring assignments
+        completed = item.completed_at if item else None
         late = completed is None and assignment.due_on is not None and assignment.due_on < today
-        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, enrollment is not None, completed, late))
+        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, bool(item and item.started_at), completed, late))
     return rows
 
 
@@ -290,6 +306,7 @@ class TrainingFile:
     lessons: list[LessonProgress]
     credits: list[TrainingCredit]
     assigned: list[AssignedCourse]
+    earlier: list[CourseCompletion]  # completions of courses taken again for a later round
 
     @property
     def total_hours(self) -> float:
@@ -305,8 +322,10 @@ def training_file(person: User, *, today: date) -> TrainingFile:
         .order_by(LessonProgress.first_opened_at)).scalars())
     credits = list(db.session.execute(
         select(TrainingCredit).where(TrainingCredit.user_id == person.id).order_by(TrainingCredit.earned_at)).scalars())
+    earlier = list(db.session.execute(
+        select(CourseCompletion).where(CourseCompletion.user_id == person.id).order_by(CourseCompletion.started_at)).scalars())
     unit = unit_names().get(person.org_unit_id or 0, "")
-    return TrainingFile(person, unit, enrollments, lessons, credits, assigned_courses(person, today=today))
+    return TrainingFile(person, unit, enrollments, lessons, credits, assigned_courses(person, today=today), earlier)
 
 
 # --- charts: completions per week, tier coverage ------------------------------------------

@@ -469,7 +469,8 @@ def assignment_list() -> ResponseReturnValue:
                 target_kind=TargetKind(form.target_kind.data), unit=access.unit_for_hr(current_user, form.unit.data),
                 include_subtree=form.include_subtree.data, position=form.position.data or "",
                 people=access.people_for_hr(current_user, found), due_on=form.due_on.data,
-                mandatory=form.mandatory.data, actor=current_user, ip=client_ip())
+                mandatory=form.mandatory.data, repeat_months=form.repeat_months.data,
+                actor=current_user, ip=client_ip())
         except assignments.AssignmentInvalid:
             flash(_("The assignment is incomplete: check the courses, unit, position or people."), "error")
         else:
