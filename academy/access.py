@@ -15,6 +15,7 @@ from .database import db
 from .models import (
     Assignment,
     Attempt,
+    AwardCertificate,
     Certificate,
     Competition,
     Course,
@@ -320,4 +321,25 @@ def competition_for_host(user: User, slug: str) -> Competition:
         abort(404)
     if competition.host_id == user.id or is_admin(user):
         return competition
+    abort(404)
+
+
+def award_for_viewer(user: User, serial: str) -> AwardCertificate:
+    """A person's award: the holder, HR over them, the host, admins. A unit's: its HR, the host, admins."""
+    cert = db.session.execute(select(AwardCertificate).where(AwardCertificate.serial == serial)).scalar_one_or_none()
+    if cert is None:
+        abort(404)
+    if cert.user_id is not None and cert.user_id == user.id:
+        return cert
+    competition = db.session.get(Competition, cert.competition_id)
+    if competition is not None and competition.host_id == user.id:
+        return cert
+    if is_admin(user):
+        return cert
+    holder = db.session.get(User, cert.user_id) if cert.user_id is not None else None
+    if holder is not None and can_review_people(user, holder):
+        return cert
+    unit = db.session.get(OrgUnit, cert.org_unit_id) if cert.org_unit_id is not None else None
+    if unit is not None and can_view_reports(user) and in_scope(user, unit):
+        return cert
     abort(404)

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
 from .assignment import Assignment, AssignmentCourse, AssignmentTarget, ReminderLog, TargetKind
-from .certificate import Certificate, CertificateState
+from .certificate import AwardCertificate, Certificate, CertificateState
 from .competition import (
     Competition,
     EventStatus,
@@ -30,6 +30,7 @@ __all__ = [
     "Attempt",
     "AttemptAnswer",
     "AuditLog",
+    "AwardCertificate",
     "Certificate",
     "CertificateState",
     "Competition",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,7 +15,8 @@ from .. import access
 from ..database import db, utcnow
 from ..forms import CompetitionForm, EmptyForm
 from ..models import OrgUnit, Role
-from ..services import competitions, quizzes
+from ..services import awards, competitions, quizzes
+from . import client_ip
 
 bp = Blueprint("competitions", __name__, url_prefix="/competitions")
 bp.before_request(login_required(lambda: None))
@@ -70,7 +71,25 @@ def board(slug: str) -> ResponseReturnValue:
     is_host = competition.host_id == current_user.id or access.is_admin(current_user)
     result = competitions.standings(competition, now=now, full=is_host or now >= competition.closes_at)
     return render_template("competitions/board.html", c=competition, board=result, is_host=is_host,
-                           closed=now >= competition.closes_at)
+                           closed=now >= competition.closes_at, form=EmptyForm(),
+                           issued=awards.of_competition(competition) if is_host else [])
+
+
+@bp.post("/<slug>/awards")
+def issue_awards(slug: str) -> ResponseReturnValue:
+    competition = access.competition_for_host(current_user, slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        issued = awards.issue(competition, actor=current_user, ip=client_ip())
+    except awards.AwardsNotYet:
+        flash(_("Award certificates can be issued once the round has closed."), "error")
+    else:
+        if issued:
+            flash(_("%(n)d award certificates issued.", n=len(issued)), "success")
+        else:
+            flash(_("Every award certificate has already been issued."), "success")
+    return redirect(url_for("competitions.board", slug=competition.slug), code=303)
 
 
 @bp.get("/<slug>/export.xlsx")
