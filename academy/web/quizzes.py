@@ -96,6 +96,7 @@ def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
     """One answer, sent by the page's script as soon as it is given (X-CSRFToken header)."""
     attempt = access.attempt_for_owner(current_user, attempt_id)
     item = quizzes.paper_of(attempt).item(question_id) if attempt.is_open else None
+    remaining = quizzes.remaining_seconds(attempt, utcnow())  # before the commit expires the attempt's columns
     try:
         if attempt.is_open and item is None:
             raise quizzes.BadAnswer(question_id)
@@ -107,7 +108,7 @@ def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
         return jsonify(saved=False, error=_refusal(err), closed=True), 409
     except quizzes.QuizError as err:
         return jsonify(saved=False, error=_refusal(err)), 422
-    return jsonify(saved=True, remaining=quizzes.remaining_seconds(attempt, utcnow()))
+    return jsonify(saved=True, remaining=remaining)
 
 
 def _save_all(attempt: Attempt) -> None:
