@@ -23,9 +23,9 @@ from sqlalchemy import Integer, Select, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import expression
 
-from ..content.exams import DrawRule, Review
+from ..competition_rules import admits
+from ..competition_rules import quiz_def as quiz_def  # the quiz engine's view of a round, for callers of this module
 from ..content.quizbank import Difficulty, QType
-from ..content.quizzes import Kind, QuizDef
 from ..database import db, utcnow
 from ..models import Attempt, Competition, OrgUnit, User
 from . import audit
@@ -99,18 +99,6 @@ def create(host: User, *, title: str, rules: str, opens_at: datetime, closes_at:
     return competition
 
 
-def quiz_def(c: Competition) -> QuizDef:
-    """The round as the quiz engine sees it: each sitting a fresh random paper, the best one counts."""
-    rules = tuple(DrawRule(bank=r["bank"], count=int(r["count"]),
-                           difficulty=tuple(Difficulty(d) for d in r.get("difficulty", ())),
-                           types=tuple(QType(t) for t in r.get("types", ()))) for r in c.draw)
-    return QuizDef(
-        key=c.quiz_key, kind=Kind.COMPETITION, title=c.title, title_en="", draw=rules, time_limit=c.time_limit,
-        attempts=c.sittings, cooldown_hours=0, pass_mark=0, review=Review.AFTER_CLOSE if c.review_after_close else Review.SCORE,
-        multiple="all_or_nothing", grading="highest", shuffle=True, instructions=c.rules,
-        opens_at=c.opens_at, closes_at=c.closes_at)
-
-
 def by_slug(slug: str) -> Competition | None:
     return db.session.execute(select(Competition).where(Competition.slug == slug)).scalar_one_or_none()
 
@@ -122,13 +110,7 @@ def _unit_paths(c: Competition) -> list[str]:
 
 
 def is_eligible(user: User, c: Competition) -> bool:
-    if c.positions and user.position not in c.positions:
-        return False
-    paths = _unit_paths(c)
-    if not paths:
-        return True
-    unit = user.org_unit
-    return unit is not None and any(unit.path.startswith(p) for p in paths)
+    return admits(user, c, _unit_paths(c), user.org_unit)
 
 
 def eligible_people(c: Competition) -> list[User]:

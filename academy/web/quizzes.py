@@ -44,7 +44,7 @@ def _key(kind: str, ref: str) -> str:
 
 @bp.get("/quiz/<kind>/<path:ref>")
 def show(kind: str, ref: str) -> ResponseReturnValue:
-    quiz = access.quiz_for_learner(_key(kind, ref))
+    quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
     return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
                            counted=quizzes.counted_attempt(current_user, quiz))
@@ -52,7 +52,7 @@ def show(kind: str, ref: str) -> ResponseReturnValue:
 
 @bp.post("/quiz/<kind>/<path:ref>")
 def start(kind: str, ref: str) -> ResponseReturnValue:
-    quiz = access.quiz_for_learner(_key(kind, ref))
+    quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
