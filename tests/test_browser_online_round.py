@@ -30,7 +30,8 @@ def _wrong(page, q: Question, order: tuple[int, ...]) -> None:  # type: ignore[n
         box.locator(f'input[name="{name}"][value="{"false" if q.truth else "true"}"]').check()
     else:
         wrong = next(i for i in range(len(q.options)) if i not in q.correct)
-        box.locator(f'input[name="{name}"][value="{to_display(q, wrong, order)}"]').check()
+        shown = to_display(q, [wrong], order)[0] if q.type is QType.MULTIPLE else to_display(q, wrong, order)
+        box.locator(f'input[name="{name}"][value="{shown}"]').check()
     box.locator(".save-state").filter(has_text="✓").wait_for(timeout=5000)
 
 
@@ -100,7 +101,7 @@ def test_online_round_from_setup_to_award_certificates(live_app: Flask, live_ser
             for (qid, labels), (q, order) in zip(shown, items, strict=True):
                 if q.type is not QType.TRUEFALSE:
                     assert [label.strip() for label in labels] == [q.options[i].strip() for i in order], qid
-            papers[name] = shown
+            papers[name] = [(qid, tuple(labels)) for qid, labels in shown]
             _no_key(page.content(), questions)
 
             for k, (q, order) in enumerate(items):
