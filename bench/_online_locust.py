@@ -58,7 +58,7 @@ class Participant(FastHttpUser):
                 if response.status_code == 303:
                     SUBMITTED.append(attempt)
                 else:
-                    response.failure(f"submit: {response.status_code}")
+                    response.failure(f"submit: {response.status_code} {response.error!r}"[:120])
             raise StopUser
         question, fields = step  # fields: the form already URL-encoded
         with self.client.post(f"/attempts/{attempt}/answers/{question}", headers=self.form, data=fields,
@@ -66,7 +66,7 @@ class Participant(FastHttpUser):
             if response.status_code == 200 and (response.json() or {}).get("saved"):
                 ACKED.append((attempt, question))
             else:
-                response.failure(f"not saved: {response.status_code}")
+                response.failure(f"not saved: {response.status_code} {response.error!r}"[:120])
 
 
 class Watcher(FastHttpUser):

@@ -166,7 +166,10 @@ def main() -> None:
     root = str(Path(__file__).resolve().parent.parent)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "app:app"], cwd=root, env=env)
+         "-b", f"127.0.0.1:{args.port}",
+         # participants pause seconds between answers: a connection kept open only 2 s (the default)
+         # is closed by the server just as the next answer is sent on it
+         "--keep-alive", "75", "--log-level", "warning", "app:app"], cwd=root, env=env)
     try:
         _wait_for(args.port)
         spawn = args.participants / arrival
