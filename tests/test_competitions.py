@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from academy.competition_rules import admits
 from academy.database import db
 from academy.models import Attempt, Competition, OrgUnit, Role, User
 from academy.services import competitions
@@ -198,3 +199,18 @@ def test_board_pages_the_people_and_shows_the_viewers_own_rank(app: Flask, org, 
     assert "王小明" in last
     assert "我的名次" not in last
     assert client.get(f"/competitions/{slug}/board?page=x").status_code == 200
+
+
+@pytest.mark.parametrize(("positions", "paths", "position", "unit_path", "admitted"), [
+    ([], [], "检验员", None, True),  # no rules: everyone, also people without a unit
+    (["检验员"], [], "检验员", None, True),
+    (["检验员"], [], "操作工", "/1/2/", False),
+    ([], ["/1/2/"], "操作工", "/1/2/7/", True),  # a department inside the admitted subsidiary
+    ([], ["/1/2/"], "操作工", "/1/3/", False),
+    ([], ["/1/2/"], "操作工", None, False),
+    (["检验员"], ["/1/2/"], "操作工", "/1/2/", False),  # both rules must hold
+])
+def test_round_rules_admit_by_position_and_subtree(positions, paths, position, unit_path, admitted) -> None:  # type: ignore[no-untyped-def]
+    round_ = Competition(positions=positions, unit_ids=[])
+    unit = OrgUnit(name="单位", path=unit_path) if unit_path else None
+    assert admits(User(name="某人", position=position), round_, paths, unit) is admitted
