@@ -6,15 +6,16 @@ Unknown and forbidden look the same (404) where existence is private.
 from __future__ import annotations
 
 from flask import abort, current_app
-from flask_login import current_user
 from sqlalchemy import select
 
+from .competition_rules import admits, quiz_def
 from .content import quizzes as quizdefs
 from .content.quizzes import QuizDef, Sources
 from .database import db
 from .models import (
     Assignment,
     Attempt,
+    AwardCertificate,
     Certificate,
     Competition,
     Course,
@@ -26,7 +27,6 @@ from .models import (
     Role,
     User,
 )
-from .services import competitions
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -195,8 +195,8 @@ def quiz_by_key(key: str) -> QuizDef | None:
     """The quiz a key names ("check/<course>/<lesson>", "final/<course>", "exam/<id>"), if it still exists."""
     kind, _, rest = key.partition("/")
     if kind == quizdefs.Kind.COMPETITION:
-        found = competitions.by_slug(rest)
-        return competitions.quiz_def(found) if found else None
+        found = _competition(rest)
+        return quiz_def(found) if found else None
     if kind == quizdefs.Kind.EXAM:
         definition = quiz_sources().exams.get(rest)
         return quizdefs.exam(definition) if definition else None
@@ -209,13 +209,13 @@ def quiz_by_key(key: str) -> QuizDef | None:
     return _course_quiz(course, kind, lesson or None)
 
 
-def quiz_for_learner(key: str) -> QuizDef:
-    """404 for an unknown quiz; every signed-in employee may sit any published quiz."""
+def quiz_for_learner(user: User, key: str) -> QuizDef:
+    """404 for an unknown quiz; every signed-in employee may sit any published quiz, and a round those it admits."""
     quiz = quiz_by_key(key)
     if quiz is None:
         abort(404)
     if quiz.kind == quizdefs.Kind.COMPETITION:
-        competition_for_entrant(current_user, key.partition("/")[2])
+        competition_for_entrant(user, key.partition("/")[2])
     return quiz
 
 
@@ -248,7 +248,7 @@ def attempt_for_viewer(user: User, attempt_id: int) -> Attempt:
 def quiz_for_author(user: User, key: str) -> QuizDef:
     """Regrading and item statistics: authors, HR and admins."""
     require_role(user, Role.AUTHOR, Role.HR)
-    return quiz_for_learner(key)
+    return quiz_for_learner(user, key)
 
 
 def certificate_for_owner(user: User, serial: str) -> Certificate:
@@ -308,12 +308,17 @@ def hosted_events(user: User) -> list[LiveEvent]:
 
 # --- online rounds -----------------------------------------------------------------------------
 
+def _competition(slug: str) -> Competition | None:
+    return db.session.execute(select(Competition).where(Competition.slug == slug)).scalar_one_or_none()
+
+
 def competition_for_entrant(user: User, slug: str) -> Competition:
     """Those the rules admit, the host and admins; anyone else gets 404."""
-    competition = competitions.by_slug(slug)
+    competition = _competition(slug)
     if competition is None:
         abort(404)
-    if competitions.is_eligible(user, competition):
+    paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(competition.unit_ids))).scalars()]
+    if admits(user, competition, paths, user.org_unit):
         return competition
     if competition.host_id == user.id or is_admin(user):
         return competition
@@ -321,9 +326,30 @@ def competition_for_entrant(user: User, slug: str) -> Competition:
 
 
 def competition_for_host(user: User, slug: str) -> Competition:
-    competition = competitions.by_slug(slug)
+    competition = _competition(slug)
     if competition is None:
         abort(404)
     if competition.host_id == user.id or is_admin(user):
         return competition
+    abort(404)
+
+
+def award_for_viewer(user: User, serial: str) -> AwardCertificate:
+    """A person's award: the holder, HR over them, the host, admins. A unit's: its HR, the host, admins."""
+    cert = db.session.execute(select(AwardCertificate).where(AwardCertificate.serial == serial)).scalar_one_or_none()
+    if cert is None:
+        abort(404)
+    if cert.user_id is not None and cert.user_id == user.id:
+        return cert
+    competition = db.session.get(Competition, cert.competition_id)
+    if competition is not None and competition.host_id == user.id:
+        return cert
+    if is_admin(user):
+        return cert
+    holder = db.session.get(User, cert.user_id) if cert.user_id is not None else None
+    if holder is not None and can_review_people(user, holder):
+        return cert
+    unit = db.session.get(OrgUnit, cert.org_unit_id) if cert.org_unit_id is not None else None
+    if unit is not None and can_view_reports(user) and in_scope(user, unit):
+        return cert
     abort(404)

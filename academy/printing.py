@@ -37,6 +37,7 @@ class CertificateText:
     verify_url: str
     issuer: str
     labels: dict[str, str]  # translated captions: name, employee_no, tier, issued, valid_until, serial, scan
+    rows: tuple[tuple[str, str], ...] = ()  # (caption, value) lines instead of the exam certificate's own
 
 
 def qr_cells(text: str) -> tuple[int, list[tuple[int, int]]]:
@@ -80,7 +81,7 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.setFillColorRGB(0.1, 0.15, 0.2)
     pdf.setFont(font, 34)
     pdf.drawCentredString(width / 2, height - 115 * mm, text.holder)
-    rows = [
+    rows = list(text.rows) or [
         (text.labels["employee_no"], text.employee_no), (text.labels["tier"], text.tier),
         (text.labels["issued"], text.issued), (text.labels["valid_until"], text.valid_until),
         (text.labels["serial"], text.serial),

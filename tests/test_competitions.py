@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from academy.competition_rules import admits
 from academy.database import db
 from academy.models import Attempt, Competition, OrgUnit, Role, User
 from academy.services import competitions
@@ -144,3 +145,72 @@ def test_a_round_end_to_end_through_the_quiz_engine(synced: Flask, org) -> None:
     assert units[1][1:4] == ("甲公司", 2, 1)
     with synced.app_context():
         assert db.session.execute(select(OrgUnit).where(OrgUnit.name == "甲公司")).scalar_one()
+
+
+def test_equal_score_and_time_share_a_rank_and_seconds_are_truncated(app: Flask, org) -> None:  # type: ignore[no-untyped-def]
+    host, p, _ = org
+    slug = _round(app, host)
+    day = OPENS + timedelta(days=1)
+    with app.app_context():
+        for name, score, took in (("王小明", 3, timedelta(seconds=120, microseconds=900_000)),
+                                  ("李四海", 3, timedelta(seconds=120, microseconds=100_000)),
+                                  ("赵五", 3, timedelta(seconds=121)), ("钱六", 2, timedelta(seconds=5))):
+            db.session.add(Attempt(user_id=p[name].id, quiz_key=f"competition/{slug}", number=1, paper=[],
+                                   started_at=day - took, submitted_at=day, score=score, max_score=3))
+        db.session.commit()
+        board = competitions.standings(_load(slug), now=CLOSES, full=True)
+    assert [(e.rank, e.seconds) for e in board.people] == [(1, 120), (1, 120), (3, 121), (4, 5)]
+
+
+def test_board_follows_new_sittings_and_regrades_at_once(app: Flask, org) -> None:  # type: ignore[no-untyped-def]
+    host, p, _ = org
+    slug = _round(app, host)
+    day = OPENS + timedelta(days=1)
+    _sat(app, slug, p["王小明"], 2, 100, day)
+    with app.app_context():
+        assert [e.name for e in competitions.standings(_load(slug), now=CLOSES, full=True).people] == ["王小明"]
+    _sat(app, slug, p["李四海"], 3, 100, day)
+    with app.app_context():
+        assert [e.name for e in competitions.standings(_load(slug), now=CLOSES, full=True).people] == ["李四海", "王小明"]
+        attempt = db.session.execute(select(Attempt).where(Attempt.user_id == p["王小明"].id)).scalar_one()
+        attempt.score, attempt.regraded_at = 3, day + timedelta(days=1)
+        db.session.commit()
+        assert [e.name for e in competitions.standings(_load(slug), now=CLOSES, full=True).people] == ["王小明", "李四海"]
+
+
+def test_board_pages_the_people_and_shows_the_viewers_own_rank(app: Flask, org, make_user) -> None:  # type: ignore[no-untyped-def]
+    host, p, (a, _b) = org
+    slug = _round(app, host)
+    day = OPENS + timedelta(days=1)
+    crowd = [make_user(f"C{i:03d}", name=f"选手{i:03d}", unit=a) for i in range(105)]
+    with app.app_context():
+        db.session.add_all(Attempt(user_id=u.id, quiz_key=f"competition/{slug}", number=1, paper=[], score=3,
+                                   max_score=3, started_at=day - timedelta(seconds=10 + i), submitted_at=day)
+                           for i, u in enumerate(crowd))
+        db.session.add(Attempt(user_id=p["王小明"].id, quiz_key=f"competition/{slug}", number=1, paper=[], score=1,
+                               max_score=3, started_at=day - timedelta(seconds=10), submitted_at=day))
+        db.session.commit()
+    client = app.test_client()
+    log_in(client, p["王小明"])
+    first = client.get(f"/competitions/{slug}/board").get_data(as_text=True)
+    assert first.count("<tr") == 100 + 1 + 1 + 2  # people, their header, the units' header and rows
+    assert "我的名次：106" in first
+    last = client.get(f"/competitions/{slug}/board?page=2").get_data(as_text=True)
+    assert "王小明" in last
+    assert "我的名次" not in last
+    assert client.get(f"/competitions/{slug}/board?page=x").status_code == 200
+
+
+@pytest.mark.parametrize(("positions", "paths", "position", "unit_path", "admitted"), [
+    ([], [], "检验员", None, True),  # no rules: everyone, also people without a unit
+    (["检验员"], [], "检验员", None, True),
+    (["检验员"], [], "操作工", "/1/2/", False),
+    ([], ["/1/2/"], "操作工", "/1/2/7/", True),  # a department inside the admitted subsidiary
+    ([], ["/1/2/"], "操作工", "/1/3/", False),
+    ([], ["/1/2/"], "操作工", None, False),
+    (["检验员"], ["/1/2/"], "操作工", "/1/2/", False),  # both rules must hold
+])
+def test_round_rules_admit_by_position_and_subtree(positions, paths, position, unit_path, admitted) -> None:  # type: ignore[no-untyped-def]
+    round_ = Competition(positions=positions, unit_ids=[])
+    unit = OrgUnit(name="单位", path=unit_path) if unit_path else None
+    assert admits(User(name="某人", position=position), round_, paths, unit) is admitted

@@ -10,7 +10,7 @@ from .assignment import (
     ReminderLog,
     TargetKind,
 )
-from .certificate import Certificate, CertificateState
+from .certificate import AwardCertificate, Certificate, CertificateState
 from .competition import (
     Competition,
     EventStatus,
@@ -40,6 +40,7 @@ __all__ = [
     "Attempt",
     "AttemptAnswer",
     "AuditLog",
+    "AwardCertificate",
     "Certificate",
     "CertificateState",
     "Competition",

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import io
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, Select, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import expression
 
-from ..content.exams import DrawRule, Review
+from ..competition_rules import admits
+from ..competition_rules import quiz_def as quiz_def  # the quiz engine's view of a round, for callers of this module
 from ..content.quizbank import Difficulty, QType
-from ..content.quizzes import Kind, QuizDef
 from ..database import db, utcnow
 from ..models import Attempt, Competition, OrgUnit, User
 from . import audit
@@ -96,18 +99,6 @@ def create(host: User, *, title: str, rules: str, opens_at: datetime, closes_at:
     return competition
 
 
-def quiz_def(c: Competition) -> QuizDef:
-    """The round as the quiz engine sees it: each sitting a fresh random paper, the best one counts."""
-    rules = tuple(DrawRule(bank=r["bank"], count=int(r["count"]),
-                           difficulty=tuple(Difficulty(d) for d in r.get("difficulty", ())),
-                           types=tuple(QType(t) for t in r.get("types", ()))) for r in c.draw)
-    return QuizDef(
-        key=c.quiz_key, kind=Kind.COMPETITION, title=c.title, title_en="", draw=rules, time_limit=c.time_limit,
-        attempts=c.sittings, cooldown_hours=0, pass_mark=0, review=Review.AFTER_CLOSE if c.review_after_close else Review.SCORE,
-        multiple="all_or_nothing", grading="highest", shuffle=True, instructions=c.rules,
-        opens_at=c.opens_at, closes_at=c.closes_at)
-
-
 def by_slug(slug: str) -> Competition | None:
     return db.session.execute(select(Competition).where(Competition.slug == slug)).scalar_one_or_none()
 
@@ -119,13 +110,7 @@ def _unit_paths(c: Competition) -> list[str]:
 
 
 def is_eligible(user: User, c: Competition) -> bool:
-    if c.positions and user.position not in c.positions:
-        return False
-    paths = _unit_paths(c)
-    if not paths:
-        return True
-    unit = user.org_unit
-    return unit is not None and any(unit.path.startswith(p) for p in paths)
+    return admits(user, c, _unit_paths(c), user.org_unit)
 
 
 def eligible_people(c: Competition) -> list[User]:
@@ -212,58 +197,117 @@ def _award(c: Competition, rank: int, percent: float) -> str:
     return ""
 
 
-def standings(c: Competition, *, now: datetime | None = None, full: bool = False) -> Standings:
-    """Rankings now; ``full`` (hosts, exports, after the close) ignores the freeze and shows every name."""
-    now = now or utcnow()
-    frozen_at = None if full else freeze_point(c, now)
-    query = select(Attempt).where(Attempt.quiz_key == c.quiz_key, Attempt.submitted_at.is_not(None))
+class _SecondsUsed(expression.FunctionElement[int]):
+    """Whole seconds from ``started_at`` to ``submitted_at`` (truncated, as ``int(delta.total_seconds())``)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_SecondsUsed, "postgresql")
+def _seconds_pg(element: _SecondsUsed, compiler: Any, **kw: Any) -> str:
+    return "CAST(floor(extract(epoch FROM quiz_attempt.submitted_at - quiz_attempt.started_at)) AS INTEGER)"
+
+
+@compiles(_SecondsUsed)
+def _seconds_sqlite(element: _SecondsUsed, compiler: Any, **kw: Any) -> str:
+    # julianday() is a float of days: round to the millisecond before truncating, so 300 s is not 299.
+    return ("CAST(ROUND((julianday(quiz_attempt.submitted_at) - julianday(quiz_attempt.started_at)) * 86400000)"
+            " / 1000 AS INTEGER)")
+
+
+def _ranked(c: Competition, frozen_at: datetime | None) -> Select[Any]:
+    """Each person's best sitting, ranked, in one query: the database sorts, Python only formats."""
+    seconds = _SecondsUsed()
+    score = func.coalesce(Attempt.score, 0)
+    sittings = (select(Attempt.user_id, score.label("score"), func.coalesce(Attempt.max_score, 0).label("max_score"),
+                       seconds.label("seconds"), Attempt.submitted_at,
+                       func.row_number().over(partition_by=Attempt.user_id,
+                                              order_by=(score.desc(), seconds, Attempt.submitted_at)).label("nth"))
+                .where(Attempt.quiz_key == c.quiz_key, Attempt.submitted_at.is_not(None)))
+    if frozen_at is not None:
+        sittings = sittings.where(Attempt.submitted_at <= frozen_at)
+    best = sittings.subquery()
+    return (select(best.c.user_id, best.c.score, best.c.max_score, best.c.seconds, best.c.submitted_at,
+                   func.rank().over(order_by=(best.c.score.desc(), best.c.seconds)).label("rank"),
+                   User.name, User.employee_no, User.org_unit_id)
+            .join(User, User.id == best.c.user_id)
+            .where(best.c.nth == 1)
+            .order_by(best.c.score.desc(), best.c.seconds, best.c.submitted_at, best.c.user_id))
+
+
+_CACHE_SECONDS = 60.0  # names, units and headcounts may change without a new sitting: never older than this
+_cache: dict[tuple[Any, ...], tuple[float, Standings]] = {}
+
+
+def _version(c: Competition, frozen_at: datetime | None) -> tuple[Any, ...]:
+    """What changes whenever the ranking can: one small indexed aggregate instead of the whole ranking."""
+    query = select(func.count(), func.max(Attempt.submitted_at), func.max(Attempt.regraded_at)).where(
+        Attempt.quiz_key == c.quiz_key, Attempt.submitted_at.is_not(None))
     if frozen_at is not None:
         query = query.where(Attempt.submitted_at <= frozen_at)
-    best: dict[int, Attempt] = {}
-    for attempt in db.session.execute(query).scalars():
-        current = best.get(attempt.user_id)
-        if current is None or _key(attempt) < _key(current):
-            best[attempt.user_id] = attempt
+    settings = (c.show_names, c.team_depth, c.weight_participation, c.weight_average, repr(c.awards),
+                repr(c.positions), repr(c.unit_ids))
+    return (c.slug, frozen_at, *db.session.execute(query).one(), *settings)
+
+
+def standings(c: Competition, *, now: datetime | None = None, full: bool = False) -> Standings:
+    """Rankings now; ``full`` (hosts, exports, after the close) ignores the freeze and shows every name.
+
+    Many people read the board between two submissions, and a frozen board does not move at
+    all: each process keeps the last few results per version of the round's sittings.
+    """
+    now = now or utcnow()
+    frozen_at = None if full else freeze_point(c, now)
+    key = (_version(c, frozen_at), full)
+    cached = _cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _CACHE_SECONDS:
+        return cached[1]
+    result = _standings(c, frozen_at, full)
+    if len(_cache) >= 16:
+        _cache.pop(next(iter(_cache)), None)
+    _cache[key] = (time.monotonic(), result)
+    return result
+
+
+def _standings(c: Competition, frozen_at: datetime | None, full: bool) -> Standings:
     units = {u.id: u for u in db.session.execute(select(OrgUnit)).scalars()}
-    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(best)))).scalars()} if best else {}
-    ordered = sorted(best.values(), key=_key)
     people: list[Entry] = []
-    for index, attempt in enumerate(ordered):
-        user = users[attempt.user_id]
-        previous = people[-1] if people else None
-        same = previous is not None and _key(attempt)[:2] == (-previous.score, previous.seconds)
-        rank = previous.rank if same and previous else index + 1
-        unit = units.get(user.org_unit_id) if user.org_unit_id else None
-        score = float(attempt.score or 0)
-        max_score = float(attempt.max_score or 0)
-        name = user.name if full or rank <= c.show_names else mask(user.name)
-        people.append(Entry(rank=rank, user_id=user.id, employee_no=user.employee_no if full else "", name=name,
-                            unit=unit.name if unit else "", score=score, max_score=max_score, seconds=_seconds(attempt),
-                            submitted_at=attempt.submitted_at or now,
-                            award=_award(c, rank, 100.0 * score / max_score if max_score else 0.0)))
-    return Standings(people=people, units=_unit_rows(c, people, users, units), frozen_at=frozen_at)
+    unit_of: dict[int, int | None] = {}
+    for row in db.session.execute(_ranked(c, frozen_at)):
+        unit = units.get(row.org_unit_id) if row.org_unit_id else None
+        score, max_score = float(row.score), float(row.max_score)
+        unit_of[row.user_id] = row.org_unit_id
+        people.append(Entry(rank=row.rank, user_id=row.user_id, employee_no=row.employee_no if full else "",
+                            name=row.name if full or row.rank <= c.show_names else mask(row.name),
+                            unit=unit.name if unit else "", score=score, max_score=max_score, seconds=row.seconds,
+                            submitted_at=row.submitted_at,
+                            award=_award(c, row.rank, 100.0 * score / max_score if max_score else 0.0)))
+    return Standings(people=people, units=_unit_rows(c, people, unit_of, units), frozen_at=frozen_at)
 
 
-def _seconds(attempt: Attempt) -> int:
-    end = attempt.submitted_at or attempt.started_at
-    return max(0, int((end - attempt.started_at).total_seconds()))
+def _headcounts(c: Competition) -> dict[int | None, int]:
+    """Eligible people per org unit, counted by the database."""
+    query = select(User.org_unit_id, func.count()).where(User.active.is_(True)).group_by(User.org_unit_id)
+    if c.positions:
+        query = query.where(User.position.in_(c.positions))
+    paths = _unit_paths(c)
+    if paths:
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
+    return dict(db.session.execute(query).tuples().all())
 
 
-def _key(attempt: Attempt) -> tuple[float, int, datetime]:
-    assert attempt.submitted_at is not None  # noqa: S101 - only graded attempts are ranked
-    return (-float(attempt.score or 0), _seconds(attempt), attempt.submitted_at)
-
-
-def _unit_rows(c: Competition, people: list[Entry], users: dict[int, User], units: dict[int, OrgUnit]) -> list[UnitRow]:
+def _unit_rows(c: Competition, people: list[Entry], unit_of: dict[int, int | None],
+               units: dict[int, OrgUnit]) -> list[UnitRow]:
     headcount: dict[int, int] = {}
-    for person in eligible_people(c):
-        team = _team_unit(units.get(person.org_unit_id) if person.org_unit_id else None, c.team_depth, units)
+    for unit_id, count in _headcounts(c).items():
+        team = _team_unit(units.get(unit_id) if unit_id else None, c.team_depth, units)
         if team is not None:
-            headcount[team.id] = headcount.get(team.id, 0) + 1
+            headcount[team.id] = headcount.get(team.id, 0) + count
     percents: dict[int, list[float]] = {}
     for entry in people:
-        user = users[entry.user_id]
-        team = _team_unit(units.get(user.org_unit_id) if user.org_unit_id else None, c.team_depth, units)
+        unit_id = unit_of.get(entry.user_id)
+        team = _team_unit(units.get(unit_id) if unit_id else None, c.team_depth, units)
         if team is not None:
             percents.setdefault(team.id, []).append(entry.percent)
     weights = (c.weight_participation + c.weight_average) or 1

@@ -108,14 +108,25 @@ class Paper:
         return next((i for i in self.items if i.question.id == question_id), None)
 
 
+# A stored question version never changes (a new text is a new version), so each process keeps
+# the ones it has read: saving one answer then reads no question rows and parses no JSON.
+_FROZEN: dict[tuple[str, str], Question] = {}
+_FROZEN_MAX = 20_000
+
+
 def paper_of(attempt: Attempt) -> Paper:
     """The attempt's questions exactly as drawn, in the order shown."""
     pairs = [(p["id"], p["version"]) for p in attempt.paper]
-    rows = db.session.execute(
-        select(QuestionVersion).where(QuestionVersion.question_id.in_([qid for qid, _ in pairs]))
-    ).scalars()
-    frozen = {(r.question_id, r.version): r.data for r in rows}
-    items = tuple(PaperItem(question_from_json(frozen[(p["id"], p["version"])]), tuple(p["order"]))
+    frozen = {pair: _FROZEN.get(pair) for pair in pairs}
+    missing = {qid for (qid, _), q in frozen.items() if q is None}
+    if missing:
+        if len(_FROZEN) > _FROZEN_MAX:
+            _FROZEN.clear()
+        for row in db.session.execute(select(QuestionVersion).where(QuestionVersion.question_id.in_(missing))).scalars():
+            question = _FROZEN[(row.question_id, row.version)] = question_from_json(row.data)
+            if (row.question_id, row.version) in frozen:
+                frozen[(row.question_id, row.version)] = question
+    items = tuple(PaperItem(frozen[(p["id"], p["version"])], tuple(p["order"]))  # type: ignore[arg-type]
                   for p in attempt.paper)
     return Paper(items)
 

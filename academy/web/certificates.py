@@ -13,9 +13,9 @@ from .. import access
 from ..content.catalog import TIER_ORDER
 from ..database import utcnow
 from ..forms import RevokeForm
-from ..models import Certificate
+from ..models import AwardCertificate, Certificate
 from ..printing import CertificateText, certificate_pdf, qr_cells
-from ..services import certificates
+from ..services import awards, certificates
 from . import client_ip
 
 bp = Blueprint("certificates", __name__)
@@ -33,7 +33,7 @@ def _verify_url(cert: Certificate) -> str:
 def mine() -> ResponseReturnValue:
     exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (TIER_ORDER.index(e.tier), e.id))
     return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow(),
-                           exams=exams)
+                           exams=exams, awards=awards.of_user(current_user))
 
 
 @bp.get("/certificates/<serial>")
@@ -66,6 +66,10 @@ def verify(serial: str) -> ResponseReturnValue:
     """Public: anyone who scans the code sees whether it is genuine, with personal data masked."""
     cert = certificates.by_serial(serial)
     if cert is None:
+        award = awards.by_serial(serial)
+        if award is not None:
+            return render_template("certificates/verify_award.html", cert=award, holder=_award_holder(award, masked=True),
+                                   employee_no=certificates.mask_employee_no(award.employee_no) if award.employee_no else "")
         return render_template("certificates/verify.html", cert=None, serial=serial[:40]), 404
     return render_template("certificates/verify.html", cert=cert, state=cert.state(utcnow()),
                            holder=certificates.mask_name(cert.holder_name),
@@ -87,3 +91,40 @@ def revoke(serial: str) -> ResponseReturnValue:
     return redirect(url_for("certificates.show", serial=cert.serial), code=303)
 
 
+
+
+# --- award certificates of online rounds ---------------------------------------------------------
+
+def _award_url(cert: AwardCertificate) -> str:
+    return url_for("certificates.verify", serial=cert.serial, _external=True)
+
+
+def _award_holder(cert: AwardCertificate, *, masked: bool) -> str:
+    """A unit's name is public; a person's is masked on the public check."""
+    return certificates.mask_name(cert.holder_name) if masked and not cert.for_unit else cert.holder_name
+
+
+@bp.get("/awards/<serial>")
+@login_required
+def award(serial: str) -> ResponseReturnValue:
+    cert = access.award_for_viewer(current_user, serial)
+    size, cells = qr_cells(_award_url(cert))
+    return render_template("certificates/award.html", cert=cert, qr_size=size, qr_cells=cells,
+                           verify_url=_award_url(cert))
+
+
+@bp.get("/awards/<serial>/pdf")
+@login_required
+def award_pdf(serial: str) -> ResponseReturnValue:
+    cert = access.award_for_viewer(current_user, serial)
+    rows = [(_("Competition"), cert.competition_title), (_("Award"), cert.award), (_("Rank"), str(cert.rank))]
+    if cert.employee_no:
+        rows.insert(0, (_("Employee number"), cert.employee_no))
+    rows += [(_("Date of issue"), format_date(cert.issued_at, "yyyy-MM-dd")), (_("Certificate number"), cert.serial)]
+    text = CertificateText(
+        title=cert.award, title_en=cert.competition_title, holder=cert.holder_name, employee_no=cert.employee_no,
+        tier="", issued=format_date(cert.issued_at, "yyyy-MM-dd"), valid_until="", serial=cert.serial,
+        verify_url=_award_url(cert), issuer=_("QS Academy"),
+        labels={"scan": _("Scan the code to verify this certificate")}, rows=tuple(rows))
+    return Response(certificate_pdf(text), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})

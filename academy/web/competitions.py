@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,7 +15,10 @@ from .. import access
 from ..database import db, utcnow
 from ..forms import CompetitionForm, EmptyForm
 from ..models import OrgUnit, Role
-from ..services import competitions, quizzes
+from ..services import awards, competitions, quizzes
+from . import client_ip
+
+BOARD_PAGE = 100  # rows per page of the individual ranking; the export has everyone
 
 bp = Blueprint("competitions", __name__, url_prefix="/competitions")
 bp.before_request(login_required(lambda: None))
@@ -69,8 +72,32 @@ def board(slug: str) -> ResponseReturnValue:
     now = utcnow()
     is_host = competition.host_id == current_user.id or access.is_admin(current_user)
     result = competitions.standings(competition, now=now, full=is_host or now >= competition.closes_at)
+    pages = max(1, -(-len(result.people) // BOARD_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = result.people[(page - 1) * BOARD_PAGE : page * BOARD_PAGE]
+    viewer = current_user.id  # read the proxy once, not once per ranked person
+    mine = next((e for e in result.people if e.user_id == viewer), None)
     return render_template("competitions/board.html", c=competition, board=result, is_host=is_host,
-                           closed=now >= competition.closes_at)
+                           people=shown, page=page, pages=pages, mine=mine if mine not in shown else None,
+                           closed=now >= competition.closes_at, form=EmptyForm(),
+                           issued=awards.of_competition(competition) if is_host else [])
+
+
+@bp.post("/<slug>/awards")
+def issue_awards(slug: str) -> ResponseReturnValue:
+    competition = access.competition_for_host(current_user, slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        issued = awards.issue(competition, actor=current_user, ip=client_ip())
+    except awards.AwardsNotYet:
+        flash(_("Award certificates can be issued once the round has closed."), "error")
+    else:
+        if issued:
+            flash(_("%(n)d award certificates issued.", n=len(issued)), "success")
+        else:
+            flash(_("Every award certificate has already been issued."), "success")
+    return redirect(url_for("competitions.board", slug=competition.slug), code=303)
 
 
 @bp.get("/<slug>/export.xlsx")

@@ -44,7 +44,7 @@ def _key(kind: str, ref: str) -> str:
 
 @bp.get("/quiz/<kind>/<path:ref>")
 def show(kind: str, ref: str) -> ResponseReturnValue:
-    quiz = access.quiz_for_learner(_key(kind, ref))
+    quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
     return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
                            counted=quizzes.counted_attempt(current_user, quiz))
@@ -52,7 +52,7 @@ def show(kind: str, ref: str) -> ResponseReturnValue:
 
 @bp.post("/quiz/<kind>/<path:ref>")
 def start(kind: str, ref: str) -> ResponseReturnValue:
-    quiz = access.quiz_for_learner(_key(kind, ref))
+    quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -96,6 +96,7 @@ def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
     """One answer, sent by the page's script as soon as it is given (X-CSRFToken header)."""
     attempt = access.attempt_for_owner(current_user, attempt_id)
     item = quizzes.paper_of(attempt).item(question_id) if attempt.is_open else None
+    remaining = quizzes.remaining_seconds(attempt, utcnow())  # before the commit expires the attempt's columns
     try:
         if attempt.is_open and item is None:
             raise quizzes.BadAnswer(question_id)
@@ -107,7 +108,7 @@ def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
         return jsonify(saved=False, error=_refusal(err), closed=True), 409
     except quizzes.QuizError as err:
         return jsonify(saved=False, error=_refusal(err)), 422
-    return jsonify(saved=True, remaining=quizzes.remaining_seconds(attempt, utcnow()))
+    return jsonify(saved=True, remaining=remaining)
 
 
 def _save_all(attempt: Attempt) -> None:
