@@ -70,7 +70,7 @@ class Phone(FastHttpUser):
         gevent.spawn(self.answer, position, question["deadline"] / 1000)
 
     def answer(self, position: int, deadline: float) -> None:
-        gevent.sleep(random.uniform(0.2, 3.0))  # noqa: S311 - a human's reaction time, not a secret
+        gevent.sleep(random.uniform(0.2, 3.0))
         sent = time.time()
         body = json.dumps({"answer": self.answers[str(position)]})
         with self.client.post(f"/live/{CODE}/answer", data=body, headers={**self.headers(), "Content-Type": "application/json"},
@@ -129,4 +129,4 @@ class Phone(FastHttpUser):
             if line.startswith(b"data: "):
                 state = json.loads(line[6:])
                 self.seen(state.get("question"), "push")
-                gevent.spawn_later(random.uniform(0, SPREAD), self.me)  # noqa: S311 - load spreading
+                gevent.spawn_later(random.uniform(0, SPREAD), self.me)
