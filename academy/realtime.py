@@ -74,6 +74,7 @@ class Hub:
         self.listeners: dict[str, set[queue.Queue[str]]] = {}
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.stopping = False
 
     def listen(self, name: str) -> queue.Queue[str]:
         inbox: queue.Queue[str] = queue.Queue(maxsize=64)
@@ -92,11 +93,18 @@ class Hub:
         with self.lock:
             return sum(len(v) for v in self.listeners.values())
 
+    def stop(self) -> None:
+        self.stopping = True  # the loop notices within a second
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 self._subscribe()
-            except redis.RedisError:
+            except (redis.RedisError, OSError):
+                if self.stopping:
+                    return
                 log.warning("live hub lost Redis; reconnecting", exc_info=True)
                 self._broadcast_all(": reconnect\n\n")  # streams keep their own keep-alives meanwhile
                 time.sleep(1.0)
@@ -107,7 +115,10 @@ class Hub:
         pubsub = connection.pubsub(ignore_subscribe_messages=True)
         pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
         try:
-            for message in pubsub.listen():
+            while not self.stopping:
+                message = pubsub.get_message(timeout=1.0)
+                if message is None:
+                    continue
                 if message.get("type") != "pmessage":
                     continue
                 name = message["channel"].decode()
@@ -153,6 +164,16 @@ def hub(app: Flask, build: Builder) -> Hub:
     if "live_hub" not in app.extensions:
         app.extensions["live_hub"] = Hub(app, build)
     return app.extensions["live_hub"]  # type: ignore[no-any-return]
+
+
+def shutdown(app: Flask) -> None:
+    """Stop the hub and close the client (tests build many apps in one process)."""
+    found = app.extensions.pop("live_hub", None)
+    if found is not None:
+        found.stop()
+    connection = app.extensions.pop("redis", None)
+    if connection is not None:
+        connection.close()
 
 
 def sse(data: Any) -> str:
