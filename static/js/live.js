@@ -94,7 +94,7 @@
   }
   function asShown(q, order) {  // the event's order -> this phone's order
     if (!order || !q.options) { return q; }
-    var shown = Object.assign({}, q);
+    var shown = Object.assign({}, q, { held: order });
     shown.options = order.map(function (i) { return q.options[i]; });
     if (q.key && q.key.correct) {
       shown.key = Object.assign({}, q.key, { correct: order.map(function (i, at) { return q.key.correct.indexOf(i) >= 0 ? at : -1; }).filter(function (at) { return at >= 0; }) });
@@ -123,7 +123,7 @@
     var total = (q.distribution || []).reduce(function (a, b) { return a + b; }, 0) || 1;
     var list = el("ol", { "class": "options", type: "A" });
     (q.options || []).forEach(function (html, i) {
-      var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : "") }, [
+      var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : ""), "data-option": q.held ? q.held[i] : i }, [
         el("span", { "class": "letter", text: letter(i) }), el("span", { html: html })]);
       if (q.distribution) {
         item.appendChild(el("span", { "class": "bar", style: "width:" + Math.round(100 * q.distribution[i] / total) + "%" }));
