@@ -38,6 +38,25 @@ def client(app: Flask | None = None) -> redis.Redis | None:
     return app.extensions["redis"]  # type: ignore[no-any-return]
 
 
+def streams_enabled(app: Flask | None = None) -> bool:
+    """Whether pages are offered server-sent events: Redis, and a server that holds many connections.
+
+    A sync or threaded gunicorn worker would give each open stream a whole worker or thread,
+    so under "auto" streams are offered only where gevent has patched the sockets.
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    setting = app.config.get("LIVE_STREAMS", "auto")
+    if not app.config.get("REDIS_URL") or setting is False:
+        return False
+    if setting is True:
+        return True
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return bool(monkey.is_module_patched("socket"))
+
+
 def channel(code: str, audience: str) -> str:
     """``players``: what every phone must see; ``screen``: also every answer count change."""
     return f"{CHANNEL_PREFIX}{code}:{audience}"

@@ -2,7 +2,7 @@
 
 Each user is one joined player. With ``LIVE_MODE=sse`` it holds the event stream open,
 as the phone page does with Redis, and fetches its own state (with its ETag) within
-1.5 s of each push; with ``LIVE_MODE=poll`` it polls ``/me`` once a second with its ETag.
+1.5 s of each push that needs it (as the phone page decides); with ``LIVE_MODE=poll`` it polls ``/me`` once a second with its ETag.
 It answers the open question 0.2–3 s after it first sees it, at the position where its
 own option order shows the right answer, and writes one JSON line per event it observes
 to ``LIVE_RESULTS`` (wall-clock times: the app runs on the same machine).
@@ -29,6 +29,12 @@ with open(os.environ["LIVE_PLAYERS"], encoding="utf-8") as _file:
 RESULTS = open(os.environ["LIVE_RESULTS"], "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - shared by every user
 SPREAD = 1.5
 _numbers = itertools.count()
+
+
+def own_part_known(question: dict[str, Any] | None, stage: str | None) -> bool:
+    """As ``ownPartKnown`` in static/js/live.js: when a push needs no fetch of the phone's own state."""
+    return bool(question) and stage == "question" and question["kind"] == "everyone" and \
+        question["state"] in ("shown", "open", "closed")
 
 
 def record(**fields: Any) -> None:
@@ -128,5 +134,7 @@ class Phone(FastHttpUser):
                 continue  # a chunk-size line
             if line.startswith(b"data: "):
                 state = json.loads(line[6:])
-                self.seen(state.get("question"), "push")
-                gevent.spawn_later(random.uniform(0, SPREAD), self.me)
+                question = state.get("question")
+                self.seen(question, "push")
+                if not own_part_known(question, state.get("stage")):
+                    gevent.spawn_later(random.uniform(0, SPREAD), self.me)

@@ -105,12 +105,13 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
                    f"logging.getLogger('werkzeug').setLevel(logging.ERROR); run_simple('127.0.0.1', {port}, create_app(), threaded=True)"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(300):
         try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1).close()  # noqa: S310 - loopback http only
+            urllib.request.urlopen(f"{base}/healthz", timeout=2).close()  # noqa: S310 - loopback http only
             return process, base
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # URLError, refused, or a read timeout: gunicorn listens before its workers boot
             time.sleep(0.1)
+    process.terminate()  # never leave a server behind
     raise RuntimeError("the app did not start")
 
 

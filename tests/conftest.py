@@ -247,4 +247,4 @@ def redis_app(redis_url: str) -> Flask:
     connection = redis.Redis.from_url(redis_url)
     connection.flushall()
     connection.close()
-    return make_app(REDIS_URL=redis_url)
+    return make_app(REDIS_URL=redis_url, LIVE_STREAMS=True)

@@ -67,7 +67,7 @@ def _host(console: Any, action: str) -> None:
 def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_server: LiveServer, browser: Any,
                                             request: pytest.FixtureRequest) -> None:
     if pages == "stream":  # with Redis the pages follow server-sent events; without, they poll
-        live_app.config["REDIS_URL"] = request.getfixturevalue("redis_url")
+        live_app.config.update(REDIS_URL=request.getfixturevalue("redis_url"), LIVE_STREAMS=True)
     _people(live_app)
     host_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     console = host_context.new_page()

@@ -149,12 +149,12 @@ def test_streams_are_refused_to_outsiders_and_without_redis(redis_app: Flask) ->
     log_in(outsider, make_user("X1"))
     assert outsider.get(f"/live/{code}/stream").status_code == 404  # not a player
     assert outsider.get(f"/live/{code}/screen/stream").status_code == 404  # not the host
-    plain = make_app()
-    host, code = host_event(plain, make_user_for(plain))
-    phone = join(plain, make_user_for(plain), code, "P1")
-    assert phone.get(f"/live/{code}/stream").status_code == 404
-    assert host.get(f"/live/{code}/screen/stream").status_code == 404
-    assert '"stream": null' in phone.get(f"/live/{code}").text  # the page polls instead
+    for plain in (make_app(), make_app(REDIS_URL=redis_app.config["REDIS_URL"])):  # no Redis; Redis but no gevent
+        host, code = host_event(plain, make_user_for(plain))
+        phone = join(plain, make_user_for(plain), code, "P1")
+        assert phone.get(f"/live/{code}/stream").status_code == 404
+        assert host.get(f"/live/{code}/screen/stream").status_code == 404
+        assert '"stream": null' in phone.get(f"/live/{code}").text  # the page polls instead
 
 
 def make_user_for(app: Flask):  # type: ignore[no-untyped-def]

@@ -55,7 +55,7 @@ def _free_port() -> int:
 def _serve(url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
-           "REDIS_URL": redis_url,
+           "REDIS_URL": redis_url, "FLASK_LIVE_STREAMS": "true",
            "FLASK_QUIZ_ROOT": str(FIXTURES / "quiz"), "FLASK_COURSES_ROOT": str(FIXTURES / "courses")}
     code = ("from academy import create_app; from werkzeug.serving import run_simple; "
             f"run_simple('127.0.0.1', {port}, create_app(), threaded=True)")

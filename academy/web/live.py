@@ -170,7 +170,7 @@ def host_action(code: str, action: str) -> ResponseReturnValue:
 @bp.get("/<code>/screen")
 def screen(code: str) -> ResponseReturnValue:
     event = access.live_event_for_host(current_user, code)
-    return render_template("live/screen.html", event=event, streams=realtime.client() is not None)
+    return render_template("live/screen.html", event=event, streams=realtime.streams_enabled())
 
 
 @bp.get("/<code>/state")
@@ -182,7 +182,7 @@ def screen_state(code: str) -> ResponseReturnValue:
 @bp.get("/<code>/screen/stream")
 def screen_stream(code: str) -> ResponseReturnValue:
     event = access.live_event_for_host(current_user, code)
-    if realtime.client() is None:
+    if not realtime.streams_enabled():
         abort(404)
     return _stream(realtime.channel(event.code, "screen"), lambda: realtime.sse({"changed": True}))
 
@@ -217,7 +217,7 @@ def play(code: str) -> ResponseReturnValue:
         form.team.choices = [(t.id, t.name) for t in event.teams]
         return render_template("live/join.html", event=event, form=form, player=player)
     return render_template("live/play.html", event=event, player=player, form=EmptyForm(),
-                           orders=live_state.orders(event, player), streams=realtime.client() is not None)
+                           orders=live_state.orders(event, player), streams=realtime.streams_enabled())
 
 
 @bp.post("/<code>/join")
@@ -260,7 +260,7 @@ def player_stream(code: str) -> ResponseReturnValue:
         event, _player_row = _player(code)
     except live.LiveError as error:
         return _refusal(error)
-    if realtime.client() is None:
+    if not realtime.streams_enabled():
         abort(404)
     return _stream(realtime.channel(event.code, "players"), lambda: realtime.sse(live_state.shared_state(event)))
 

@@ -85,7 +85,13 @@
     }
     current = next;
     renderPlayer(next);
-    setTimeout(function () { refresh(renderPlayer); }, Math.random() * SPREAD);
+    if (!ownPartKnown(q, shared.stage)) { setTimeout(function () { refresh(renderPlayer); }, Math.random() * SPREAD); }
+  }
+  // While an everyone-round question is shown, open or closed, nothing of the phone's own part
+  // changes but what the phone itself sent: skip the fetch, so a hall's answers do not queue
+  // behind a hall's fetches.
+  function ownPartKnown(q, stage) {
+    return !!q && stage === "question" && q.kind === "everyone" && ["shown", "open", "closed"].indexOf(q.state) >= 0;
   }
 
   function orderOf(q, you) {
