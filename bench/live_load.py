@@ -165,11 +165,17 @@ def _host(base: str, cookie: str, code: str, action: str) -> None:
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
             return None
 
-    try:
-        urllib.request.build_opener(Keep).open(request, timeout=60).close()
-    except urllib.error.HTTPError as error:
-        if error.code != 303:
+    for _attempt in range(3):  # an overloaded server may take long; a repeated step is refused harmlessly
+        try:
+            urllib.request.build_opener(Keep).open(request, timeout=120).close()
+            return
+        except urllib.error.HTTPError as error:
+            if error.code == 303:
+                return
             raise
+        except OSError:
+            continue
+    raise RuntimeError(f"the host's {action} did not get through")
 
 
 def run(players: int, mode: str, workers: int) -> dict[str, Any]:
