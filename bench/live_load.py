@@ -43,7 +43,7 @@ from academy import create_app
 from academy.config import ROOT
 from academy.content.quizbank import QType, load_banks
 from academy.database import db
-from academy.models import LiveAnswer, LivePlayer, Role, User, UserRole
+from academy.models import LiveAnswer, LivePlayer, LiveQuestion, Role, User, UserRole
 from academy.services import live
 
 QUESTIONS = 3
@@ -216,9 +216,16 @@ def run(players: int, mode: str, workers: int) -> dict[str, Any]:
     with app.app_context():
         counted = db.session.execute(select(func.count()).select_from(LiveAnswer)).scalar_one()
         joined = db.session.execute(select(func.count()).select_from(LivePlayer)).scalar_one()
+        stamped = {(int(number[1:]), position): at.timestamp() for number, position, at in db.session.execute(
+            select(User.employee_no, LiveQuestion.position, LiveAnswer.answered_at)
+            .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id).join(User, User.id == LivePlayer.user_id)
+            .join(LiveQuestion, LiveQuestion.id == LiveAnswer.question_id))}
         db.session.remove()
         db.engine.dispose()
     lines = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    for line in lines:  # the server's receipt stamp, where the answer was stored
+        if line["kind"] == "answer" and (line["player"], line["position"]) in stamped:
+            line["lag"] = stamped[(line["player"], line["position"])] - line["sent"]
     shutil.rmtree(folder, ignore_errors=True)
     return _summary(players, mode, workers, lines, counted, joined, (healthz_rate, b50, b99), load_start, load_end)
 
@@ -231,6 +238,7 @@ def _summary(players: int, mode: str, workers: int, lines: list[dict[str, Any]],
     delays = {p: sorted(x["at"] - x["opened"] for x in seen if x["position"] == p) for p in range(1, QUESTIONS + 1)}
     p95 = [(_pct(d, 95) if len(d) >= 0.95 * players else float("inf")) for d in delays.values()]
     took = [x["took"] for x in answers]
+    lag = [x["lag"] for x in answers if "lag" in x]
     in_time = sum(1 for x in answers if x["in_time"])
     refused_in_time = sum(1 for x in answers if x["in_time"] and x["status"] != 200)
     accepted = sum(1 for x in answers if x["status"] == 200)
@@ -240,6 +248,7 @@ def _summary(players: int, mode: str, workers: int, lines: list[dict[str, Any]],
         "saw": [len(d) for d in delays.values()], "open_to_95_s": [round(v, 2) for v in p95],
         "capture_p50_ms": round(_pct(took, 50) * 1000, 1), "capture_p99_ms": round(_pct(took, 99) * 1000, 1),
         "capture_p99_x_baseline": round(_pct(took, 99) / b99, 1),
+        "stamp_lag_p50_ms": round(_pct(lag, 50) * 1000, 1), "stamp_lag_p99_ms": round(_pct(lag, 99) * 1000, 1),
         "sent_in_time": in_time, "accepted": accepted, "counted": counted, "refused_in_time": refused_in_time,
         "statuses": {str(k): sum(1 for x in answers if x["status"] == k) for k in sorted({x["status"] for x in answers})},
         "streams_refused": sum(1 for x in lines if x["kind"] == "stream_refused"),
@@ -256,6 +265,8 @@ def _print(result: dict[str, Any]) -> None:
     print(f"  saw each question: {r['saw']}; open → 95% saw it: {r['open_to_95_s']} s")
     print(f"  answer capture p50 {r['capture_p50_ms']} ms, p99 {r['capture_p99_ms']} ms "
           f"(×{r['capture_p99_x_baseline']} of the baseline p99)")
+    print(f"  sent → the server's receipt stamp (stored answers): p50 {r['stamp_lag_p50_ms']} ms, "
+          f"p99 {r['stamp_lag_p99_ms']} ms")
     print(f"  answers sent before the deadline {r['sent_in_time']}, accepted {r['accepted']}, counted in the database "
           f"{r['counted']}, refused although sent in time {r['refused_in_time']} (statuses {r['statuses']})")
     print(f"  streams refused {r['streams_refused']}, stream errors {r['stream_errors']}")
