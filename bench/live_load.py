@@ -108,12 +108,12 @@ def _setup(app: Any, players: int) -> tuple[str, str, list[dict[str, Any]]]:
         return event.code, host_cookie, phones
 
 
-def _gunicorn(url: str, redis_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def _gunicorn(url: str, redis_url: str, workers: int, keepalive: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "REDIS_URL": redis_url,
            "FLASK_WTF_CSRF_ENABLED": "false"}
     command = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
-               "--worker-connections", "4000", "--backlog", "4096", "--bind", f"127.0.0.1:{port}",
+               "--worker-connections", "4000", "--backlog", "4096", "--keep-alive", str(keepalive), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "app:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -178,7 +178,7 @@ def _host(base: str, cookie: str, code: str, action: str) -> None:
     raise RuntimeError(f"the host's {action} did not get through")
 
 
-def run(players: int, mode: str, workers: int) -> dict[str, Any]:
+def run(players: int, mode: str, workers: int, keepalive: int = 75) -> dict[str, Any]:
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     folder = Path(tempfile.mkdtemp(prefix="live_load_"))
@@ -187,7 +187,7 @@ def run(players: int, mode: str, workers: int) -> dict[str, Any]:
     results = folder / "results.jsonl"
     load_start = os.getloadavg()
     redis_process, redis_url = _redis()
-    server, base = _gunicorn(url, redis_url, workers)
+    server, base = _gunicorn(url, redis_url, workers, keepalive)
     locust = None
     try:
         healthz_rate, b50, b99 = _baseline(base)
@@ -227,7 +227,7 @@ def run(players: int, mode: str, workers: int) -> dict[str, Any]:
         if line["kind"] == "answer" and (line["player"], line["position"]) in stamped:
             line["lag"] = stamped[(line["player"], line["position"])] - line["sent"]
     shutil.rmtree(folder, ignore_errors=True)
-    return _summary(players, mode, workers, lines, counted, joined, (healthz_rate, b50, b99), load_start, load_end)
+    return {"keepalive": keepalive, **_summary(players, mode, workers, lines, counted, joined, (healthz_rate, b50, b99), load_start, load_end)}
 
 
 def _summary(players: int, mode: str, workers: int, lines: list[dict[str, Any]], counted: int, joined: int,
@@ -259,7 +259,8 @@ def _summary(players: int, mode: str, workers: int, lines: list[dict[str, Any]],
 
 def _print(result: dict[str, Any]) -> None:
     r = result
-    print(f"{r['players']} players ({r['joined']} joined), {r['mode']}, gunicorn {r['workers']} gevent workers; "
+    print(f"{r['players']} players ({r['joined']} joined), {r['mode']}, gunicorn {r['workers']} gevent workers, "
+          f"keep-alive {r['keepalive']} s; "
           f"load average {r['load_start'][0]} → {r['load_end'][0]}")
     print(f"  baseline /healthz: {r['healthz_rps']} req/s, p50 {r['healthz_p50_ms']} ms, p99 {r['healthz_p99_ms']} ms")
     print(f"  saw each question: {r['saw']}; open → 95% saw it: {r['open_to_95_s']} s")
@@ -277,11 +278,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--players", type=int, nargs="+", default=[200])
     parser.add_argument("--mode", choices=("sse", "poll"), default="sse")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--keep-alive", type=int, default=75, help="gunicorn --keep-alive: phones keep their connection")
     parser.add_argument("--json", action="store_true", help="one JSON line per run instead of text")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
     random.seed(8)
     for players in args.players:
-        result = run(players, args.mode, args.workers)
+        result = run(players, args.mode, args.workers, args.keep_alive)
         print(json.dumps(result, ensure_ascii=False)) if args.json else _print(result)
 
 

@@ -400,10 +400,10 @@ def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | 
         _buzz_answered(event, question, row, when)
     elif question.kind != RoundKind.EVERYONE:
         _bump(event)  # teammates' phones learn that their team has answered
-    version = event.version
+    # read before the commit expires them: a hall's answers must not cost reloads
+    code, version, everyone = event.code, event.version, question.kind == RoundKind.EVERYONE
     db.session.commit()
-    # everyone-rounds change only the answer count, which only the screen shows
-    realtime.publish(event.code, version, audience="screen" if question.kind == RoundKind.EVERYONE else "players")
+    realtime.publish(code, version, audience="screen" if everyone else "players")  # the count is the screen's only
     return row
 
 

@@ -273,10 +273,10 @@ def answer(code: str) -> ResponseReturnValue:
     payload = request.get_json(silent=True) or {}
     try:
         event, player = _player(code)
-        row = live.answer(event, player, payload.get("answer"), now=received)
+        live.answer(event, player, payload.get("answer"), now=received)
     except live.LiveError as error:
         return _refusal(error)
-    return jsonify(received=True, at=row.answered_at.isoformat())
+    return jsonify(received=True, at=received.isoformat())
 
 
 @bp.post("/<code>/buzz")
