@@ -221,16 +221,18 @@ def _run(app: Any, url: str, players: int, code: str, keys: list[int], host_cook
         t.start()
     host_phone = Phone(base, host_cookie)
     time.sleep(1.5)
-    for position in range(1, QUESTIONS + 1):
-        host_phone.call(f"/live/{code}/host/next", {}, form=True)
-        time.sleep(1.0)
-        start = time.perf_counter()
-        opened[position] = (start, start + SECONDS)
-        host_phone.call(f"/live/{code}/host/open", {}, form=True)
-        time.sleep(SECONDS + 1.0)
-        host_phone.call(f"/live/{code}/host/reveal", {}, form=True)
-        time.sleep(1.0)
-    finished.set()
+    try:
+        for position in range(1, QUESTIONS + 1):
+            host_phone.call(f"/live/{code}/host/next", {}, form=True)
+            time.sleep(1.0)
+            start = time.perf_counter()
+            opened[position] = (start, start + SECONDS)
+            host_phone.call(f"/live/{code}/host/open", {}, form=True)
+            time.sleep(SECONDS + 1.0)
+            host_phone.call(f"/live/{code}/host/reveal", {}, form=True)
+            time.sleep(1.0)
+    finally:  # a failed host step must not leave the phone threads polling for ever
+        finished.set()
     for t in threads:
         t.join()
     poll_seconds = time.perf_counter() - poll_start
