@@ -49,6 +49,9 @@ from academy.services import live
 QUESTIONS = 3
 SECONDS = 8
 SECRET = "bench-live-load"  # noqa: S105 - a throw-away benchmark server
+# As the README's production command: a fixed pool per worker. Overflow connections are closed
+# when returned, and opening one costs PostgreSQL a process: under a burst that churn stalled workers.
+POOL = '{"pool_size": 12, "max_overflow": 0, "pool_timeout": 120, "pool_pre_ping": true}'
 
 
 def _free_port() -> int:
@@ -111,7 +114,7 @@ def _setup(app: Any, players: int) -> tuple[str, str, list[dict[str, Any]]]:
 def _gunicorn(url: str, redis_url: str, workers: int, keepalive: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "REDIS_URL": redis_url,
-           "FLASK_WTF_CSRF_ENABLED": "false"}
+           "FLASK_WTF_CSRF_ENABLED": "false", "FLASK_SQLALCHEMY_ENGINE_OPTIONS": POOL}
     command = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
                "--worker-connections", "4000", "--backlog", "4096", "--keep-alive", str(keepalive), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "app:app"]
