@@ -121,9 +121,13 @@ def _setup_login() -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    from sqlalchemy.orm import lazyload
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # roles load when a page asks for them: a live final's phones never do, and at hall
+        # scale that second query per request was a quarter of a worker's time
+        user = db.session.get(User, int(user_id), options=[lazyload(User.roles)]) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
 

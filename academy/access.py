@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from .content import quizzes as quizdefs
 from .content.quizzes import QuizDef, Sources
@@ -286,8 +287,10 @@ def live_event_for_host(user: User, code: str) -> LiveEvent:
 
 
 def live_player(user: User, event: LiveEvent) -> LivePlayer:
+    # the user is the signed-in one, already loaded; the team only when a page shows it
     player = db.session.execute(
-        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)).scalar_one_or_none()
+        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)
+        .options(lazyload(LivePlayer.user), lazyload(LivePlayer.team))).scalar_one_or_none()
     if player is None:
         abort(404)
     return player
