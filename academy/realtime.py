@@ -50,11 +50,9 @@ def streams_enabled(app: Flask | None = None) -> bool:
         return False
     if setting is True:
         return True
-    try:
-        from gevent import monkey
-    except ImportError:
-        return False
-    return bool(monkey.is_module_patched("socket"))
+    from .loadlag import gevent_patched
+
+    return gevent_patched()
 
 
 def channel(code: str, audience: str) -> str:

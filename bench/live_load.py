@@ -271,7 +271,7 @@ def _print(result: dict[str, Any]) -> None:
     print(f"  saw each question: {r['saw']}; open → 95% saw it: {r['open_to_95_s']} s")
     print(f"  answer capture p50 {r['capture_p50_ms']} ms, p99 {r['capture_p99_ms']} ms "
           f"(×{r['capture_p99_x_baseline']} of the baseline p99)")
-    print(f"  sent → the server's receipt stamp (stored answers): p50 {r['stamp_lag_p50_ms']} ms, "
+    print(f"  sent → receipt time stored with the answer: p50 {r['stamp_lag_p50_ms']} ms, "
           f"p99 {r['stamp_lag_p99_ms']} ms; the simulator's own wake-up lag p99 {r['client_lag_p99_ms']} ms, "
           f"max {r['client_lag_max_ms']} ms")
     print(f"  answers sent before the deadline {r['sent_in_time']}, accepted {r['accepted']}, counted in the database "

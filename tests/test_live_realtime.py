@@ -14,6 +14,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy import loadlag
 from academy.database import db, utcnow
 from academy.models import LiveAnswer, LiveEvent, LivePlayer, Role
 from academy.services import live
@@ -273,3 +274,13 @@ def test_an_answer_that_arrived_in_time_counts_though_the_worker_was_slow(app: F
         assert event.current is not None
         assert event.current.deadline is not None
         assert answer.answered_at < event.current.deadline < utcnow()
+
+
+def test_a_busy_workers_wait_is_credited_up_to_a_cap() -> None:
+    now = time.time() + 3600  # clear of the watcher's own samples
+    assert loadlag.arrival(now) == now  # nothing seen: no credit
+    loadlag.record(now - 0.5, 1.2)  # the loop woke the watcher 1.2 s late just before
+    assert loadlag.arrival(now) == pytest.approx(now - 1.2)
+    loadlag.record(now - 0.1, 30.0)  # a stall, not a busy loop: credit stops at the cap
+    assert loadlag.arrival(now) == pytest.approx(now - loadlag.CAP)
+    assert loadlag.arrival(now + loadlag.CAP + 2) == now + loadlag.CAP + 2  # old waits do not count

@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import access, ratelimit, realtime
+from .. import access, loadlag, ratelimit, realtime
 from ..content.quizbank import load_banks
 from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
@@ -76,9 +76,10 @@ def _refusal(error: live.LiveError, status: int = 409) -> ResponseReturnValue:
 
 
 def _received() -> datetime:
-    """When the request reached this process, stamped before any other work (``academy.received``)."""
+    """When the request reached this process: stamped before any other work (``academy.received``),
+    less the time a saturated worker made it wait before that (``loadlag``)."""
     stamp = request.environ.get("academy.received")
-    return datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, float) else utcnow()
+    return datetime.fromtimestamp(loadlag.arrival(stamp), UTC) if isinstance(stamp, float) else utcnow()
 
 
 def _too_many(action: str, code: str) -> bool:
