@@ -56,7 +56,7 @@ gevent.spawn(_watch_own_lag)
 class Phone(FastHttpUser):
     wait_time = constant(3600)  # everything happens in on_start's loops
     connection_timeout = 60.0
-    network_timeout = 60.0
+    network_timeout = 300.0  # a phone's fetch waits as long as the server takes
 
     def on_start(self) -> None:
         self.number = next(_numbers)
