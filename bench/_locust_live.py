@@ -90,6 +90,7 @@ class Phone(FastHttpUser):
     def answer(self, position: int, deadline: float) -> None:
         gevent.sleep(random.uniform(0.2, 3.0))
         sent = time.time()
+        record(kind="sent", player=self.number, position=position, sent=sent, in_time=sent <= deadline)
         body = json.dumps({"answer": self.answers[str(position)]})
         with self.client.post(f"/live/{CODE}/answer", data=body, headers={**self.headers(), "Content-Type": "application/json"},
                               name="answer", catch_response=True) as response:

@@ -243,8 +243,9 @@ def _summary(players: int, mode: str, workers: int, lines: list[dict[str, Any]],
     took = [x["took"] for x in answers]
     lag = [x["lag"] for x in answers if "lag" in x]
     own = [x["lag"] for x in lines if x["kind"] == "client_lag"]
-    in_time = sum(1 for x in answers if x["in_time"])
-    refused_in_time = sum(1 for x in answers if x["in_time"] and x["status"] != 200)
+    # counted from what left the phones, so answers still waiting when the run stops count too
+    in_time = sum(1 for x in lines if x["kind"] == "sent" and x["in_time"])
+    refused_in_time = sum(1 for x in answers if x["in_time"] and x["status"] not in (200, 0))
     accepted = sum(1 for x in answers if x["status"] == 200)
     return {
         "players": players, "joined": joined, "mode": mode, "workers": workers,
