@@ -31,11 +31,12 @@ run: $(VENV)/.runtime instance/secret_key translations
 	$(BIN)/flask seed demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Chromium and a CJK font for the browser tests, LibreOffice to check XLSX exports; installed from Debian's packages when missing.
+# Chromium and a CJK font for the browser tests, LibreOffice to check XLSX exports, redis-server for the live-final
+# tests (each run starts its own on a free port); installed from Debian's packages when missing.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/libreoffice ] || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui >/dev/null; \
-	  else echo "Browser tests need Debian's chromium and fonts-wqy-microhei: sudo apt-get install chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui"; exit 1; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/libreoffice ] || [ ! -x /usr/bin/redis-server ] || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui redis-server >/dev/null; \
+	  else echo "The tests need Debian's chromium, fonts-wqy-microhei and redis-server: sudo apt-get install chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui redis-server"; exit 1; fi; \
 	fi
 
 lint: $(VENV)/.dev

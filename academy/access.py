@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from .competition_rules import admits, quiz_def
 from .content import quizzes as quizdefs
@@ -292,8 +293,10 @@ def live_event_for_host(user: User, code: str) -> LiveEvent:
 
 
 def live_player(user: User, event: LiveEvent) -> LivePlayer:
+    # the user is the signed-in one, already loaded; the team only when a page shows it
     player = db.session.execute(
-        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)).scalar_one_or_none()
+        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)
+        .options(lazyload(LivePlayer.user), lazyload(LivePlayer.team))).scalar_one_or_none()
     if player is None:
         abort(404)
     return player

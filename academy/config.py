@@ -34,4 +34,11 @@ class Defaults:
     MAIL_STARTTLS = False
     REMINDER_DAYS = (7, 1)  # due-date reminders this many days before
     CERTIFICATE_WARNING_DAYS = (90, 30, 7)  # certificate-expiry warnings this many days before
+    REDIS_URL = ""  # e.g. redis://127.0.0.1:6379/0: live pages get pushed updates, limits are shared
+    # Streams hold a connection per phone: offered with Redis under gevent workers ("auto"), or always (True)
+    # when the server holds many connections otherwise; False keeps every page polling.
+    LIVE_STREAMS: bool | str = "auto"
+    # (attempts, seconds) per player and event; a phone sends one answer per question
+    LIVE_RATE_LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "answer": (5, 10), "buzz": (5, 10), "stake": (5, 10), "join": (6, 60)}
     IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports

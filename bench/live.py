@@ -105,12 +105,13 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
                    f"logging.getLogger('werkzeug').setLevel(logging.ERROR); run_simple('127.0.0.1', {port}, create_app(), threaded=True)"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(300):
         try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1).close()  # noqa: S310 - loopback http only
+            urllib.request.urlopen(f"{base}/healthz", timeout=2).close()  # noqa: S310 - loopback http only
             return process, base
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # URLError, refused, or a read timeout: gunicorn listens before its workers boot
             time.sleep(0.1)
+    process.terminate()  # never leave a server behind
     raise RuntimeError("the app did not start")
 
 
@@ -220,16 +221,18 @@ def _run(app: Any, url: str, players: int, code: str, keys: list[int], host_cook
         t.start()
     host_phone = Phone(base, host_cookie)
     time.sleep(1.5)
-    for position in range(1, QUESTIONS + 1):
-        host_phone.call(f"/live/{code}/host/next", {}, form=True)
-        time.sleep(1.0)
-        start = time.perf_counter()
-        opened[position] = (start, start + SECONDS)
-        host_phone.call(f"/live/{code}/host/open", {}, form=True)
-        time.sleep(SECONDS + 1.0)
-        host_phone.call(f"/live/{code}/host/reveal", {}, form=True)
-        time.sleep(1.0)
-    finished.set()
+    try:
+        for position in range(1, QUESTIONS + 1):
+            host_phone.call(f"/live/{code}/host/next", {}, form=True)
+            time.sleep(1.0)
+            start = time.perf_counter()
+            opened[position] = (start, start + SECONDS)
+            host_phone.call(f"/live/{code}/host/open", {}, form=True)
+            time.sleep(SECONDS + 1.0)
+            host_phone.call(f"/live/{code}/host/reveal", {}, form=True)
+            time.sleep(1.0)
+    finally:  # a failed host step must not leave the phone threads polling for ever
+        finished.set()
     for t in threads:
         t.join()
     poll_seconds = time.perf_counter() - poll_start

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from academy import create_app
+from academy import create_app, realtime
 from academy.content.library import load_library
 from academy.database import db
 from academy.models import OrgUnit, Role, User, UserRole
@@ -47,6 +47,7 @@ def _close_apps() -> Iterator[None]:
     yield
     while _apps:
         app = _apps.pop()
+        realtime.shutdown(app)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -205,3 +206,45 @@ def passed_final_exam(app: Flask, user: User, course: str = "sample-course") -> 
         db.session.add(Attempt(user_id=user.id, quiz_key=f"final/{course}", paper=[], passed=True,
                                score=3, max_score=3, submitted_at=datetime.now(UTC)))
         db.session.commit()
+
+
+# --- a private Redis, started for the session ---------------------------------------------------
+
+REDIS_SERVER = "/usr/bin/redis-server"  # Debian package redis-server (make browser-deps)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """Its own redis-server on a free port, no persistence: the shared 6379 is never touched."""
+    import socket
+    import subprocess
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.025)
+        else:
+            raise RuntimeError("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_app(redis_url: str) -> Flask:
+    """An app with Redis configured; counters and notices from earlier tests are wiped."""
+    import redis
+
+    connection = redis.Redis.from_url(redis_url)
+    connection.flushall()
+    connection.close()
+    return make_app(REDIS_URL=redis_url, LIVE_STREAMS=True)

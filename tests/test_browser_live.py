@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -52,8 +53,9 @@ def _ready(phone: Any, position: int, state: str = "open") -> None:
     phone.wait_for_selector(f"#stage[data-position='{position}'][data-state='{state}']")
 
 
-def _choose(phone: Any, position: int) -> None:
-    phone.locator(".options li[role=button]").nth(position).click()
+def _choose(phone: Any, option: int) -> None:
+    """Click an option by its place in the event's order; each phone shows its own order."""
+    phone.locator(f".options li[role=button][data-option='{option}']").click()
 
 
 def _host(console: Any, action: str) -> None:
@@ -61,7 +63,11 @@ def _host(console: Any, action: str) -> None:
     console.wait_for_load_state()
 
 
-def test_a_live_final_with_every_round_kind(live_app: Flask, live_server: LiveServer, browser: Any) -> None:
+@pytest.mark.parametrize("pages", ["stream", "poll"])
+def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_server: LiveServer, browser: Any,
+                                            request: pytest.FixtureRequest) -> None:
+    if pages == "stream":  # with Redis the pages follow server-sent events; without, they poll
+        live_app.config.update(REDIS_URL=request.getfixturevalue("redis_url"), LIVE_STREAMS=True)
     _people(live_app)
     host_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     console = host_context.new_page()
@@ -78,6 +84,7 @@ def test_a_live_final_with_every_round_kind(live_app: Flask, live_server: LiveSe
     screen.set_viewport_size({"width": 1920, "height": 1080})
     screen.goto(f"{live_server.url}/live/{code}/screen")
     screen.wait_for_selector(".lobby img.qr")
+    assert ('"stream": null' in screen.content()) is (pages == "poll")
     assert screen.locator(".lobby .code.big").inner_text() == code
 
     a = _phone(browser, live_server, "P001", code, "红队")

@@ -64,6 +64,13 @@ def key_position(event: LiveEvent) -> int:
     return int(event.current.key["correct"][0])
 
 
+def shown(event: LiveEvent, who: LivePlayer, stored: int | list[int]) -> int | list[int]:
+    """Where the player sees the options that are at ``stored`` in the event's order."""
+    assert event.current is not None
+    order = live.player_order(event, who, event.current)
+    return [order.index(p) for p in stored] if isinstance(stored, list) else order.index(stored)
+
+
 def test_join_code_is_random_and_readable(event_setup, app: Flask) -> None:  # type: ignore[no-untyped-def]
     code, *_ = event_setup
     assert len(code) == live.CODE_LENGTH
@@ -80,11 +87,11 @@ def test_a_whole_final_scores_every_round_kind(event_setup, app: Flask) -> None:
         live.next_question(event, host, now=at(0))
         live.open_answers(event, host, now=at(1))
         right = key_position(event)
-        live.answer(event, pa, right, now=at(1))  # at once: 1000
-        live.answer(event, pb, right, now=at(11))  # half-way: 750
-        live.answer(event, pc, (right + 1) % 3, now=at(2))  # wrong: 0
+        live.answer(event, pa, shown(event, pa, right), now=at(1))  # at once: 1000
+        live.answer(event, pb, shown(event, pb, right), now=at(11))  # half-way: 750
+        live.answer(event, pc, shown(event, pc, (right + 1) % 3), now=at(2))  # wrong: 0
         with pytest.raises(LiveError, match="too_late"):
-            live.answer(event, pc, right, now=at(30))
+            live.answer(event, pc, shown(event, pc, right), now=at(30))
         live.close(event, host, now=at(21))
         live.reveal(event, host, now=at(22))
         assert {s.name: s.points for s in live.player_standings(event)} == {"甲": 1000, "乙": 750, "丙": 0}
@@ -112,9 +119,9 @@ def test_a_whole_final_scores_every_round_kind(event_setup, app: Flask) -> None:
         live.show(event, host, now=at(43))
         live.open_answers(event, host, now=at(44))
         keys = list(event.current.key["correct"]) if event.current else []
-        live.answer(event, pb, keys, now=at(45))
+        live.answer(event, pb, shown(event, pb, keys), now=at(45))
         with pytest.raises(LiveError, match="team_answered"):
-            live.answer(event, pa, keys, now=at(46))
+            live.answer(event, pa, shown(event, pa, keys), now=at(46))
         live.answer(event, pc, [0, 1, 2], now=at(46))
         live.reveal(event, host, now=at(60))
 
@@ -145,7 +152,7 @@ def test_streak_bonus_adds_for_answers_in_a_row(app: Flask, make_user) -> None: 
         for start in (0, 30):
             live.next_question(event, host, now=at(start))
             live.open_answers(event, host, now=at(start))
-            live.answer(event, me, key_position(event), now=at(start))
+            live.answer(event, me, shown(event, me, key_position(event)), now=at(start))
             live.reveal(event, host, now=at(start + 1))
         assert [s.points for s in live.player_standings(event)] == [1000 + 1000 + 100]
 

@@ -1,13 +1,16 @@
-"""Two app processes on different ports share one PostgreSQL database and run one live final:
-whatever a host or player does through one instance, the other serves at once."""
+"""Two app processes on different ports share one PostgreSQL database and one Redis and run
+one live final: whatever a host or player does through one instance, the other serves at
+once, to pollers and to streams (server-sent events) alike."""
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -49,9 +52,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
+           "REDIS_URL": redis_url, "FLASK_LIVE_STREAMS": "true",
            "FLASK_QUIZ_ROOT": str(FIXTURES / "quiz"), "FLASK_COURSES_ROOT": str(FIXTURES / "courses")}
     code = ("from academy import create_app; from werkzeug.serving import run_simple; "
             f"run_simple('127.0.0.1', {port}, create_app(), threaded=True)")
@@ -105,7 +109,46 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_two_instances_run_one_live_final(shared_postgres: str) -> None:
+class EventStream:
+    """A phone's or screen's server-sent-events connection, read in a thread as EventSource does."""
+
+    def __init__(self, base: str, path: str, browser: Browser) -> None:
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+        request = urllib.request.Request(base + path, headers={"Cookie": cookie, "Accept": "text/event-stream"})  # noqa: S310 - loopback http only
+        self.response = urllib.request.urlopen(request, timeout=30)  # noqa: S310 - loopback http only
+        assert self.response.headers["Content-Type"].startswith("text/event-stream")
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                if raw.startswith(b"data: "):
+                    self.events.put(json.loads(raw[6:]))
+        except (OSError, ValueError, AttributeError):  # http.client, closed under the reader by the test
+            return
+
+    def until(self, check: Any, seconds: float = 15.0) -> dict[str, Any]:
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop:
+            try:
+                data = self.events.get(timeout=max(stop - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            if check(data):
+                return data
+        raise AssertionError("the stream did not deliver the change")
+
+    def drain(self) -> None:
+        time.sleep(0.3)  # let notices already sent arrive, then forget them
+        while not self.events.empty():
+            self.events.get_nowait()
+
+    def close(self) -> None:
+        self.response.close()
+
+
+def test_two_instances_run_one_live_final(shared_postgres: str, redis_url: str) -> None:
     app = make_app(SQLALCHEMY_DATABASE_URI=shared_postgres, SECRET_KEY=SECRET)
     banks, _ = load_banks(FIXTURES / "quiz")
     questions = {q.id: q for bank in banks.values() for q in bank.questions}
@@ -120,7 +163,8 @@ def test_two_instances_run_one_live_final(shared_postgres: str) -> None:
         code, key = event.code, event.questions[0].key["correct"][0]
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         cookies = [serializer.dumps({"_user_id": str(u.id), "_fresh": True}) for u in (host, *players)]
-    servers = [_serve(shared_postgres) for _ in range(2)]
+    servers = [_serve(shared_postgres, redis_url) for _ in range(2)]
+    streams: list[EventStream] = []
     try:
         a, b = (base for _process, base in servers)
         for base in (a, b):
@@ -128,21 +172,37 @@ def test_two_instances_run_one_live_final(shared_postgres: str) -> None:
         host_browser, one, two = (Browser(c) for c in cookies)
 
         assert one.call(a, f"/live/{code}/join", {"code": code}, form=True)[0] == 303
+        screen = EventStream(b, f"/live/{code}/screen/stream", host_browser)  # the big screen streams from B
+        streams.append(screen)
+        screen.until(lambda data: data == {"changed": True})  # on connecting
         assert two.call(b, f"/live/{code}/join", {"code": code}, form=True)[0] == 303
+        screen.until(lambda data: data == {"changed": True}, 10)  # player 2's join reached B's screen
+        phone = EventStream(a, f"/live/{code}/stream", one)  # player 1 streams from A
+        streams.append(phone)
+        assert phone.until(lambda data: True)["question"] is None
         assert host_browser.call(a, f"/live/{code}/host/next", {}, form=True)[0] == 303
         assert host_browser.call(b, f"/live/{code}/host/open", {}, form=True)[0] == 303
+        pushed = phone.until(lambda data: (data.get("question") or {}).get("state") == "open")  # opened on B
+        assert "key" not in pushed["question"]
 
         status, state, headers = two.call(a, f"/live/{code}/me")  # player 2 joined on B, polls A
         assert status == 200
         assert state["question"]["state"] == "open"
         assert two.call(b, f"/live/{code}/me", etag=headers["ETag"])[0] == 304  # same ETag on both instances
 
-        assert one.call(b, f"/live/{code}/answer", {"answer": key})[0] == 200
-        assert two.call(a, f"/live/{code}/answer", {"answer": (key + 1) % 3})[0] == 200
-        assert one.call(a, f"/live/{code}/answer", {"answer": key})[1]["error"] == "already_answered"
+        screen.drain()
+        order_one = one.call(a, f"/live/{code}/me")[1]["you"]["order"]  # each phone has its own option order
+        order_two = two.call(b, f"/live/{code}/me")[1]["you"]["order"]
+        assert one.call(b, f"/live/{code}/answer", {"answer": order_one.index(key)})[0] == 200
+        assert two.call(a, f"/live/{code}/answer", {"answer": order_two.index((key + 1) % 3)})[0] == 200
+        assert one.call(a, f"/live/{code}/answer", {"answer": 0})[1]["error"] == "already_answered"
+        screen.until(lambda data: data == {"changed": True}, 10)  # answers reach the screen's stream
         screen_a = host_browser.call(a, f"/live/{code}/state")[1]
         assert screen_a["answered"] == 2
         assert host_browser.call(b, f"/live/{code}/host/reveal", {}, form=True)[0] == 303
+        revealed = phone.until(lambda data: (data.get("question") or {}).get("state") == "revealed")
+        assert revealed["question"]["key"]["correct"] == [key]
+        assert revealed["question"]["distribution"][key] == 1
 
         mine = one.call(a, f"/live/{code}/me")[1]["you"]
         assert mine["correct"] is True
@@ -156,6 +216,8 @@ def test_two_instances_run_one_live_final(shared_postgres: str) -> None:
         assert one.call(b, f"/live/{code}/me")[1]["you"]["my_turn"] is False
         assert two.call(a, f"/live/{code}/me")[1]["you"]["my_turn"] is True
     finally:
+        for stream in streams:
+            stream.close()
         for process, _base in servers:
             process.terminate()
             process.wait(timeout=10)

@@ -5,21 +5,32 @@ answers are stamped on receipt, refused after the deadline (plus a short grace f
 network, ``GRACE``), and buzz order is receipt order. Every host action is audited and
 bumps ``LiveEvent.version``, which the pages poll through an ETag.
 
+After each commit a notice goes to Redis where configured (``realtime.publish``), so
+pages learn of the change at once; the database remains the only record.
+
+Each player sees a choice question's options in their own order (``player_order``): the
+phone sends positions as it showed them and ``answer`` maps them back to the event's
+order, in which answers are stored, graded and counted for the big screen.
+
 Question states: pending → (staking, risk rounds) → shown → open → closed → revealed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import scoring
+from .. import realtime, scoring
 from ..content.quizbank import QType, Question
 from ..database import db, utcnow
 from ..grading import MultiplePolicy, from_display, grade_item
@@ -175,6 +186,7 @@ def join(event: LiveEvent, user: User, *, team_id: int | None = None, now: datet
     except IntegrityError:  # two devices joined at once: the other created the row
         db.session.rollback()
         return join(event, user, team_id=team_id, now=now)
+    _notify(event, "screen")  # the player count changed; phones need not know
     return player, device
 
 
@@ -195,11 +207,17 @@ def _bump(event: LiveEvent) -> None:
     db.session.execute(update(LiveEvent).where(LiveEvent.id == event.id).values(version=LiveEvent.version + 1))
 
 
+def _notify(event: LiveEvent, audience: str = "players") -> None:
+    """After the commit: tell every instance's streams (a no-op without Redis)."""
+    realtime.publish(event.code, event.version, audience=audience)
+
+
 def _host_action(event: LiveEvent, host: User, action: str, now: datetime, **detail: Any) -> None:
     _bump(event)
     audit.record(f"live.{action}", actor=host, now=now, event=event.code, **detail)
     db.session.commit()
     db.session.refresh(event)
+    _notify(event)
 
 
 def _require(question: LiveQuestion | None, *states: QState) -> LiveQuestion:
@@ -328,11 +346,38 @@ def _accepting(question: LiveQuestion | None, when: datetime) -> LiveQuestion:
     return question
 
 
+def player_order(event: LiveEvent, player: LivePlayer, question: LiveQuestion) -> list[int]:
+    """The player's order of a choice question's options: ``order[shown] = event position``.
+
+    Derived, not stored: an HMAC of the app's secret over event, player and question seeds
+    the shuffle, so every instance computes the same order and players cannot predict
+    each other's.
+    """
+    count = len(question.options)
+    if question.qtype not in ("single", "multiple"):
+        return list(range(count))
+    seed = hmac.new(str(current_app.secret_key).encode(), f"live-order:{event.code}:{player.id}:{question.id}".encode(),
+                    hashlib.sha256).digest()
+    order = list(range(count))
+    random.Random(seed).shuffle(order)  # noqa: S311 - a display order, its secret is the seed
+    return order
+
+
+def _as_stored(order: list[int], given: Any) -> Any:
+    """Positions as the player saw them → positions in the event's order."""
+    if isinstance(given, list):
+        return sorted(order[int(p)] for p in given)
+    return order[int(given)]
+
+
 def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | None = None) -> LiveAnswer:
+    """``given`` is in the player's own option order (``player_order``); stored in the event's."""
     when = now or utcnow()
     question = _accepting(event.current, when)
     if not scoring.valid_answer(question.qtype, len(question.options), given):
         raise LiveError("invalid")
+    if question.qtype in ("single", "multiple"):
+        given = _as_stored(player_order(event, player, question), given)
     if question.kind in (RoundKind.TEAM, RoundKind.RISK):
         if player.team_id is None or (question.kind == RoundKind.TEAM and player.team_id != question.team_id):
             raise LiveError("not_your_team")
@@ -355,7 +400,10 @@ def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | 
         _buzz_answered(event, question, row, when)
     elif question.kind != RoundKind.EVERYONE:
         _bump(event)  # teammates' phones learn that their team has answered
+    # read before the commit expires them: a hall's answers must not cost reloads
+    code, version, everyone = event.code, event.version, question.kind == RoundKind.EVERYONE
     db.session.commit()
+    realtime.publish(code, version, audience="screen" if everyone else "players")  # the count is the screen's only
     return row
 
 
@@ -382,6 +430,7 @@ def buzz(event: LiveEvent, player: LivePlayer, *, now: datetime | None = None) -
     except IntegrityError:
         db.session.rollback()
         raise LiveError("already_buzzed") from None
+    _notify(event)
     return row
 
 
@@ -410,6 +459,7 @@ def stake(event: LiveEvent, player: LivePlayer, value: int, *, now: datetime | N
     except IntegrityError:
         db.session.rollback()
         raise LiveError("team_staked") from None
+    _notify(event)
     return row
 
 

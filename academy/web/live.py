@@ -1,13 +1,17 @@
 """Live finals: host console, big screen, players' phones. HTTP only; the service decides.
 
-The pages update by short polling with ETags: a poll whose state has not changed costs
-a 304 with no body, which works through every proxy and on SQLite.
+With Redis configured, phones and the big screen hold a server-sent-events stream fed by
+one Redis subscriber per process (``realtime.Hub``); without Redis, or when a stream
+fails, they poll with ETags: a poll whose state has not changed costs a 304 with no body,
+which works through every proxy and on SQLite.
 """
 
 from __future__ import annotations
 
 import io
+import queue
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import qrcode
@@ -30,7 +34,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import access
+from .. import access, loadlag, ratelimit, realtime
 from ..content.quizbank import load_banks
 from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
@@ -58,7 +62,9 @@ REFUSALS = {
     "wrong_state": _l("That step is not possible now."),
     "no_more_questions": _l("There are no more questions."),
     "unsupported_type": _l("Live finals use single, multiple, true/false and numeric questions."),
+    "too_many": _l("Too many attempts in a short time: wait a few seconds and try again."),
 }
+KEEPALIVE_SECONDS = 15  # proxies close idle connections; a comment line keeps the stream open
 HOST_ACTIONS = {
     "next": live.next_question, "show": live.show, "open": live.open_answers, "close": live.close,
     "reveal": live.reveal, "finish": live.finish,
@@ -67,6 +73,39 @@ HOST_ACTIONS = {
 
 def _refusal(error: live.LiveError, status: int = 409) -> ResponseReturnValue:
     return jsonify(error=error.reason, message=str(REFUSALS.get(error.reason, error.reason))), status
+
+
+def _received() -> datetime:
+    """When the request reached this process: stamped before any other work (``academy.received``),
+    less the time a saturated worker made it wait before that (``loadlag``)."""
+    stamp = request.environ.get("academy.received")
+    return datetime.fromtimestamp(loadlag.arrival(stamp), UTC) if isinstance(stamp, float) else utcnow()
+
+
+def _too_many(action: str, code: str) -> bool:
+    return not ratelimit.allow(action, code.strip().upper(), current_user.id)
+
+
+def _stream(name: str, build_first: Any) -> ResponseReturnValue:
+    """A server-sent-events response fed by this process's hub; it holds no database connection."""
+    hub = realtime.hub(current_app._get_current_object(), live_state.notice)  # type: ignore[attr-defined]
+    inbox = hub.listen(name)  # listen before reading the state, so no change falls in between
+    first = build_first()
+    db.session.remove()  # hours of streaming must not pin one of the pool's connections
+
+    def events() -> Any:
+        try:
+            yield "retry: 2000\n" + first
+            while True:
+                try:
+                    yield inbox.get(timeout=KEEPALIVE_SECONDS)
+                except queue.Empty:
+                    yield ": keep-alive\n\n"
+        finally:
+            hub.leave(name, inbox)
+
+    return Response(events(), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 def _polled(etag: str, build: Any) -> ResponseReturnValue:
@@ -132,13 +171,21 @@ def host_action(code: str, action: str) -> ResponseReturnValue:
 @bp.get("/<code>/screen")
 def screen(code: str) -> ResponseReturnValue:
     event = access.live_event_for_host(current_user, code)
-    return render_template("live/screen.html", event=event)
+    return render_template("live/screen.html", event=event, streams=realtime.streams_enabled())
 
 
 @bp.get("/<code>/state")
 def screen_state(code: str) -> ResponseReturnValue:
     event = access.live_event_for_host(current_user, code)
     return _polled(live_state.screen_etag(event), lambda: live_state.screen_state(event))
+
+
+@bp.get("/<code>/screen/stream")
+def screen_stream(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    if not realtime.streams_enabled():
+        abort(404)
+    return _stream(realtime.channel(event.code, "screen"), lambda: realtime.sse({"changed": True}))
 
 
 @bp.get("/<code>/qr.svg")
@@ -170,7 +217,8 @@ def play(code: str) -> ResponseReturnValue:
         form = JoinForm(code=event.code)
         form.team.choices = [(t.id, t.name) for t in event.teams]
         return render_template("live/join.html", event=event, form=form, player=player)
-    return render_template("live/play.html", event=event, player=player, form=EmptyForm())
+    return render_template("live/play.html", event=event, player=player, form=EmptyForm(),
+                           orders=live_state.orders(event, player), streams=realtime.streams_enabled())
 
 
 @bp.post("/<code>/join")
@@ -179,6 +227,9 @@ def join(code: str) -> ResponseReturnValue:
     form = JoinForm()
     if not form.validate_on_submit():
         abort(400)
+    if _too_many("join", event.code):
+        flash(str(REFUSALS["too_many"]), "error")
+        return render_template("live/index.html", form=JoinForm(), events=[]), 429
     try:
         _player, device = live.join(event, current_user, team_id=form.team.data or None)
     except live.LiveError as error:
@@ -204,22 +255,37 @@ def player_state(code: str) -> ResponseReturnValue:
     return _polled(live_state.player_etag(event, player), lambda: live_state.player_state(event, player))
 
 
+@bp.get("/<code>/stream")
+def player_stream(code: str) -> ResponseReturnValue:
+    try:
+        event, _player_row = _player(code)
+    except live.LiveError as error:
+        return _refusal(error)
+    if not realtime.streams_enabled():
+        abort(404)
+    return _stream(realtime.channel(event.code, "players"), lambda: realtime.sse(live_state.shared_state(event)))
+
+
 @bp.post("/<code>/answer")
 def answer(code: str) -> ResponseReturnValue:
-    received = utcnow()  # first thing: a busy server must not make an answer late
+    received = _received()  # a busy server must not make an answer late
+    if _too_many("answer", code):
+        return _refusal(live.LiveError("too_many"), 429)
     payload = request.get_json(silent=True) or {}
     try:
         event, player = _player(code)
-        row = live.answer(event, player, payload.get("answer"), now=received)
+        live.answer(event, player, payload.get("answer"), now=received)
     except live.LiveError as error:
         return _refusal(error)
-    return jsonify(received=True, at=row.answered_at.isoformat())
+    return jsonify(received=True, at=received.isoformat())
 
 
 @bp.post("/<code>/buzz")
 def buzz(code: str) -> ResponseReturnValue:
+    received = _received()
+    if _too_many("buzz", code):
+        return _refusal(live.LiveError("too_many"), 429)
     try:
-        received = utcnow()
         event, player = _player(code)
         row = live.buzz(event, player, now=received)
     except live.LiveError as error:
@@ -229,6 +295,8 @@ def buzz(code: str) -> ResponseReturnValue:
 
 @bp.post("/<code>/stake")
 def stake(code: str) -> ResponseReturnValue:
+    if _too_many("stake", code):
+        return _refusal(live.LiveError("too_many"), 429)
     payload = request.get_json(silent=True) or {}
     value = payload.get("stake")
     try:

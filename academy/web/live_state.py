@@ -2,15 +2,23 @@
 
 No answer key leaves the server before its question is revealed: ``_question`` adds the
 key, the explanation and the distribution only in the ``revealed`` state.
+
+Options, key, distribution and a player's own answer are in the event's order (the big
+screen's); each phone reorders them with its ``order`` (``services.live.player_order``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from ..content.render import render_inline
+from ..database import db
 from ..models import LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind
+from ..realtime import sse
 from ..services import live
 
 BOARD_SIZE = 10
@@ -25,11 +33,13 @@ def _memo(key: tuple[Any, ...], build: Any) -> Any:
     the database, so a new version is a new entry and nothing is ever invalidated;
     another instance simply builds its own copy.
     """
-    if key not in _shared:
+    found = _shared.get(key)
+    if found is None:
         if len(_shared) >= _CACHE_SIZE:
-            _shared.pop(next(iter(_shared)))
-        _shared[key] = build()
-    return _shared[key]
+            with contextlib.suppress(StopIteration, KeyError):  # threads may evict at once
+                _shared.pop(next(iter(_shared)))
+        found = _shared[key] = build()
+    return found
 
 
 def _ms(value: datetime | None) -> int | None:
@@ -94,6 +104,28 @@ def screen_state(event: LiveEvent) -> dict[str, Any]:
     return data
 
 
+def shared_state(event: LiveEvent) -> dict[str, Any]:
+    """What every phone sees alike, pushed on the players' stream; the rest comes from ``/me``."""
+    q = event.current
+    return {"status": event.status, "stage": event.stage, "title": event.title, "version": event.version,
+            "question": _question(event, q) if q is not None else None}
+
+
+def notice(code: str, audience: str) -> str | None:
+    """The text a stream sends when Redis says an event changed: built once per process and notice."""
+    if audience == "screen":
+        return sse({"changed": True})  # the screen fetches /state itself, throttled
+    event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one_or_none()
+    if event is None:
+        return None
+    return sse(shared_state(event))
+
+
+def orders(event: LiveEvent, player: LivePlayer) -> dict[int, list[int]]:
+    """The player's option order of every choice question, given with the page."""
+    return {q.id: live.player_order(event, player, q) for q in event.questions if q.qtype in ("single", "multiple")}
+
+
 def player_etag(event: LiveEvent, player: LivePlayer) -> str:
     mine = live.own_answer(event.current, player) if event.current is not None else None
     return f"p{event.id}-{event.version}-{player.id}-{mine.id if mine else 0}"
@@ -117,7 +149,8 @@ def player_state(event: LiveEvent, player: LivePlayer) -> dict[str, Any]:
     may_answer = q.kind == RoundKind.EVERYONE or (
         q.kind == RoundKind.TEAM and player.team_id == q.team_id) or (
         q.kind == RoundKind.RISK and player.team_id is not None)
-    you: dict[str, Any] = {"answered": mine is not None, "answer": mine.answer if mine else None}
+    you: dict[str, Any] = {"answered": mine is not None, "answer": mine.answer if mine else None,
+                           "order": live.player_order(event, player, q)}
     if q.kind == RoundKind.BUZZ and q.state == QState.OPEN:
         turn = live.buzz_turn(q)
         you["buzzed"] = any(b.player_id == player.id for b, _n in live.buzz_queue(q))

@@ -1,5 +1,9 @@
 /* QS Academy live final: big screen, host console and players' phones.
-   Short polling with ETags (a 304 costs no body); the server's clock drives the countdown. */
+   With a stream (server-sent events, when the server has Redis) every change is pushed: phones get
+   the shared state in the push and fetch their own part a moment later (spread, so a hall of phones
+   does not ask at the same instant); the screen refetches its state. Without a stream, or when it
+   fails, short polling with ETags (a 304 costs no body). The server's clock drives the countdown.
+   Options arrive in the event's order; each phone shows them in its own order (config.orders). */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("live-config").textContent);
@@ -10,6 +14,9 @@
   var timer = null;
   var picks = {};          // multiple choice: positions picked per question, not yet sent
   var typed = {};          // numeric: text typed per question, not yet sent
+  var every = 1000;        // polling interval; long while a stream pushes changes
+  var stream = null;
+  var SPREAD = 1500;       // phones fetch their own state within this many ms of a push
 
   function $(id) { return document.getElementById(id); }
   function fmt(text, values) { return String(text).replace(/\{(\w+)\}/g, function (_m, k) { return values[k]; }); }
@@ -38,7 +45,7 @@
       return r.json();
     }).then(function (state) {
       if ($("net")) { $("net").textContent = ""; }
-      if (state) { current = state; render(state); }
+      if (state && !(current && state.version < current.version)) { current = state; render(state); }
     }).catch(function () {
       if ($("net")) { $("net").textContent = L.network || "…"; }
     }).then(function () {
@@ -47,10 +54,60 @@
   }
   function stop(message) {
     timer = false;
+    if (stream) { stream.close(); }
     var stage = $("stage");
     if (stage) { stage.replaceChildren(el("p", { "class": "flash flash-error", text: message })); }
   }
-  function refresh(render) { clearTimeout(timer); poll(config.state, 1000, render); }
+  function refresh(render) { if (timer !== false) { clearTimeout(timer); poll(config.state, every, render); } }
+
+  function follow(render, onPush, fallback) {
+    if (!config.stream || !window.EventSource) { return; }
+    every = 30000;  // a safety net only: a lost push is caught within half a minute
+    stream = new EventSource(config.stream);
+    stream.onmessage = function (m) { if ($("net")) { $("net").textContent = ""; } onPush(JSON.parse(m.data)); };
+    stream.onerror = function () {
+      if (stream.readyState === EventSource.CLOSED) { stream = null; every = fallback; refresh(render); }
+      else if ($("net")) { $("net").textContent = L.network || "…"; }
+    };
+  }
+  function pushedToScreen(render) {
+    var queued = null;  // at most one refetch per 250 ms however many answers arrive
+    return function () { if (!queued) { queued = setTimeout(function () { queued = null; refresh(render); }, 250); } };
+  }
+  function pushedToPhone(shared) {
+    if (!current) { return refresh(renderPlayer); }
+    if (shared.version <= current.version) { return; }
+    var next = Object.assign({}, current, { status: shared.status, stage: shared.stage, title: shared.title,
+      version: shared.version, question: shared.question });
+    var before = current.question, q = shared.question;
+    if (!q || !before || before.id !== q.id) {
+      next.you = { answered: false, answer: null, may_answer: !!q && q.kind === "everyone" };
+    }
+    current = next;
+    renderPlayer(next);
+    if (!ownPartKnown(q, shared.stage)) { setTimeout(function () { refresh(renderPlayer); }, Math.random() * SPREAD); }
+  }
+  // While an everyone-round question is shown, open or closed, nothing of the phone's own part
+  // changes but what the phone itself sent: skip the fetch, so a hall's answers do not queue
+  // behind a hall's fetches.
+  function ownPartKnown(q, stage) {
+    return !!q && stage === "question" && q.kind === "everyone" && ["shown", "open", "closed"].indexOf(q.state) >= 0;
+  }
+
+  function orderOf(q, you) {
+    if (you && you.order && you.order.length === (q.options || []).length) { return you.order; }
+    return (config.orders || {})[q.id] || null;
+  }
+  function asShown(q, order) {  // the event's order -> this phone's order
+    if (!order || !q.options) { return q; }
+    var shown = Object.assign({}, q, { held: order });
+    shown.options = order.map(function (i) { return q.options[i]; });
+    if (q.key && q.key.correct) {
+      shown.key = Object.assign({}, q.key, { correct: order.map(function (i, at) { return q.key.correct.indexOf(i) >= 0 ? at : -1; }).filter(function (at) { return at >= 0; }) });
+    }
+    if (q.distribution) { shown.distribution = order.map(function (i) { return q.distribution[i]; }); }
+    return shown;
+  }
 
   function remaining(q) {
     if (!q || q.state !== "open" || !q.deadline) { return null; }
@@ -72,7 +129,7 @@
     var total = (q.distribution || []).reduce(function (a, b) { return a + b; }, 0) || 1;
     var list = el("ol", { "class": "options", type: "A" });
     (q.options || []).forEach(function (html, i) {
-      var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : "") }, [
+      var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : ""), "data-option": q.held ? q.held[i] : i }, [
         el("span", { "class": "letter", text: letter(i) }), el("span", { html: html })]);
       if (q.distribution) {
         item.appendChild(el("span", { "class": "bar", style: "width:" + Math.round(100 * q.distribution[i] / total) + "%" }));
@@ -133,7 +190,9 @@
     var stage = $("stage");
     var me = state.me;
     $("me").textContent = me.name + (me.team ? " · " + me.team : "") + " · " + me.points + " " + L.points;
-    var q = state.question, you = state.you || {};
+    var you = state.you || {};
+    var order = state.question ? orderOf(state.question, you) : null;
+    var q = state.question ? asShown(state.question, order) : null;
     stage.setAttribute("data-state", q ? q.state : state.status);
     stage.setAttribute("data-position", q ? q.position : 0);
     if (state.status === "finished") { stage.replaceChildren(el("h2", { text: L.finished }), el("p", { "class": "big", text: fmt(L.rank, me) + " · " + me.points + " " + L.points })); return; }
@@ -157,7 +216,7 @@
         : canAnswer ? function (i, item) { var at = chosen.indexOf(i); if (at >= 0) { chosen.splice(at, 1); } else { chosen.push(i); } item.classList.toggle("picked"); } : null
     });
     if (you.answer !== null && you.answer !== undefined && q.qtype !== "numeric") {
-      [].concat(you.answer).forEach(function (i) { var li = view.querySelectorAll(".options li")[i]; if (li) { li.classList.add("picked"); } });
+      [].concat(you.answer).forEach(function (i) { var li = view.querySelectorAll(".options li")[order ? order.indexOf(i) : i]; if (li) { li.classList.add("picked"); } });
     }
     if (canAnswer && q.qtype === "multiple") {
       chosen.forEach(function (i) { var li = view.querySelectorAll(".options li")[i]; if (li) { li.classList.add("picked"); } }); view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: chosen.slice().sort() }); } })); }
@@ -192,8 +251,8 @@
   }
 
   window.Live = {
-    screen: function () { poll(config.state, 500, renderScreen); },
-    player: function () { poll(config.state, 1000, renderPlayer); },
+    screen: function () { every = 500; follow(renderScreen, pushedToScreen(renderScreen), 500); poll(config.state, every, renderScreen); },
+    player: function () { follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
     host: host
   };
 }());
