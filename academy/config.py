@@ -40,5 +40,8 @@ class Defaults:
     LIVE_STREAMS: bool | str = "auto"
     # (attempts, seconds) per player and event; a phone sends one answer per question
     LIVE_RATE_LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
-        "answer": (5, 10), "buzz": (5, 10), "stake": (5, 10), "join": (6, 60)}
+        "answer": (5, 10), "buzz": (5, 10), "stake": (5, 10), "join": (6, 60),
+        # quizzes, exams and online rounds: a person saves one answer every few seconds and
+        # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
+        "quiz_save": (40, 10), "quiz_start": (10, 60)}
     IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports

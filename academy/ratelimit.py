@@ -16,7 +16,6 @@ from flask import current_app
 
 from . import realtime
 
-_local: dict[str, tuple[int, float]] = {}  # key -> (count, window end)
 _lock = threading.Lock()
 
 
@@ -39,6 +38,8 @@ def allow(action: str, scope: str, who: int, *, now: float | None = None) -> boo
 
 
 def _count_here(key: str, limit: int, ends: float, now: float) -> bool:
+    # kept per app, so two apps in one process (tests, say) never share a count
+    _local: dict[str, tuple[int, float]] = current_app.extensions.setdefault("rate_counts", {})
     with _lock:
         if len(_local) > 10_000:  # forget finished windows
             for stale in [k for k, (_c, end) in _local.items() if end <= now]:

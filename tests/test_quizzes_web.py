@@ -514,3 +514,39 @@ def test_a_submit_racing_another_grades_once(synced: Flask, client: FlaskClient,
         assert (stale.submitted_at, stale.score) == first
         from academy.models import Certificate
         assert len(db.session.execute(select(Certificate)).scalars().all()) == 1
+
+
+def test_saving_faster_than_the_limit_is_refused_with_a_message_and_keeps_the_last_saved_answer(
+        synced: Flask, client: FlaskClient, learner: User, make_user) -> None:  # type: ignore[no-untyped-def]
+    synced.config["LIVE_RATE_LIMITS"] = {**synced.config["LIVE_RATE_LIMITS"], "quiz_save": (3, 60)}
+    attempt_id = start(client, CHECK)
+    q, order = paper(synced, attempt_id)[0]
+    url = f"/attempts/{attempt_id}/answers/{q.id}"
+    for _ in range(3):
+        assert client.post(url, data=right_fields(q, order)).status_code == 200
+    refused = client.post(url, data={})  # would clear the answer, were it accepted
+    assert refused.status_code == 429
+    body = refused.get_json()
+    assert body["saved"] is False
+    assert body["retry"] is True
+    assert body["error"] == "操作太频繁：请稍等几秒再试。"
+    with synced.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt is not None
+        assert attempt.answer_map()[q.id] is not None  # the refused request changed nothing
+    # another learner's paper has its own count
+    other_client = synced.test_client()
+    log_in(other_client, make_user(name="李四", employee_no="20245678"))
+    other = start(other_client, CHECK)
+    q2, order2 = paper(synced, other)[0]
+    assert other_client.post(f"/attempts/{other}/answers/{q2.id}", data=right_fields(q2, order2)).status_code == 200
+
+
+def test_starting_papers_faster_than_the_limit_is_refused_with_a_message(synced: Flask, client: FlaskClient,
+                                                                         learner: User) -> None:
+    synced.config["LIVE_RATE_LIMITS"] = {**synced.config["LIVE_RATE_LIMITS"], "quiz_start": (2, 60)}
+    start(client, CHECK)
+    start(client, CHECK)  # resumes the open attempt: still counted
+    refused = client.post(CHECK, follow_redirects=True)
+    assert refused.status_code == 200
+    assert "操作太频繁：请稍等几秒再试。" in refused.get_data(as_text=True)

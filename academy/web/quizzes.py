@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import access
+from .. import access, ratelimit
 from ..content.quizzes import QuizDef
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
@@ -29,6 +29,7 @@ REFUSALS = {
     "unavailable": _l("This quiz cannot be drawn from its question bank at the moment. Please tell the training administrator."),
     "closed": _l("Time is up: this attempt has already been graded with the answers you saved."),
     "bad_answer": _l("That answer does not fit the question. Check it and try again."),
+    "too_many": _l("Too many attempts in a short time: wait a few seconds and try again."),
 }
 
 
@@ -55,6 +56,9 @@ def start(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not ratelimit.allow("quiz_start", quiz.key, current_user.id):
+        flash(str(REFUSALS["too_many"]), "error")
+        return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
     try:
         attempt = quizzes.start_or_resume(current_user, quiz, access.quiz_sources())
     except quizzes.QuizError as err:
@@ -95,6 +99,8 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
     """One answer, sent by the page's script as soon as it is given (X-CSRFToken header)."""
     attempt = access.attempt_for_owner(current_user, attempt_id)
+    if not ratelimit.allow("quiz_save", str(attempt_id), current_user.id):
+        return jsonify(saved=False, error=str(REFUSALS["too_many"]), retry=True), 429
     item = quizzes.paper_of(attempt).item(question_id) if attempt.is_open else None
     remaining = quizzes.remaining_seconds(attempt, utcnow())  # before the commit expires the attempt's columns
     try:

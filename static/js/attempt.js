@@ -7,7 +7,7 @@
   var base = form.getAttribute("data-save-url");
   var timers = {};
 
-  function save(fieldset) {
+  function save(fieldset, tries) {
     var id = fieldset.getAttribute("data-question");
     var body = new URLSearchParams();
     fieldset.querySelectorAll("input, select").forEach(function (el) {
@@ -22,6 +22,11 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         if (data.closed) { window.location.reload(); return; }
+        if (response.status === 429 && data.retry && (tries || 0) < 5) {  /* saving too fast: keep the answer, send it again */
+          state.textContent = data.error;
+          setTimeout(function () { save(fieldset, (tries || 0) + 1); }, 3000);
+          return;
+        }
         state.textContent = data.saved ? "✓" : (data.error || "!");
         state.classList.toggle("error", !data.saved);
       });
