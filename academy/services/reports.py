@@ -330,6 +330,16 @@ def training_file(person: User, *, today: date) -> TrainingFile:
 
 # --- charts: completions per week, tier coverage ------------------------------------------
 
+def _completions():  # type: ignore[no-untyped-def]  # a subquery: user_id, course_id, completed_at
+    """Every completion of a course, whichever round: the current one on the enrollment, earlier
+    ones (moved aside when the learner took the course again) in ``CourseCompletion``, so a
+    past period keeps the completions it had after a retake."""
+    current = select(Enrollment.user_id.label("user_id"), Enrollment.course_id.label("course_id"),
+                     Enrollment.completed_at.label("completed_at")).where(Enrollment.completed_at.is_not(None))
+    earlier = select(CourseCompletion.user_id, CourseCompletion.course_id, CourseCompletion.completed_at)
+    return current.union_all(earlier).subquery("completion")
+
+
 TIERS = ("all-staff", "practitioner", "expert", "leadership")
 
 
@@ -347,17 +357,18 @@ def completions_by_week(unit: OrgUnit, *, last_day: date, zone: tzinfo, weeks: i
     first = last_day - timedelta(days=last_day.weekday() + 7 * (weeks - 1))
     starts = [first + timedelta(weeks=i) for i in range(weeks + 1)]
     bounds = [datetime(d.year, d.month, d.day, tzinfo=zone) for d in starts]
-    at = Enrollment.completed_at
+    done = _completions()
+    at = done.c.completed_at
     query = (select(*[func.coalesce(func.sum(case((and_(at >= bounds[i], at < bounds[i + 1]), 1), else_=0)), 0)
                       for i in range(weeks)])
-             .select_from(Enrollment)
-             .join(User, User.id == Enrollment.user_id)
+             .select_from(done)
+             .join(User, User.id == done.c.user_id)
              .join(OrgUnit, OrgUnit.id == User.org_unit_id)
              .where(User.active.is_(True), OrgUnit.path.startswith(unit.path), at >= bounds[0], at < bounds[-1]))
     if filters.course_id is not None:
-        query = query.where(Enrollment.course_id == filters.course_id)
+        query = query.where(done.c.course_id == filters.course_id)
     if filters.tier:
-        query = query.join(Course, Course.id == Enrollment.course_id).where(Course.tier == filters.tier)
+        query = query.join(Course, Course.id == done.c.course_id).where(Course.tier == filters.tier)
     counts = db.session.execute(filters.people(query)).one()
     return [WeekPoint(starts[i], int(counts[i])) for i in range(weeks)]
 
@@ -387,13 +398,14 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
         .join(User, and_(User.org_unit_id == home.id, User.active.is_(True)))
         .where(children)
         .group_by(shown.id, shown.name)))}
-    done = [Enrollment.completed_at.is_not(None)] + ([Enrollment.completed_at < until] if until else [])
+    completion = _completions()
+    done = [completion.c.completed_at < until] if until else []
     covered: dict[int, dict[str, int]] = {}
     for unit_id, tier, count in db.session.execute(filters.people(
-            select(shown.id, Course.tier, func.count(func.distinct(Enrollment.user_id)))
-            .select_from(Enrollment)
-            .join(Course, Course.id == Enrollment.course_id)
-            .join(User, User.id == Enrollment.user_id)
+            select(shown.id, Course.tier, func.count(func.distinct(completion.c.user_id)))
+            .select_from(completion)
+            .join(Course, Course.id == completion.c.course_id)
+            .join(User, User.id == completion.c.user_id)
             .join(home, home.id == User.org_unit_id)
             .join(shown, home.path.startswith(shown.path))
             .where(User.active.is_(True), children, *done)
@@ -478,15 +490,16 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
         return query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(in_tree)
 
     headcount = db.session.execute(people(select(func.count(User.id)).select_from(User))).scalar_one()
-    completed = (select(Course.tier, func.count(func.distinct(Enrollment.user_id)))
-                 .select_from(Enrollment).join(Course, Course.id == Enrollment.course_id)
-                 .join(User, User.id == Enrollment.user_id))
+    done = _completions()
+    completed = (select(Course.tier, func.count(func.distinct(done.c.user_id)))
+                 .select_from(done).join(Course, Course.id == done.c.course_id)
+                 .join(User, User.id == done.c.user_id))
     trained = {tier: int(n) for tier, n in db.session.execute(people(
-        completed.where(Enrollment.completed_at >= start, Enrollment.completed_at < end)).group_by(Course.tier))}
+        completed.where(done.c.completed_at >= start, done.c.completed_at < end)).group_by(Course.tier))}
     covered = db.session.execute(people(
-        select(func.count(func.distinct(Enrollment.user_id))).select_from(Enrollment)
-        .join(Course, Course.id == Enrollment.course_id).join(User, User.id == Enrollment.user_id)
-        .where(Course.tier == "all-staff", Enrollment.completed_at < end))).scalar_one()
+        select(func.count(func.distinct(done.c.user_id))).select_from(done)
+        .join(Course, Course.id == done.c.course_id).join(User, User.id == done.c.user_id)
+        .where(Course.tier == "all-staff", done.c.completed_at < end))).scalar_one()
     issued_before_end = Certificate.issued_at < end
     held = and_(Certificate.issued_at < held_at, Certificate.valid_until > held_at,
                 or_(Certificate.revoked_at.is_(None), Certificate.revoked_at >= held_at))
