@@ -25,6 +25,7 @@ from ..models import (
     Course,
     CourseCompletion,
     Enrollment,
+    LearnerCertificationStatus,
     LearnerCourseStatus,
     LearnerStatus,
     Lesson,
@@ -34,6 +35,7 @@ from ..models import (
     TrainingCredit,
     User,
 )
+from . import course_status
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ class Filters:
         return (self.course_id is not None or bool(self.tier) or self.mandatory_only
                 or self.due_from is not None or self.due_to is not None)
 
-    def status(self, query):  # type: ignore[no-untyped-def]  # a Select over LearnerCourseStatus
-        """The same narrowing over the report's status rows (one row per assigned item)."""
-        status = LearnerCourseStatus
+    def status(self, query, status: Any = LearnerCourseStatus):  # type: ignore[no-untyped-def]  # a Select over status rows
+        """The same narrowing over the report's status rows (one row per assigned item): the course
+        table, or the columns of ``course_status.items()``, where a certification has no course
+        and so drops out of a course or tier filter."""
         if self.course_id is not None:
             query = query.where(status.course_id == self.course_id)
         if self.tier:
@@ -158,7 +161,7 @@ def _progress(in_tree, filters: Filters, today: date) -> Iterable[Sequence[Any]]
         if filters.position:
             query = filters.people(query.join(User, User.id == summary.user_id))
         return db.session.execute(query.group_by(summary.unit_id)).all()
-    status = LearnerCourseStatus
+    status = course_status.items().c
     per_user = filters.status(
         select(status.user_id.label("user_id"), status.unit_id.label("unit_id"),
                func.count().label("n"),
@@ -167,7 +170,7 @@ def _progress(in_tree, filters: Filters, today: date) -> Iterable[Sequence[Any]]
                func.sum(case((and_(status.completed_at.is_(None), status.due_on < today), 1), else_=0)).label("overdue"),
                func.sum(status.best_percent).label("score_sum"),
                func.count(status.best_percent).label("scored"))
-        .where(status.active.is_(True), status.unit_id.in_(in_tree))
+        .where(status.active.is_(True), status.unit_id.in_(in_tree)), status
     ).group_by(status.user_id, status.unit_id).subquery("per_user")
     return db.session.execute(
         select(per_user.c.unit_id, func.count(),
@@ -247,19 +250,22 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
     deduplicated, so the aggregation only sees what is overdue.
     """
     filters = filters or Filters()
-    status = LearnerCourseStatus  # the current round of recurring assignments
+    status = course_status.items().c  # the current round of recurring assignments, and certifications
+    # one row per person and course (however many assignments name it), or per certification assignment
+    what = case((status.course_id.is_(None), -status.assignment_id), else_=status.course_id)
     late = filters.status(
-        select(status.user_id.label("user_id"), status.course_id.label("course_id"),
-               func.min(status.due_on).label("due_on"))
+        select(status.user_id.label("user_id"), what.label("what"), func.min(status.due_on).label("due_on"))
         .where(status.active.is_(True), status.unit_id.in_(_subtree_ids(unit)), status.due_on < today,
-               status.completed_at.is_(None))
-    ).group_by(status.user_id, status.course_id)
+               status.completed_at.is_(None)), status
+    ).group_by(status.user_id, what)
     items = late.subquery("late")
     query = (
-        select(User.id, User.employee_no, User.name, User.org_unit_id, Course.title, items.c.due_on)
+        select(User.id, User.employee_no, User.name, User.org_unit_id, func.coalesce(Course.title, Assignment.title),
+               items.c.due_on)
         .select_from(items)
         .join(User, User.id == items.c.user_id)
-        .join(Course, Course.id == items.c.course_id)
+        .outerjoin(Course, Course.id == items.c.what)
+        .outerjoin(Assignment, Assignment.id == -items.c.what)
         .order_by(items.c.due_on, User.org_unit_id, User.employee_no)
     )
     names = unit_names()
@@ -294,6 +300,28 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
         late = completed is None and assignment.due_on is not None and assignment.due_on < today
         rows.append(AssignedCourse(assignment, link.course, assignment.due_on, bool(item and item.started_at), completed, late))
     return rows
+
+
+@dataclass(frozen=True)
+class AssignedCertification:
+    assignment: Assignment
+    exam_id: str
+    due_on: date | None
+    completed_at: datetime | None  # issue of the certificate that counts
+    renewal: bool  # open because the certificate held nears (or passed) its expiry
+    overdue: bool
+
+
+def assigned_certifications(user: User, *, today: date) -> list[AssignedCertification]:
+    """A learner's assigned certifications, soonest due first (one query)."""
+    status = LearnerCertificationStatus
+    rows = db.session.execute(
+        select(Assignment, status).join(status, status.assignment_id == Assignment.id)
+        .where(status.user_id == user.id)
+        .order_by(status.due_on.is_(None), status.due_on, Assignment.id)).all()
+    return [AssignedCertification(a, str(a.exam_id), item.due_on, item.completed_at, item.renewal,
+                                  item.completed_at is None and item.due_on is not None and item.due_on < today)
+            for a, item in rows]
 
 
 @dataclass(frozen=True)
