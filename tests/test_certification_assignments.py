@@ -115,8 +115,7 @@ def test_reports_count_the_certification_as_one_item(synced: Flask, tree: dict[s
             assert (total.assigned, total.completed, total.overdue) == (2, 1, 1)
         reach = {r.assignment.id: r for r in assignment_reach.reaching(None, today=date(2026, 7, 1))}
         assert (reach[a_id].people, reach[a_id].completed, reach[a_id].overdue) == (2, 1, 1)
-        west = [r for r in assignment_reach.reaching([_unit(tree, "west").path], today=date(2026, 7, 1))]
-        assert west == []  # the west's HR sees nothing of it
+        assert assignment_reach.reaching([_unit(tree, "west").path], today=date(2026, 7, 1)) == []  # not the west's
 
 
 def test_the_dashboard_links_the_exam_until_certified(synced: Flask, tree: dict[str, OrgUnit], client: FlaskClient) -> None:
@@ -180,7 +179,7 @@ def test_renewal_opens_before_expiry_once_and_a_newer_certificate_closes_it(sync
     with synced.app_context():
         cert = _issue("Q1", issued)
         expires = cert.valid_until
-        a_id = _assign(tree, renew_days=30, due_on=None)
+        a_id = _assign(tree, renew_days=30, due_on=expires.date())  # the same day, to see which mail goes
         assert _item(a_id, "Q1").completed_at is not None  # created before the window: held and done
         day_before = expires - timedelta(days=31)
         assert assignments.roll(day_before.date(), now=day_before) == 0
@@ -192,9 +191,10 @@ def test_renewal_opens_before_expiry_once_and_a_newer_certificate_closes_it(sync
         assert (item.completed_at, item.due_on, item.renewal) == (None, expires.date(), True)
         assert _summary("Q1") == (1, 0, expires.date())
         # the expiry warnings (90/30/7 days) remind the holder; the due date sends no second mail
-        assert reminders.due_soon(expires.date() - timedelta(days=7), (7, 1)) == []
+        due = reminders.due_soon(expires.date() - timedelta(days=7), (7, 1))
+        assert [(d.kind, d.user.employee_no) for d in due] == [("due-7", "L1")]  # never certified: a due date
         late = list(reports.overdue(_unit(tree, "east"), today=expires.date() + timedelta(days=1)))
-        assert [r.employee_no for r in late] == ["Q1"]
+        assert [r.employee_no for r in late] == ["L1", "Q1"]
         renewed_at = expires - timedelta(days=10)
         newer = _issue("Q1", renewed_at)
         item = _item(a_id, "Q1")
@@ -212,3 +212,13 @@ def test_a_lapsed_certificate_is_overdue_since_its_expiry(synced: Flask, tree: d
         item = _item(a_id, "Q1")
         assert (item.completed_at, item.due_on) == (None, cert.valid_until.date())
         assert _item(a_id, "L1").due_on is None  # never certified: no expiry to renew by
+
+
+def test_a_due_certification_is_reminded_until_certified(synced: Flask, tree: dict[str, OrgUnit]) -> None:
+    with synced.app_context():
+        _assign(tree, due_on=date(2027, 6, 30))
+        _issue("Q1", utcnow())
+        due = reminders.due_soon(date(2027, 6, 23), (7, 1))
+        assert [(d.kind, d.user.employee_no) for d in due] == [("due-7", "L1")]
+        mail = reminders._compose_due(due[0], "zh_CN")
+        assert "  - 认证" in mail.body
