@@ -222,3 +222,18 @@ def test_a_due_certification_is_reminded_until_certified(synced: Flask, tree: di
         assert [(d.kind, d.user.employee_no) for d in due] == [("due-7", "L1")]
         mail = reminders._compose_due(due[0], "zh_CN")
         assert "  - 认证" in mail.body
+
+
+def test_roll_from_the_command_line_opens_renewals_once(synced: Flask, tree: dict[str, OrgUnit]) -> None:
+    with synced.app_context():
+        cert = _issue("Q1", datetime(2025, 3, 1, 8, 0, tzinfo=UTC))
+        a_id = _assign(tree, renew_days=30, due_on=None)
+        window = (cert.valid_until + timedelta(days=1 - 30)).date().isoformat()  # the window's second day
+    runner = synced.test_cli_runner()
+    first = runner.invoke(args=["assignments", "roll", "--today", window])
+    again = runner.invoke(args=["assignments", "roll", "--today", window])
+    assert first.exit_code == 0, first.output
+    assert "1 assignment rounds opened" in first.output
+    assert "0 assignment rounds opened" in again.output
+    with synced.app_context():
+        assert _item(a_id, "Q1").renewal
