@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import smtplib
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -266,7 +266,9 @@ def assignments_roll(today: datetime | None) -> None:
     running it twice opens nothing twice."""
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     day = today.date() if today else datetime.now(zone).date()
-    click.echo(f"{assignments.roll(day, zone=zone)} assignment rounds opened")
+    # the pretended day's first moment, so renewal windows open as they would that morning
+    now = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC) if today else None
+    click.echo(f"{assignments.roll(day, zone=zone, now=now)} assignment rounds opened")
 
 
 @reports_group.command("rebuild")

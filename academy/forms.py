@@ -66,7 +66,7 @@ class ApplyImportForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    what = SelectField(_l("Course or learning path"), validators=[DataRequired()])
+    what = SelectField(_l("Course, learning path or certification"), validators=[DataRequired()])
     target_kind = SelectField(_l("Assign to"), choices=[
         SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
         SelectChoice("people", _l("Named people"))])
@@ -78,6 +78,8 @@ class AssignmentForm(FlaskForm):
     mandatory = BooleanField(_l("Mandatory"), default=True)
     repeat_months = IntegerField(_l("Repeat every … months (recertification; empty: once)"),
                                  validators=[Optional(), NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120."))])
+    renew_days = IntegerField(_l("Certification: renew … days before the certificate expires (empty: never)"),
+                              validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
 
 
 class RevokeForm(FlaskForm):

@@ -195,3 +195,34 @@ def test_the_final_exams_attempt_limit_starts_again_each_round(synced: Flask, tr
         db.session.commit()
         assert assignments.roll(today) == 1
     start(client, FINAL)  # a new round: two attempts again
+
+
+def test_a_retake_leaves_the_earlier_periods_figures_as_they_were(synced: Flask, tree: dict[str, OrgUnit]) -> None:
+    zone = UTC
+
+    def figures() -> tuple[dict[str, int], int, dict[str, int]]:
+        group = db.session.get(OrgUnit, tree["group"].id)
+        assert group is not None
+        summary = reports.leadership_summary(group, reports.Period.parse("2025-Q2"), zone=zone,
+                                             now=datetime(2026, 11, 25, tzinfo=UTC))
+        weeks = reports.completions_by_week(group, last_day=date(2025, 4, 6), zone=zone, weeks=2)
+        coverage = {row.name: row.covered.get("practitioner", 0)
+                    for row in reports.tier_coverage(group, until=datetime(2025, 7, 1, tzinfo=UTC))}
+        return summary.current.trained, sum(w.completions for w in weeks), coverage
+
+    with synced.app_context():
+        _yearly(tree)
+        lesson = _course("second-course").live_lessons[0]
+        progress.complete_lesson(_user("Q1"), lesson, now=datetime(2025, 4, 1, tzinfo=UTC))
+        before = figures()
+        assert before == ({"practitioner": 1}, 1, {"华东公司": 1, "西南公司": 0})
+        assignments.roll(date(2026, 3, 10))
+        progress.open_lesson(_user("Q1"), lesson, now=datetime(2026, 4, 2, tzinfo=UTC))
+        progress.complete_lesson(_user("Q1"), lesson, now=datetime(2026, 4, 3, tzinfo=UTC))
+        assert db.session.execute(select(CourseCompletion)).scalar_one().completed_at == datetime(2025, 4, 1, tzinfo=UTC)
+        assert figures() == before
+        group = db.session.get(OrgUnit, tree["group"].id)
+        assert group is not None
+        this_year = reports.leadership_summary(group, reports.Period.parse("2026-Q2"), zone=zone,
+                                               now=datetime(2026, 11, 25, tzinfo=UTC))
+        assert this_year.current.trained == {"practitioner": 1}  # the retake counts in its own period

@@ -42,6 +42,10 @@ class Assignment(db.Model):
     repeat_months: Mapped[int | None] = mapped_column()
     round_number: Mapped[int] = mapped_column(default=1)
     round_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a certification (an exam id of ``quiz/exams``) instead of courses: done while the learner
+    # holds a valid certificate of it; ``renew_days``: reopen that many days before it expires
+    exam_id: Mapped[str | None] = mapped_column(String(80))
+    renew_days: Mapped[int | None] = mapped_column()
 
     unit: Mapped[OrgUnit | None] = relationship()
     courses: Mapped[list[AssignmentCourse]] = relationship(
@@ -53,6 +57,10 @@ class Assignment(db.Model):
     @property
     def is_path(self) -> bool:
         return len(self.courses) > 1
+
+    @property
+    def is_certification(self) -> bool:
+        return self.exam_id is not None
 
 
 class AssignmentRound(db.Model):
@@ -158,3 +166,23 @@ class LearnerStatus(db.Model):
     next_due: Mapped[date | None] = mapped_column(Date)
     score_sum: Mapped[float] = mapped_column(Float, default=0.0)  # best final-exam percents of the items
     scored: Mapped[int] = mapped_column(default=0)  # … how many items have one
+
+
+class LearnerCertificationStatus(db.Model):
+    """Where one assigned certification stands for one learner, kept beside ``LearnerCourseStatus``
+    by the same services: an item with no course, so it gets its own narrow table rather than a
+    made-up course key, and the summaries and reports read both.
+
+    ``due_on`` is the assignment's due date, or, once a renewal is open (``renew_days`` before
+    the certificate expires, or after it lapsed), the certificate's expiry date.
+    """
+
+    __tablename__ = "learner_certification_status"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # issue of the certificate that counts
+    renewal: Mapped[bool] = mapped_column(default=False)  # open because a held certificate nears expiry

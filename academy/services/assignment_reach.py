@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import and_, case, false, func, or_, select
 
 from ..database import db
-from ..models import Assignment, LearnerCourseStatus, OrgUnit
+from ..models import Assignment, OrgUnit
+from . import course_status
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def reaching(scope_paths: list[str] | None, *, today: date) -> list[Reach]:
     """Assignments made inside the subtrees or applying to someone in them, newest first (three queries)."""
     in_scope = _inside(scope_paths, OrgUnit.path)
     # the status table follows the current round of a recurring assignment, as the reports do
-    status = LearnerCourseStatus
+    status = course_status.items().c  # with assigned certifications
     pairs = (select(status.assignment_id.label("assignment_id"), func.count().label("n"),
                     func.count(status.completed_at).label("done"), func.min(status.due_on).label("due_on"))
              .join(OrgUnit, OrgUnit.id == status.unit_id)

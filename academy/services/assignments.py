@@ -22,6 +22,7 @@ from ..models import (
 from . import audit, course_status
 
 MAX_REPEAT_MONTHS = 120
+MAX_RENEW_DAYS = 365
 
 
 class AssignmentInvalid(Exception):
@@ -62,13 +63,20 @@ def _rule_users(assignment: Assignment) -> list[int]:
 def create_assignment(*, title: str, courses: Sequence[Course], target_kind: TargetKind,
                       unit: OrgUnit | None = None, include_subtree: bool = True, position: str = "",
                       people: Iterable[User] = (), due_on: date | None = None, mandatory: bool = True,
-                      repeat_months: int | None = None, actor: User | None = None, ip: str = "") -> Assignment:
+                      repeat_months: int | None = None, exam_id: str | None = None, renew_days: int | None = None,
+                      actor: User | None = None, ip: str = "") -> Assignment:
     """Create an assignment and resolve its learners; one commit.
 
     With ``repeat_months`` it recurs: round 1 starts today, and ``roll`` opens the next ones.
+    With ``exam_id`` (and no courses) it assigns a certification; ``renew_days`` reopens it
+    that many days before each holder's certificate expires.
     """
-    if not courses:
+    if exam_id is not None and (courses or repeat_months is not None):
+        raise AssignmentInvalid("certification")  # a certification renews by its expiry, not by rounds
+    if not courses and exam_id is None:
         raise AssignmentInvalid("courses")
+    if renew_days is not None and (exam_id is None or not 1 <= renew_days <= MAX_RENEW_DAYS):
+        raise AssignmentInvalid("renew")
     if repeat_months is not None and not 1 <= repeat_months <= MAX_REPEAT_MONTHS:
         raise AssignmentInvalid("repeat")
     if unit is None:  # for named people: the unit whose HR owns the assignment
@@ -79,7 +87,8 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
     if target_kind == TargetKind.PEOPLE and not people:
         raise AssignmentInvalid("people")
     now = utcnow()
-    assignment = Assignment(title=title.strip() or courses[0].title, target_kind=target_kind,
+    assignment = Assignment(title=title.strip() or (courses[0].title if courses else str(exam_id)),
+                            target_kind=target_kind, exam_id=exam_id, renew_days=renew_days,
                             unit_id=unit.id if unit else None, include_subtree=include_subtree,
                             position=position.strip(), due_on=due_on, mandatory=mandatory,
                             repeat_months=repeat_months, created_by_id=actor.id if actor else None, created_at=now)
@@ -93,9 +102,10 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
     for user_id in sorted(ids):
         db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
                                         named=target_kind == TargetKind.PEOPLE, assigned_at=now))
-    course_status.for_assignment(assignment.id)
+    course_status.for_assignment(assignment.id, now=now)
     audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
-                 courses=[c.slug for c in courses], learners=len(ids), repeat_months=repeat_months)
+                 courses=[c.slug for c in courses], exam=exam_id, learners=len(ids), repeat_months=repeat_months,
+                 renew_days=renew_days)
     db.session.commit()
     return assignment
 
@@ -152,7 +162,8 @@ def add_months(day: date, months: int) -> date:
 
 
 def roll(today: date, *, zone: tzinfo = UTC, now: datetime | None = None) -> int:
-    """Open the rounds of recurring assignments that have begun by ``today``; returns how many.
+    """Open the rounds of recurring assignments that have begun by ``today``, and the renewals of
+    assigned certifications whose window has begun by ``now``; returns how many.
 
     Idempotent: the next round is computed from the last one opened, so a second run on the
     same day opens nothing, and two instances at once collide on the round's unique number
@@ -160,7 +171,7 @@ def roll(today: date, *, zone: tzinfo = UTC, now: datetime | None = None) -> int
     and only what learners complete from its first day on counts. One commit.
     """
     now = now or utcnow()
-    opened = 0
+    opened = course_status.open_renewals(now)
     recurring = db.session.execute(
         select(Assignment).where(Assignment.repeat_months.is_not(None)).order_by(Assignment.id)).scalars().all()
     for assignment in recurring:

@@ -10,9 +10,25 @@ so the copy is written in the same transaction as the change and is never stale.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
 
 from ..database import db
 from ..models import (
@@ -20,8 +36,10 @@ from ..models import (
     AssignmentCourse,
     AssignmentTarget,
     Attempt,
+    Certificate,
     Course,
     Enrollment,
+    LearnerCertificationStatus,
     LearnerCourseStatus,
     LearnerStatus,
     User,
@@ -29,6 +47,7 @@ from ..models import (
 from . import audit
 
 Status = LearnerCourseStatus
+CertStatus = LearnerCertificationStatus
 
 
 def _rows(where: ColumnElement[bool]):  # type: ignore[no-untyped-def]  # a Select matching Status's columns
@@ -62,52 +81,141 @@ _COLUMNS = ["assignment_id", "user_id", "course_id", "unit_id", "active", "due_o
 _SUMMARY_COLUMNS = ["user_id", "unit_id", "active", "items", "started", "completed", "next_due", "score_sum", "scored"]
 
 
-def _summaries(where: ColumnElement[bool]):  # type: ignore[no-untyped-def]  # a Select matching LearnerStatus
-    return (select(Status.user_id, User.org_unit_id, User.active, func.count(), func.count(Status.started_at),
-                   func.count(Status.completed_at), func.min(case((Status.completed_at.is_(None), Status.due_on))),
-                   func.coalesce(func.sum(Status.best_percent), 0.0), func.count(Status.best_percent))
-            .join(User, User.id == Status.user_id)
-            .where(where)
-            .group_by(Status.user_id, User.org_unit_id, User.active))
+def items():  # type: ignore[no-untyped-def]  # a subquery: every assigned item, course or certification
+    """Both status tables as one set of items (``course_id`` is null for a certification)."""
+    courses = select(Status.assignment_id, Status.user_id, Status.course_id, Status.unit_id, Status.active,
+                     Status.due_on, Status.started_at, Status.completed_at, Status.best_percent)
+    certifications = select(CertStatus.assignment_id, CertStatus.user_id, cast(null(), Integer), CertStatus.unit_id,
+                            CertStatus.active, CertStatus.due_on, CertStatus.completed_at, CertStatus.completed_at,
+                            cast(null(), Float))
+    return courses.union_all(certifications).subquery("item")
+
+
+def _summaries(learners: Learners):  # type: ignore[no-untyped-def]  # a Select matching LearnerStatus
+    item = items()
+    return (select(item.c.user_id, User.org_unit_id, User.active, func.count(), func.count(item.c.started_at),
+                   func.count(item.c.completed_at), func.min(case((item.c.completed_at.is_(None), item.c.due_on))),
+                   func.coalesce(func.sum(item.c.best_percent), 0.0), func.count(item.c.best_percent))
+            .join(User, User.id == item.c.user_id)
+            .where(learners(item.c.user_id))
+            .group_by(item.c.user_id, User.org_unit_id, User.active))
 
 
 Learners = Callable[[Any], ColumnElement[bool]]  # a user-id column -> which learners
 
 
-def _rewrite(status_where: ColumnElement[bool], source_where: ColumnElement[bool], learners: Learners) -> None:
-    """Items matching ``status_where`` (``source_where`` on the sources) again, then the
-    summaries of the ``learners`` they belong to."""
+def _certification_item(certificates: list[Certificate], due_on: date | None, renew_days: int | None,
+                        now: datetime) -> tuple[date | None, datetime | None, bool]:
+    """(due date, completed at, renewal open) of one learner's assigned certification at ``now``."""
+    valid = [c for c in certificates if c.revoked_at is None and c.valid_until > now]
+    if valid:
+        newest = max(valid, key=lambda c: c.issued_at)
+        expires = newest.valid_until.astimezone(UTC).date()
+        if renew_days is not None and newest.valid_until - timedelta(days=renew_days) <= now:
+            return expires, None, True  # due at expiry; a newer certificate completes it
+        return due_on, newest.issued_at, False
+    lapsed = [c.valid_until for c in certificates if c.revoked_at is None]
+    if renew_days is not None and lapsed:  # expired without renewal: overdue since the expiry
+        return max(lapsed).astimezone(UTC).date(), None, True
+    return due_on, None, False
+
+
+def _certifications(status_where: ColumnElement[bool], source_where: ColumnElement[bool], now: datetime) -> None:
+    """The certification items matching ``status_where`` (``source_where`` over the targets) again.
+
+    Computed here rather than in SQL: whether a certificate counts depends on ``now`` and on
+    the renewal window, and the rows are few (one per learner and certification assignment).
+    """
+    db.session.execute(delete(CertStatus).where(status_where))
+    targets = db.session.execute(
+        select(AssignmentTarget.assignment_id, AssignmentTarget.user_id, Assignment.exam_id, Assignment.due_on,
+               Assignment.renew_days, User.org_unit_id, User.active)
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(User, User.id == AssignmentTarget.user_id)
+        .where(source_where, Assignment.exam_id.is_not(None))).all()
+    if not targets:
+        return
+    held: dict[tuple[int, str], list[Certificate]] = {}
+    for cert in db.session.execute(select(Certificate).where(
+            Certificate.user_id.in_({t.user_id for t in targets}),
+            Certificate.exam_id.in_({t.exam_id for t in targets}))).scalars():
+        held.setdefault((cert.user_id, cert.exam_id), []).append(cert)
+    rows = []
+    for t in targets:
+        due, completed, renewal = _certification_item(held.get((t.user_id, t.exam_id), []), t.due_on, t.renew_days, now)
+        rows.append({"assignment_id": t.assignment_id, "user_id": t.user_id, "unit_id": t.org_unit_id,
+                     "active": t.active, "due_on": due, "completed_at": completed, "renewal": renewal})
+    db.session.execute(insert(CertStatus), rows)
+
+
+def _rewrite(status_where: ColumnElement[bool], source_where: ColumnElement[bool], learners: Learners,
+             certifications: tuple[ColumnElement[bool], ColumnElement[bool]] | None = None,
+             now: datetime | None = None) -> None:
+    """Items matching ``status_where`` (``source_where`` on the sources) again, and the
+    certification items matching ``certifications`` (status, targets), then the summaries
+    of the ``learners`` they belong to."""
     db.session.flush()  # the sources' pending changes first: the SELECT reads them
     db.session.execute(delete(Status).where(status_where))
     db.session.execute(insert(Status).from_select(_COLUMNS, _rows(source_where)))
+    if certifications is not None:
+        _certifications(*certifications, now or datetime.now(UTC))
     db.session.execute(delete(LearnerStatus).where(learners(LearnerStatus.user_id)))
-    db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(learners(Status.user_id))))
+    db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(learners)))
 
 
-def for_learner(user_id: int, course_ids: Iterable[int] | None = None) -> None:
-    """After a learner's progress, unit, activity or assignments changed (flushes only)."""
+def for_learner(user_id: int, course_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> None:
+    """After a learner's progress, unit, activity, assignments or certificates changed (flushes only)."""
     ids = None if course_ids is None else sorted(set(course_ids))
     if ids == []:
         return
     if ids is None:
-        _rewrite(Status.user_id == user_id, AssignmentTarget.user_id == user_id, lambda column: column == user_id)
+        _rewrite(Status.user_id == user_id, AssignmentTarget.user_id == user_id, lambda column: column == user_id,
+                 (CertStatus.user_id == user_id, AssignmentTarget.user_id == user_id), now)
     else:
         _rewrite(and_(Status.user_id == user_id, Status.course_id.in_(ids)),
                  and_(AssignmentTarget.user_id == user_id, AssignmentCourse.course_id.in_(ids)),
                  lambda column: column == user_id)
 
 
-def for_assignment(assignment_id: int) -> None:
+def for_certificates(user_id: int, *, now: datetime | None = None) -> None:
+    """After a learner's certificate was issued or revoked (flushes only)."""
+    db.session.flush()
+    _certifications(CertStatus.user_id == user_id, AssignmentTarget.user_id == user_id, now or datetime.now(UTC))
+    db.session.execute(delete(LearnerStatus).where(LearnerStatus.user_id == user_id))
+    db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(lambda column: column == user_id)))
+
+
+def open_renewals(now: datetime) -> int:
+    """Certification items again as of ``now`` (the daily job: certificates expire, renewal
+    windows open without anything being written); returns how many renewals opened (flushes only).
+
+    Idempotent: the rows are derived from the certificates and ``now``, so a second run on the
+    same day finds them as the first left them and opens nothing."""
+    db.session.flush()
+    certified = select(Assignment.id).where(Assignment.exam_id.is_not(None))
+    was_open = set(db.session.execute(select(CertStatus.assignment_id, CertStatus.user_id)
+                                       .where(CertStatus.renewal.is_(True))).tuples())
+    _certifications(CertStatus.assignment_id.in_(certified), AssignmentTarget.assignment_id.in_(certified), now)
+    now_open = set(db.session.execute(select(CertStatus.assignment_id, CertStatus.user_id)
+                                      .where(CertStatus.renewal.is_(True))).tuples())
+    learners = select(CertStatus.user_id)
+    db.session.execute(delete(LearnerStatus).where(LearnerStatus.user_id.in_(learners)))
+    db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(lambda column: column.in_(learners))))
+    return len(now_open - was_open)
+
+
+def for_assignment(assignment_id: int, *, now: datetime | None = None) -> None:
     """After an assignment's learners were resolved (flushes only)."""
     targets = select(AssignmentTarget.user_id).where(AssignmentTarget.assignment_id == assignment_id)
     _rewrite(Status.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id,
-             lambda column: column.in_(targets))
+             lambda column: column.in_(targets),
+             (CertStatus.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id), now)
 
 
-def rebuild() -> int:
+def rebuild(now: datetime | None = None) -> int:
     """Every row again from the sources (``flask reports rebuild``, the migration's backfill);
-    returns the number of items. The caller commits."""
-    _rewrite(true(), true(), lambda _column: true())
+    returns the number of course items. The caller commits."""
+    _rewrite(true(), true(), lambda _column: true(), (true(), true()), now)
     return int(db.session.execute(select(func.count()).select_from(Status)).scalar_one())
 
 

@@ -29,6 +29,7 @@ from ..models import (
     AssignmentTarget,
     Certificate,
     Course,
+    LearnerCertificationStatus,
     LearnerCourseStatus,
     Notice,
     OrgUnit,
@@ -62,7 +63,7 @@ class Due:
     kind: str
     assignment: Assignment
     user: User
-    courses: list[Course]  # the ones not completed yet
+    courses: list[Course]  # the ones not completed yet (none for a certification)
 
 
 def due_soon(today: date, days: Iterable[int]) -> list[Due]:
@@ -80,6 +81,12 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
                    User.email.is_not(None), ~already)
             .order_by(Assignment.id, User.id)).all()
         for assignment, user in pending:
+            if assignment.exam_id is not None:
+                # a renewal is due at the certificate's expiry, which the expiry warnings announce
+                item = db.session.get(LearnerCertificationStatus, (assignment.id, user.id))
+                if item is not None and item.completed_at is None and not item.renewal:
+                    found.append(Due(kind, assignment, user, []))
+                continue
             status = LearnerCourseStatus  # completed in the current round, for recurring assignments
             open_courses = list(db.session.execute(
                 select(Course).join(AssignmentCourse, AssignmentCourse.course_id == Course.id)
@@ -123,7 +130,7 @@ def _compose_due(due: Due, default_locale: str) -> Outgoing:
         lines = [_("Dear %(name)s,", name=due.user.name), "",
                  _("The training \"%(title)s\" assigned to you is due on %(due)s. Still to complete:",
                    title=due.assignment.title, due=str(due.assignment.due_on)), ""]
-        lines += [f"  - {c.title}" for c in due.courses]
+        lines += [f"  - {c.title}" for c in due.courses] or [f"  - {due.assignment.title}"]  # a certification
         lines += ["", _("QS Academy")]
     return Outgoing(due.kind, _due_ref(due.assignment), due.user, subject, "\n".join(lines), "/me",
                     due.assignment.id)

@@ -25,6 +25,7 @@ from ..models import (
     Course,
     CourseCompletion,
     Enrollment,
+    LearnerCertificationStatus,
     LearnerCourseStatus,
     LearnerStatus,
     Lesson,
@@ -34,6 +35,7 @@ from ..models import (
     TrainingCredit,
     User,
 )
+from . import course_status
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ class Filters:
         return (self.course_id is not None or bool(self.tier) or self.mandatory_only
                 or self.due_from is not None or self.due_to is not None)
 
-    def status(self, query):  # type: ignore[no-untyped-def]  # a Select over LearnerCourseStatus
-        """The same narrowing over the report's status rows (one row per assigned item)."""
-        status = LearnerCourseStatus
+    def status(self, query, status: Any = LearnerCourseStatus):  # type: ignore[no-untyped-def]  # a Select over status rows
+        """The same narrowing over the report's status rows (one row per assigned item): the course
+        table, or the columns of ``course_status.items()``, where a certification has no course
+        and so drops out of a course or tier filter."""
         if self.course_id is not None:
             query = query.where(status.course_id == self.course_id)
         if self.tier:
@@ -158,7 +161,7 @@ def _progress(in_tree, filters: Filters, today: date) -> Iterable[Sequence[Any]]
         if filters.position:
             query = filters.people(query.join(User, User.id == summary.user_id))
         return db.session.execute(query.group_by(summary.unit_id)).all()
-    status = LearnerCourseStatus
+    status = course_status.items().c
     per_user = filters.status(
         select(status.user_id.label("user_id"), status.unit_id.label("unit_id"),
                func.count().label("n"),
@@ -167,7 +170,7 @@ def _progress(in_tree, filters: Filters, today: date) -> Iterable[Sequence[Any]]
                func.sum(case((and_(status.completed_at.is_(None), status.due_on < today), 1), else_=0)).label("overdue"),
                func.sum(status.best_percent).label("score_sum"),
                func.count(status.best_percent).label("scored"))
-        .where(status.active.is_(True), status.unit_id.in_(in_tree))
+        .where(status.active.is_(True), status.unit_id.in_(in_tree)), status
     ).group_by(status.user_id, status.unit_id).subquery("per_user")
     return db.session.execute(
         select(per_user.c.unit_id, func.count(),
@@ -247,19 +250,22 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
     deduplicated, so the aggregation only sees what is overdue.
     """
     filters = filters or Filters()
-    status = LearnerCourseStatus  # the current round of recurring assignments
+    status = course_status.items().c  # the current round of recurring assignments, and certifications
+    # one row per person and course (however many assignments name it), or per certification assignment
+    what = case((status.course_id.is_(None), -status.assignment_id), else_=status.course_id)
     late = filters.status(
-        select(status.user_id.label("user_id"), status.course_id.label("course_id"),
-               func.min(status.due_on).label("due_on"))
+        select(status.user_id.label("user_id"), what.label("what"), func.min(status.due_on).label("due_on"))
         .where(status.active.is_(True), status.unit_id.in_(_subtree_ids(unit)), status.due_on < today,
-               status.completed_at.is_(None))
-    ).group_by(status.user_id, status.course_id)
+               status.completed_at.is_(None)), status
+    ).group_by(status.user_id, what)
     items = late.subquery("late")
     query = (
-        select(User.id, User.employee_no, User.name, User.org_unit_id, Course.title, items.c.due_on)
+        select(User.id, User.employee_no, User.name, User.org_unit_id, func.coalesce(Course.title, Assignment.title),
+               items.c.due_on)
         .select_from(items)
         .join(User, User.id == items.c.user_id)
-        .join(Course, Course.id == items.c.course_id)
+        .outerjoin(Course, Course.id == items.c.what)
+        .outerjoin(Assignment, Assignment.id == -items.c.what)
         .order_by(items.c.due_on, User.org_unit_id, User.employee_no)
     )
     names = unit_names()
@@ -297,6 +303,28 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
 
 
 @dataclass(frozen=True)
+class AssignedCertification:
+    assignment: Assignment
+    exam_id: str
+    due_on: date | None
+    completed_at: datetime | None  # issue of the certificate that counts
+    renewal: bool  # open because the certificate held nears (or passed) its expiry
+    overdue: bool
+
+
+def assigned_certifications(user: User, *, today: date) -> list[AssignedCertification]:
+    """A learner's assigned certifications, soonest due first (one query)."""
+    status = LearnerCertificationStatus
+    rows = db.session.execute(
+        select(Assignment, status).join(status, status.assignment_id == Assignment.id)
+        .where(status.user_id == user.id)
+        .order_by(status.due_on.is_(None), status.due_on, Assignment.id)).all()
+    return [AssignedCertification(a, str(a.exam_id), item.due_on, item.completed_at, item.renewal,
+                                  item.completed_at is None and item.due_on is not None and item.due_on < today)
+            for a, item in rows]
+
+
+@dataclass(frozen=True)
 class TrainingFile:
     """培训档案: everything a person did, with dates."""
 
@@ -330,6 +358,16 @@ def training_file(person: User, *, today: date) -> TrainingFile:
 
 # --- charts: completions per week, tier coverage ------------------------------------------
 
+def _completions():  # type: ignore[no-untyped-def]  # a subquery: user_id, course_id, completed_at
+    """Every completion of a course, whichever round: the current one on the enrollment, earlier
+    ones (moved aside when the learner took the course again) in ``CourseCompletion``, so a
+    past period keeps the completions it had after a retake."""
+    current = select(Enrollment.user_id.label("user_id"), Enrollment.course_id.label("course_id"),
+                     Enrollment.completed_at.label("completed_at")).where(Enrollment.completed_at.is_not(None))
+    earlier = select(CourseCompletion.user_id, CourseCompletion.course_id, CourseCompletion.completed_at)
+    return current.union_all(earlier).subquery("completion")
+
+
 TIERS = ("all-staff", "practitioner", "expert", "leadership")
 
 
@@ -347,17 +385,18 @@ def completions_by_week(unit: OrgUnit, *, last_day: date, zone: tzinfo, weeks: i
     first = last_day - timedelta(days=last_day.weekday() + 7 * (weeks - 1))
     starts = [first + timedelta(weeks=i) for i in range(weeks + 1)]
     bounds = [datetime(d.year, d.month, d.day, tzinfo=zone) for d in starts]
-    at = Enrollment.completed_at
+    done = _completions()
+    at = done.c.completed_at
     query = (select(*[func.coalesce(func.sum(case((and_(at >= bounds[i], at < bounds[i + 1]), 1), else_=0)), 0)
                       for i in range(weeks)])
-             .select_from(Enrollment)
-             .join(User, User.id == Enrollment.user_id)
+             .select_from(done)
+             .join(User, User.id == done.c.user_id)
              .join(OrgUnit, OrgUnit.id == User.org_unit_id)
              .where(User.active.is_(True), OrgUnit.path.startswith(unit.path), at >= bounds[0], at < bounds[-1]))
     if filters.course_id is not None:
-        query = query.where(Enrollment.course_id == filters.course_id)
+        query = query.where(done.c.course_id == filters.course_id)
     if filters.tier:
-        query = query.join(Course, Course.id == Enrollment.course_id).where(Course.tier == filters.tier)
+        query = query.join(Course, Course.id == done.c.course_id).where(Course.tier == filters.tier)
     counts = db.session.execute(filters.people(query)).one()
     return [WeekPoint(starts[i], int(counts[i])) for i in range(weeks)]
 
@@ -387,13 +426,14 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
         .join(User, and_(User.org_unit_id == home.id, User.active.is_(True)))
         .where(children)
         .group_by(shown.id, shown.name)))}
-    done = [Enrollment.completed_at.is_not(None)] + ([Enrollment.completed_at < until] if until else [])
+    completion = _completions()
+    done = [completion.c.completed_at < until] if until else []
     covered: dict[int, dict[str, int]] = {}
     for unit_id, tier, count in db.session.execute(filters.people(
-            select(shown.id, Course.tier, func.count(func.distinct(Enrollment.user_id)))
-            .select_from(Enrollment)
-            .join(Course, Course.id == Enrollment.course_id)
-            .join(User, User.id == Enrollment.user_id)
+            select(shown.id, Course.tier, func.count(func.distinct(completion.c.user_id)))
+            .select_from(completion)
+            .join(Course, Course.id == completion.c.course_id)
+            .join(User, User.id == completion.c.user_id)
             .join(home, home.id == User.org_unit_id)
             .join(shown, home.path.startswith(shown.path))
             .where(User.active.is_(True), children, *done)
@@ -478,15 +518,16 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
         return query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(in_tree)
 
     headcount = db.session.execute(people(select(func.count(User.id)).select_from(User))).scalar_one()
-    completed = (select(Course.tier, func.count(func.distinct(Enrollment.user_id)))
-                 .select_from(Enrollment).join(Course, Course.id == Enrollment.course_id)
-                 .join(User, User.id == Enrollment.user_id))
+    done = _completions()
+    completed = (select(Course.tier, func.count(func.distinct(done.c.user_id)))
+                 .select_from(done).join(Course, Course.id == done.c.course_id)
+                 .join(User, User.id == done.c.user_id))
     trained = {tier: int(n) for tier, n in db.session.execute(people(
-        completed.where(Enrollment.completed_at >= start, Enrollment.completed_at < end)).group_by(Course.tier))}
+        completed.where(done.c.completed_at >= start, done.c.completed_at < end)).group_by(Course.tier))}
     covered = db.session.execute(people(
-        select(func.count(func.distinct(Enrollment.user_id))).select_from(Enrollment)
-        .join(Course, Course.id == Enrollment.course_id).join(User, User.id == Enrollment.user_id)
-        .where(Course.tier == "all-staff", Enrollment.completed_at < end))).scalar_one()
+        select(func.count(func.distinct(done.c.user_id))).select_from(done)
+        .join(Course, Course.id == done.c.course_id).join(User, User.id == done.c.user_id)
+        .where(Course.tier == "all-staff", done.c.completed_at < end))).scalar_one()
     issued_before_end = Certificate.issued_at < end
     held = and_(Certificate.issued_at < held_at, Certificate.valid_until > held_at,
                 or_(Certificate.revoked_at.is_(None), Certificate.revoked_at >= held_at))

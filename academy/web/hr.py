@@ -441,7 +441,9 @@ def _assignment_form() -> AssignmentForm:
     courses = list(db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars())
     tiers = dict.fromkeys(c.tier for c in courses)
     form.what.choices = ([SelectChoice(f"course:{c.slug}", c.title) for c in courses]
-                         + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=t)) for t in tiers])
+                         + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=t)) for t in tiers]
+                         + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
+                            for e in sorted(access.quiz_sources().exams.values(), key=lambda e: e.id) if e.certificate])
     scopes = access.scope_paths(current_user)
     units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
     names = reports.unit_names()
@@ -452,9 +454,21 @@ def _assignment_form() -> AssignmentForm:
 
 def _chosen_courses(what: str) -> list[Course]:
     kind, _sep, key = what.partition(":")
+    if kind == "exam":
+        return []
     column = Course.slug if kind == "course" else Course.tier
     return list(db.session.execute(
         select(Course).where(column == key, Course.retired.is_(False)).order_by(Course.position)).scalars())
+
+
+def _chosen_exam(what: str) -> str | None:
+    kind, _sep, key = what.partition(":")
+    return key if kind == "exam" else None
+
+
+def _exam_title(what: str) -> str:
+    exam = access.quiz_sources().exams.get(_chosen_exam(what) or "")
+    return exam.title if exam else ""
 
 
 @bp.route("/assignments", methods=["GET", "POST"])
@@ -465,14 +479,19 @@ def assignment_list() -> ResponseReturnValue:
         found: list[int] = list(db.session.execute(select(User.id).where(User.employee_no.in_(numbers))).scalars()) if numbers else []
         try:
             assignments.create_assignment(
-                title=form.title.data or "", courses=_chosen_courses(form.what.data),
+                title=form.title.data or _exam_title(form.what.data), courses=_chosen_courses(form.what.data),
                 target_kind=TargetKind(form.target_kind.data), unit=access.unit_for_hr(current_user, form.unit.data),
                 include_subtree=form.include_subtree.data, position=form.position.data or "",
                 people=access.people_for_hr(current_user, found), due_on=form.due_on.data,
                 mandatory=form.mandatory.data, repeat_months=form.repeat_months.data,
+                exam_id=_chosen_exam(form.what.data), renew_days=form.renew_days.data,
                 actor=current_user, ip=client_ip())
-        except assignments.AssignmentInvalid:
-            flash(_("The assignment is incomplete: check the courses, unit, position or people."), "error")
+        except assignments.AssignmentInvalid as exc:
+            if exc.reason in ("certification", "renew"):
+                flash(_("A certification renews before its expiry, not every N months; and only a certification renews."),
+                      "error")
+            else:
+                flash(_("The assignment is incomplete: check the courses, unit, position or people."), "error")
         else:
             flash(_("Assignment created."), "success")
             return redirect(url_for("hr.assignment_list"), code=303)

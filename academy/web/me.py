@@ -19,8 +19,12 @@ bp.before_request(login_required(lambda: None))
 def dashboard() -> ResponseReturnValue:
     zone = current_app.config["DISPLAY_TIMEZONE"]
     board = progress.dashboard(current_user, zone=zone)
-    assigned = reports.assigned_courses(current_user, today=datetime.now(ZoneInfo(zone)).date())
-    return render_template("me/dashboard.html", board=board, assigned=assigned)
+    today = datetime.now(ZoneInfo(zone)).date()
+    assigned = reports.assigned_courses(current_user, today=today)
+    certifications = reports.assigned_certifications(current_user, today=today)
+    exams = access.quiz_sources().exams
+    return render_template("me/dashboard.html", board=board, assigned=assigned, certifications=certifications,
+                           exams=exams)
 
 
 @bp.get("/notices")
