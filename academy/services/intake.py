@@ -35,7 +35,7 @@ from typing import Any, cast
 
 import redis
 from flask import Flask
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -48,7 +48,7 @@ KEEP_SECONDS = 2 * 24 * 3600  # long enough for any final; the database keeps th
 BATCH = 500
 PENDING = "intake:pending"  # "<code>:<question id>" of every list that may hold answers
 
-# KEYS: facts, marks, inbox, pending; ARGV: question id, player id, answer, record, received, grace, member, keep
+# KEYS: facts, marks, inbox, pending, count; ARGV: question id, player id, answer, record, received, grace, member, keep
 _ACCEPT = """
 local f = redis.call('HMGET', KEYS[1], 'qid', 'state', 'deadline')
 if f[1] ~= ARGV[1] or f[2] ~= 'open' then return 'not_open' end
@@ -58,6 +58,8 @@ redis.call('EXPIRE', KEYS[2], ARGV[8])
 redis.call('RPUSH', KEYS[3], ARGV[4])
 redis.call('EXPIRE', KEYS[3], ARGV[8])
 redis.call('SADD', KEYS[4], ARGV[7])
+redis.call('INCR', KEYS[5])
+redis.call('EXPIRE', KEYS[5], ARGV[8])
 return 'ok'
 """
 # KEYS: inbox, pending; ARGV: member, then the items drained. Answers are unique in a list (one per
@@ -116,11 +118,17 @@ def remember(code: str, player: LivePlayer) -> None:
 
 
 def post(event: LiveEvent) -> None:
-    """The current question's acceptance facts, after a host action's commit and before its notice."""
+    """The current question's acceptance facts, after a host action's commit and before its notice.
+
+    On opening, every player is cached again too (one query): players who joined while Redis
+    was away, or before it was configured, would otherwise all take the database path at once.
+    """
     connection = realtime.client()
     question = event.current
     if connection is None or question is None:
         return
+    if question.state == QState.OPEN and question.kind == RoundKind.EVERYONE:
+        _remember_all(connection, event)
     facts = {"qid": str(question.id), "state": str(question.state), "kind": str(question.kind),
              "qtype": question.qtype, "options": str(len(question.options)),
              "deadline": str(question.deadline.timestamp()) if question.deadline else "0"}
@@ -132,6 +140,19 @@ def post(event: LiveEvent) -> None:
         pipe.execute()
     except redis.RedisError:
         log.warning("live question facts for %s not written; answers take the database path", event.code, exc_info=True)
+
+
+def _remember_all(connection: redis.Redis, event: LiveEvent) -> None:
+    rows = db.session.execute(select(LivePlayer.user_id, LivePlayer.id, LivePlayer.team_id, LivePlayer.device)
+                              .where(LivePlayer.event_id == event.id)).all()
+    if not rows:
+        return
+    try:
+        connection.hset(_players_key(event.code), mapping={
+            str(user): f"{player}|{team or ''}|{device}" for user, player, team, device in rows})
+        connection.expire(_players_key(event.code), KEEP_SECONDS)
+    except redis.RedisError:
+        log.warning("live players of %s not cached; their answers take the database path", event.code, exc_info=True)
 
 
 def seal(code: str, question_id: int) -> None:
@@ -147,6 +168,11 @@ def seal(code: str, question_id: int) -> None:
 
 
 # --- the answer path ------------------------------------------------------------------------------
+
+def _script(connection: redis.Redis, source: str) -> Any:
+    """Sent once, then run by its digest (``EVALSHA``)."""
+    return connection.register_script(source)
+
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
@@ -213,20 +239,16 @@ def accept(code: str, facts: dict[str, str], player_id: int, team_id: int | None
     connection = realtime.client()
     assert connection is not None  # noqa: S101 - facts came from it
     try:
-        outcome = connection.eval(_ACCEPT, 4, _facts_key(code), _marks_key(code, question_id),
-                                  _inbox_key(code, question_id), PENDING, str(question_id), str(player_id), stored,
-                                  record, repr(at), repr(GRACE.total_seconds()), f"{code}:{question_id}",
-                                  str(KEEP_SECONDS))
+        keys = [_facts_key(code), _marks_key(code, question_id), _inbox_key(code, question_id), PENDING,
+                _count_key(code, question_id)]
+        outcome = _script(connection, _ACCEPT)(keys=keys, args=[
+            str(question_id), str(player_id), stored, record, repr(at), repr(GRACE.total_seconds()),
+            f"{code}:{question_id}", str(KEEP_SECONDS)])
     except redis.RedisError:
         raise LiveError("busy") from None
     outcome = outcome.decode() if isinstance(outcome, bytes) else str(outcome)
     if outcome != "ok":
         raise LiveError(outcome)
-    try:
-        connection.incr(_count_key(code, question_id))
-        connection.expire(_count_key(code, question_id), KEEP_SECONDS)
-    except redis.RedisError:
-        pass  # only the big screen's running count
     realtime.publish(code, 0, audience="screen")
 
 
