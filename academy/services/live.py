@@ -6,7 +6,9 @@ network, ``GRACE``), and buzz order is receipt order. Every host action is audit
 bumps ``LiveEvent.version``, which the pages poll through an ETag.
 
 After each commit a notice goes to Redis where configured (``realtime.publish``), so
-pages learn of the change at once; the database remains the only record.
+pages learn of the change at once; the database remains the record. With Redis, answers to
+"everyone answers" questions are accepted there and written in batches (``intake``); closing
+a question writes the rest first, in its own commit, so grading sees every accepted answer.
 
 Each player sees a choice question's options in their own order (``player_order``): the
 phone sends positions as it showed them and ``answer`` maps them back to the event's
