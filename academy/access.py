@@ -5,7 +5,9 @@ Unknown and forbidden look the same (404) where existence is private.
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from dataclasses import dataclass
+
+from flask import abort, current_app, session
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -281,6 +283,24 @@ def live_event(code: str) -> LiveEvent:
     if event is None:
         abort(404)
     return event
+
+
+@dataclass(frozen=True)
+class Answerer:
+    user_id: int
+    device: str | None
+
+
+def live_answerer(code: str) -> Answerer | None:
+    """Who sends a live answer, from the signed session alone (no database): the signed-in user and
+    the device token their join gave this browser. The answer path then checks the device against
+    the player's current one (``services.intake``), so a takeover still wins. None: not signed in
+    this way; the caller treats the request as any other page would."""
+    user_id = session.get("_user_id")
+    if not isinstance(user_id, str) or not user_id.isdigit():
+        return None
+    device = session.get(f"live:{code}")
+    return Answerer(int(user_id), device if isinstance(device, str) else None)
 
 
 def live_event_for_host(user: User, code: str) -> LiveEvent:

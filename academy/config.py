@@ -38,6 +38,10 @@ class Defaults:
     # Streams hold a connection per phone: offered with Redis under gevent workers ("auto"), or always (True)
     # when the server holds many connections otherwise; False keeps every page polling.
     LIVE_STREAMS: bool | str = "auto"
+    # answers accepted through Redis reach the database in batches this often (per process);
+    # "auto": a drainer in gevent workers, as for streams; closing a question always drains first
+    LIVE_DRAIN_BACKGROUND: bool | str = "auto"
+    LIVE_DRAIN_SECONDS = 0.15
     # (attempts, seconds) per player and event; a phone sends one answer per question
     LIVE_RATE_LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
         "answer": (5, 10), "buzz": (5, 10), "stake": (5, 10), "join": (6, 60),

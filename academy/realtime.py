@@ -185,6 +185,7 @@ def hub(app: Flask, build: Builder) -> Hub:
 
 def shutdown(app: Flask) -> None:
     """Stop the hub and close the client (tests build many apps in one process)."""
+    app.extensions["live_drain_stop"] = True
     found = app.extensions.pop("live_hub", None)
     if found is not None:
         found.stop()

@@ -95,9 +95,13 @@ class Phone(FastHttpUser):
         with self.client.post(f"/live/{CODE}/answer", data=body, headers={**self.headers(), "Content-Type": "application/json"},
                               name="answer", catch_response=True) as response:
             status = response.status_code
+            try:
+                error = (response.json() or {}).get("error") if status != 200 else None
+            except ValueError:
+                error = None
             response.success()
         record(kind="answer", player=self.number, position=position, sent=sent, took=time.time() - sent,
-               status=status, in_time=sent <= deadline)
+               status=status, in_time=sent <= deadline, error=error)
 
     def me(self) -> None:
         headers = self.headers()

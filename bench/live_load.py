@@ -257,6 +257,8 @@ def _summary(players: int, mode: str, workers: int, lines: list[dict[str, Any]],
         "client_lag_p99_ms": round(_pct(own, 99) * 1000, 1), "client_lag_max_ms": round(max(own, default=0) * 1000, 1),
         "sent_in_time": in_time, "accepted": accepted, "counted": counted, "refused_in_time": refused_in_time,
         "statuses": {str(k): sum(1 for x in answers if x["status"] == k) for k in sorted({x["status"] for x in answers})},
+        "refusals_in_time": {str(k): sum(1 for x in answers if x["in_time"] and x.get("error") == k)
+                             for k in sorted({str(x.get("error")) for x in answers if x["in_time"] and x.get("error")})},
         "streams_refused": sum(1 for x in lines if x["kind"] == "stream_refused"),
         "stream_errors": sum(1 for x in lines if x["kind"] == "stream_error"),
         "load_start": [round(v, 2) for v in load_start], "load_end": [round(v, 2) for v in load_end],
@@ -276,7 +278,8 @@ def _print(result: dict[str, Any]) -> None:
           f"p99 {r['stamp_lag_p99_ms']} ms; the simulator's own wake-up lag p99 {r['client_lag_p99_ms']} ms, "
           f"max {r['client_lag_max_ms']} ms")
     print(f"  answers sent before the deadline {r['sent_in_time']}, accepted {r['accepted']}, counted in the database "
-          f"{r['counted']}, refused although sent in time {r['refused_in_time']} (statuses {r['statuses']})")
+          f"{r['counted']}, refused although sent in time {r['refused_in_time']} (statuses {r['statuses']}; "
+          f"reasons {r['refusals_in_time']})")
     print(f"  streams refused {r['streams_refused']}, stream errors {r['stream_errors']}")
 
 

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from academy.content.quizbank import load_banks
 from academy.database import db
-from academy.models import LiveEvent, Role, User, UserRole
+from academy.models import LiveAnswer, LiveEvent, LiveQuestion, Role, User, UserRole
 from academy.services import live
 
 from .conftest import FIXTURES, make_app
@@ -52,9 +52,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(url: str, redis_url: str, **extra: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
+    env = {**os.environ, **extra, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
            "REDIS_URL": redis_url, "FLASK_LIVE_STREAMS": "true",
            "FLASK_QUIZ_ROOT": str(FIXTURES / "quiz"), "FLASK_COURSES_ROOT": str(FIXTURES / "courses")}
     code = ("from academy import create_app; from werkzeug.serving import run_simple; "
@@ -163,7 +163,8 @@ def test_two_instances_run_one_live_final(shared_postgres: str, redis_url: str) 
         code, key = event.code, event.questions[0].key["correct"][0]
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         cookies = [serializer.dumps({"_user_id": str(u.id), "_fresh": True}) for u in (host, *players)]
-    servers = [_serve(shared_postgres, redis_url) for _ in range(2)]
+    # only B drains in the background: answers accepted by A reach the database through B
+    servers = [_serve(shared_postgres, redis_url), _serve(shared_postgres, redis_url, FLASK_LIVE_DRAIN_BACKGROUND="true")]
     streams: list[EventStream] = []
     try:
         a, b = (base for _process, base in servers)
@@ -199,6 +200,7 @@ def test_two_instances_run_one_live_final(shared_postgres: str, redis_url: str) 
         screen.until(lambda data: data == {"changed": True}, 10)  # answers reach the screen's stream
         screen_a = host_browser.call(a, f"/live/{code}/state")[1]
         assert screen_a["answered"] == 2
+        assert _stored_answers(app, code, 2, seconds=10) == 2  # drained by B while the question is open
         assert host_browser.call(b, f"/live/{code}/host/reveal", {}, form=True)[0] == 303
         revealed = phone.until(lambda data: (data.get("question") or {}).get("state") == "revealed")
         assert revealed["question"]["key"]["correct"] == [key]
@@ -224,3 +226,17 @@ def test_two_instances_run_one_live_final(shared_postgres: str, redis_url: str) 
     with app.app_context():
         event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one()
         assert event.version > 5
+    assert _stored_answers(app, code, 2) == 2  # the database holds the record
+
+
+def _stored_answers(app: Any, code: str, expected: int, seconds: float = 0.0) -> int:
+    stop = time.monotonic() + seconds
+    while True:
+        with app.app_context():
+            count = db.session.execute(
+                select(func.count()).select_from(LiveAnswer).join(LiveQuestion).join(LiveEvent)
+                .where(LiveEvent.code == code)).scalar_one()
+            db.session.remove()
+        if count >= expected or time.monotonic() >= stop:
+            return int(count)
+        time.sleep(0.1)

@@ -6,7 +6,9 @@ network, ``GRACE``), and buzz order is receipt order. Every host action is audit
 bumps ``LiveEvent.version``, which the pages poll through an ETag.
 
 After each commit a notice goes to Redis where configured (``realtime.publish``), so
-pages learn of the change at once; the database remains the only record.
+pages learn of the change at once; the database remains the record. With Redis, answers to
+"everyone answers" questions are accepted there and written in batches (``intake``); closing
+a question writes the rest first, in its own commit, so grading sees every accepted answer.
 
 Each player sees a choice question's options in their own order (``player_order``): the
 phone sends positions as it showed them and ``answer`` maps them back to the event's
@@ -49,7 +51,7 @@ from ..models import (
     Stage,
     User,
 )
-from . import audit
+from . import audit, intake
 from .quizzes import question_from_json
 
 GRACE = timedelta(milliseconds=500)  # an answer sent just before the deadline is still in transit
@@ -186,6 +188,7 @@ def join(event: LiveEvent, user: User, *, team_id: int | None = None, now: datet
     except IntegrityError:  # two devices joined at once: the other created the row
         db.session.rollback()
         return join(event, user, team_id=team_id, now=now)
+    intake.remember(event.code, player)
     _notify(event, "screen")  # the player count changed; phones need not know
     return player, device
 
@@ -217,6 +220,7 @@ def _host_action(event: LiveEvent, host: User, action: str, now: datetime, **det
     audit.record(f"live.{action}", actor=host, now=now, event=event.code, **detail)
     db.session.commit()
     db.session.refresh(event)
+    intake.post(event)  # before the notice: a phone that hears "open" finds its answers accepted
     _notify(event)
 
 
@@ -300,7 +304,16 @@ def _answers(question: LiveQuestion) -> list[LiveAnswer]:
 
 
 def _close(event: LiveEvent, question: LiveQuestion, when: datetime) -> None:
-    """Grade on the server and give points by round kind."""
+    """Grade on the server and give points by round kind.
+
+    Answers accepted through Redis are sealed and written first (their own commit, before
+    anything here changes), so grading and the distribution see every one of them.
+    """
+    try:
+        intake.seal(event.code, question.id)
+        intake.drain(event.code, question.id)
+    except intake.Unavailable:
+        raise LiveError("busy") from None
     question.state = QState.CLOSED
     question.closed_at = when
     answers = _answers(question)
@@ -347,37 +360,48 @@ def _accepting(question: LiveQuestion | None, when: datetime) -> LiveQuestion:
 
 
 def player_order(event: LiveEvent, player: LivePlayer, question: LiveQuestion) -> list[int]:
-    """The player's order of a choice question's options: ``order[shown] = event position``.
+    """The player's order of a choice question's options: ``order[shown] = event position``."""
+    return display_order(event.code, player.id, question.id, len(question.options), question.qtype)
 
-    Derived, not stored: an HMAC of the app's secret over event, player and question seeds
+
+def display_order(code: str, player_id: int, question_id: int, count: int, qtype: str) -> list[int]:
+    """Derived, not stored: an HMAC of the app's secret over event, player and question seeds
     the shuffle, so every instance computes the same order and players cannot predict
     each other's.
     """
-    count = len(question.options)
-    if question.qtype not in ("single", "multiple"):
+    if qtype not in ("single", "multiple"):
         return list(range(count))
-    seed = hmac.new(str(current_app.secret_key).encode(), f"live-order:{event.code}:{player.id}:{question.id}".encode(),
+    seed = hmac.new(str(current_app.secret_key).encode(), f"live-order:{code}:{player_id}:{question_id}".encode(),
                     hashlib.sha256).digest()
     order = list(range(count))
     random.Random(seed).shuffle(order)  # noqa: S311 - a display order, its secret is the seed
     return order
 
 
-def _as_stored(order: list[int], given: Any) -> Any:
+def stored_answer(order: list[int], given: Any) -> Any:
     """Positions as the player saw them → positions in the event's order."""
     if isinstance(given, list):
         return sorted(order[int(p)] for p in given)
     return order[int(given)]
 
 
-def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | None = None) -> LiveAnswer:
-    """``given`` is in the player's own option order (``player_order``); stored in the event's."""
+def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | None = None) -> LiveAnswer | None:
+    """``given`` is in the player's own option order (``player_order``); stored in the event's.
+
+    Returns the row, or None when Redis took the answer (``intake``: it reaches the database
+    in the next batch, and before the question is graded).
+    """
     when = now or utcnow()
     question = _accepting(event.current, when)
+    facts = intake.facts_for(event.code) if question.kind == RoundKind.EVERYONE else None
+    if facts is not None and facts.get("qid") == str(question.id):
+        intake.remember(event.code, player)  # this player's next answers skip the database
+        intake.accept(event.code, facts, player.id, player.team_id, given, when)
+        return None
     if not scoring.valid_answer(question.qtype, len(question.options), given):
         raise LiveError("invalid")
     if question.qtype in ("single", "multiple"):
-        given = _as_stored(player_order(event, player, question), given)
+        given = stored_answer(player_order(event, player, question), given)
     if question.kind in (RoundKind.TEAM, RoundKind.RISK):
         if player.team_id is None or (question.kind == RoundKind.TEAM and player.team_id != question.team_id):
             raise LiveError("not_your_team")
@@ -504,8 +528,9 @@ def team_standings(event: LiveEvent) -> list[Standing]:
 
 
 def answer_count(question: LiveQuestion) -> int:
-    return int(db.session.execute(
+    stored = int(db.session.execute(
         select(func.count()).select_from(LiveAnswer).where(LiveAnswer.question_id == question.id)).scalar_one())
+    return max(stored, intake.accepted_count(question.event.code, question.id)) if question.state == QState.OPEN else stored
 
 
 def distribution(question: LiveQuestion) -> list[int]:
@@ -536,8 +561,14 @@ def stakes(question: LiveQuestion) -> dict[int, int]:
 
 
 def own_answer(question: LiveQuestion, player: LivePlayer) -> LiveAnswer | None:
-    return db.session.execute(select(LiveAnswer).where(
+    """The stored answer, or one accepted through Redis and not yet written (never added to the session)."""
+    row = db.session.execute(select(LiveAnswer).where(
         LiveAnswer.question_id == question.id, LiveAnswer.player_id == player.id)).scalar_one_or_none()
+    if row is None and question.state == QState.OPEN:
+        found, given = intake.pending_answer(question.event.code, question.id, player.id)
+        if found:
+            return LiveAnswer(question_id=question.id, player_id=player.id, answer=given)
+    return row
 
 
 def player_count(event: LiveEvent) -> int:

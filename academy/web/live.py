@@ -39,11 +39,19 @@ from ..content.quizbank import load_banks
 from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, Stage
-from ..services import live
+from ..services import intake, live
 from . import live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
-bp.before_request(login_required(lambda: None))
+_login = login_required(lambda: None)
+
+
+@bp.before_request
+def _signed_in() -> ResponseReturnValue | None:
+    intake.ensure_draining(current_app._get_current_object())  # type: ignore[attr-defined]
+    # an answer checks its sender itself: through Redis without loading the user, else as any page
+    return None if request.endpoint == "live.answer" else _login()
+
 
 REFUSALS = {
     "not_open": _l("Answering is not open."),
@@ -63,6 +71,7 @@ REFUSALS = {
     "no_more_questions": _l("There are no more questions."),
     "unsupported_type": _l("Live finals use single, multiple, true/false and numeric questions."),
     "too_many": _l("Too many attempts in a short time: wait a few seconds and try again."),
+    "busy": _l("The answer store is not reachable right now: try again in a moment."),
 }
 KEEPALIVE_SECONDS = 15  # proxies close idle connections; a comment line keeps the stream open
 HOST_ACTIONS = {
@@ -268,11 +277,21 @@ def player_stream(code: str) -> ResponseReturnValue:
 
 @bp.post("/<code>/answer")
 def answer(code: str) -> ResponseReturnValue:
+    """Where Redis holds the question and the player, no database work at all (``services.intake``)."""
     received = _received()  # a busy server must not make an answer late
-    if _too_many("answer", code):
-        return _refusal(live.LiveError("too_many"), 429)
+    code = code.strip().upper()
     payload = request.get_json(silent=True) or {}
+    sender = access.live_answerer(code)
     try:
+        if sender is not None:
+            if not ratelimit.allow("answer", code, sender.user_id):
+                return _refusal(live.LiveError("too_many"), 429)
+            if intake.answer(code, sender.user_id, sender.device, payload.get("answer"), received):
+                return jsonify(received=True, at=received.isoformat())
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        if sender is None and _too_many("answer", code):
+            return _refusal(live.LiveError("too_many"), 429)
         event, player = _player(code)
         live.answer(event, player, payload.get("answer"), now=received)
     except live.LiveError as error:
