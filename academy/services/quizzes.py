@@ -286,17 +286,20 @@ def save_one(head: AttemptHead, question_id: str, value: Any, *, now: datetime |
             raise AttemptClosed(str(head.id))
         save_answer(attempt, question_id, None, now=now)
         return
-    db.session.execute(_UPSERT, {"attempt_id": head.id, "question_id": question_id, "saved_at": now,
-                                 "value": from_display(item.question, value, item.order)})
+    result = db.session.execute(_UPSERT, {"attempt_id": head.id, "question_id": question_id, "saved_at": now,
+                                          "value": from_display(item.question, value, item.order)})
+    if not getattr(result, "rowcount", 0):  # closed since ``head`` was read (SQLite reads without a lock)
+        _refuse_closed(head.id, now)
     db.session.commit()
 
 
 # Written out because SQLAlchemy compiles its dialects' INSERT … ON CONFLICT anew on every call,
 # which cost more than the rest of the save; a text statement compiles once. PostgreSQL and SQLite
-# spell it the same way.
+# spell it the same way. The write checks again that the attempt is open and in time.
 _UPSERT = text(
     "INSERT INTO attempt_answer (attempt_id, question_id, value, saved_at)"
-    " VALUES (:attempt_id, :question_id, :value, :saved_at)"
+    " SELECT :attempt_id, :question_id, :value, :saved_at WHERE EXISTS (SELECT 1 FROM quiz_attempt"
+    " WHERE id = :attempt_id AND submitted_at IS NULL AND (deadline IS NULL OR deadline > :saved_at))"
     " ON CONFLICT (attempt_id, question_id) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at"
 ).bindparams(bindparam("value", type_=JSON()), bindparam("saved_at", type_=UTCDateTime()))
 
