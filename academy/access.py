@@ -18,6 +18,7 @@ from .database import db
 from .models import (
     Assignment,
     Attempt,
+    AttemptHead,
     AwardCertificate,
     Certificate,
     Competition,
@@ -230,6 +231,22 @@ def attempt_for_owner(user: User, attempt_id: int) -> Attempt:
     if attempt.user_id != user.id:
         abort(404)
     return attempt
+
+
+def attempt_head_for_owner(user: User, attempt_id: int) -> AttemptHead:
+    """Saving one answer: the same rule as ``attempt_for_owner``, reading only the columns a save needs.
+
+    The row is read FOR SHARE (PostgreSQL; SQLite has one writer at a time anyway), so until the
+    save commits no submit can close the attempt, and a closed one is seen closed.
+    """
+    row = db.session.execute(
+        select(Attempt.id, Attempt.user_id, Attempt.paper, Attempt.deadline, Attempt.submitted_at)
+        .where(Attempt.id == attempt_id).with_for_update(read=True)).one_or_none()
+    if row is None:
+        abort(404)
+    if row.user_id != user.id:
+        abort(404)
+    return AttemptHead(*row)
 
 
 def can_review_people(viewer: User, person: User) -> bool:

@@ -45,7 +45,7 @@ class Participant(FastHttpUser):
             raise StopUser
         self.plan = PLAN[index]
         self.answers = iter(self.plan["answers"])
-        self.headers = {"Cookie": f"session={self.plan['cookie']}"}
+        self.headers = {"Cookie": f"session={self.plan['cookie']}", "User-Agent": "qs-bench-participant"}
         self.form = {**self.headers, "Content-Type": "application/x-www-form-urlencoded"}
 
     @task

@@ -40,6 +40,7 @@ from academy.content.library import load_library
 from academy.content.quizbank import QType, Question
 from academy.content.quizzes import load_sources
 from academy.database import db, utcnow
+from academy.extensions import login_manager
 from academy.grading import from_display
 from academy.models import Attempt, AttemptAnswer, User
 from academy.services import competitions, content_sync, quizzes
@@ -47,6 +48,7 @@ from academy.services import competitions, content_sync, quizzes
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
 SECRET = "bench-secret"  # noqa: S105 - a throw-away benchmark server
 BANKS = ("tqm-fundamentals", "qs-basics", "iso9001-qms-audit")
+AGENT = "qs-bench-participant"  # every simulated browser sends this User-Agent from 127.0.0.1
 
 
 def _draw(questions: int) -> list[dict[str, object]]:
@@ -95,6 +97,10 @@ def prepare(url: str, participants: int, questions: int, minutes: int) -> tuple[
         quiz = competitions.quiz_def(c)
         rnd = random.Random(8)
         signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        # the session as a login leaves it, with the browser's identifier: without it every request
+        # would mark the session not fresh and send a new cookie back, which a browser never causes
+        with app.test_request_context(headers={"User-Agent": AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            browser = login_manager._session_identifier_generator()
         plan: list[dict[str, object]] = []
         expected: dict[tuple[int, str], object] = {}
         users = db.session.execute(select(User).where(User.employee_no.like("L%")).order_by(User.id)).scalars().all()
@@ -107,7 +113,7 @@ def prepare(url: str, participants: int, questions: int, minutes: int) -> tuple[
                 # as JSON gives it back: the comparison is of stored values, not of Python types
                 expected[(attempt.id, item.question.id)] = json.loads(json.dumps(from_display(item.question, shown, item.order)))
             plan.append({"attempt": attempt.id, "answers": answers,
-                         "cookie": signer.dumps({"_user_id": str(user.id), "_fresh": True})})
+                         "cookie": signer.dumps({"_user_id": str(user.id), "_fresh": True, "_id": browser})})
         return plan, expected
 
 

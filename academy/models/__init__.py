@@ -30,7 +30,7 @@ from .content import ContentProblem, Course, Lesson
 from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
-from .quiz import Attempt, AttemptAnswer, QuestionVersion
+from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "AssignmentTarget",
     "Attempt",
     "AttemptAnswer",
+    "AttemptHead",
     "AuditLog",
     "AwardCertificate",
     "Certificate",

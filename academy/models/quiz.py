@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,25 @@ class Attempt(db.Model):
 
     def answer_map(self) -> dict[str, Any]:
         return {a.question_id: a.value for a in self.answers}
+
+
+@dataclass(frozen=True)
+class AttemptHead:
+    """What decides whether one answer may be saved: the attempt's row without its answers.
+
+    Saving an answer is the most frequent request of an online round; reading these five
+    columns instead of the whole attempt and every answer already saved keeps it cheap.
+    """
+
+    id: int
+    user_id: int
+    paper: list[dict[str, Any]]
+    deadline: datetime | None
+    submitted_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
 
 
 class AttemptAnswer(db.Model):

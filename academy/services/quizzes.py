@@ -14,18 +14,18 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import select, update
+from sqlalchemy import JSON, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
 from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
-from ..database import db, utcnow
+from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
-from ..models import Attempt, AttemptAnswer, Course, QuestionVersion, User
+from ..models import Attempt, AttemptAnswer, AttemptHead, Course, QuestionVersion, User
 from . import audit, certificates, course_status, progress
 
 MAX_TEXT = 200  # characters per typed answer
@@ -114,21 +114,32 @@ _FROZEN: dict[tuple[str, str], Question] = {}
 _FROZEN_MAX = 20_000
 
 
-def paper_of(attempt: Attempt) -> Paper:
-    """The attempt's questions exactly as drawn, in the order shown."""
-    pairs = [(p["id"], p["version"]) for p in attempt.paper]
-    frozen = {pair: _FROZEN.get(pair) for pair in pairs}
-    missing = {qid for (qid, _), q in frozen.items() if q is None}
+def _questions(pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Question]:
+    """Frozen questions by (id, version), read from the database only the first time in this process."""
+    found = {pair: _FROZEN[pair] for pair in pairs if pair in _FROZEN}
+    missing = {qid for qid, version in pairs if (qid, version) not in found}
     if missing:
         if len(_FROZEN) > _FROZEN_MAX:
             _FROZEN.clear()
         for row in db.session.execute(select(QuestionVersion).where(QuestionVersion.question_id.in_(missing))).scalars():
             question = _FROZEN[(row.question_id, row.version)] = question_from_json(row.data)
-            if (row.question_id, row.version) in frozen:
-                frozen[(row.question_id, row.version)] = question
-    items = tuple(PaperItem(frozen[(p["id"], p["version"])], tuple(p["order"]))  # type: ignore[arg-type]
-                  for p in attempt.paper)
-    return Paper(items)
+            found[(row.question_id, row.version)] = question
+    return found
+
+
+def paper_of(attempt: Attempt) -> Paper:
+    """The attempt's questions exactly as drawn, in the order shown."""
+    frozen = _questions([(p["id"], p["version"]) for p in attempt.paper])
+    return Paper(tuple(PaperItem(frozen[(p["id"], p["version"])], tuple(p["order"])) for p in attempt.paper))
+
+
+def paper_item(head: AttemptHead, question_id: str) -> PaperItem | None:
+    """One question of the paper, as shown; None if the paper has no such question."""
+    entry = next((p for p in head.paper if p["id"] == question_id), None)
+    if entry is None:
+        return None
+    pair = (entry["id"], entry["version"])
+    return PaperItem(_questions([pair])[pair], tuple(entry["order"]))
 
 
 # -- rules ------------------------------------------------------------------------------------
@@ -259,6 +270,49 @@ def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime
     return row
 
 
+def save_one(head: AttemptHead, question_id: str, value: Any, *, now: datetime | None = None) -> None:
+    """``save_answer`` for the page's per-answer requests, in one statement and without loading the
+    attempt's answers. ``head`` comes from ``access.attempt_head_for_owner``, which read the attempt
+    row FOR SHARE: a submit closing it waits for this save's commit, and then grades this answer."""
+    now = now or utcnow()
+    if not head.is_open or (head.deadline is not None and now >= head.deadline):
+        _refuse_closed(head.id, now)
+    item = paper_item(head, question_id)
+    if item is None or not _valid(item.question, value, len(item.order)):
+        raise BadAnswer(question_id)
+    if value is None:  # clearing an answer is rare: the ordinary path
+        attempt = db.session.get(Attempt, head.id)
+        if attempt is None:
+            raise AttemptClosed(str(head.id))
+        save_answer(attempt, question_id, None, now=now)
+        return
+    result = db.session.execute(_UPSERT, {"attempt_id": head.id, "question_id": question_id, "saved_at": now,
+                                          "value": from_display(item.question, value, item.order)})
+    if not getattr(result, "rowcount", 0):  # closed since ``head`` was read (SQLite reads without a lock)
+        _refuse_closed(head.id, now)
+    db.session.commit()
+
+
+# Written out because SQLAlchemy compiles its dialects' INSERT … ON CONFLICT anew on every call,
+# which cost more than the rest of the save; a text statement compiles once. PostgreSQL and SQLite
+# spell it the same way. The write checks again that the attempt is open and in time.
+_UPSERT = text(
+    "INSERT INTO attempt_answer (attempt_id, question_id, value, saved_at)"
+    " SELECT :attempt_id, :question_id, :value, :saved_at WHERE EXISTS (SELECT 1 FROM quiz_attempt"
+    " WHERE id = :attempt_id AND submitted_at IS NULL AND (deadline IS NULL OR deadline > :saved_at))"
+    " ON CONFLICT (attempt_id, question_id) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at"
+).bindparams(bindparam("value", type_=JSON()), bindparam("saved_at", type_=UTCDateTime()))
+
+
+def _refuse_closed(attempt_id: int, now: datetime) -> NoReturn:
+    """Grade an attempt whose time ran out (as any read of it would), then refuse the save."""
+    db.session.rollback()
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is not None:
+        _expire(attempt, now)
+    raise AttemptClosed(str(attempt_id))
+
+
 # -- submitting and grading -------------------------------------------------------------------
 
 def _grade_into(attempt: Attempt, paper: Paper) -> None:
@@ -296,6 +350,9 @@ def _finish(attempt: Attempt, when: datetime, *, expired: bool) -> bool:
         return False
     for name, value in (("submitted_at", when), ("open_key", None), ("expired", expired)):
         set_committed_value(attempt, name, value)  # what the UPDATE wrote, without reading it back
+    # answers saved while this request ran are in now: a save holds its attempt FOR SHARE until it
+    # commits, so once the UPDATE above has the row no acknowledged answer can be missing
+    db.session.refresh(attempt, ["answers"])
     _grade_into(attempt, paper_of(attempt))
     _after_grading(attempt, when)
     return True
@@ -383,7 +440,7 @@ def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: 
     return changed
 
 
-def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
+def remaining_seconds(attempt: Attempt | AttemptHead, now: datetime) -> int | None:
     if attempt.deadline is None:
         return None
     return max(0, math.floor((attempt.deadline - now).total_seconds()))

@@ -98,23 +98,21 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 @bp.post("/attempts/<int:attempt_id>/answers/<question_id>")
 def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
     """One answer, sent by the page's script as soon as it is given (X-CSRFToken header)."""
-    attempt = access.attempt_for_owner(current_user, attempt_id)
+    head = access.attempt_head_for_owner(current_user, attempt_id)
     if not ratelimit.allow("quiz_save", str(attempt_id), current_user.id):
         return jsonify(saved=False, error=str(REFUSALS["too_many"]), retry=True), 429
-    item = quizzes.paper_of(attempt).item(question_id) if attempt.is_open else None
-    remaining = quizzes.remaining_seconds(attempt, utcnow())  # before the commit expires the attempt's columns
+    now = utcnow()
+    item = quizzes.paper_item(head, question_id) if head.is_open else None
     try:
-        if attempt.is_open and item is None:
-            raise quizzes.BadAnswer(question_id)
         value = answer_from_form(item.question, len(item.order), request.form) if item else None
-        quizzes.save_answer(attempt, question_id, value)
+        quizzes.save_one(head, question_id, value, now=now)
     except BadInput:
         return jsonify(saved=False, error=str(REFUSALS["bad_answer"])), 422
     except quizzes.AttemptClosed as err:
         return jsonify(saved=False, error=_refusal(err), closed=True), 409
     except quizzes.QuizError as err:
         return jsonify(saved=False, error=_refusal(err)), 422
-    return jsonify(saved=True, remaining=remaining)
+    return jsonify(saved=True, remaining=quizzes.remaining_seconds(head, now))
 
 
 def _save_all(attempt: Attempt) -> None:
