@@ -20,30 +20,35 @@ _lock = threading.Lock()
 
 
 def allow(action: str, scope: str, who: int, *, now: float | None = None) -> bool:
-    """Count one attempt at ``action`` by ``who`` in ``scope``; False once the window's limit is passed."""
+    """Count one attempt at ``action`` by ``who`` in ``scope``; False once the window's limit is passed.
+
+    A window opens with the first attempt and lasts its seconds, rather than being cut by the
+    clock: a burst is never split in two by a window boundary and let through twice.
+    """
     limit, seconds = current_app.config["LIVE_RATE_LIMITS"][action]
-    window = int((now if now is not None else time.time()) // seconds)
-    key = f"rate:{action}:{scope}:{who}:{window}"
+    key = f"rate:{action}:{scope}:{who}"
     connection = realtime.client()
     if connection is not None:
         try:
             pipe = connection.pipeline()
             pipe.incr(key)
-            pipe.expire(key, seconds + 1)
+            pipe.expire(key, seconds, nx=True)  # only the first attempt of a window sets its end
             count = int(pipe.execute()[0])
             return count <= limit
         except redis.RedisError:
             pass  # Redis down: count here rather than refuse every player
-    return _count_here(key, limit, (window + 1) * seconds, now if now is not None else time.time())
+    return _count_here(key, limit, seconds, now if now is not None else time.time())
 
 
-def _count_here(key: str, limit: int, ends: float, now: float) -> bool:
+def _count_here(key: str, limit: int, seconds: int, now: float) -> bool:
     # kept per app, so two apps in one process (tests, say) never share a count
-    _local: dict[str, tuple[int, float]] = current_app.extensions.setdefault("rate_counts", {})
+    local: dict[str, tuple[int, float]] = current_app.extensions.setdefault("rate_counts", {})
     with _lock:
-        if len(_local) > 10_000:  # forget finished windows
-            for stale in [k for k, (_c, end) in _local.items() if end <= now]:
-                del _local[stale]
-        count = _local.get(key, (0, ends))[0] + 1
-        _local[key] = (count, ends)
-    return count <= limit
+        if len(local) > 10_000:  # forget finished windows
+            for stale in [k for k, (_c, end) in local.items() if end <= now]:
+                del local[stale]
+        count, ends = local.get(key, (0, 0.0))
+        if ends <= now:  # no window yet, or it has ended: this attempt opens one
+            count, ends = 0, now + seconds
+        local[key] = (count + 1, ends)
+    return count + 1 <= limit
