@@ -130,6 +130,7 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     a.click("button[data-stake='500']")
     c.click("button[data-stake='200']")
     b.wait_for_selector("text=本队分值： 500")
+    console.wait_for_selector("text=蓝队 200")  # both stakes in, and the console has followed them
     _host(console, "show")
     _host(console, "open")
     keys = _key(live_app, code)

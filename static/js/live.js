@@ -243,8 +243,12 @@
   }
 
   function host() {
+    /* once the host has pressed an action, its answer reloads the page: a reload of our own
+       now would race it and could drop the press */
+    var pressed = false;
+    document.addEventListener("submit", function () { pressed = true; }, true);
     poll(config.state, 1000, function (state) {
-      if (state.version !== config.version) { window.location.reload(); return; }
+      if (state.version !== config.version && !pressed) { window.location.reload(); return; }
       $("players").textContent = state.players;
       $("answered").textContent = state.answered || 0;
     });
