@@ -447,15 +447,20 @@ def buzz(event: LiveEvent, player: LivePlayer, *, now: datetime | None = None) -
     if question.kind != RoundKind.BUZZ:
         raise LiveError("not_buzz")
     row = LiveBuzz(question_id=question.id, player_id=player.id, at=when)
+    _record_once(event, row, "already_buzzed")
+    return row
+
+
+def _record_once(event: LiveEvent, row: LiveBuzz | LiveStake, taken: str) -> None:
+    """Store a buzz or a stake; the unique constraint refuses a second one with ``taken``."""
     db.session.add(row)
     try:
         _bump(event)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise LiveError("already_buzzed") from None
+        raise LiveError(taken) from None
     _notify(event)
-    return row
 
 
 def buzz_turn(question: LiveQuestion) -> LiveBuzz | None:
@@ -476,14 +481,7 @@ def stake(event: LiveEvent, player: LivePlayer, value: int, *, now: datetime | N
     if not 1 <= value <= event.base_points:
         raise LiveError("invalid")
     row = LiveStake(question_id=question.id, team_id=player.team_id, stake=value, placed_by=player.id, placed_at=when)
-    db.session.add(row)
-    try:
-        _bump(event)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise LiveError("team_staked") from None
-    _notify(event)
+    _record_once(event, row, "team_staked")
     return row
 
 
