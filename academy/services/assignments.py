@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 
-from sqlalchemy import delete, false, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
@@ -139,14 +139,6 @@ def _refresh_targets(user: User) -> None:
     for a_id in sorted(wanted - current.keys()):
         db.session.add(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now))
     db.session.flush()
-
-
-def assignments_in_scope(scope_paths: list[str] | None) -> list[Assignment]:
-    """Assignments created for units inside the given subtrees (None: all)."""
-    query = select(Assignment).join(OrgUnit, Assignment.unit_id == OrgUnit.id).order_by(Assignment.id.desc())
-    if scope_paths is not None:
-        query = query.where(or_(false(), *[OrgUnit.path.startswith(p) for p in scope_paths]))
-    return list(db.session.execute(query).scalars())
 
 
 def add_months(day: date, months: int) -> date:
