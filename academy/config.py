@@ -32,6 +32,7 @@ class Defaults:
     MAIL_PORT = 25
     MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"
     MAIL_STARTTLS = False
+    HOURS_TARGET_PER_HEAD: float | None = None  # training hours per head a year, shown on the HR home when set
     REMINDER_DAYS = (7, 1)  # due-date reminders this many days before
     CERTIFICATE_WARNING_DAYS = (90, 30, 7)  # certificate-expiry warnings this many days before
     REDIS_URL = ""  # e.g. redis://127.0.0.1:6379/0: live pages get pushed updates, limits are shared

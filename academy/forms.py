@@ -66,7 +66,8 @@ class ApplyImportForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    what = SelectField(_l("Course, learning path or certification"), validators=[DataRequired()])
+    what = SelectField(_l("Course, learning path or certification"),
+                       validators=[DataRequired(message=_l("Choose what to assign."))])
     target_kind = SelectField(_l("Assign to"), choices=[
         SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
         SelectChoice("people", _l("Named people"))])
@@ -80,6 +81,12 @@ class AssignmentForm(FlaskForm):
                                  validators=[Optional(), NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120."))])
     renew_days = IntegerField(_l("Certification: renew … days before the certificate expires (empty: never)"),
                               validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
+    notify = BooleanField(_l("Tell the people now with an in-app notice"), default=True)
+    reach_seen = HiddenField()  # the reach the HR user was shown; saving needs it to be current
+
+
+class DueDateForm(FlaskForm):
+    due_on = DateField(_l("New due date"), validators=[Optional()])
 
 
 class RevokeForm(FlaskForm):

@@ -4,12 +4,14 @@ when TEST_DATABASE_URL is set (`make test` does both in CI)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 from sqlalchemy import text
 
 from academy import create_app, realtime
@@ -248,3 +250,13 @@ def redis_app(redis_url: str) -> Flask:
     connection.flushall()
     connection.close()
     return make_app(REDIS_URL=redis_url, LIVE_STREAMS=True)
+
+
+def confirm_assignment(client: FlaskClient, data: dict[str, object]) -> TestResponse:
+    """Post the guided assignment form as HR does: count the reach first, then confirm that count."""
+    shown = client.post("/hr/assignments", data={**data, "step": "preview"})
+    if shown.status_code != 200:
+        return shown
+    seen = re.search(r'name="reach_seen" type="hidden" value="(\d+)"', shown.get_data(as_text=True))
+    assert seen, "the preview shows the reach before saving"
+    return client.post("/hr/assignments", data={**data, "step": "save", "reach_seen": seen.group(1)})

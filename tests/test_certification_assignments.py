@@ -24,7 +24,7 @@ from academy.models import (
 )
 from academy.services import assignment_reach, assignments, certificates, reminders, reports
 
-from .conftest import log_in
+from .conftest import confirm_assignment, log_in
 from .test_course_status import _user
 
 EXAM_ID = "cert-sample"
@@ -139,7 +139,7 @@ def test_hr_assigns_a_certification_from_the_form(synced: Flask, tree: dict[str,
     assert "exam:cert-sample" in client.get("/hr/assignments").get_data(as_text=True)
     form = {"what": "exam:cert-sample", "target_kind": "unit", "unit": tree["east"].id, "include_subtree": "y",
             "due_on": "2026-12-31", "mandatory": "y", "renew_days": "60"}
-    assert client.post("/hr/assignments", data=form).status_code == 303
+    assert confirm_assignment(client, form).status_code == 303
     with synced.app_context():
         a = db.session.execute(select(Assignment)).scalar_one()
         assert (a.exam_id, a.renew_days, a.title, a.courses) == ("cert-sample", 60, "示例认证考试", [])
@@ -147,12 +147,12 @@ def test_hr_assigns_a_certification_from_the_form(synced: Flask, tree: dict[str,
         assert sorted(people) == sorted(_user(n).id for n in ("Q1", "L1", "HE"))
     page = client.get("/hr/assignments").get_data(as_text=True)
     assert "证书到期前 60 天" in page
-    bad = client.post("/hr/assignments", data={**form, "renew_days": "0"})
+    bad = confirm_assignment(client, {**form, "renew_days": "0"})
     assert bad.status_code == 422
     assert "1 到 365" in bad.get_data(as_text=True)
-    rounds = client.post("/hr/assignments", data={**form, "repeat_months": "12"})
+    rounds = confirm_assignment(client, {**form, "repeat_months": "12"})
     assert rounds.status_code == 422  # a certification renews by its expiry, not by rounds
-    renewing_course = client.post("/hr/assignments", data={**form, "what": "course:second-course"})
+    renewing_course = confirm_assignment(client, {**form, "what": "course:second-course"})
     assert renewing_course.status_code == 422
     with synced.app_context():
         assert len(db.session.execute(select(Assignment)).all()) == 1
@@ -164,11 +164,13 @@ def test_the_certification_form_is_refused_to_a_learner_and_to_another_subsidiar
         learner, other = _user("L1"), _user("HW")
     form = {"what": "exam:cert-sample", "target_kind": "unit", "unit": tree["east"].id, "include_subtree": "y"}
     log_in(client, learner)
-    assert client.post("/hr/assignments", data=form).status_code == 403
+    assert confirm_assignment(client, form).status_code == 403
     log_in(client, other)
-    assert client.post("/hr/assignments", data=form).status_code == 422  # the east is not among their units
+    assert confirm_assignment(client, form).status_code == 422  # the east is not among their units
     named = {**form, "target_kind": "people", "unit": tree["west"].id, "people": "Q1"}
-    assert client.post("/hr/assignments", data=named).status_code == 404  # an easterner, named from the west
+    refused = confirm_assignment(client, named)  # an easterner, named from the west: on the people field
+    assert refused.status_code == 422
+    assert "Q1" in refused.get_data(as_text=True).split('name="people"')[1]
     with synced.app_context():
         assert db.session.execute(select(Assignment)).first() is None
 

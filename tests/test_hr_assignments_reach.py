@@ -18,7 +18,7 @@ from academy.database import db
 from academy.models import Assignment, Course, OrgUnit, Role, TargetKind, User
 from academy.services import assignment_reach, assignments, progress
 
-from .conftest import log_in, passed_final_exam
+from .conftest import confirm_assignment, log_in, passed_final_exam
 
 TODAY = date(2026, 11, 25)
 
@@ -96,7 +96,7 @@ def test_the_assignments_page_marks_group_assignments_read_only(client: FlaskCli
     page = client.get("/hr/assignments")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    rows = {m.group(1).strip(): m.group(0) for m in re.finditer(r"<tr[^>]*><td>([^<]+).*?</tr>", text, re.S)}
+    rows = {m.group(1).strip(): m.group(0) for m in re.finditer(r"<tr[^>]*><td>(?:<a [^>]*>)?([^<]+).*?</tr>", text, re.S)}
     assert set(rows) == {"集团全员必修", "集团点名培训", "华东质量部培训"}  # never 西南公司's own
     assert "上级下达 · 只读" in rows["集团全员必修"]
     assert "上级下达 · 只读" in rows["集团点名培训"]
@@ -115,7 +115,7 @@ def test_editing_a_group_assignment_is_refused(synced: Flask, client: FlaskClien
                 access.assignment_for_hr(hr, above)
         assert not access.can_edit_assignment(hr, db.session.get(Assignment, org.group_wide))  # type: ignore[arg-type]
     log_in(client, org.hr_east)
-    response = client.post("/hr/assignments", data={  # nor can a group-level one be made from here
+    response = confirm_assignment(client, {  # nor can a group-level one be made from here
         "title": "集团新任务", "what": "course:sample-course", "target_kind": "unit", "unit": str(org.group.id),
         "include_subtree": "y", "due_on": "2026-12-31", "mandatory": "y"})
     assert response.status_code == 422  # the group is not among the units offered

@@ -24,7 +24,7 @@ from academy.models import (
 )
 from academy.services import assignments, progress, reports
 
-from .conftest import log_in
+from .conftest import confirm_assignment, log_in
 from .test_course_status import _course, _user, assert_same_as_rebuild, items
 
 CREATED = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -127,14 +127,14 @@ def test_hr_creates_a_recurring_assignment_from_the_form(synced: Flask, tree: di
     log_in(client, hr)
     form = {"what": "course:second-course", "target_kind": "unit", "unit": tree["east"].id, "include_subtree": "y",
             "due_on": "2026-12-31", "mandatory": "y", "repeat_months": "12"}
-    response = client.post("/hr/assignments", data=form)
+    response = confirm_assignment(client, form)
     assert response.status_code == 303
     with synced.app_context():
         a = db.session.execute(select(Assignment)).scalar_one()
         assert (a.repeat_months, a.round_number, len(a.rounds)) == (12, 1, 1)
     page = client.get("/hr/assignments").get_data(as_text=True)
     assert "每 12 个月" in page
-    bad = client.post("/hr/assignments", data={**form, "repeat_months": "0"})
+    bad = confirm_assignment(client, {**form, "repeat_months": "0"})
     assert bad.status_code == 422
     assert "1 到 120" in bad.get_data(as_text=True)
 
@@ -146,11 +146,13 @@ def test_the_form_is_refused_to_a_learner_and_to_another_subsidiarys_hr(synced: 
     form = {"what": "course:second-course", "target_kind": "unit", "unit": tree["east"].id, "include_subtree": "y",
             "repeat_months": "12"}
     log_in(client, learner)
-    assert client.post("/hr/assignments", data=form).status_code == 403
+    assert confirm_assignment(client, form).status_code == 403
     log_in(client, other)
-    assert client.post("/hr/assignments", data=form).status_code == 422  # the east is not among their units
+    assert confirm_assignment(client, form).status_code == 422  # the east is not among their units
     named = {**form, "target_kind": "people", "unit": tree["west"].id, "people": "Q1"}
-    assert client.post("/hr/assignments", data=named).status_code == 404  # an easterner, named from the west
+    refused = confirm_assignment(client, named)  # an easterner, named from the west: on the people field
+    assert refused.status_code == 422
+    assert "Q1" in refused.get_data(as_text=True).split('name="people"')[1]
     with synced.app_context():
         assert db.session.execute(select(Assignment)).first() is None
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
-from sqlalchemy import delete, select
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
@@ -15,6 +18,7 @@ from ..models import (
     AssignmentRound,
     AssignmentTarget,
     Course,
+    Notice,
     OrgUnit,
     TargetKind,
     User,
@@ -23,6 +27,7 @@ from . import audit, course_status
 
 MAX_REPEAT_MONTHS = 120
 MAX_RENEW_DAYS = 365
+SAMPLE_SIZE = 8
 
 
 class AssignmentInvalid(Exception):
@@ -64,8 +69,11 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
                       unit: OrgUnit | None = None, include_subtree: bool = True, position: str = "",
                       people: Iterable[User] = (), due_on: date | None = None, mandatory: bool = True,
                       repeat_months: int | None = None, exam_id: str | None = None, renew_days: int | None = None,
-                      actor: User | None = None, ip: str = "") -> Assignment:
+                      actor: User | None = None, ip: str = "", notify: bool = False,
+                      default_locale: str = "zh_CN") -> Assignment:
     """Create an assignment and resolve its learners; one commit.
+
+    With ``notify`` each learner gets an in-app notice in the same commit.
 
     With ``repeat_months`` it recurs: round 1 starts today, and ``roll`` opens the next ones.
     With ``exam_id`` (and no courses) it assigns a certification; ``renew_days`` reopens it
@@ -103,11 +111,101 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
         db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
                                         named=target_kind == TargetKind.PEOPLE, assigned_at=now))
     course_status.for_assignment(assignment.id, now=now)
+    if notify:
+        _notify(assignment, sorted(ids), "assigned", now=now, default_locale=default_locale)
     audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
                  courses=[c.slug for c in courses], exam=exam_id, learners=len(ids), repeat_months=repeat_months,
                  renew_days=renew_days)
     db.session.commit()
     return assignment
+
+
+@dataclass(frozen=True)
+class ReachPreview:
+    count: int
+    sample: list[User]  # a few of them, by employee number
+    duplicates: list[Assignment]  # assignments of the same item to the same unit or people already
+
+
+def _reach_query(target_kind: TargetKind, unit: OrgUnit, include_subtree: bool, position: str, people: list[User]):  # type: ignore[no-untyped-def]
+    query = select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(User.active.is_(True))
+    if target_kind == TargetKind.PEOPLE:
+        return query.where(User.id.in_([p.id for p in people]))
+    if include_subtree or target_kind == TargetKind.POSITION:
+        query = query.where(OrgUnit.path.startswith(unit.path))
+    else:
+        query = query.where(OrgUnit.id == unit.id)
+    if target_kind == TargetKind.POSITION:
+        query = query.where(User.position == position.strip())
+    return query
+
+
+def preview_reach(*, courses: Sequence[Course], exam_id: str | None, target_kind: TargetKind, unit: OrgUnit,
+                  include_subtree: bool = True, position: str = "", people: Iterable[User] = ()) -> ReachPreview:
+    """Who an assignment would reach if it were made now, and what it would repeat; writes nothing."""
+    query = _reach_query(target_kind, unit, include_subtree, position, list(people)).subquery()
+    count = int(db.session.execute(select(func.count()).select_from(query)).scalar_one())
+    sample = list(db.session.execute(
+        select(User).join(query, query.c.id == User.id).order_by(User.employee_no).limit(SAMPLE_SIZE)).scalars())
+    same = select(Assignment).where(Assignment.unit_id == unit.id, Assignment.target_kind == target_kind)
+    if exam_id is not None:
+        same = same.where(Assignment.exam_id == exam_id)
+    else:
+        wanted = {c.id for c in courses}
+        same = same.where(Assignment.exam_id.is_(None))
+    duplicates = [a for a in db.session.execute(same.order_by(Assignment.id)).scalars()
+                  if exam_id is not None or {c.course_id for c in a.courses} == wanted]
+    if target_kind == TargetKind.POSITION:
+        duplicates = [a for a in duplicates if a.position == position.strip()]
+    return ReachPreview(count, sample, duplicates)
+
+
+def change_due_date(assignment: Assignment, due_on: date | None, *, actor: User | None = None, ip: str = "",
+                    default_locale: str = "zh_CN") -> int:
+    """Move an assignment's due date (the current round's, for a recurring one); progress stays.
+
+    Its learners get an in-app notice; returns how many. Audited; one commit.
+    """
+    now = utcnow()
+    before = assignment.due_on
+    assignment.due_on = due_on
+    if assignment.rounds:
+        assignment.rounds[-1].due_on = due_on
+    db.session.flush()
+    course_status.for_assignment(assignment.id, now=now)
+    learners = list(db.session.execute(
+        select(AssignmentTarget.user_id).join(User, User.id == AssignmentTarget.user_id)
+        .where(AssignmentTarget.assignment_id == assignment.id, User.active.is_(True))
+        .order_by(AssignmentTarget.user_id)).scalars())
+    _notify(assignment, learners, "due-changed", now=now, default_locale=default_locale)
+    audit.record("assignment_due_changed", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
+                 before=before.isoformat() if before else None, after=due_on.isoformat() if due_on else None,
+                 learners=len(learners))
+    db.session.commit()
+    return len(learners)
+
+
+def _notify(assignment: Assignment, user_ids: list[int], kind: str, *, now: datetime, default_locale: str) -> None:
+    """One in-app notice per learner, worded in each learner's language (flush only)."""
+    if not user_ids:
+        return
+    locales = dict(db.session.execute(select(User.id, User.locale).where(User.id.in_(user_ids))).tuples().all())
+    due = assignment.due_on.isoformat() if assignment.due_on else ""
+    texts: dict[str, tuple[str, str]] = {}
+    for user_id in user_ids:
+        locale = locales.get(user_id) or default_locale
+        if locale not in texts:
+            with force_locale(locale):
+                if kind == "assigned":
+                    title = _("New training assigned: %(title)s", title=assignment.title)
+                    body = (_("Please complete it by %(due)s.", due=due) if due
+                            else _("It has no due date."))
+                else:
+                    title = _("Due date changed: %(title)s", title=assignment.title)
+                    body = _("The new due date is %(due)s.", due=due) if due else _("It no longer has a due date.")
+            texts[locale] = (title[:200], body)
+        title, body = texts[locale]
+        db.session.add(Notice(user_id=user_id, kind=kind, title=title, body=body, link="/me", created_at=now))
 
 
 def refresh_user(user: User) -> None:

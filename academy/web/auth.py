@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..forms import EmptyForm, LanguageForm, LoginForm, PasswordForm
+from ..models import Role, User
 from ..services import accounts
 from . import client_ip, safe_next
 
@@ -22,7 +23,7 @@ PASSWORD_REASONS = {
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("courses.catalog"))
+        return redirect(_home(current_user))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -42,7 +43,16 @@ def login() -> ResponseReturnValue:
     session.clear()  # a fresh session on login: no fixation
     login_user(user)
     session.permanent = True
-    return redirect(safe_next(form.next.data, url_for("me.dashboard")), code=303)
+    return redirect(safe_next(form.next.data, _home(user)), code=303)
+
+
+def _home(user: User) -> str:
+    """Where a login lands: HR on the training office, authors on their content desk, others on 我的学习."""
+    if user.has_role(Role.HR) or user.has_role(Role.ADMIN):
+        return url_for("hr.home")
+    if user.has_role(Role.AUTHOR):
+        return url_for("admin.content_status")
+    return url_for("me.dashboard")
 
 
 @bp.post("/logout")

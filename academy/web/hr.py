@@ -38,10 +38,11 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
 from .. import access
+from ..content.catalog import TIER_ORDER
 from ..database import db
-from ..forms import ApplyImportForm, AssignmentForm, ImportForm
+from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
-from ..services import assignment_reach, assignments, exports, people_import, reports
+from ..services import assignment_reach, assignments, exports, hr_home, people_import, reports
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -139,8 +140,11 @@ OVERDUE_COLUMNS = [Column("工号", 12), Column("姓名", 12), Column("所在单
 # --- reports ---------------------------------------------------------------------------
 
 @bp.get("")
-def index() -> ResponseReturnValue:
-    return redirect(url_for("hr.report"))
+def home() -> ResponseReturnValue:
+    unit = _unit()
+    figures = hr_home.home_figures(unit, today=_today(), zone=_zone(),
+                                   hours_target=current_app.config.get("HOURS_TARGET_PER_HEAD"))
+    return render_template("hr/home.html", unit=unit, f=figures, trail=_trail(unit))
 
 
 @bp.get("/report")
@@ -436,12 +440,22 @@ def import_run() -> ResponseReturnValue:
 
 # --- assignments -----------------------------------------------------------------------
 
+def _tier_rank(tier: str) -> int:
+    return TIER_ORDER.index(tier) if tier in TIER_ORDER else len(TIER_ORDER)
+
+
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
-    courses = list(db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars())
+    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
+                     key=lambda c: (_tier_rank(c.tier), c.position, c.slug))
     tiers = dict.fromkeys(c.tier for c in courses)
-    form.what.choices = ([SelectChoice(f"course:{c.slug}", c.title) for c in courses]
-                         + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=t)) for t in tiers]
+    counts = {t: sum(1 for c in courses if c.tier == t) for t in tiers}
+    form.what.choices = ([SelectChoice("", _("— choose a course, path or certification —"))]
+                         + [SelectChoice(f"course:{c.slug}", _("Course: %(title)s (%(tier)s)", title=c.title,
+                                                               tier=TIER_LABELS.get(c.tier, c.tier)))
+                            for c in courses]
+                         + [SelectChoice(f"tier:{t}", _("Learning path: every %(tier)s course (%(n)d courses)",
+                                                        tier=TIER_LABELS.get(t, t), n=counts[t])) for t in tiers]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
                             for e in sorted(access.quiz_sources().exams.values(), key=lambda e: e.id) if e.certificate])
     scopes = access.scope_paths(current_user)
@@ -471,34 +485,100 @@ def _exam_title(what: str) -> str:
     return exam.title if exam else ""
 
 
+FIELD_OF_REASON = {"courses": "what", "certification": "repeat_months", "renew": "renew_days",
+                   "repeat": "repeat_months", "unit": "unit", "position": "position", "people": "people"}
+
+
+def _refuse(form: AssignmentForm, field: str, message: str) -> None:
+    getattr(form, field).errors = [*getattr(form, field).errors, message]
+
+
+def _named_people(form: AssignmentForm) -> list[User] | None:
+    """The employee numbers typed in, as people of the viewer's scope; None (with the field's error) if any is not."""
+    numbers = list(dict.fromkeys(n for n in re.split(r"[\s,，、;；]+", form.people.data or "") if n))
+    found = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    unknown = [n for n in numbers if n not in found or not access.in_scope(current_user, found[n].org_unit)]
+    if unknown:
+        _refuse(form, "people", _("Not found among your people: %(numbers)s.", numbers="、".join(unknown[:10])))
+        return None
+    return list(found.values())
+
+
+def _checked_assignment(form: AssignmentForm) -> dict[str, Any] | None:
+    """The assignment the form describes, or None with an error on each field at fault."""
+    kind = TargetKind(form.target_kind.data)
+    courses, exam_id = _chosen_courses(form.what.data or ""), _chosen_exam(form.what.data or "")
+    if form.what.data and not courses and exam_id is None:
+        _refuse(form, "what", _("Choose what to assign."))
+    people = _named_people(form) if kind == TargetKind.PEOPLE else []
+    if kind == TargetKind.PEOPLE and people == []:
+        _refuse(form, "people", _("Enter the employee numbers of the people to assign."))
+    if kind == TargetKind.POSITION and not (form.position.data or "").strip():
+        _refuse(form, "position", _("Enter the position to assign."))
+    if exam_id is None and form.renew_days.data is not None:
+        _refuse(form, "renew_days", _("Only a certification renews before its expiry."))
+    if exam_id is not None and form.repeat_months.data is not None:
+        _refuse(form, "repeat_months", _("A certification renews before its expiry, not every N months."))
+    if any(f.errors for f in form):
+        return None
+    return {"courses": courses, "exam_id": exam_id, "target_kind": kind,
+            "unit": access.unit_for_hr(current_user, form.unit.data), "include_subtree": bool(form.include_subtree.data),
+            "position": form.position.data or "", "people": people or []}
+
+
 @bp.route("/assignments", methods=["GET", "POST"])
 def assignment_list() -> ResponseReturnValue:
     form = _assignment_form()
-    if form.validate_on_submit():
-        numbers = [n for n in re.split(r"[\s,，]+", form.people.data or "") if n]
-        found: list[int] = list(db.session.execute(select(User.id).where(User.employee_no.in_(numbers))).scalars()) if numbers else []
-        try:
-            assignments.create_assignment(
-                title=form.title.data or _exam_title(form.what.data), courses=_chosen_courses(form.what.data),
-                target_kind=TargetKind(form.target_kind.data), unit=access.unit_for_hr(current_user, form.unit.data),
-                include_subtree=form.include_subtree.data, position=form.position.data or "",
-                people=access.people_for_hr(current_user, found), due_on=form.due_on.data,
-                mandatory=form.mandatory.data, repeat_months=form.repeat_months.data,
-                exam_id=_chosen_exam(form.what.data), renew_days=form.renew_days.data,
-                actor=current_user, ip=client_ip())
-        except assignments.AssignmentInvalid as exc:
-            if exc.reason in ("certification", "renew"):
-                flash(_("A certification renews before its expiry, not every N months; and only a certification renews."),
-                      "error")
+    preview = None
+    if form.validate_on_submit() and (chosen := _checked_assignment(form)) is not None:
+        preview = assignments.preview_reach(**chosen)
+        if not preview.count:
+            _refuse(form, "people" if chosen["target_kind"] == TargetKind.PEOPLE else
+                    "position" if chosen["target_kind"] == TargetKind.POSITION else "unit",
+                    _("This reaches nobody: no active person matches."))
+            preview = None
+        elif request.form.get("step") == "save" and form.reach_seen.data == str(preview.count):
+            try:
+                made = assignments.create_assignment(
+                    title=form.title.data or _exam_title(form.what.data), due_on=form.due_on.data,
+                    mandatory=form.mandatory.data, repeat_months=form.repeat_months.data,
+                    renew_days=form.renew_days.data, actor=current_user, ip=client_ip(), notify=bool(form.notify.data),
+                    default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **chosen)
+            except assignments.AssignmentInvalid as exc:
+                _refuse(form, FIELD_OF_REASON.get(exc.reason, "what"), _("This value cannot be used here."))
+                preview = None
             else:
-                flash(_("The assignment is incomplete: check the courses, unit, position or people."), "error")
+                flash(_("Assignment created for %(n)d people.", n=preview.count), "success")
+                return redirect(url_for("hr.assignment_detail", assignment_id=made.id), code=303)
         else:
-            flash(_("Assignment created."), "success")
-            return redirect(url_for("hr.assignment_list"), code=303)
-    status = 422 if form.is_submitted() else 200
+            form.reach_seen.data = str(preview.count)
+    status = 422 if form.is_submitted() and preview is None else 200
     rows = assignment_reach.reaching(access.scope_paths(current_user), today=_today())
     editable = {r.assignment.id for r in rows if access.can_edit_assignment(current_user, r.assignment)}
-    return render_template("hr/assignments.html", form=form, rows=rows, editable=editable,
+    return render_template("hr/assignments.html", form=form, rows=rows, editable=editable, preview=preview,
                            names=reports.unit_names()), status
 
 
+def _reach_of(assignment_id: int) -> assignment_reach.Reach | None:
+    rows = assignment_reach.reaching(access.scope_paths(current_user), today=_today())
+    return next((r for r in rows if r.assignment.id == assignment_id), None)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+def assignment_detail(assignment_id: int) -> ResponseReturnValue:
+    assignment = access.assignment_for_hr(current_user, assignment_id)
+    return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id),
+                           form=DueDateForm(due_on=assignment.due_on), names=reports.unit_names())
+
+
+@bp.post("/assignments/<int:assignment_id>/due")
+def assignment_due(assignment_id: int) -> ResponseReturnValue:
+    assignment = access.assignment_for_hr(current_user, assignment_id)
+    form = DueDateForm()
+    if not form.validate_on_submit():
+        return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id), form=form,
+                               names=reports.unit_names()), 422
+    told = assignments.change_due_date(assignment, form.due_on.data, actor=current_user, ip=client_ip(),
+                                       default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
+    flash(_("Due date changed; %(n)d people were told.", n=told), "success")
+    return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
