@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from sqlalchemy import text
+from werkzeug.test import TestResponse
 
 from academy import create_app, realtime
 from academy.content.library import load_library
