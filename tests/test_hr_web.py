@@ -239,7 +239,8 @@ def test_import_page_previews_then_applies(client: FlaskClient, world: World, sy
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "集团/华东公司/质量部/检验班" in page
-    assert "deactivate" in page
+    assert "离职（停用账号）" in page  # the action in words, not its code
+    assert ">deactivate<" not in page
     with synced.app_context():
         assert db.session.execute(select(User).where(User.employee_no == "Q3")).scalar_one_or_none() is None
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]

@@ -23,6 +23,16 @@ from . import accounts, assignments, audit, org
 
 COLUMNS = ("工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态")
 REQUIRED = ("工号", "姓名", "组织路径")
+# what common HR systems and spreadsheets call each column; compared after NFKC, spaces dropped, case folded
+ALIASES: dict[str, tuple[str, ...]] = {
+    "工号": ("工号", "员工编号", "人员编号", "员工号", "职工号", "employee no", "employee id"),
+    "姓名": ("姓名", "员工姓名", "name"),
+    "组织路径": ("组织路径", "部门", "所属部门", "组织", "所在部门", "部门名称", "department"),
+    "岗位": ("岗位", "职位", "岗位名称", "position"),
+    "邮箱": ("邮箱", "电子邮箱", "邮件地址", "email", "e-mail"),
+    "手机": ("手机", "手机号", "手机号码", "移动电话", "mobile"),
+    "状态": ("状态", "在职状态", "员工状态", "status"),
+}
 ACTIVE, LEFT = "在职", "离职"
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]{2,}$")
@@ -35,7 +45,7 @@ REASONS = {  # code: English text for the command line (the web page translates 
     "bad_status": f"must be {ACTIVE} or {LEFT}", "invalid_email": "invalid email",
     "invalid_mobile": "invalid mobile number", "conflicts_with_row": "differs from row {other}",
     "email_in_file": "also used in row {other}", "email_taken": "already used by {other}",
-    "out_of_scope": "outside your scope",
+    "out_of_scope": "outside your scope", "ambiguous_column": "also matched by column {other}",
 }
 
 
@@ -151,23 +161,54 @@ class Row:
     left: bool
 
 
-def parse_rows(table: list[list[str]], report: ImportReport) -> list[Row]:
-    """Validate each row; rejected ones go to the report with row, column and reason."""
+def _folded(header: str) -> str:
+    return re.sub(r"[\s_]+", " ", header).strip().casefold()
+
+
+def header_index(header: list[str], report: ImportReport) -> tuple[dict[str, int], bool]:
+    """Which column holds each field, by any of its usual names; and whether the unit column
+    holds bare department names (a 部门-like header rather than 组织路径).
+
+    Two columns answering to one field are refused with both named: guessing could put a
+    person's mobile number in the wrong place.
+    """
+    folded = [_folded(h) for h in header]
+    index: dict[str, int] = {}
+    for name, aliases in ALIASES.items():
+        wanted = {_folded(a) for a in aliases}
+        found = [i for i, h in enumerate(folded) if h in wanted]
+        if len(found) > 1:
+            report.rejected.append(Rejected(1, header[found[0]], "ambiguous_column", header[found[0]], header[found[1]]))
+        elif found:
+            index[name] = found[0]
+    for column in REQUIRED:
+        if column not in index:
+            report.rejected.append(Rejected(1, column, "missing_column"))
+    bare = "组织路径" in index and folded[index["组织路径"]] != _folded("组织路径")
+    return index, bare
+
+
+def parse_rows(table: list[list[str]], report: ImportReport, *, base: tuple[str, ...] = ()) -> list[Row]:
+    """Validate each row; rejected ones go to the report with row, column and reason.
+
+    ``base``: the names of the importer's own unit, from the root; a department column holding a
+    bare name (no ``/``) places the person under it.
+    """
     if not table or not any(table[0]):
         raise ImportFileError("empty")
     header = [clean(h) for h in table[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    for column in missing:
-        report.rejected.append(Rejected(1, column, "missing_column"))
-    if missing:
+    index, bare = header_index(header, report)
+    if report.rejected:
         return []
-    index = {name: header.index(name) for name in COLUMNS if name in header}
     rows: list[Row] = []
     seen: dict[str, tuple[Row, tuple[str, ...]]] = {}
     for number, raw in enumerate(table[1:], start=2):
         cells = {name: clean(raw[i]) if i < len(raw) else "" for name, i in index.items()}
         if not any(cells.values()):
             continue  # blank line
+        unit = cells.get("组织路径", "")
+        if bare and base and unit and "/" not in unit.replace("\\", "/"):
+            cells["组织路径"] = "/".join((*base, unit))
         row = _parse_row(number, cells, report)
         if row is None:
             continue
@@ -253,6 +294,17 @@ class _Units:
         for n in range(1, len(parts) + 1):
             if parts[:n] not in self.by_path and parts[:n] not in self.new:
                 self.new.append(parts[:n])
+
+
+def _base_names(scope: list[str] | None) -> tuple[str, ...]:
+    """The names from the root down to the importer's first unit (the root for an admin)."""
+    if scope:
+        ids = [int(x) for x in scope[0].strip("/").split("/") if x]
+    else:
+        root = db.session.execute(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).scalars().first()
+        ids = [root] if root is not None else []
+    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).tuples().all()) if ids else {}
+    return tuple(names[i] for i in ids if i in names)
 
 
 def _within(unit: OrgUnit | None, scope: list[str] | None) -> bool:
@@ -481,7 +533,7 @@ def import_steps(data: bytes, filename: str, *, dry_run: bool = False, full: boo
     Abandoned half-way (the browser went away), it rolls back: nothing is half-applied.
     """
     report = ImportReport()
-    rows = parse_rows(read_table(data, filename), report)
+    rows = parse_rows(read_table(data, filename), report, base=_base_names(scope))
     units = yield from plan_steps(rows, report, full=full, scope=scope)
     if dry_run or report.rejected or not report.has_changes:
         db.session.rollback()

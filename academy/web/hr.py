@@ -128,7 +128,10 @@ REASONS = {
     "invalid_mobile": _l("invalid mobile number"), "conflicts_with_row": _l("differs from row %(other)s"),
     "email_in_file": _l("also used in row %(other)s"), "email_taken": _l("already used by %(other)s"),
     "out_of_scope": _l("outside your scope"),
+    "ambiguous_column": _l("two columns mean the same field: %(other)s too; keep one"),
 }
+ACTIONS = {"create": _l("New person"), "update": _l("Details change"), "deactivate": _l("Leaves (account closed)"),
+           "unchanged": _l("No change")}
 REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
                   Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
                   Column("考试平均分", 12, "number"), Column("持有证书", 10), Column("90天内到期", 12),
@@ -327,7 +330,7 @@ def import_people() -> ResponseReturnValue:
     except people_import.ImportFileError:
         form.file.errors = [_("This file cannot be read as CSV or XLSX.")]
         return render_template("hr/import.html", form=form, reasons=REASONS), 422
-    return render_template("hr/import.html", form=form, report=report, reasons=REASONS,
+    return render_template("hr/import.html", form=form, report=report, reasons=REASONS, actions=ACTIONS,
                            apply_form=_keep_upload(report, data, filename, full=form.full.data))
 
 
@@ -382,7 +385,7 @@ def import_check() -> ResponseReturnValue:
             return
         apply_form = _keep_upload(report, data, filename, full=full)
         yield _line(html=render_template("hr/_import_preview.html", report=report, apply_form=apply_form,
-                                         reasons=REASONS))
+                                         reasons=REASONS, actions=ACTIONS))
     return _stream(lines())
 
 
