@@ -234,6 +234,27 @@ class OverdueRow:
     course: str
     due_on: date
     days: int
+    course_id: int | None = None  # None: an assigned certification
+
+
+def missing_parts(rows: Sequence[OverdueRow]) -> dict[tuple[int, int], str]:
+    """For each overdue (person, course) of ``rows``: ``exam`` when every lesson is done and only the
+    final exam is left, ``lessons`` otherwise (two queries, for a page of rows)."""
+    people = {r.user_id for r in rows if r.course_id is not None}
+    courses = {r.course_id for r in rows if r.course_id is not None}
+    if not people:
+        return {}
+    live = dict(db.session.execute(
+        select(Lesson.course_id, func.count()).where(Lesson.course_id.in_(courses), Lesson.retired.is_(False))
+        .group_by(Lesson.course_id)).tuples().all())
+    done = {(u, c): int(n) for u, c, n in db.session.execute(
+        select(LessonProgress.user_id, Lesson.course_id, func.count())
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.user_id.in_(people), Lesson.course_id.in_(courses), Lesson.retired.is_(False),
+               LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.user_id, Lesson.course_id))}
+    return {(r.user_id, r.course_id): "exam" if done.get((r.user_id, r.course_id), 0) >= live.get(r.course_id, 0) else "lessons"
+            for r in rows if r.course_id is not None}
 
 
 def unit_names() -> dict[int, str]:
@@ -261,7 +282,7 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
     items = late.subquery("late")
     query = (
         select(User.id, User.employee_no, User.name, User.org_unit_id, func.coalesce(Course.title, Assignment.title),
-               items.c.due_on)
+               items.c.due_on, Course.id)
         .select_from(items)
         .join(User, User.id == items.c.user_id)
         .outerjoin(Course, Course.id == items.c.what)
@@ -269,8 +290,8 @@ def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> It
         .order_by(items.c.due_on, User.org_unit_id, User.employee_no)
     )
     names = unit_names()
-    for user_id, number, name, unit_id, course, due in db.session.execute(query.execution_options(yield_per=2000)):
-        yield OverdueRow(user_id, number, name, names.get(unit_id, ""), course, due, (today - due).days)
+    for user_id, number, name, unit_id, course, due, course_id in db.session.execute(query.execution_options(yield_per=2000)):
+        yield OverdueRow(user_id, number, name, names.get(unit_id, ""), course, due, (today - due).days, course_id)
 
 
 @dataclass(frozen=True)

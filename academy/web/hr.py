@@ -40,9 +40,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from .. import access
 from ..content.catalog import TIER_ORDER
 from ..database import db
-from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, ImportForm
+from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
-from ..services import assignment_reach, assignments, exports, hr_home, people_import, reports
+from ..services import assignment_reach, assignments, exports, hr_home, nudges, people_import, reminders, reports
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -283,11 +283,65 @@ def _shown(value: object, percent: bool, *, sign: bool = False) -> str:
     return f"{number:+g}" if sign else f"{number:g}"
 
 
+def _overdue_rows(unit: OrgUnit) -> tuple[list[reports.OverdueRow], dict[tuple[int, int], str], bool]:
+    """The page's overdue rows after the days and missing-part filters, what each lacks, and whether more exist."""
+    least = max(request.args.get("days", 0, type=int) or 0, 0)
+    wanted = request.args.get("missing", "")
+    rows: list[reports.OverdueRow] = []
+    missing: dict[tuple[int, int], str] = {}
+    source = (r for r in reports.overdue(unit, today=_today(), filters=_filters()) if r.days >= least)
+    while len(rows) <= PAGE:
+        batch = list(islice(source, PAGE))
+        if not batch:
+            break
+        parts = reports.missing_parts(batch)
+        missing.update(parts)
+        rows += [r for r in batch if not wanted or (r.course_id is not None and parts.get((r.user_id, r.course_id)) == wanted)
+                 or (wanted == "exam" and r.course_id is None)]
+    return rows[:PAGE], missing, len(rows) > PAGE
+
+
 @bp.get("/overdue")
 def overdue() -> ResponseReturnValue:
     unit = _unit()
-    rows = list(islice(reports.overdue(unit, today=_today(), filters=_filters()), PAGE + 1))
-    return render_template("hr/overdue.html", unit=unit, rows=rows[:PAGE], more=len(rows) > PAGE, args=request.args)
+    rows, missing, more = _overdue_rows(unit)
+    courses = db.session.execute(select(Course).where(Course.retired.is_(False))).scalars()
+    children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)).scalars()
+    return render_template("hr/overdue.html", unit=unit, rows=rows, more=more, args=request.args, missing=missing,
+                           courses=sorted(courses, key=lambda c: (_tier_rank(c.tier), c.position)),
+                           children=list(children), trail=_trail(unit), form=EmptyForm(), cap=nudges.CAP)
+
+
+def _back_to_overdue() -> ResponseReturnValue:
+    args: dict[str, Any] = dict(request.args.items())
+    return redirect(url_for("hr.overdue", **args), code=303)
+
+
+@bp.post("/overdue/remind")
+def overdue_remind() -> ResponseReturnValue:
+    unit = _unit()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    chosen = [int(x) for x in request.form.getlist("person") if x.isdigit()]
+    if not chosen:
+        flash(_("Tick the people to remind first."), "error")
+        return _back_to_overdue()
+    for person in chosen:
+        access.person_for_hr(current_user, person)  # 404 for anyone outside the viewer's scope
+    rows = [r for r in reports.overdue(unit, today=_today(), filters=_filters()) if r.user_id in set(chosen)]
+    try:
+        done = nudges.remind(rows, chosen, today=_today(), settings=reminders.MailSettings.from_config(current_app.config),
+                             actor=current_user, ip=client_ip(), default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
+    except OSError:
+        flash(_("The mail server cannot be reached; nobody was reminded. Try again later."), "error")
+        return _back_to_overdue()
+    flash(_("Reminded %(n)d people by e-mail and notice.", n=done.sent), "success")
+    if done.already:
+        flash(_("%(n)d had been reminded today already and were skipped.", n=done.already), "info")
+    if done.over_cap:
+        flash(_("At most %(cap)d people per action: %(n)d were not reminded; send again for them.",
+                cap=nudges.CAP, n=done.over_cap), "info")
+    return _back_to_overdue()
 
 
 @bp.get("/overdue.<any(xlsx, csv):kind>")

@@ -7,12 +7,12 @@
   var what = form.querySelector("[name=what]");
   function sync() {
     var kind = target ? target.value : "";
-    var item = what && what.value ? what.value.split(":")[0] : "";
+    var item = what && what.value ? what.value.split(":")[0] : "course";
     form.querySelectorAll("[data-show-for]").forEach(function (el) {
       el.hidden = el.getAttribute("data-show-for").split(" ").indexOf(kind) < 0;
     });
     form.querySelectorAll("[data-show-for-what]").forEach(function (el) {
-      el.hidden = item !== "" && el.getAttribute("data-show-for-what").split(" ").indexOf(item) < 0;
+      el.hidden = el.getAttribute("data-show-for-what").split(" ").indexOf(item) < 0;
     });
   }
   // a changed field invalidates the reach shown: saving needs a fresh count
