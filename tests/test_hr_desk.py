@@ -174,3 +174,12 @@ def test_another_subsidiarys_hr_cannot_see_or_change_the_assignment(client: Flas
     assert client.get(f"/hr/assignments/{made.id}").status_code == 403
     with synced.app_context():
         assert db.session.get(Assignment, made.id).due_on == LONG_AGO  # type: ignore[union-attr]
+
+
+def test_the_summary_offers_periods_to_pick_and_refuses_another_subsidiary(client: FlaskClient, desk: Desk) -> None:
+    log_in(client, desk.hr_east)
+    page = client.get("/hr/summary?period=2026-Q3").get_data(as_text=True)
+    assert '<select name="period">' in page
+    assert '<option value="2026-Q3" selected>2026 年第 3 季度</option>' in page
+    log_in(client, desk.hr_west)
+    assert client.get(f"/hr/summary.pdf?unit={desk.east.id}&period=2026").status_code == 404

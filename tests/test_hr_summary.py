@@ -140,7 +140,8 @@ def test_the_summary_page_shows_participation_and_its_trend(client: FlaskClient,
     text = client.get(f"/hr/summary?unit={season.east.id}&period=2026-Q3").get_data(as_text=True)
     assert "竞赛参与率（%）" in text
     assert "60.0%" in text  # 3 of 5
-    assert "+40.0%" in text  # 1 of 5 in Q2
+    assert "+40.0 个百分点" in text  # 1 of 5 in Q2: a change of a rate is in percentage points
+    assert "2026 年第 3 季度" in text
     assert "—" not in text
 
 
@@ -180,12 +181,12 @@ def test_the_summary_pdf_is_one_a4_page_in_chinese_with_the_figures(client: Flas
     assert pages == 1
     assert "领导汇总" in text
     assert "集团/华东公司" in text
-    assert "2026-Q3" in text
-    assert "2026-Q2" in text
+    assert "2026 年第 3 季度" in text
+    assert "2026 年第 2 季度" in text
     lines = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.split()}
     assert lines["人数"] == ["5", "5", "+0"]
     assert lines["竞赛参与人数"] == ["3", "1", "+2"]
-    assert lines["竞赛参与率（%）"] == ["60.0%", "20.0%", "+40.0%"]
+    assert lines["竞赛参与率（%）"] == ["60.0%", "20.0%", "+40.0", "个百分点"]
     assert lines["举办竞赛场次"] == ["2", "1", "+1"]
 
 

@@ -250,7 +250,8 @@ SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column(
 def summary() -> ResponseReturnValue:
     data = _summary()
     return render_template("hr/summary.html", summary=data, lines=_summary_lines(data), trail=_trail(data.unit),
-                           note=SUMMARY_NOTE, args=request.args)
+                           note=SUMMARY_NOTE, args=request.args, shown=_shown, choices=_period_choices(),
+                           labels=(period_label(data.current.period), period_label(data.previous.period)))
 
 
 @bp.get("/summary.xlsx")
@@ -262,7 +263,7 @@ def summary_export() -> ResponseReturnValue:
 @bp.get("/summary.pdf")
 def summary_pdf() -> ResponseReturnValue:
     data = _summary()
-    cur, prev = data.current.period.key, data.previous.period.key
+    cur, prev = period_label(data.current.period), period_label(data.previous.period)
     text = SummaryText(
         title=_("Leadership summary"), unit=reports.unit_names().get(data.unit.id, data.unit.name),
         period=_("Period %(current)s, compared with %(previous)s", current=cur, previous=prev),
@@ -272,15 +273,34 @@ def summary_pdf() -> ResponseReturnValue:
         note=str(SUMMARY_NOTE),
         footer=_("QS Academy · drawn %(when)s", when=datetime.now(_zone()).strftime("%Y-%m-%d %H:%M")))
     return send_file(io.BytesIO(summary_pdf_bytes(text)), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"领导汇总-{data.unit.name}-{cur}.pdf")
+                     download_name=f"领导汇总-{data.unit.name}-{data.current.period.key}.pdf")
 
 
 def _shown(value: object, percent: bool, *, sign: bool = False) -> str:
-    """As the summary page shows it: 20.0%, +5.0%, 12, +3."""
+    """As the summary page shows it: 20.0%, +5.0 个百分点 (a change of a rate), 12, +3."""
     number = float(value)  # type: ignore[arg-type]  # the summary's figures are numbers
     if percent:
-        return f"{number:+.1f}%" if sign else f"{number:.1f}%"
+        return _("%(n)s percentage points", n=f"{number:+.1f}") if sign else f"{number:.1f}%"
     return f"{number:+g}" if sign else f"{number:g}"
+
+
+def period_label(period: reports.Period) -> str:
+    if period.quarter is None:
+        return _("Year %(year)d", year=period.year)
+    return _("%(year)d, quarter %(quarter)d", year=period.year, quarter=period.quarter)
+
+
+def _period_choices() -> list[tuple[str, str]]:
+    """The years and quarters a summary can be drawn for: the last five years, up to the current quarter."""
+    today = _today()
+    current = reports.Period.current_quarter(today)
+    choices = []
+    for year in range(today.year, today.year - 5, -1):
+        choices.append((str(year), period_label(reports.Period(year))))
+        for quarter in range(4, 0, -1):
+            if (year, quarter) <= (current.year, current.quarter or 4):
+                choices.append((f"{year}-Q{quarter}", period_label(reports.Period(year, quarter))))
+    return choices
 
 
 def _overdue_rows(unit: OrgUnit) -> tuple[list[reports.OverdueRow], dict[tuple[int, int], str], bool]:
