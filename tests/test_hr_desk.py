@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -183,3 +183,29 @@ def test_the_summary_offers_periods_to_pick_and_refuses_another_subsidiary(clien
     assert '<option value="2026-Q3" selected>2026 年第 3 季度</option>' in page
     log_in(client, desk.hr_west)
     assert client.get(f"/hr/summary.pdf?unit={desk.east.id}&period=2026").status_code == 404
+
+
+def test_the_training_file_lists_exams_certificates_and_hours_by_year(client: FlaskClient, desk: Desk, synced: Flask) -> None:
+    with synced.app_context():
+        from academy.models import Attempt
+        from academy.services import certificates
+
+        when = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+        attempt = Attempt(user_id=desk.done.id, quiz_key="exam/cert-sample", paper=[], passed=True, score=9, max_score=10,
+                          submitted_at=when, certificate={"title": "示例合格证书", "tier": "all-staff", "valid_years": 2})
+        db.session.add(attempt)
+        db.session.flush()
+        certificates.issue(attempt, "cert-sample", when)
+        db.session.commit()
+    log_in(client, desk.hr_east)
+    page = client.get(f"/hr/people/{desk.done.id}").get_data(as_text=True)
+    exams = page.split("考试记录")[1].split("</table>")[0]
+    assert "示例认证考试" in exams
+    assert ">90<" in exams
+    assert "通过" in exams
+    certs = page.split('class="table certificates"')[1].split("</table>")[0]
+    assert "示例合格证书" in certs
+    assert "2028-03-02" in certs  # valid two years
+    assert "data-print" in page
+    log_in(client, desk.hr_west)
+    assert client.get(f"/hr/people/{desk.done.id}").status_code == 404

@@ -42,7 +42,17 @@ from ..content.catalog import TIER_ORDER
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
-from ..services import assignment_reach, assignments, exports, hr_home, nudges, people_import, reminders, reports
+from ..services import (
+    assignment_reach,
+    assignments,
+    exports,
+    hr_home,
+    nudges,
+    people_import,
+    reminders,
+    reports,
+    training_record,
+)
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -374,7 +384,11 @@ def overdue_export(kind: str) -> ResponseReturnValue:
 @bp.get("/people/<int:user_id>")
 def person(user_id: int) -> ResponseReturnValue:
     person = access.person_for_hr(current_user, user_id)
-    return render_template("hr/person.html", file=reports.training_file(person, today=_today()))
+    record = training_record.record(person, zone=_zone())
+    quizzes = {key: access.quiz_by_key(key) for key in {a.quiz_key for a in record.attempts}}
+    return render_template("hr/person.html", file=reports.training_file(person, today=_today()),
+                           record=record, now=datetime.now(_zone()), back=request.referrer or url_for("hr.report"),
+                           quiz_titles={k: q.title for k, q in quizzes.items() if q is not None})
 
 
 # --- people import ---------------------------------------------------------------------
