@@ -106,7 +106,8 @@ def test_overdue_list_and_training_file(client: FlaskClient, world: World) -> No
     record = client.get(f"/hr/people/{world.done.id}").get_data(as_text=True)
     assert "王芳" in record
     assert "示例课程" in record
-    assert "2.0" in record
+    assert "年 2 学时" in record  # hours as people write them, per year
+    assert "2.0" not in record
 
 
 def test_learner_dashboard_shows_assignments_with_overdue_marks(client: FlaskClient, world: World) -> None:
@@ -381,7 +382,7 @@ def test_leadership_summary_against_the_previous_period(client: FlaskClient, wor
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "20.0%" in text  # 1 of 5 people covered the all-staff course
-    assert "+20.0%" in text
+    assert "+20.0 个百分点" in text  # a change of a rate, in percentage points
     assert "竞赛参与人数" in text  # no competition yet: zero, not a blank
     response = client.get(f"/hr/summary.xlsx?unit={world.east.id}&period={this_year}")
     sheet = load_workbook(io.BytesIO(response.get_data())).active
