@@ -1,0 +1,130 @@
+"""The training officer's day in headless Chromium: home, a guided assignment, a due date moved,
+the learner's notice, a person's file printed, a unit's overdue reminded, the summary PDF."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from sqlalchemy import select
+
+from academy.database import db
+from academy.models import Course, OrgUnit, Role, TargetKind, User, UserRole
+from academy.services import assignments, org
+
+from .conftest import _HASH, LiveServer, browser_log_in
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(live_app: Flask) -> Iterator[Inbox]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    live_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield box
+    controller.stop()
+
+
+def _people(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        group = org.create_unit("集团")
+        east = org.create_unit("华东公司", parent=group)
+        org.create_unit("西南公司", parent=group)
+        quality = org.create_unit("质量部", parent=east)
+        tech = org.create_unit("技术中心", parent=east)
+
+        def person(number: str, name: str, unit: OrgUnit, *roles: Role) -> User:
+            user = User(employee_no=number, name=name, password_hash=_HASH, org_unit_id=unit.id,
+                        email=f"{number.lower()}@example.com",
+                        roles=[UserRole(role=r, scope_unit_id=east.id if r == Role.HR else None) for r in roles])
+            db.session.add(user)
+            return user
+
+        hr = person("H1", "人事专员", east, Role.HR)
+        wang, zhao = person("Q1", "王芳", quality), person("T1", "赵敏", tech)
+        db.session.commit()
+        sample = db.session.execute(select(Course).where(Course.slug == "second-course")).scalar_one()
+        assignments.create_assignment(title="技术中心旧任务", courses=[sample], target_kind=TargetKind.UNIT,
+                                      unit=tech, due_on=date(2020, 1, 31))
+        return {"hr": hr.id, "wang": wang.id, "zhao": zhao.id, "quality": quality.id, "tech": tech.id, "east": east.id}
+
+
+def test_a_training_officers_day(live_app: Flask, live_server: LiveServer, page: Any, inbox: Inbox,
+                                 browser: Any, tmp_path: Path) -> None:
+    ids = _people(live_app)
+    browser_log_in(page, live_server, "H1")
+    assert page.url == f"{live_server.url}/hr"
+    assert page.locator("[data-metric=overdue] .hr-tile-value").inner_text() == "1"
+
+    # a guided assignment: nothing is saved before the reach is shown
+    page.click("text=新建指派")
+    page.select_option("select[name=what]", "course:sample-course")
+    assert page.locator("[name=renew_days]").is_hidden()  # only a certification renews
+    page.select_option("select[name=unit]", str(ids["quality"]))
+    page.fill("input[name=due_on]", "2030-06-30")
+    page.click("text=查看覆盖人员")
+    assert "本次指派将覆盖 1 人" in page.locator("#reach").inner_text()
+    assert "王芳" in page.locator("#reach").inner_text()
+    page.click("#reach button[value=save]")
+    page.wait_for_url("**/hr/assignments/*")
+    assert "已向 1 人指派" in page.inner_text("body")
+
+    # the due date moves, and the learner is told
+    page.fill("input[name=due_on]", "2030-09-30")
+    page.click("text=保存截止日期")
+    assert "已通知 1 人" in page.inner_text("body")
+    learner = browser.new_context(locale="zh-CN").new_page()
+    browser_log_in(learner, live_server, "Q1")
+    learner.goto(f"{live_server.url}/me/notices")
+    assert "2030-09-30" in learner.inner_text("body")
+    learner.context.close()
+
+    # drill from the subsidiary down to a person's file, and print it
+    page.goto(f"{live_server.url}/hr/report")
+    page.click("text=技术中心")
+    page.goto(f"{live_server.url}/hr/overdue?unit={ids['tech']}")
+    page.click("text=赵敏")
+    page.wait_for_url(f"**/hr/people/{ids['zhao']}")
+    assert "培训档案" in page.inner_text("h1")
+    page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
+    page.click("[data-print]")
+    assert page.locator("body").get_attribute("data-printed") == "yes"
+
+    # remind the overdue of one unit
+    page.goto(f"{live_server.url}/hr/overdue?unit={ids['tech']}")
+    page.check("#tick-all")
+    page.click("#remind-button")
+    assert "已通过邮件和站内通知催办 1 人" in page.inner_text("body")
+    assert [m["To"] for m in inbox.messages] == ["t1@example.com"]
+
+    # the leadership summary as a PDF
+    page.goto(f"{live_server.url}/hr/summary")
+    with page.expect_download() as download:
+        page.click("text=导出 PDF")
+    pdf = tmp_path / "summary.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert "领导汇总" in text
+    assert "集团/华东公司" in text
+    assert "个百分点" in text
