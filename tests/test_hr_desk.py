@@ -209,3 +209,20 @@ def test_the_training_file_lists_exams_certificates_and_hours_by_year(client: Fl
     assert "data-print" in page
     log_in(client, desk.hr_west)
     assert client.get(f"/hr/people/{desk.done.id}").status_code == 404
+
+
+def test_the_people_of_a_unit_with_their_status_and_filters(client: FlaskClient, desk: Desk) -> None:
+    log_in(client, desk.hr_east)
+    page = client.get(f"/hr/report/people?unit={desk.east.id}").get_data(as_text=True)
+    zhao = page.split(">赵敏</a>")[1].split("</tr>")[0]
+    assert 'data-status="overdue"' in zhao
+    wang = page.split(">王芳</a>")[1].split("</tr>")[0]
+    assert 'data-status="done"' in wang
+    overdue_only = client.get(f"/hr/report/people?unit={desk.east.id}&status=overdue").get_data(as_text=True)
+    assert "赵敏" in overdue_only
+    assert "王芳" not in overdue_only
+    assert "王芳" in client.get(f"/hr/report/people?unit={desk.east.id}&q=王").get_data(as_text=True)
+    assert client.get(f"/hr/report/people?unit={desk.east.id}&status=bogus").status_code == 400
+    assert "周杰" not in page
+    log_in(client, desk.hr_west)
+    assert client.get(f"/hr/report/people?unit={desk.east.id}").status_code == 404

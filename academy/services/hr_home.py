@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from ..models import OrgUnit
+from sqlalchemy import or_, select
+
+from ..database import db
+from ..models import LearnerStatus, OrgUnit, User
 from . import reports
 
 BEHIND_SHOWN = 5
@@ -46,3 +49,49 @@ def home_figures(unit: OrgUnit, *, today: date, zone: tzinfo, hours_target: floa
                        coverage_before=summary.previous.all_staff_coverage,
                        trend=reports.completions_by_week(unit, last_day=today, zone=zone),
                        behind=behind, hours_target=hours_target)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    user: User
+    unit: str
+    items: int
+    completed: int
+    started: int
+    next_due: date | None
+
+    def status(self, today: date) -> str:
+        """One word for where the person stands, the same rule as the report's columns."""
+        if not self.items:
+            return "none"
+        if self.completed >= self.items:
+            return "done"
+        if self.next_due is not None and self.next_due < today:
+            return "overdue"
+        return "started" if self.started else "not_started"
+
+
+STATUSES = ("overdue", "not_started", "started", "done", "none")
+PEOPLE_PAGE = 500
+
+
+def people_of(unit: OrgUnit, *, today: date, status: str = "", query: str = "") -> tuple[list[PersonRow], bool]:
+    """The active people of a unit's subtree with their assigned items summed up (from ``LearnerStatus``),
+    filtered on status and on a name or employee number; the first ``PEOPLE_PAGE``, and whether more exist."""
+    select_people = (select(User, LearnerStatus).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+                     .outerjoin(LearnerStatus, LearnerStatus.user_id == User.id)
+                     .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+                     .order_by(OrgUnit.path, User.employee_no))
+    if query:
+        select_people = select_people.where(or_(User.name.contains(query), User.employee_no == query))
+    names = reports.unit_names()
+    rows: list[PersonRow] = []
+    for user, kept in db.session.execute(select_people.execution_options(yield_per=1000)):
+        row = PersonRow(user, names.get(user.org_unit_id or 0, ""), kept.items if kept else 0,
+                        kept.completed if kept else 0, kept.started if kept else 0, kept.next_due if kept else None)
+        if status and row.status(today) != status:
+            continue
+        rows.append(row)
+        if len(rows) > PEOPLE_PAGE:
+            break
+    return rows[:PEOPLE_PAGE], len(rows) > PEOPLE_PAGE

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from .. import access
+from ..content.catalog import TIER_ORDER
 from ..content.library import load_library
 from ..database import db
 from ..forms import EmptyForm, UserRolesForm
@@ -24,7 +25,8 @@ bp.before_request(login_required(lambda: None))
 def content_status() -> ResponseReturnValue:
     access.require_role(current_user, Role.AUTHOR)
     problems = db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars()
-    courses = db.session.execute(select(Course).order_by(Course.tier, Course.position)).scalars()
+    courses = sorted(db.session.execute(select(Course)).scalars(),
+                     key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else len(TIER_ORDER), c.position, c.slug))
     return render_template("admin/content.html", problems=list(problems), courses=list(courses), form=EmptyForm())
 
 

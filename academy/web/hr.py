@@ -163,10 +163,23 @@ def home() -> ResponseReturnValue:
 @bp.get("/report")
 def report() -> ResponseReturnValue:
     unit = _unit()
-    courses = db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()
+    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
+                     key=lambda c: (_tier_rank(c.tier), c.position, c.slug))
     positions = db.session.execute(select(User.position).where(User.position != "").distinct().order_by(User.position)).scalars()
     return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
                            courses=list(courses), positions=list(positions), args=request.args)
+
+
+@bp.get("/report/people")
+def report_people() -> ResponseReturnValue:
+    unit = _unit()
+    status = request.args.get("status", "")
+    if status and status not in hr_home.STATUSES:
+        abort(400)
+    query = (request.args.get("q") or "").strip()[:80]
+    rows, more = hr_home.people_of(unit, today=_today(), status=status, query=query)
+    return render_template("hr/people.html", unit=unit, rows=rows, more=more, trail=_trail(unit), today=_today(),
+                           status=status, q=query, statuses=hr_home.STATUSES)
 
 
 def _trail(unit: OrgUnit) -> list[OrgUnit]:
