@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,8 @@ def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[De
         learners.append(add(f"{100001 + n}", names.pop(), dept, rng.choice(POSITIONS)))
     logins.append(DemoLogin("learner", "100001", "员工"))
     db.session.commit()
+    if quiz_root is not None:  # the months before: older history first, so later activity never predates it
+        _seed_story(rng, learners, departments, quiz_root)
     _seed_progress(rng, learners)
     _seed_assignments(group, subsidiaries[0])
     if quiz_root is not None:
@@ -128,6 +130,41 @@ def _seed_assignments(group: OrgUnit, east: OrgUnit) -> None:
                                       unit=east, due_on=today - timedelta(days=10))
 
 
+# Share of each department of the first subsidiary that finished its overdue safety course, so the
+# HR home and the report have units ahead and behind; the rest are the overdue list.
+STORY_SHARES = {"质量部": 0.9, "技术中心": 0.7, "人力资源部": 0.5, "转向架制造部": 0.25}
+STORY_DAYS = 180  # completions spread over the last six months, for the trend
+
+
+def _seed_story(rng: random.Random, learners: list[User], departments: list[OrgUnit], quiz_root: Path) -> None:
+    """Six months of finished safety courses in the first subsidiary, and a certificate for learner 100001."""
+    sources = quizdefs.load_sources(quiz_root)
+    safety = _course("quality-safety-risk")
+    path = [c for c in (_course("qs-basics"), _course("tqm-fundamentals")) if c is not None and c.meta.get("final_exam")]
+    first = departments[0].parent_id
+    units = {d.id: d.name for d in departments if d.parent_id == first}
+
+    def finish(user: User, course: Course, when: datetime) -> None:
+        final = quizdefs.final_exam(course.slug, course.title, course.title_en, course.meta["bank"], course.meta["final_exam"])
+        for k, lesson in enumerate(course.live_lessons):
+            progress.open_lesson(user, lesson, now=when + timedelta(minutes=40 * k))
+            progress.complete_lesson(user, lesson, now=when + timedelta(minutes=40 * k + 30))
+        _sit(user, final, sources, rng, skill=1.0, now=when + timedelta(hours=4))
+
+    if safety is not None and safety.meta.get("final_exam"):
+        for user in learners:
+            share = STORY_SHARES.get(units.get(user.org_unit_id or 0, ""), 0.0)
+            if rng.random() >= share:
+                continue
+            finish(user, safety, utcnow() - timedelta(days=rng.randint(12, STORY_DAYS), hours=rng.randint(0, 8)))
+            if rng.random() < share * 0.7:  # the keenest also finished the group's path, due next month
+                for course in path:
+                    finish(user, course, utcnow() - timedelta(days=rng.randint(2, STORY_DAYS // 2), hours=rng.randint(0, 8)))
+    exam = sources.exams.get("cert-all-staff")
+    if exam is not None and learners:
+        _sit(learners[0], quizdefs.exam(exam), sources, rng, skill=1.0, now=utcnow() - timedelta(days=40))
+
+
 def _model_answer(question: Any) -> Any:
     """The key in the form a learner's answer is stored (option indices, words, numbers)."""
     kind = question.type.value
@@ -144,13 +181,15 @@ def _model_answer(question: Any) -> Any:
     return list(range(len(question.options)))  # ordering and matching: the authored order
 
 
-def _sit(user: User, quiz: quizdefs.QuizDef, sources: quizdefs.Sources, rng: random.Random, skill: float) -> None:
+def _sit(user: User, quiz: quizdefs.QuizDef, sources: quizdefs.Sources, rng: random.Random, skill: float,
+         now: datetime | None = None) -> None:
     """Take a quiz through the real attempt service, answering each question right with chance ``skill``."""
-    attempt = quizzes.start_or_resume(user, quiz, sources, rnd=rng)
+    attempt = quizzes.start_or_resume(user, quiz, sources, rnd=rng, now=now)
     for item in quizzes.paper_of(attempt).items:
         if rng.random() < skill:
-            quizzes.save_answer(attempt, item.question.id, to_display(item.question, _model_answer(item.question), item.order))
-    quizzes.submit(attempt)
+            quizzes.save_answer(attempt, item.question.id, to_display(item.question, _model_answer(item.question), item.order),
+                                now=now)
+    quizzes.submit(attempt, now=now + timedelta(minutes=20) if now else None)
 
 
 def _seed_exams(rng: random.Random, learners: list[User], quiz_root: Path) -> None:
