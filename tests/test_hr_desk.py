@@ -226,3 +226,16 @@ def test_the_people_of_a_unit_with_their_status_and_filters(client: FlaskClient,
     assert "周杰" not in page
     log_in(client, desk.hr_west)
     assert client.get(f"/hr/report/people?unit={desk.east.id}").status_code == 404
+
+
+def test_the_authors_content_page_lists_banks_and_exams_with_their_statistics(client: FlaskClient, desk: Desk) -> None:
+    log_in(client, desk.author)
+    page = client.get("/admin/content").get_data(as_text=True)
+    banks = page.split('class="table banks"')[1].split("</table>")[0]
+    assert 'href="/quiz-admin/stats/final/sample-course"' in banks
+    exams = page.split('class="table exams"')[1].split("</table>")[0]
+    assert "示例认证考试" in exams
+    assert 'href="/quiz-admin/stats/exam/cert-sample"' in exams
+    assert client.get("/quiz-admin/stats/exam/cert-sample").status_code == 200
+    log_in(client, desk.done)
+    assert client.get("/admin/content").status_code == 403

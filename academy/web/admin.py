@@ -24,10 +24,18 @@ bp.before_request(login_required(lambda: None))
 @bp.get("/content")
 def content_status() -> ResponseReturnValue:
     access.require_role(current_user, Role.AUTHOR)
-    problems = db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars()
+    problems = list(db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars())
     courses = sorted(db.session.execute(select(Course)).scalars(),
                      key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else len(TIER_ORDER), c.position, c.slug))
-    return render_template("admin/content.html", problems=list(problems), courses=list(courses), form=EmptyForm())
+    sources = access.quiz_sources()
+    banks = sorted(sources.banks.values(), key=lambda b: b.id)
+    exams = sorted(sources.exams.values(), key=lambda e: (TIER_ORDER.index(e.tier) if e.tier in TIER_ORDER else 9, e.id))
+    with_final = {c.slug for c in courses if c.meta.get("final_exam") and not c.retired}
+    faults: dict[str, int] = {}
+    for problem in problems:
+        faults[problem.path] = faults.get(problem.path, 0) + 1
+    return render_template("admin/content.html", problems=problems, courses=courses, form=EmptyForm(),
+                           banks=banks, exams=exams, with_final=with_final, faults=faults)
 
 
 @bp.post("/content/sync")
