@@ -35,7 +35,8 @@ def content_status() -> ResponseReturnValue:
     for problem in problems:
         faults[problem.path] = faults.get(problem.path, 0) + 1
     return render_template("admin/content.html", problems=problems, courses=courses, form=EmptyForm(),
-                           banks=banks, exams=exams, with_final=with_final, faults=faults)
+                           banks=banks, exams=exams, with_final=with_final, faults=faults,
+                           course_titles={c.slug: c.title for c in courses})
 
 
 @bp.post("/content/sync")
