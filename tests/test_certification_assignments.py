@@ -25,7 +25,7 @@ from academy.models import (
 from academy.services import assignment_reach, assignments, certificates, reminders, reports
 
 from .conftest import log_in
-from .test_course_status import _user
+from .support.status import _user
 
 EXAM_ID = "cert-sample"
 

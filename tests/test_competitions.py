@@ -18,7 +18,7 @@ from academy.models import Attempt, Competition, OrgUnit, Role, User
 from academy.services import competitions
 
 from .conftest import log_in
-from .test_quizzes_web import answer_all
+from .support.quiz import answer_all
 
 OPENS = datetime(2026, 11, 1, tzinfo=UTC)
 CLOSES = datetime(2026, 11, 15, tzinfo=UTC)

@@ -25,7 +25,7 @@ from academy.models import (
 from academy.services import assignments, progress, reports
 
 from .conftest import log_in
-from .test_course_status import _course, _user, assert_same_as_rebuild, items
+from .support.status import _course, _user, assert_same_as_rebuild, items
 
 CREATED = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 
