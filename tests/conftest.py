@@ -126,6 +126,23 @@ def make_unit(app: Flask) -> Callable[..., OrgUnit]:
 
 
 @pytest.fixture
+def make_tree(make_unit: Callable[..., OrgUnit]) -> Callable[..., dict[str, OrgUnit]]:
+    """An org tree from paths below the group: ``make_tree("华东公司/质量部", "西南公司")`` gives
+    集团 with 华东公司 (and its 质量部) and 西南公司, keyed by name; the root is also under "group"."""
+    def make(*paths: str, root: str = "集团") -> dict[str, OrgUnit]:
+        units = {root: make_unit(root)}
+        units["group"] = units[root]
+        for path in paths:
+            parent = units[root]
+            for name in path.split("/"):
+                if name not in units:
+                    units[name] = make_unit(name, parent)
+                parent = units[name]
+        return units
+    return make
+
+
+@pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
