@@ -439,15 +439,17 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
     todo = [c for c in report.changes if c.action != "unchanged"]
     numbers = [c.employee_no for c in todo]
     users = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    touched: list[User] = []  # their assignments and report rows follow in one batch at the end
     for done, change in enumerate(todo, start=1):
         row = by_no.get(change.employee_no)
         user = users.get(change.employee_no)
         if change.action == "create" and row is not None:
-            accounts.create_user(row.employee_no, row.name, email=row.email or None, phone=row.phone or None,
-                                 position=row.position, org_unit=units.by_path[row.unit_path], commit=False)
+            touched.append(accounts.create_user(row.employee_no, row.name, email=row.email or None,
+                                                phone=row.phone or None, position=row.position,
+                                                org_unit=units.by_path[row.unit_path], commit=False, refresh=False))
         elif change.action == "deactivate" and user is not None:
             user.active = False
-            assignments.refresh_user(user)
+            touched.append(user)
         elif change.action == "update" and user is not None and row is not None:
             user.name = row.name
             user.position = row.position or user.position
@@ -455,10 +457,12 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
             user.phone = row.phone or user.phone
             user.org_unit_id = units.by_path[row.unit_path].id
             user.active = True
-            db.session.flush()
-            assignments.refresh_user(user)
-        if done % STEP_EVERY == 0 or done == len(todo):
+            touched.append(user)
+        if done % STEP_EVERY == 0 and done != len(todo):
             yield "apply", done, len(todo)
+    assignments.refresh_users(touched)
+    if todo:
+        yield "apply", len(todo), len(todo)
 
 
 def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,
