@@ -16,7 +16,8 @@ OUTLINE = {
     "all-staff": ["qs-basics", "tqm-fundamentals", "shopfloor-qc-circles", "quality-safety-risk"],
     "practitioner": ["iso9001-qms-audit", "quality-tools-spc", "standardization-practice", "nqi-metrology-conformity", "reliability-fmea",
                      "quality-cost", "quality-statistics"],
-    "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon"],
+    "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon",
+               "quality-by-design"],
     "leadership": ["leading-quality-strategy", "assessment-incentives-talent"],
 }
 COURSES = [slug for slugs in OUTLINE.values() for slug in slugs]
