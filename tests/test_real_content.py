@@ -15,7 +15,7 @@ from academy.content.quizbank import Difficulty, QType
 OUTLINE = {
     "all-staff": ["qs-basics", "tqm-fundamentals", "shopfloor-qc-circles", "quality-safety-risk"],
     "practitioner": ["iso9001-qms-audit", "quality-tools-spc", "standardization-practice", "nqi-metrology-conformity", "reliability-fmea",
-                     "quality-cost", "quality-statistics"],
+                     "quality-cost", "quality-statistics", "supplier-quality"],
     "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon",
                "quality-by-design"],
     "leadership": ["leading-quality-strategy", "assessment-incentives-talent"],
