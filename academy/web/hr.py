@@ -14,6 +14,7 @@ from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -110,7 +111,8 @@ def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Respons
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     body = exports.csv_chunks(columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
     response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}-{stamp}.csv"
+    # headers are Latin-1 on the wire: a raw Chinese name made gunicorn refuse the response
+    response.headers["Content-Disposition"] = f"attachment; filename=export-{stamp}.csv; filename*=UTF-8''{quote(name)}-{stamp}.csv"
     return response
 
 
