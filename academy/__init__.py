@@ -49,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    _private_instance(app)
     db.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
@@ -82,6 +83,18 @@ def _stamp_receipt(wsgi_app: Any) -> Any:
     return stamped
 
 
+def _private_instance(app: Flask) -> None:
+    """instance/ holds the secret key and the laptop database: readable by the owner only."""
+    folder = Path(app.instance_path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
+    from werkzeug.serving import WSGIRequestHandler
+
+    # the development server names its version in every response; a probe learns nothing from "QS Academy"
+    setattr(WSGIRequestHandler, "version_string", lambda _handler: "QS Academy")  # noqa: B010 - a class attribute
+
+
 def _tune_sqlite(app: Flask) -> None:
     """WAL lets readers work while one writer commits, and NORMAL sync stays safe in WAL mode."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -96,6 +109,10 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+            for suffix in ("", "-wal", "-shm"):
+                file = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + suffix)
+                if file.exists() and file.stat().st_uid == os.getuid():
+                    file.chmod(0o600)
 
 
 def format_hours(value: float | int | None) -> str:

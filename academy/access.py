@@ -271,6 +271,13 @@ def quiz_for_author(user: User, key: str) -> QuizDef:
     return quiz_for_learner(user, key)
 
 
+def regrade_scope(user: User) -> list[str] | None:
+    """Whose attempts a regrade may touch: authors and admins fix a key for everyone, HR only their subtrees."""
+    if is_admin(user) or can_manage_content(user):
+        return None
+    return scope_paths(user) or []
+
+
 def certificate_for_owner(user: User, serial: str) -> Certificate:
     cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
     if cert is None:

@@ -48,4 +48,7 @@ class Defaults:
         # quizzes, exams and online rounds: a person saves one answer every few seconds and
         # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
         "quiz_save": (40, 10), "quiz_start": (10, 60)}
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest request: a people file of 100,000 rows is about 10 MB
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024  # form fields other than files
+    LIVE_MAX_BODY = 4096  # bytes of JSON a phone sends with one answer, buzz or stake
     IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports

@@ -6,6 +6,7 @@ import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import markdown
 from markdown.extensions import Extension
@@ -18,7 +19,7 @@ from .sanitize import clean
 EXTENSIONS = ["tables", "toc", "admonition", "footnotes", "attr_list", "fenced_code", "sane_lists",
               "pymdownx.tilde", "pymdownx.caret"]
 # column alignment as an attribute: the sanitiser (and the Content-Security-Policy) drop style attributes
-EXTENSION_CONFIG = {"toc": {"toc_depth": "2-3", "permalink": False}, "tables": {"use_align_attribute": True}}
+EXTENSION_CONFIG: dict[str, dict[str, Any]] = {"toc": {"toc_depth": "2-3", "permalink": False}, "tables": {"use_align_attribute": True}}
 
 
 @dataclass(frozen=True)
