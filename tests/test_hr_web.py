@@ -47,10 +47,10 @@ def _course(slug: str) -> Course:
 
 
 @pytest.fixture
-def world(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> World:
-    group = make_unit("集团")
-    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
-    quality, tech = make_unit("质量部", east), make_unit("技术中心", east)
+def world(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: Callable[..., User]) -> World:
+    units = make_tree("华东公司/质量部", "华东公司/技术中心", "西南公司")
+    group, east, west = units["group"], units["华东公司"], units["西南公司"]
+    quality, tech = units["质量部"], units["技术中心"]
     w = World(group, east, quality, tech, west,
               hr_east=make_user("H1", roles=(Role.HR,), scope=east, unit=east),
               hr_west=make_user("H2", roles=(Role.HR,), scope=west, unit=west),

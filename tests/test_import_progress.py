@@ -16,7 +16,7 @@ from academy.models import OrgUnit, Role, User, UserRole
 from academy.services import org, people_import
 
 from .conftest import _HASH, LiveServer, browser_log_in, log_in
-from .test_people_import import csv_bytes
+from .support.people import csv_bytes
 
 
 def many(count: int, unit: str = "集团/华东公司/质量部") -> list[list[str]]:
