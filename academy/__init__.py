@@ -57,7 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"],
                    default_translation_directories=str(ROOT / "translations"))
-    _setup_login()
+    _setup_login(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -131,7 +131,7 @@ def _select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _setup_login() -> None:
+def _setup_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from .models import User
@@ -143,12 +143,27 @@ def _setup_login() -> None:
 
     from sqlalchemy.orm import lazyload
 
+    from .services import sessions
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # roles load when a page asks for them: a live final's phones never do, and at hall
         # scale that second query per request was a quarter of a worker's time
         user = db.session.get(User, int(user_id), options=[lazyload(User.roles)]) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        token = session.get("_sid")  # the server-side session: ended, idle or too old means signed out
+        return user if isinstance(token, str) and sessions.check(token, user.id) else None
+
+    @app.before_request
+    def password_first() -> Any:
+        """Someone whose password was reset by HR or an admin chooses their own before anything else."""
+        from flask import redirect, request, url_for
+
+        if (request.endpoint in ("auth.change_password", "auth.logout", "static") or not current_user.is_authenticated
+                or not current_user.must_change_password):
+            return None
+        return redirect(url_for("auth.change_password"), code=303)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -23,11 +23,19 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # the cookie; the session row decides (below)
+    SESSION_REFRESH_EACH_REQUEST = False  # the cookie is not re-sent with every page
+    SESSION_IDLE_MINUTES = 30  # a signed-in browser unused this long is signed out
+    SESSION_LIFETIME_HOURS = 12  # and any session ends this long after its login, used or not
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_IP_MAX_FAILURES = 30  # failed logins from one address, any names, before it must pause
+    LOGIN_IP_WINDOW_MINUTES = 15
+    LOGIN_ACCOUNT_MAX_FAILURES = 20  # failures on one account from all addresses together: the account locks
     MIN_PASSWORD_LENGTH = 10
+    PASSWORD_HISTORY = 5  # a new password may not be any of the last this many
+    PASSWORD_MAX_AGE_DAYS = 0  # 0: passwords do not expire; else a change is asked for after this many days
     MAIL_SERVER = "127.0.0.1"  # SMTP relay; credentials (MAIL_USERNAME/MAIL_PASSWORD) from the environment
     MAIL_PORT = 25
     MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"

@@ -165,9 +165,21 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
+    """Sign ``client`` in as ``user`` without the login form: a server-side session row and its cookie."""
+    import secrets
+
+    from academy.models import LoginSession
+    from academy.services.sessions import mirror, token_key
+
+    token = secrets.token_urlsafe(32)
+    with client.application.app_context():
+        db.session.add(LoginSession(id=token_key(token), user_id=user.id, method="test"))
+        db.session.commit()
+        mirror(token_key(token), user.id)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session["_sid"] = token
 
 
 # --- a real server and a real browser, for the journeys an issue names ------------------------

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from ..database import db
 from ..models import OrgUnit, UnitKind, User
-from . import accounts, assignments, audit, org
+from . import accounts, assignments, audit, org, sessions
 
 COLUMNS = ("工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态")
 REQUIRED = ("工号", "姓名", "组织路径")
@@ -498,7 +498,8 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
     by_no = {r.employee_no: r for r in rows}
     todo = [c for c in report.changes if c.action != "unchanged"]
     numbers = [c.employee_no for c in todo]
-    users = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    users = {u.employee_no: u for batch in _batches(numbers)
+             for u in db.session.execute(select(User).where(User.employee_no.in_(batch))).scalars()}
     for done, change in enumerate(todo, start=1):
         row = by_no.get(change.employee_no)
         user = users.get(change.employee_no)
@@ -508,6 +509,8 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
         elif change.action == "deactivate" and user is not None:
             user.active = False
             assignments.refresh_user(user)
+            # rows end with this import's commit; Redis forgets them now (a rollback then costs a database look-up only)
+            sessions.forget(sessions.end_all(user.id, "deactivated"))
         elif change.action == "update" and user is not None and row is not None:
             user.name = row.name
             user.position = row.position or user.position
