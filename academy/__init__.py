@@ -15,6 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import ROOT
 from .extensions import babel, csrf, db, login_manager, migrate
 
+DOWNLOADS = {"application/pdf", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
 
 def _database_url(url: str) -> str:
     """Accept the usual ``postgres://`` spellings and use psycopg 3."""
@@ -212,10 +214,25 @@ def _register_template_helpers(app: Flask) -> None:
                                  markdown_inline=render_inline)
     app.jinja_env.filters["localtime"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt) if value else ""
 
+    from .web import external_url
+
+    app.jinja_env.globals["external_url"] = external_url
+
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
+        from flask import request
+
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        if request.is_secure and app.config["HSTS_SECONDS"]:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}")
+        # a signed-in person's pages, PDFs and exports are theirs: no shared cache or back-button copy keeps them;
+        # a response that chose its own caching (live polls with ETags, static files) keeps its choice
+        downloaded = response.mimetype in DOWNLOADS  # send_file marks these "no-cache", which still stores them
+        if (request.endpoint != "static" and ("Cache-Control" not in response.headers or downloaded)
+                and (current_user.is_authenticated or request.path.startswith("/hr/"))):
+            response.headers["Cache-Control"] = "no-store"
         return response
 

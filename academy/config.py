@@ -56,6 +56,14 @@ class Defaults:
         # quizzes, exams and online rounds: a person saves one answer every few seconds and
         # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
         "quiz_save": (40, 10), "quiz_start": (10, 60)}
+    # The address people use, e.g. "https://academy.example.com": absolute links (certificate
+    # verification, the live final's QR code) are built on it, never on the request's Host header.
+    PUBLIC_URL = ""
+    # Content-Security-Policy: scripts and styles only from our own files, no inline code, no framing by others
+    CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                               "form-action 'self'; frame-ancestors 'self'")
+    HSTS_SECONDS = 31_536_000  # sent over HTTPS only
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest request: a people file of 100,000 rows is about 10 MB
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024  # form fields other than files
     LIVE_MAX_BODY = 4096  # bytes of JSON a phone sends with one answer, buzz or stake

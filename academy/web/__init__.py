@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request, url_for
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for outside the page (a certificate's verify link, a QR code): built on the
+    configured ``PUBLIC_URL``, never on the Host header a client sent."""
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if not base:
+        return url_for(endpoint, _external=True, **values)  # a laptop without a configured address
+    return base + url_for(endpoint, **values)
 
 
 def client_ip() -> str:

@@ -40,7 +40,7 @@ from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, Stage
 from ..services import intake, live
-from . import live_state
+from . import external_url, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 _login = login_required(lambda: None)
@@ -211,7 +211,7 @@ def screen_stream(code: str) -> ResponseReturnValue:
 @bp.get("/<code>/qr.svg")
 def qr(code: str) -> ResponseReturnValue:
     event = access.live_event(code)
-    image = qrcode.make(url_for("live.play", code=event.code, _external=True), image_factory=qrcode.image.svg.SvgPathImage,
+    image = qrcode.make(external_url("live.play", code=event.code), image_factory=qrcode.image.svg.SvgPathImage,
                         box_size=20, border=2)
     buffer = io.BytesIO()
     image.save(buffer)

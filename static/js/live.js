@@ -259,4 +259,7 @@
     player: function () { follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
     host: host
   };
+  /* the page names its role on its configuration block: no inline script starts it */
+  var start = document.getElementById("live-config");
+  if (start && start.dataset.start && window.Live[start.dataset.start]) { window.Live[start.dataset.start](); }
 }());
