@@ -295,3 +295,23 @@ def test_a_csp_violation_in_a_browser_test_is_caught(live_server: LiveServer, pa
     del CSP_VIOLATIONS[seen:]  # this test made the violation on purpose
     assert caught
     assert "style" in caught[0]
+
+
+def test_with_redis_a_deactivated_players_live_answer_is_refused(redis_app: Flask) -> None:
+    from academy.models import LiveAnswer
+
+    from .support.live import host_event, join, make_user_for
+
+    make = make_user_for(redis_app)
+    host, code = host_event(redis_app, make)
+    phone = join(redis_app, make, code, "P1")
+    host.post(f"/live/{code}/host/next")
+    host.post(f"/live/{code}/host/open")
+    with redis_app.app_context():
+        player = db.session.execute(select(User).where(User.employee_no == "P1")).scalar_one()
+        accounts.set_active(player, False)
+    refused = phone.post(f"/live/{code}/answer", json={"answer": 0})
+    assert refused.status_code in (302, 401)
+    host.post(f"/live/{code}/host/close")
+    with redis_app.app_context():
+        assert db.session.execute(select(LiveAnswer)).first() is None
