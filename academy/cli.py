@@ -24,6 +24,7 @@ reminders_group = AppGroup("reminders", help="Email reminders (run daily from cr
 quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
 reports_group = AppGroup("reports", help="HR reports.")
 assignments_group = AppGroup("assignments", help="Mandatory assignments.")
+security = AppGroup("security", help="Sessions, kept uploads and the audit log (run daily).")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -280,6 +281,19 @@ def reports_rebuild() -> None:
     click.echo(f"{items} assigned items recomputed")
 
 
+@security.command("purge")
+def security_purge() -> None:
+    """End sessions past their lifetime, drop expired previewed files and audit entries past retention."""
+    from flask import current_app
+
+    from .services import audit, sessions, uploads
+
+    ended = sessions.purge()
+    files = uploads.purge()
+    entries = audit.purge(keep_days=int(current_app.config["AUDIT_RETENTION_DAYS"]))
+    click.echo(f"{ended} old session rows, {files} expired uploads, {entries} audit entries removed")
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group):
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group, security):
         app.cli.add_command(group)

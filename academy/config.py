@@ -67,4 +67,5 @@ class Defaults:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest request: a people file of 100,000 rows is about 10 MB
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024  # form fields other than files
     LIVE_MAX_BODY = 4096  # bytes of JSON a phone sends with one answer, buzz or stake
+    AUDIT_RETENTION_DAYS = 365  # `flask audit purge` keeps this many days (never fewer than 180)
     IMPORT_KEEP_HOURS = 24  # a previewed people file waits this long for "apply", in the database
