@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -63,7 +64,7 @@ def find_by_identifier(identifier: str) -> User | None:
     ).scalars().first()
 
 
-def _identity_key(identifier: str) -> str:
+def identity_key(identifier: str) -> str:
     """A keyed hash of what was typed: counts failures per name without storing the name (it may be a password)."""
     secret = str(current_app.secret_key).encode()
     return hmac.new(secret, identifier.strip().lower().encode(), hashlib.sha256).hexdigest()[:24]
@@ -87,7 +88,7 @@ def authenticate(identifier: str, password: str, *, ip: str = "", now: datetime 
     Known and unknown names take the same path, the same message and one password hash each.
     """
     now = now or utcnow()
-    who = _identity_key(identifier)
+    who = identity_key(identifier)
     ip_key, pair_key, lock_key = f"login-ip:{ip}", f"login-pair:{who}:{ip}", f"login-lock:{who}:{ip}"
     failures, ip_left = ratelimit.peek(ip_key)
     if failures >= _config("LOGIN_IP_MAX_FAILURES"):
@@ -184,6 +185,15 @@ def password_expired(user: User, *, now: datetime | None = None) -> bool:
     if not days or user.password_changed_at is None:
         return False
     return (now or utcnow()) - user.password_changed_at > timedelta(days=days)
+
+
+def temporary_password() -> str:
+    """Twelve characters people can read out and type: no 0/O or 1/l/I, letters and digits both."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(12))
+        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+            return candidate
 
 
 def set_password(user: User, new: str, *, actor: User | None = None, ip: str = "", temporary: bool = False) -> None:
