@@ -58,7 +58,7 @@ def actions() -> list[str]:
     return list(db.session.execute(select(AuditLog.action).distinct().order_by(AuditLog.action)).scalars())
 
 
-MIN_RETENTION_DAYS = 180  # 等保 level 3 asks for at least six months of audit records
+MIN_RETENTION_DAYS = 180  # the Cybersecurity Law (art. 21) asks for network logs kept at least six months
 
 
 def purge(*, keep_days: int, now: datetime | None = None) -> int:
