@@ -69,6 +69,10 @@ ACTION_NAMES = {
     "quiz_regrade": _l("Attempts regraded"), "certificate_revoke": _l("Certificate revoked"),
     "content_sync": _l("Content published"), "assignment_created": _l("Assignment created"),
     "audit_exported": _l("Audit log exported"), "audit_purged": _l("Old audit entries removed"),
+    "competition.create": _l("Competition created"), "competition.awards": _l("Competition awards set"),
+    "live.create": _l("Live final created"), "live.join": _l("Live final joined"),
+    "live.takeover": _l("Live final taken over by another device"), "org_unit_renamed": _l("Unit renamed"),
+    "assignment_round_opened": _l("Assignment round opened"), "report_status_rebuilt": _l("Report figures rebuilt"),
 }
 AUDIT_COLUMNS = [Column("时间", 20, "datetime"), Column("事件", 22), Column("工号", 12), Column("姓名", 12),
                  Column("地址", 16), Column("详情", 60)]
@@ -102,6 +106,8 @@ def audit_log() -> ResponseReturnValue:
     kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("action", "who", "ip", "since", "until") and v}
     return render_template("admin/audit.html", rows=rows, filters=filters, wrong=wrong, actions=audit.actions(),
                            action_name=lambda code: ACTION_NAMES.get(code, code), filter_args=kept,
+                           detail_text=lambda detail: ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}"
+                                                                for k, v in (detail or {}).items()),
                            page_url=lambda n: url_for("admin.audit_log", page=n, **kept),
                            retention=max(int(current_app.config["AUDIT_RETENTION_DAYS"]), audit.MIN_RETENTION_DAYS))
 
