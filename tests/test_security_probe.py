@@ -151,8 +151,7 @@ def opener_logged_in(server: LiveServer, identifier: str, password: str = PASSWO
     return opener
 
 
-def test_hr_csv_export_downloads_over_http_with_a_formula_name_made_inert(
-        served: tuple[Flask, LiveServer], make_unit: Callable[..., OrgUnit]) -> None:
+def test_hr_csv_export_downloads_over_http_with_a_formula_name_made_inert(served: tuple[Flask, LiveServer]) -> None:
     app, server = served
     from academy.services import accounts, org
 
