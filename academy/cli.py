@@ -88,6 +88,14 @@ def create_admin(employee_no: str, name: str, email: str, password: str) -> None
         raise click.ClickException(f"employee number {employee_no} already exists")
     if len(password) < current_app.config["MIN_PASSWORD_LENGTH"]:
         raise click.ClickException(f"the password needs at least {current_app.config['MIN_PASSWORD_LENGTH']} characters")
+    from .models import User
+    from .services import passwords
+
+    try:  # the same policy as every other password, for the most powerful account
+        passwords.check(password, User(employee_no=employee_no, email=email or None, password_hash="", password_history=[]),
+                        min_length=current_app.config["MIN_PASSWORD_LENGTH"])
+    except passwords.PasswordRejected as err:
+        raise click.ClickException(f"the password is refused ({err.reason}): choose a longer, less common one") from err
     accounts.create_user(employee_no, name, password=password, email=email or None, roles=((Role.ADMIN, None),))
     click.echo(f"admin {employee_no} created")
 

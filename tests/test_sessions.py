@@ -186,6 +186,7 @@ def test_guesses_spread_over_addresses_lock_the_account_with_an_alert(make_user:
     app = make_app(LOGIN_ACCOUNT_MAX_FAILURES=6)
     with app.app_context():
         accounts.create_user("100123", "王芳", password=PASSWORD)
+        accounts.create_user("A1", "管理员", roles=((Role.ADMIN, None),))
     for n in range(6):
         _login(app.test_client(), "100123", "wrong-guess", ip=f"10.1.0.{n}")
     assert _login(app.test_client(), "100123", ip="10.2.0.1") == 422
@@ -193,6 +194,11 @@ def test_guesses_spread_over_addresses_lock_the_account_with_an_alert(make_user:
         alert = [a for a in db.session.execute(select(AuditLog).where(AuditLog.action == "account_locked")).scalars()
                  if a.detail.get("alert")]
     assert len(alert) == 1
+    with app.app_context():
+        from academy.models import Notice
+
+        notices = [n.title for n in db.session.execute(select(Notice)).scalars()]
+    assert notices == ["账号 100123 因多处登录失败被锁定"]
 
 
 def test_the_current_password_on_the_change_form_cannot_be_guessed_freely(app: Flask, client: FlaskClient,

@@ -6,12 +6,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import ratelimit
 from ..database import db, utcnow
-from ..models import OrgUnit, Role, User, UserRole
+from ..models import Notice, OrgUnit, Role, User, UserRole
 from . import assignments, audit, passwords, sessions
 
 # A real hash to compare against when the account does not exist, so timing does not tell.
@@ -126,10 +128,21 @@ def authenticate(identifier: str, password: str, *, ip: str = "", now: datetime 
             user.failed_logins = 0
             audit.record("account_locked", actor=user, ip=ip, now=now, until=user.locked_until.isoformat(),
                          scope="all_addresses", alert=True)
+            _alert_admins(user, now)
     reason = "unknown" if user is None else "inactive" if not user.active else "password"
     audit.record("login_failed", actor=user, ip=ip, now=now, reason=reason, who=who[:16])
     db.session.commit()
     raise LoginFailed
+
+
+def _alert_admins(locked: User, now: datetime) -> None:
+    """Guesses from many addresses at one account: every admin gets an in-app notice (part of the caller's commit)."""
+    admins = db.session.execute(select(User).join(UserRole).where(UserRole.role == Role.ADMIN, User.active.is_(True))).scalars()
+    for admin in admins:
+        with force_locale(admin.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            title = _("Account %(no)s locked after failed logins from several addresses", no=locked.employee_no)
+        db.session.add(Notice(user_id=admin.id, kind="security", title=title, created_at=now,
+                              link="/admin/audit?action=account_locked"))
 
 
 def record_logout(user: User, token: str, *, ip: str = "", everywhere: bool = False) -> None:
