@@ -117,7 +117,7 @@ def test_an_admin_reset_gives_a_temporary_password_once_and_forces_a_change(app:
     admin, phone, laptop = app.test_client(), app.test_client(), app.test_client()
     log_in(admin, make_user("A1", roles=(Role.ADMIN,)))
     log_in(phone, person)
-    page = admin.post(f"/admin/users/{person.id}/password").get_data(as_text=True)
+    page = admin.post(f"/admin/people/{person.id}/password").get_data(as_text=True)
     temporary = re.search(r'<code class="temporary">([^<]+)</code>', page)
     assert temporary is not None
     assert phone.get("/me").status_code == 302  # their sessions ended
@@ -129,9 +129,26 @@ def test_an_admin_reset_gives_a_temporary_password_once_and_forces_a_change(app:
         assert temporary.group(1) not in str(entry.detail)
 
 
-def test_only_admins_reset_passwords(client: FlaskClient, make_user: Callable[..., User]) -> None:
+def test_hr_resets_learners_in_scope_only(app: Flask, make_unit: Callable[..., Any],
+                                          make_user: Callable[..., User]) -> None:
+    group = make_unit("集团")
+    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
+    hr = make_user("H1", roles=(Role.HR,), scope=east, unit=east)
+    mine, theirs = make_user("E1", unit=east), make_user("W1", unit=west)
+    colleague = make_user("H3", roles=(Role.HR,), scope=east, unit=east)
+    boss = make_user("A1", roles=(Role.ADMIN,), unit=east)
+    client = app.test_client()
+    log_in(client, hr)
+    assert "重置密码" in client.get(f"/hr/people/{mine.id}").get_data(as_text=True)
+    assert client.post(f"/admin/people/{mine.id}/password").status_code == 200
+    for other in (theirs, colleague, boss):  # another subsidiary, or someone with rights HR must not take over
+        assert client.post(f"/admin/people/{other.id}/password").status_code == 404
+    assert "重置密码" not in client.get(f"/hr/people/{colleague.id}").get_data(as_text=True)
+
+
+def test_learners_cannot_reset_passwords(client: FlaskClient, make_user: Callable[..., User]) -> None:
     person = make_user("100123")
-    log_in(client, make_user("H1", roles=(Role.HR,)))
-    assert client.post(f"/admin/users/{person.id}/password").status_code == 404
+    log_in(client, make_user("E2"))
+    assert client.post(f"/admin/people/{person.id}/password").status_code == 404
     other = client.application.test_client()
     assert other.post("/login", data={"identifier": "100123", "password": PASSWORD}).status_code == 303  # unchanged

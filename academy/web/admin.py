@@ -175,19 +175,13 @@ def user_detail(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/people/<int:user_id>/password")
 def reset_user_password(user_id: int) -> ResponseReturnValue:
     """A temporary password, shown once on this page (never put in a cookie or a log)."""
-    user = access.user_for_admin(current_user, user_id)
-    form = UserRolesForm()
+    user = access.person_for_password_reset(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     temporary = accounts.temporary_password()
     accounts.set_password(user, temporary, actor=current_user, ip=client_ip(), temporary=True)
-    units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars().all()
-    form.hr_scope.choices = [(0, "—"), *((u.id, "　" * u.depth + u.name) for u in units)]
-    roles = {r.role: r for r in user.roles}
-    for role in (Role.AUTHOR, Role.HOST, Role.HR, Role.ADMIN):
-        getattr(form, role.value).data = role in roles
-    form.active.data = user.active
-    return render_template("admin/user.html", user=user, form=form, temporary=temporary)
+    back = url_for("admin.user_detail", user_id=user.id) if access.is_admin(current_user) else url_for("hr.person", user_id=user.id)
+    return render_template("admin/temporary_password.html", user=user, temporary=temporary, back=back)
