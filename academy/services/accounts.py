@@ -43,7 +43,8 @@ def hash_password(password: str) -> str:
 
 def create_user(employee_no: str, name: str, *, password: str | None = None, email: str | None = None,
                 org_unit: OrgUnit | None = None, position: str = "", phone: str | None = None,
-                roles: tuple[tuple[Role, OrgUnit | None], ...] = (), commit: bool = True) -> User:
+                roles: tuple[tuple[Role, OrgUnit | None], ...] = (), commit: bool = True, refresh: bool = True) -> User:
+    """A new account; ``refresh=False`` leaves its assignments to the caller's ``refresh_users`` (a batch)."""
     user = User(employee_no=employee_no.strip(), name=name.strip(), email=(email or None),
                 org_unit_id=org_unit.id if org_unit else None, position=position, phone=phone,
                 password_hash=hash_password(password) if password else "")
@@ -51,7 +52,8 @@ def create_user(employee_no: str, name: str, *, password: str | None = None, ema
         user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))
     db.session.add(user)
     db.session.flush()
-    assignments.refresh_user(user)  # a newcomer to an assigned unit gets its assignments
+    if refresh:
+        assignments.refresh_user(user)  # a newcomer to an assigned unit gets its assignments
     if commit:
         db.session.commit()
     return user
