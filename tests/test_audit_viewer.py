@@ -86,3 +86,17 @@ def test_purge_keeps_at_least_180_days(app: Flask, make_user: Callable[..., User
         left = [a.action for a in db.session.execute(select(AuditLog)).scalars()]
     assert len(left) == 5
     assert "audit_purged" in left
+
+
+def test_exports_of_peoples_data_are_audited(synced: Flask, make_unit: Callable[..., object],
+                                              make_user: Callable[..., User]) -> None:
+    unit = make_unit("华东公司")
+    hr = make_user("H1", roles=(Role.HR,), scope=unit, unit=unit)
+    client = synced.test_client()
+    log_in(client, hr)
+    assert client.get("/hr/overdue.csv").status_code == 200
+    assert client.get("/hr/report.xlsx").status_code == 200
+    with synced.app_context():
+        entries = [(a.actor_id, a.detail["what"], a.detail["format"]) for a in db.session.execute(
+            select(AuditLog).where(AuditLog.action == "data_exported").order_by(AuditLog.id)).scalars()]
+    assert entries == [(hr.id, "逾期名单", "csv"), (hr.id, "完成情况", "xlsx")]

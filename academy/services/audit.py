@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, insert, select
 
 from ..database import db, utcnow
 from ..models import AuditLog, User
@@ -41,6 +41,16 @@ def search(filters: Filters, zone: tzinfo) -> Select[tuple[AuditLog]]:
     if filters.until:
         query = query.where(AuditLog.at < datetime.combine(filters.until + timedelta(days=1), time.min, zone))
     return query
+
+
+def exported(actor: User, what: str, *, ip: str = "", **detail: Any) -> None:
+    """A download of people's data (lists, reports, results): who took what, when, from where.
+
+    Written on a connection of its own: the download's rows are still being read through the
+    request's session, and a commit there would expire them half-way."""
+    with db.engine.begin() as connection:
+        connection.execute(insert(AuditLog).values(action="data_exported", actor_id=actor.id, ip=ip or "", at=utcnow(),
+                                                   detail={"what": what, **detail}))
 
 
 def export_rows(filters: Filters, zone: tzinfo) -> Iterator[tuple[Any, ...]]:

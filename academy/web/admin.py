@@ -69,7 +69,7 @@ ACTION_NAMES = {
     "quiz_regrade": _l("Attempts regraded"), "certificate_revoke": _l("Certificate revoked"),
     "content_sync": _l("Content published"), "assignment_created": _l("Assignment created"),
     "audit_exported": _l("Audit log exported"), "audit_purged": _l("Old audit entries removed"),
-    "competition.create": _l("Competition created"), "competition.awards": _l("Competition awards set"),
+    "data_exported": _l("Data exported"), "competition.create": _l("Competition created"), "competition.awards": _l("Competition awards set"),
     "live.create": _l("Live final created"), "live.join": _l("Live final joined"),
     "live.takeover": _l("Live final taken over by another device"), "org_unit_renamed": _l("Unit renamed"),
     "assignment_round_opened": _l("Assignment round opened"), "report_status_rebuilt": _l("Report figures rebuilt"),

@@ -40,7 +40,7 @@ from .. import access
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, ImportForm
 from ..models import Course, ImportUpload, OrgUnit, Role, TargetKind, User
-from ..services import assignment_reach, assignments, exports, people_import, reports, uploads
+from ..services import assignment_reach, assignments, audit, exports, people_import, reports, uploads
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -102,6 +102,7 @@ def _completion(unit: OrgUnit) -> list[reports.UnitRow]:
 
 def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Response:
     stamp = _today().isoformat()
+    audit.exported(current_user, name, ip=client_ip(), format=kind, filters=request.args.to_dict())
     if kind == "xlsx":
         data = exports.write_xlsx(name, columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
         return send_file(io.BytesIO(data),
@@ -266,6 +267,7 @@ def summary_pdf() -> ResponseReturnValue:
               for (label, now, before, change), percent in _summary_lines(data)],
         note=str(SUMMARY_NOTE),
         footer=_("QS Academy · drawn %(when)s", when=datetime.now(_zone()).strftime("%Y-%m-%d %H:%M")))
+    audit.exported(current_user, "领导汇总", ip=client_ip(), format="pdf", filters=request.args.to_dict())
     return send_file(io.BytesIO(summary_pdf_bytes(text)), mimetype="application/pdf", as_attachment=True,
                      download_name=f"领导汇总-{data.unit.name}-{cur}.pdf")
 
