@@ -193,3 +193,18 @@ class CompetitionForm(FlaskForm):
     freeze_hours = IntegerField(_l("Freeze the board for the last hours"), default=0, validators=[NumberRange(0, 720)])
     show_names = IntegerField(_l("Names shown in full for the top"), default=10, validators=[NumberRange(0, 100000)])
     awards = TextAreaField(_l("Awards, one a line: name top N, name P%, or name units N"), validators=[Length(max=2000)])
+
+
+class QuestionImportForm(FlaskForm):
+    file = FileField(_l("Question file (GIFT, Aiken or CSV, UTF-8)"))
+    source = HiddenField()  # the file's text, kept from the preview so saving converts exactly what was shown
+    fmt = SelectField(_l("Format"), choices=[SelectChoice("gift", "GIFT (Moodle)"), SelectChoice("aiken", "Aiken"),
+                                             SelectChoice("csv", "CSV")])
+    bank = StringField(_l("Bank id (the file quiz/<id>.md)"), validators=[
+        DataRequired(message=_l("Give the bank an id.")),
+        Regexp(r"^[a-z0-9][a-z0-9-]{1,60}$", message=_l("Use lower-case letters, digits and hyphens."))])
+    title = StringField(_l("Bank title"), validators=[Optional(), Length(max=120)])
+    course = SelectField(_l("Course"), validators=[DataRequired(message=_l("Choose the course."))])
+    lesson = SelectField(_l("Lesson for every question (refine later)"), validate_choice=False,
+                         validators=[DataRequired(message=_l("Choose a lesson."))])
+

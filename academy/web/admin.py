@@ -29,9 +29,10 @@ from .. import access
 from ..content.catalog import TIER_ORDER
 from ..content.library import load_library
 from ..database import db
-from ..forms import EmptyForm, UserRolesForm
+from ..forms import EmptyForm, QuestionImportForm, UserRolesForm
 from ..models import ContentProblem, Course, OrgUnit, Role, User
 from ..services import accounts, audit, content_sync, exports
+from ..services import question_import as question_import_service
 from ..services.exports import Column
 from . import client_ip
 
@@ -196,3 +197,47 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
     accounts.set_password(user, temporary, actor=current_user, ip=client_ip(), temporary=True)
     back = url_for("admin.user_detail", user_id=user.id) if access.is_admin(current_user) else url_for("hr.person", user_id=user.id)
     return render_template("admin/temporary_password.html", user=user, temporary=temporary, back=back)
+
+
+def _question_form() -> QuestionImportForm:
+    form = QuestionImportForm()
+    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
+                     key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else len(TIER_ORDER), c.position))
+    form.course.choices = [("", _("— choose —"))] + [(c.slug, c.title) for c in courses]
+    chosen = next((c for c in courses if c.slug == form.course.data), None)
+    form.lesson.choices = [(lesson.slug, lesson.title) for lesson in chosen.live_lessons] if chosen else []
+    return form
+
+
+@bp.route("/questions/import", methods=["GET", "POST"])
+def question_import() -> ResponseReturnValue:
+    """Upload → preview as learners will see the questions, with located warnings → save as a new bank."""
+    access.require_role(current_user, Role.AUTHOR)
+    form = _question_form()
+    result = None
+    if form.validate_on_submit():
+        text = form.source.data or ""
+        if form.file.data:
+            try:
+                text = form.file.data.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors = [_("This file is not UTF-8 text: save it as UTF-8 and upload it again.")]
+        if not text.strip() and not form.file.errors:
+            form.file.errors = [_("Choose a question file.")]
+        if not form.file.errors:
+            form.source.data = text
+            result = question_import_service.preview(text, form.fmt.data, bank_id=form.bank.data or "",
+                                                     title=form.title.data or "", course=form.course.data,
+                                                     lesson=form.lesson.data or "")
+            if request.form.get("step") == "save" and result.bank is not None:
+                try:
+                    question_import_service.save(result, current_app.config["QUIZ_ROOT"], form.bank.data or "",
+                                                 actor=current_user, ip=client_ip())
+                except question_import_service.BankExists:
+                    form.bank.errors = [_("A bank with this id exists already: choose another id.")]
+                else:
+                    flash(_("Saved %(n)d questions as a new bank; sync the content to publish it.",
+                            n=len(result.bank.questions)), "success")
+                    return redirect(url_for("admin.content_status"), code=303)
+    status = 422 if form.is_submitted() and (result is None or form.errors) else 200
+    return render_template("admin/question_import.html", form=form, result=result), status
