@@ -30,6 +30,12 @@ def test_upload_preview_then_save(synced: Flask, client: FlaskClient, make_user:
     shutil.copytree(synced.config["QUIZ_ROOT"], quiz_root)
     synced.config["QUIZ_ROOT"] = quiz_root
     log_in(client, make_user("AU", roles=(Role.AUTHOR,)))
+    no_lesson = client.post("/admin/questions/import", data={**_form(step="preview", lesson=""),
+                                                             "file": (io.BytesIO(GIFT), "pdca.gift")},
+                            content_type="multipart/form-data")
+    assert no_lesson.status_code == 422  # refused on the lesson field, the file kept for the next step
+    assert "请选择课时" in no_lesson.get_data(as_text=True).split('name="lesson"')[1].split("</div>")[0]
+    assert 'name="source" type="hidden" value="// Moodle GIFT' in no_lesson.get_data(as_text=True)
     preview = client.post("/admin/questions/import", data={**_form(step="preview"), "file": (io.BytesIO(GIFT), "pdca.gift")},
                           content_type="multipart/form-data")
     page = preview.get_data(as_text=True)

@@ -215,17 +215,19 @@ def question_import() -> ResponseReturnValue:
     access.require_role(current_user, Role.AUTHOR)
     form = _question_form()
     result = None
+    unreadable = False
+    if form.is_submitted() and form.file.data:  # kept even when another field is refused, so it is not asked for twice
+        try:
+            form.source.data = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            unreadable = True
     if form.validate_on_submit():
         text = form.source.data or ""
-        if form.file.data:
-            try:
-                text = form.file.data.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.file.errors = [_("This file is not UTF-8 text: save it as UTF-8 and upload it again.")]
-        if not text.strip() and not form.file.errors:
+        if unreadable:
+            form.file.errors = [_("This file is not UTF-8 text: save it as UTF-8 and upload it again.")]
+        elif not text.strip():
             form.file.errors = [_("Choose a question file.")]
         if not form.file.errors:
-            form.source.data = text
             result = question_import_service.preview(text, form.fmt.data, bank_id=form.bank.data or "",
                                                      title=form.title.data or "", course=form.course.data,
                                                      lesson=form.lesson.data or "")
