@@ -14,7 +14,7 @@ $(VENV)/.runtime: requirements.txt
 	$(BIN)/python -m pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-ldap.txt | browser-deps
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -32,11 +32,13 @@ run: $(VENV)/.runtime instance/secret_key translations
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Chromium and a CJK font for the browser tests, LibreOffice to check XLSX exports, redis-server for the live-final
-# tests (each run starts its own on a free port); installed from Debian's packages when missing.
+# tests and slapd for the directory tests (each run starts its own on a free port), and the OpenLDAP headers
+# python-ldap builds against; installed from Debian's packages when missing.
+TEST_PACKAGES := chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui redis-server slapd libldap2-dev libsasl2-dev
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/libreoffice ] || [ ! -x /usr/bin/redis-server ] || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui redis-server >/dev/null; \
-	  else echo "The tests need Debian's chromium, fonts-wqy-microhei and redis-server: sudo apt-get install chromium fonts-wqy-microhei poppler-utils libreoffice-calc-nogui redis-server"; exit 1; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/libreoffice ] || [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/slapd ] || [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ] || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
+	  else echo "The tests need Debian packages: sudo apt-get install $(TEST_PACKAGES)"; exit 1; fi; \
 	fi
 
 lint: $(VENV)/.dev

@@ -135,10 +135,10 @@ def _setup_login() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, certificates, competitions, courses, errors, hr, live, me, quizzes
+    from .web import admin, auth, certificates, competitions, courses, errors, hr, live, me, quizzes, sso
 
-    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp, live.bp,
-                      errors.bp):
+    for blueprint in (auth.bp, sso.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
+                      live.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 

@@ -24,6 +24,7 @@ reminders_group = AppGroup("reminders", help="Email reminders (run daily from cr
 quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
 reports_group = AppGroup("reports", help="HR reports.")
 assignments_group = AppGroup("assignments", help="Mandatory assignments.")
+directory_group = AppGroup("directory", help="The group's LDAP / Active Directory (run sync daily from cron).")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -279,6 +280,35 @@ def reports_rebuild() -> None:
     click.echo(f"{items} assigned items recomputed")
 
 
+@directory_group.command("sync")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def directory_sync(dry_run: bool, as_json: bool) -> None:
+    """Create, move, update and deactivate people as the directory lists them (one transaction)."""
+    from .directory import LdapSettings
+    from .services import identity
+
+    try:
+        result = identity.sync_directory(LdapSettings.from_config(current_app.config),
+                                         rules=identity.group_roles(current_app.config), dry_run=dry_run)
+    except identity.DirectoryUnavailable as exc:
+        raise click.ClickException(f"the directory cannot be reached; nothing was changed ({exc})") from exc
+    summary = {**result.people.summary(), "linked": result.linked, "role_changes": result.role_changes}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"created {summary['created']}, updated {summary['updated']}, deactivated {summary['deactivated']}, "
+                   f"unchanged {summary['unchanged']}, linked {result.linked}, role changes {result.role_changes}, "
+                   f"rejected {len(summary['rejected'])}" + ("" if result.people.applied or dry_run else " (nothing applied)"))
+        for change in summary["changes"]:
+            click.echo(f"  {change['action']:<10} {change['employee_no']} {change['name']} {change['unit_path']}")
+        for bad in summary["rejected"]:
+            click.echo(f"  rejected   {bad['column']}: {bad['message']} {bad['value']!r}", err=True)
+    if summary["rejected"]:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group):
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group,
+                  directory_group):
         app.cli.add_command(group)

@@ -49,3 +49,19 @@ class Defaults:
         # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
         "quiz_save": (40, 10), "quiz_start": (10, 60)}
     IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports
+    # How people sign in: any of "local" (passwords kept here), "ldap" (the group's directory),
+    # "oidc" (an OpenID Connect identity platform). Accounts keeping a local password (break-glass
+    # administrators) sign in with it whenever "local" is on, even when the directory is down.
+    LOGIN_METHODS: ClassVar[tuple[str, ...]] = ("local",)
+    LDAP_URL = ""  # ldaps://dc.example.com or ldap://… with LDAP_START_TLS
+    LDAP_START_TLS = False
+    LDAP_CA_FILE = ""  # the CA that signed the directory's certificate; empty: the system's
+    LDAP_BASE_DN = ""
+    LDAP_BIND_DN = ""  # the read-only service account; LDAP_BIND_PASSWORD comes from the environment
+    LDAP_ATTRIBUTES: ClassVar[dict[str, str]] = {}  # overrides of directory.DEFAULT_ATTRIBUTES
+    LDAP_DEPARTMENT_FROM = "attribute"  # or "dn": the unit path from the entry's ou= parts
+    LDAP_GROUP_ROLES: ClassVar[list[dict[str, str]]] = []  # [{"group": DN, "role": "hr", "scope": "集团/华东公司"}]
+    OIDC_DISCOVERY_URL = ""  # https://idp.example.com/.well-known/openid-configuration
+    OIDC_CLIENT_ID = ""  # OIDC_CLIENT_SECRET comes from the environment
+    OIDC_SCOPES = "openid profile email"
+    OIDC_EMPLOYEE_CLAIM = "employee_number"  # the claim that carries the employee number

@@ -22,6 +22,7 @@ class Role(StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("identity_source", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32), unique=True)
@@ -31,6 +32,9 @@ class User(UserMixin, db.Model):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     position: Mapped[str] = mapped_column(String(80), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
+    # "local", "ldap" or "oidc"; an account signs in through its source only (services/identity.py)
+    identity_source: Mapped[str] = mapped_column(String(10), default="local", server_default="local")
+    external_id: Mapped[str | None] = mapped_column(String(255))  # LDAP: the entry's DN; OIDC: issuer|subject
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10))  # null: the site default (zh_CN)
     failed_logins: Mapped[int] = mapped_column(default=0)

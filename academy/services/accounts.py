@@ -49,6 +49,11 @@ def create_user(employee_no: str, name: str, *, password: str | None = None, ema
     return user
 
 
+def spend_hash_time(password: str) -> None:
+    """Check ``password`` against a throw-away hash: a refusal takes as long as a real check."""
+    check_password_hash(_DUMMY_HASH, password)
+
+
 def find_by_identifier(identifier: str) -> User | None:
     key = identifier.strip()
     if not key:
@@ -140,8 +145,10 @@ def set_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
-def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | None = None, ip: str = "") -> list[str]:
-    """Make the user's roles exactly ``wanted`` (role -> HR scope); audit each change; one commit."""
+def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | None = None, ip: str = "",
+              commit: bool = True) -> list[str]:
+    """Make the user's roles exactly ``wanted`` (role -> HR scope); audit each change; one commit
+    (or none, inside a caller's transaction)."""
     changes: list[str] = []
     current = {r.role: r for r in user.roles}
     for role, held in current.items():
@@ -160,7 +167,8 @@ def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | N
             continue
         audit.record("role_granted", actor=actor, ip=ip, user_id=user.id, role=str(role), scope=scope_id)
         changes.append(f"+{role}")
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return changes
 
 

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..forms import EmptyForm, LanguageForm, LoginForm, PasswordForm
-from ..services import accounts
-from . import client_ip, safe_next
+from ..services import accounts, identity
+from . import client_ip, safe_next, sso
 
 bp = Blueprint("auth", __name__)
 
@@ -29,10 +29,11 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if request.method == "POST" else 200
     try:
-        user = accounts.authenticate(
-            form.identifier.data or "", form.password.data or "", ip=client_ip(),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user = identity.sign_in(form.identifier.data or "", form.password.data or "", config=current_app.config,
+                                ip=client_ip())
+    except identity.DirectoryUnavailable:
+        flash(_("The company directory cannot be reached right now. Try again in a few minutes."), "error")
+        return render_template("auth/login.html", form=form), 503
     except accounts.AccountLocked:
         flash(_("Too many failed attempts. The account is locked for a while; try again later."), "error")
         return render_template("auth/login.html", form=form), 422
@@ -50,15 +51,20 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     form = EmptyForm()
     if form.validate_on_submit():
+        id_token = session.get(sso.ID_TOKEN_KEY)
         accounts.record_logout(current_user, ip=client_ip())
         logout_user()
         session.clear()
+        if id_token:  # signed in through the identity platform: end its session too
+            return redirect(sso.end_session_url(id_token), code=303)
     return redirect(url_for("auth.login"), code=303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> ResponseReturnValue:
+    if identity.managed_elsewhere(current_user):
+        return render_template("auth/password_managed.html"), 409
     form = PasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/password.html", form=form), 422 if request.method == "POST" else 200
