@@ -3,6 +3,9 @@ which groups they are in, and the whole list of people for the sync.
 
 Plain functions over a settings object; nothing here writes to the database (the identity
 service does). Every value typed by a person is escaped before it goes into a filter.
+
+python-ldap (requirements-ldap.txt) is imported when the directory is first used, so a site
+that signs in with local passwords or OIDC runs without OpenLDAP's client library.
 """
 
 from __future__ import annotations
@@ -10,11 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import ldap
-from ldap.controls import SimplePagedResultsControl
-from ldap.dn import str2dn
-from ldap.filter import escape_filter_chars
 
 # Directory attribute for each field of an account; Active Directory differs only in names.
 DEFAULT_ATTRIBUTES: Mapping[str, str] = {
@@ -75,8 +73,20 @@ class DirectoryPerson:
     groups: frozenset[str] = frozenset()
 
 
+def _ldap() -> Any:
+    try:
+        import ldap
+        import ldap.controls
+        import ldap.dn
+        import ldap.filter
+    except ImportError as err:  # LOGIN_METHODS names "ldap" but requirements-ldap.txt was not installed
+        raise DirectoryUnavailable("python-ldap is not installed (pip install -r requirements-ldap.txt)") from err
+    return ldap
+
+
 def _connect(settings: LdapSettings, user: str, password: str) -> Any:
     """A bound connection; a refused bind is DirectoryRefused, anything else DirectoryUnavailable."""
+    ldap = _ldap()
     connection = ldap.initialize(settings.url)
     try:
         connection.protocol_version = ldap.VERSION3
@@ -99,7 +109,7 @@ def _connect(settings: LdapSettings, user: str, password: str) -> Any:
     return connection
 
 
-def _reason(err: ldap.LDAPError) -> str:
+def _reason(err: Exception) -> str:
     info = err.args[0] if err.args and isinstance(err.args[0], dict) else {}
     return str(info.get("desc") or err.__class__.__name__)
 
@@ -118,7 +128,8 @@ def _first(entry: Mapping[str, list[bytes]], name: str) -> str:
 
 def _unit_path(settings: LdapSettings, dn: str, entry: Mapping[str, list[bytes]]) -> tuple[str, ...]:
     if settings.department_from == "dn":
-        return tuple(reversed([value for rdn in str2dn(dn) for kind, value, _flags in rdn if kind.lower() == "ou"]))
+        rdns = _ldap().dn.str2dn(dn)
+        return tuple(reversed([value for rdn in rdns for kind, value, _flags in rdn if kind.lower() == "ou"]))
     raw = _first(entry, settings.attributes["department"]).replace("\\", "/")
     return tuple(part.strip() for part in raw.split("/") if part.strip())
 
@@ -138,20 +149,23 @@ def _attribute_names(settings: LdapSettings) -> list[str]:
 
 def _paged(connection: Any, base: str, query: str, attributes: list[str]) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
     """Every entry, 500 at a time, so a directory of 100,000 people fits its server's size limit."""
-    control = SimplePagedResultsControl(True, size=500, cookie="")
+    ldap = _ldap()
+    paging = ldap.controls.SimplePagedResultsControl
+    control = paging(True, size=500, cookie="")
     while True:
         message = connection.search_ext(base, ldap.SCOPE_SUBTREE, query, attributes, serverctrls=[control])
         _type, entries, _id, controls = connection.result3(message)
         yield from ((dn, attrs) for dn, attrs in entries if dn)  # dn None: a referral
-        cookies = [c.cookie for c in controls if c.controlType == SimplePagedResultsControl.controlType]
+        cookies = [c.cookie for c in controls if c.controlType == paging.controlType]
         if not cookies or not cookies[0]:
             return
         control.cookie = cookies[0]
 
 
 def _groups_of(connection: Any, settings: LdapSettings, dn: str) -> frozenset[str]:
+    ldap = _ldap()
     found = connection.search_s(settings.base_dn, ldap.SCOPE_SUBTREE,
-                                settings.group_filter.format(dn=escape_filter_chars(dn)), ["1.1"])
+                                settings.group_filter.format(dn=ldap.filter.escape_filter_chars(dn)), ["1.1"])
     return frozenset(group_dn.lower() for group_dn, _attrs in found if group_dn)
 
 
@@ -170,10 +184,11 @@ def authenticate(settings: LdapSettings, login: str, password: str) -> Directory
     login = login.strip()
     if not login or not password:  # an empty password would be an anonymous bind, which "succeeds"
         raise DirectoryRefused
+    ldap = _ldap()
     service = _service(settings)
     try:
         found = [(dn, attrs) for dn, attrs in service.search_ext_s(
-            settings.base_dn, ldap.SCOPE_SUBTREE, settings.user_filter.format(login=escape_filter_chars(login)),
+            settings.base_dn, ldap.SCOPE_SUBTREE, settings.user_filter.format(login=ldap.filter.escape_filter_chars(login)),
             _attribute_names(settings), sizelimit=2) if dn]
         if len(found) != 1:  # none, or ambiguous: never guess whose password to try
             raise DirectoryRefused
@@ -190,6 +205,7 @@ def authenticate(settings: LdapSettings, login: str, password: str) -> Directory
 
 def all_people(settings: LdapSettings) -> list[DirectoryPerson]:
     """Everyone the people filter matches, with their groups."""
+    ldap = _ldap()
     service = _service(settings)
     try:
         found = list(_paged(service, settings.base_dn, settings.people_filter, _attribute_names(settings)))

@@ -332,3 +332,16 @@ def test_the_sync_command_reports_and_refuses_cleanly_when_the_directory_is_down
     down = runner.invoke(args=["directory", "sync"])
     assert down.exit_code != 0
     assert "nothing was changed" in down.output
+
+
+def test_without_python_ldap_installed_the_site_runs_and_directory_sign_in_says_it_is_unavailable(
+        slapd: Directory, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ldap", None)  # as on a site that did not install requirements-ldap.txt
+    app = directory_app(slapd)
+    with app.app_context():
+        identity.accounts.create_user("A9002", "本地管理员", password="Break-Glass-9002")
+    client = app.test_client()
+    assert login(client, "200001").status_code == 503
+    assert login(client, "A9002", "Break-Glass-9002").status_code == 303
