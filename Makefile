@@ -51,7 +51,12 @@ lint: $(VENV)/.dev
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
 
-test: $(VENV)/.dev translations browser-deps lint
+# A real OpenID Connect provider (oidc-provider on Node.js) for the single sign-on tests
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: browser-deps $(VENV)/.dev translations tests/oidc/node_modules/.installed lint
 	@echo "== on SQLite"
 	env -u TEST_DATABASE_URL TEST_POSTGRES_URL="$$TEST_DATABASE_URL" $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== on PostgreSQL"; $(PYTEST); \
