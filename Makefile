@@ -19,7 +19,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-ldap.txt | brow
 	touch $@
 
 instance/secret_key: | $(VENV)/.runtime
-	mkdir -p instance
+	mkdir -m 700 -p instance
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 
 translations: $(VENV)/.runtime

@@ -31,6 +31,7 @@ from .models import (
     Role,
     User,
 )
+from .services import sessions
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -271,6 +272,13 @@ def quiz_for_author(user: User, key: str) -> QuizDef:
     return quiz_for_learner(user, key)
 
 
+def regrade_scope(user: User) -> list[str] | None:
+    """Whose attempts a regrade may touch: authors and admins fix a key for everyone, HR only their subtrees."""
+    if is_admin(user) or can_manage_content(user):
+        return None
+    return scope_paths(user) or []
+
+
 def certificate_for_owner(user: User, serial: str) -> Certificate:
     cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
     if cert is None:
@@ -315,6 +323,11 @@ def live_answerer(code: str) -> Answerer | None:
     this way; the caller treats the request as any other page would."""
     user_id = session.get("_user_id")
     if not isinstance(user_id, str) or not user_id.isdigit():
+        return None
+    token = session.get("_sid")
+    # an ended session (logout, deactivation, role change) is gone from Redis at once: such a
+    # request takes the database path, which refuses it
+    if not isinstance(token, str) or sessions.mirrored_user(token) != int(user_id):
         return None
     device = session.get(f"live:{code}")
     return Answerer(int(user_id), device if isinstance(device, str) else None)

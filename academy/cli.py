@@ -112,7 +112,8 @@ def import_people(file: str, dry_run: bool, as_json: bool, full: bool) -> None:
     try:
         report = people_import.import_people(data, file, dry_run=dry_run, full=full, progress=progress)
     except people_import.ImportFileError as exc:
-        raise click.ClickException(f"cannot read {file}: {exc}") from exc
+        where = f" (row {exc.row})" if exc.row else ""
+        raise click.ClickException(f"cannot read {file}: {exc.reason}{where}") from exc
     summary = report.summary()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -165,9 +165,21 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
+    """Sign ``client`` in as ``user`` without the login form: a server-side session row and its cookie."""
+    import secrets
+
+    from academy.models import LoginSession
+    from academy.services.sessions import mirror, token_key
+
+    token = secrets.token_urlsafe(32)
+    with client.application.app_context():
+        db.session.add(LoginSession(id=token_key(token), user_id=user.id, method="test"))
+        db.session.commit()
+        mirror(token_key(token), user.id)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session["_sid"] = token
 
 
 # --- a real server and a real browser, for the journeys an issue names ------------------------
@@ -211,13 +223,45 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
+# Every console message about the Content-Security-Policy, from every page of every browser test
+CSP_VIOLATIONS: list[str] = []
+
+
+class _WatchedBrowser:
+    """The browser, with each new page reporting Content-Security-Policy violations to ``CSP_VIOLATIONS``."""
+
+    def __init__(self, chromium: object) -> None:
+        self._chromium = chromium
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._chromium, name)
+
+    def new_context(self, **options: object) -> object:
+        context = self._chromium.new_context(**options)  # type: ignore[attr-defined]
+
+        def watch(page: object) -> None:
+            page.on("console", lambda message: CSP_VIOLATIONS.append(f"{page.url}: {message.text}")  # type: ignore[attr-defined]
+                    if "Content Security Policy" in message.text else None)
+
+        context.on("page", watch)
+        return context
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """A browser test that made the page break its own Content-Security-Policy fails."""
+    seen = len(CSP_VIOLATIONS)
+    yield
+    assert CSP_VIOLATIONS[seen:] == []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
+        yield _WatchedBrowser(chromium)
         chromium.close()
 
 

@@ -28,7 +28,7 @@ SLAPD = "/usr/sbin/slapd"  # Debian package slapd (make browser-deps)
 SUFFIX = "dc=qs,dc=test"
 ADMIN_DN, ADMIN_PASSWORD = f"cn=admin,{SUFFIX}", "admin-secret"  # a throw-away test directory
 SERVICE_DN, SERVICE_PASSWORD = f"uid=svc-academy,ou=service,{SUFFIX}", "svc-secret"
-PASSWORD = "Dir-Pass-2026"  # every test person's directory password
+PASSWORD = "Dir-Pass-2026"  # every test person's directory password  # noqa: S105 - test-only credential
 
 CONFIG = """include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -166,7 +166,7 @@ def test_the_client_refuses_wrong_passwords_unknown_people_and_filter_tricks(sla
 
 
 def test_a_directory_that_is_down_or_refuses_the_service_account_is_unavailable(slapd: Directory) -> None:
-    bad = LdapSettings(url=slapd.url, base_dn=SUFFIX, bind_dn=SERVICE_DN, bind_password="not-it")
+    bad = LdapSettings(url=slapd.url, base_dn=SUFFIX, bind_dn=SERVICE_DN, bind_password="not-it")  # noqa: S106 - test-only credential
     with pytest.raises(DirectoryUnavailable):
         authenticate(bad, "200001", PASSWORD)
     slapd.stop()
@@ -232,7 +232,7 @@ def test_when_the_directory_is_down_the_page_says_so_and_break_glass_admins_stil
         slapd: Directory, make_user: Callable[..., User]) -> None:
     app = directory_app(slapd)
     with app.app_context():
-        admin = identity.accounts.create_user("A9001", "应急管理员", password="Break-Glass-9001",
+        admin = identity.accounts.create_user("A9001", "应急管理员", password="Break-Glass-9001",  # noqa: S106 - test-only credential
                                               roles=((Role.ADMIN, None),))
         admin_no = admin.employee_no
     slapd.stop()
@@ -246,7 +246,7 @@ def test_when_the_directory_is_down_the_page_says_so_and_break_glass_admins_stil
 def test_a_local_account_with_its_own_password_is_never_taken_over_by_the_directory(slapd: Directory) -> None:
     app = directory_app(slapd)
     with app.app_context():
-        identity.accounts.create_user("200003", "周杰（本地）", password="Local-Pass-2026")
+        identity.accounts.create_user("200003", "周杰（本地）", password="Local-Pass-2026")  # noqa: S106 - test-only credential
     assert login(app.test_client(), "200003").status_code == 422  # the directory password does not open it
     assert login(app.test_client(), "200003", "Local-Pass-2026").status_code == 303
     assert account(app, "200003").identity_source == "local"
@@ -264,7 +264,7 @@ def test_a_directory_account_cannot_change_its_password_here(slapd: Directory) -
 def test_with_local_passwords_switched_off_only_the_directory_signs_in(slapd: Directory) -> None:
     app = directory_app(slapd, LOGIN_METHODS=("ldap",))
     with app.app_context():
-        identity.accounts.create_user("L1", "本地用户", password="Local-Pass-2026")
+        identity.accounts.create_user("L1", "本地用户", password="Local-Pass-2026")  # noqa: S106 - test-only credential
     assert login(app.test_client(), "L1", "Local-Pass-2026").status_code == 422
     assert login(app.test_client(), "200001").status_code == 303
 
@@ -341,7 +341,7 @@ def test_without_python_ldap_installed_the_site_runs_and_directory_sign_in_says_
     monkeypatch.setitem(sys.modules, "ldap", None)  # as on a site that did not install requirements-ldap.txt
     app = directory_app(slapd)
     with app.app_context():
-        identity.accounts.create_user("A9002", "本地管理员", password="Break-Glass-9002")
+        identity.accounts.create_user("A9002", "本地管理员", password="Break-Glass-9002")  # noqa: S106 - test-only credential
     client = app.test_client()
     assert login(client, "200001").status_code == 503
     assert login(client, "A9002", "Break-Glass-9002").status_code == 303

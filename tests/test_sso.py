@@ -55,10 +55,10 @@ def oidc_provider() -> Iterator[str]:
 @pytest.fixture
 def sso_app(oidc_provider: str) -> Flask:
     app = make_app(LOGIN_METHODS=("local", "oidc"), OIDC_DISCOVERY_URL=f"{oidc_provider}/.well-known/openid-configuration",
-                   OIDC_CLIENT_ID="qs-academy", OIDC_CLIENT_SECRET="qs-academy-test-secret")
+                   OIDC_CLIENT_ID="qs-academy", OIDC_CLIENT_SECRET="qs-academy-test-secret")  # noqa: S106 - test-only credential
     with app.app_context():
         accounts.create_user("200001", "王芳（导入）")  # imported by HR, never had a password
-        accounts.create_user("200002", "李强", password="Local-Pass-2026")  # keeps a local password
+        accounts.create_user("200002", "李强", password="Local-Pass-2026")  # keeps a local password  # noqa: S106 - test-only credential
     return app
 
 
@@ -81,7 +81,7 @@ def sign_in_at_provider(authorize_url: str, account: str) -> str:
                 continue
             action, fields = _form(response.text)
             if fields.get("prompt") == "login":
-                fields.update(login=account, password="any")  # the provider's development login takes any password
+                fields.update(login=account, password="any")  # the provider's development login takes any password  # noqa: S106 - test-only credential
             response = browser.post(action, data=fields, allow_redirects=False)
     raise AssertionError("the provider never sent the browser back")
 

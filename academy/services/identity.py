@@ -133,18 +133,19 @@ def _copy_person(user: User, person: DirectoryPerson) -> None:
 
 # --- the login form -------------------------------------------------------------------------
 
-def sign_in(identifier: str, password: str, *, config: Mapping[str, Any], ip: str = "") -> User:
+def sign_in(identifier: str, password: str, *, config: Mapping[str, Any], ip: str = "") -> tuple[User, str]:
     """The login form: the account's own password where it keeps one, else the directory.
+    Returns the account and how it proved itself ("password" or "ldap").
 
-    Raises accounts.LoginFailed / AccountLocked, or DirectoryUnavailable (local accounts still
-    sign in then: the break-glass path does not depend on the directory)."""
+    Raises accounts.LoginFailed / AccountLocked / TooManyAttempts, or DirectoryUnavailable
+    (local accounts still sign in then: the break-glass path does not depend on the directory)."""
     methods = tuple(config["LOGIN_METHODS"])
     if signs_in_locally(accounts.find_by_identifier(identifier), methods):
         return accounts.authenticate(identifier, password, ip=ip, max_failures=config["LOGIN_MAX_FAILURES"],
-                                     lock_minutes=config["LOGIN_LOCK_MINUTES"])
+                                     lock_minutes=config["LOGIN_LOCK_MINUTES"]), "password"
     if LDAP in methods:
         return login_with_directory(LdapSettings.from_config(config), identifier, password,
-                                    rules=group_roles(config), ip=ip)
+                                    rules=group_roles(config), ip=ip), LDAP
     accounts.spend_hash_time(password)  # the same time as a wrong password: no hint that the account exists
     audit.record("login_failed", ip=ip, reason="method_disabled")
     db.session.commit()
@@ -156,8 +157,8 @@ def sign_in(identifier: str, password: str, *, config: Mapping[str, Any], ip: st
 def login_with_directory(settings: LdapSettings, identifier: str, password: str, *, rules: list[GroupRole],
                          ip: str = "") -> User:
     """Check the password against the directory and return the linked account (made on first
-    login); every outcome is audited and committed. Raises accounts.LoginFailed or
-    DirectoryUnavailable."""
+    login, brought up to date otherwise); failures are audited, changes committed; the login
+    itself is recorded when the session opens. Raises accounts.LoginFailed or DirectoryUnavailable."""
     now = utcnow()
     try:
         person = directory.authenticate(settings, identifier, password)
@@ -191,9 +192,8 @@ def login_with_directory(settings: LdapSettings, identifier: str, password: str,
     db.session.flush()
     if user.org_unit_id != unit_before:
         assignments.refresh_user(user)  # moved (or new): the assignments of where they now are
-    changes = accounts.set_roles(user, _roles_from_groups(person, rules), ip=ip, commit=False) if rules else []
-    user.last_login_at = now
-    audit.record("login", actor=user, ip=ip, now=now, method=LDAP, roles=changes)
+    if rules:
+        accounts.set_roles(user, _roles_from_groups(person, rules), ip=ip, commit=False)
     db.session.commit()
     return user
 
@@ -201,7 +201,7 @@ def login_with_directory(settings: LdapSettings, identifier: str, password: str,
 # --- OpenID Connect login -------------------------------------------------------------------
 
 def login_with_oidc(claims: Mapping[str, Any], *, employee_claim: str, ip: str = "") -> User:
-    """The account the verified ID token's claims belong to; audited, one commit.
+    """The account the verified ID token's claims belong to; refusals audited, one commit.
 
     Linked by issuer and subject; the first login links an imported account by the employee
     number the platform vouches for. Nobody is created: the platform knows the whole group,
@@ -221,11 +221,11 @@ def login_with_oidc(claims: Mapping[str, Any], *, employee_claim: str, ip: str =
                      reason="no_account" if user is None else "inactive")
         db.session.commit()
         raise NoAccount(number)
+    if user.identity_source != OIDC:
+        audit.record("account_linked", actor=user, ip=ip, now=now, method=OIDC)
     user.identity_source, user.external_id = OIDC, subject
     user.name = str(claims.get("name") or user.name)[:80]
     user.email = str(claims.get("email") or "").lower() or user.email
-    user.last_login_at = now
-    audit.record("login", actor=user, ip=ip, now=now, method=OIDC)
     db.session.commit()
     return user
 

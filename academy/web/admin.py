@@ -55,8 +55,10 @@ def users() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(User).order_by(User.employee_no)
     if query:
-        like = f"%{query}%"
-        statement = statement.where(or_(User.employee_no.like(like), User.name.like(like), User.email.like(like)))
+        # what an admin types is text: % and _ match themselves, not any characters
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(or_(User.employee_no.like(like, escape="\\"), User.name.like(like, escape="\\"),
+                                        User.email.like(like, escape="\\")))
     rows = db.paginate(statement, page=page, per_page=50, error_out=False)
     return render_template("admin/users.html", rows=rows, query=query)
 

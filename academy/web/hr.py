@@ -14,6 +14,7 @@ from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -110,7 +111,8 @@ def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Respons
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     body = exports.csv_chunks(columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
     response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}-{stamp}.csv"
+    # headers are Latin-1 on the wire: a raw Chinese name made gunicorn refuse the response
+    response.headers["Content-Disposition"] = f"attachment; filename=export-{stamp}.csv; filename*=UTF-8''{quote(name)}-{stamp}.csv"
     return response
 
 
@@ -127,6 +129,8 @@ REASONS = {
     "invalid_mobile": _l("invalid mobile number"), "conflicts_with_row": _l("differs from row %(other)s"),
     "email_in_file": _l("also used in row %(other)s"), "email_taken": _l("already used by %(other)s"),
     "out_of_scope": _l("outside your scope"),
+    "email_taken_elsewhere": _l("already used by someone outside your scope"),
+    "control_character": _l("contains control characters"),
 }
 REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
                   Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
@@ -147,9 +151,9 @@ def index() -> ResponseReturnValue:
 def report() -> ResponseReturnValue:
     unit = _unit()
     courses = db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()
-    positions = db.session.execute(select(User.position).where(User.position != "").distinct().order_by(User.position)).scalars()
+    positions = reports.positions(access.scope_paths(current_user))
     return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
-                           courses=list(courses), positions=list(positions), args=request.args)
+                           courses=list(courses), positions=positions, args=request.args)
 
 
 def _trail(unit: OrgUnit) -> list[OrgUnit]:
@@ -320,11 +324,22 @@ def import_people() -> ResponseReturnValue:
     try:
         report = people_import.import_people(data, filename, dry_run=True, full=form.full.data,
                                              scope=access.scope_paths(current_user))
-    except people_import.ImportFileError:
-        form.file.errors = [_("This file cannot be read as CSV or XLSX.")]
+    except people_import.ImportFileError as error:
+        form.file.errors = [_file_error(error)]
         return render_template("hr/import.html", form=form, reasons=REASONS), 422
     return render_template("hr/import.html", form=form, report=report, reasons=REASONS,
                            apply_form=_keep_upload(report, data, filename, full=form.full.data))
+
+
+def _file_error(error: people_import.ImportFileError) -> str:
+    if error.reason == "encoding":
+        return _("Row %(row)d holds bytes that are neither UTF-8 nor GB18030 text: save the file again as "
+                 "CSV UTF-8 or as XLSX.", row=error.row)
+    if error.reason == "too_many_rows":
+        return _("The file has more than %(n)d rows: split it into several files.", n=people_import.MAX_ROWS)
+    if error.reason == "too_large":
+        return _("The file is too large to import: split it into several files.")
+    return _("This file cannot be read as CSV or XLSX.")
 
 
 def _keep_upload(report: people_import.ImportReport, data: bytes, filename: str, *, full: bool) -> ApplyImportForm | None:
@@ -373,8 +388,8 @@ def import_check() -> ResponseReturnValue:
     def lines() -> Any:
         try:
             report = yield from _progress_lines(steps)
-        except people_import.ImportFileError:
-            yield _line(error=_("This file cannot be read as CSV or XLSX."))
+        except people_import.ImportFileError as error:
+            yield _line(error=_file_error(error))
             return
         apply_form = _keep_upload(report, data, filename, full=full)
         yield _line(html=render_template("hr/_import_preview.html", report=report, apply_form=apply_form,

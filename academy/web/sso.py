@@ -12,10 +12,10 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, abort, current_app, flash, redirect, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_user
 
 from ..services import identity
 from . import client_ip
+from .signin import complete_login
 
 bp = Blueprint("sso", __name__)
 ID_TOKEN_KEY = "oidc_id_token"  # noqa: S105 - a session key name, not a secret; kept for id_token_hint
@@ -61,9 +61,7 @@ def callback() -> ResponseReturnValue:
     except (identity.NoAccount, identity.accounts.LoginFailed):
         flash(_("Your company account has no training account here yet. Ask your HR training officer."), "error")
         return redirect(url_for("auth.login"), code=303)
-    session.clear()  # a fresh session on login: no fixation
-    login_user(user)
-    session.permanent = True
+    complete_login(user, method="oidc")
     session[ID_TOKEN_KEY] = token.get("id_token", "")
     return redirect(url_for("me.dashboard"), code=303)
 
