@@ -84,3 +84,7 @@ class Defaults:
     OIDC_CLIENT_ID = ""  # OIDC_CLIENT_SECRET comes from the environment
     OIDC_SCOPES = "openid profile email"
     OIDC_EMPLOYEE_CLAIM = "employee_number"  # the claim that carries the employee number
+    # Roles that must sign in with a second factor (an authenticator app); anyone may switch it on.
+    TWO_FACTOR_ROLES: ClassVar[tuple[str, ...]] = ("admin", "hr")
+    TWO_FACTOR_ISSUER = "QS Academy"  # the name the authenticator app shows
+    TWO_FACTOR_TRUST_OIDC = True  # sign-ins through the OIDC platform bring the platform's own second factor

@@ -40,6 +40,11 @@ class PasswordForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocapitalize": "off", "spellcheck": "false"})
+
+
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()

@@ -83,6 +83,8 @@ def make_app(**overrides: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or "sqlite://",
         "COURSES_ROOT": FIXTURES / "courses", "QUIZ_ROOT": FIXTURES / "quiz",
         "LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 15,
+        # the second factor has tests of its own (test_two_factor.py); elsewhere HR and admins sign in with a password
+        "TWO_FACTOR_ROLES": (),
     }
     config.update(overrides)
     app = create_app(config)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from ..database import utcnow
 from ..forms import EmptyForm, LanguageForm, LoginForm, PasswordForm
-from ..services import accounts, identity, sessions
+from ..services import accounts, identity, sessions, twofactor
 from . import client_ip, safe_next, sso
 from .signin import complete_login, current_token, end_browser_session
 
@@ -92,7 +92,7 @@ def logout_everywhere() -> ResponseReturnValue:
 @login_required
 def change_password() -> ResponseReturnValue:
     if identity.managed_elsewhere(current_user):
-        return render_template("auth/password_managed.html"), 409
+        return render_template("auth/password_managed.html", **_two_factor_status()), 409
     form = PasswordForm()
     if not form.validate_on_submit():
         return _password_page(form, 422 if request.method == "POST" else 200)
@@ -114,7 +114,13 @@ def change_password() -> ResponseReturnValue:
 
 
 def _password_page(form: PasswordForm, status: int) -> ResponseReturnValue:
-    return render_template("auth/password.html", form=form, sessions=sessions.open_sessions(current_user.id)), status
+    return render_template("auth/password.html", form=form, sessions=sessions.open_sessions(current_user.id),
+                           **_two_factor_status()), status
+
+
+def _two_factor_status() -> dict[str, object]:
+    enrolled = twofactor.enrolment(current_user) is not None
+    return {"two_factor_on": enrolled, "recovery_codes_left": twofactor.codes_left(current_user) if enrolled else 0}
 
 
 @bp.post("/language")
