@@ -38,7 +38,8 @@ def gate() -> ResponseReturnValue | None:
     if request.endpoint in OPEN_WHILE_OWED or (request.endpoint or "").startswith("twofactor."):
         return None
     target = "twofactor.verify" if twofactor.enrolment(current_user) else "twofactor.setup"
-    return redirect(url_for(target, next=request.full_path if request.method == "GET" else None), code=303)
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for(target, next=back), code=303)
 
 
 def _done(method: str) -> ResponseReturnValue:
