@@ -25,6 +25,7 @@ quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import 
 reports_group = AppGroup("reports", help="HR reports.")
 assignments_group = AppGroup("assignments", help="Mandatory assignments.")
 directory_group = AppGroup("directory", help="The group's LDAP / Active Directory (run sync daily from cron).")
+privacy_group = AppGroup("privacy", help="Personal information: anonymise leavers (run daily from cron).")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -309,7 +310,22 @@ def directory_sync(dry_run: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
+@privacy_group.command("anonymise")
+@click.option("--days", type=int, default=None, help="Days after deactivation (default: LEAVER_ANONYMISE_DAYS).")
+@click.option("--dry-run", is_flag=True, help="List who would be anonymised; change nothing.")
+def privacy_anonymise(days: int | None, dry_run: bool) -> None:
+    """Remove what identifies leavers deactivated long enough ago; their counts stay in the reports."""
+    from .services import privacy
+
+    days = current_app.config["LEAVER_ANONYMISE_DAYS"] if days is None else days
+    if dry_run:
+        due = privacy.leavers_due(days)
+        click.echo(f"{len(due)} leavers deactivated at least {days} days ago would be anonymised")
+        return
+    click.echo(f"anonymised {privacy.anonymise_leavers(days)} leavers deactivated at least {days} days ago")
+
+
 def register(app: Flask) -> None:
     for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group,
-                  directory_group):
+                  directory_group, privacy_group):
         app.cli.add_command(group)

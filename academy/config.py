@@ -88,3 +88,8 @@ class Defaults:
     TWO_FACTOR_ROLES: ClassVar[tuple[str, ...]] = ("admin", "hr")
     TWO_FACTOR_ISSUER = "QS Academy"  # the name the authenticator app shows
     TWO_FACTOR_TRUST_OIDC = True  # sign-ins through the OIDC platform bring the platform's own second factor
+    # Personal information: raise the version when the privacy notice changes, and everyone reads
+    # it again at their next sign-in; leavers are anonymised this many days after deactivation
+    # (flask privacy anonymise, daily).
+    PRIVACY_NOTICE_VERSION = 1
+    LEAVER_ANONYMISE_DAYS = 3 * 365
