@@ -85,6 +85,7 @@ def make_app(**overrides: object) -> Flask:
         "LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 15,
         # the second factor has tests of its own (test_two_factor.py); elsewhere HR and admins sign in with a password
         "TWO_FACTOR_ROLES": (),
+        "PRIVACY_NOTICE_VERSION": 0,  # likewise the privacy notice (test_privacy.py): no notice is new to anyone
     }
     config.update(overrides)
     app = create_app(config)

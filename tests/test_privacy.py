@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -20,6 +21,11 @@ from .conftest import PASSWORD, log_in, make_app, passed_final_exam
 
 def sign_in(client: FlaskClient, user: User):  # type: ignore[no-untyped-def]
     return client.post("/login", data={"identifier": user.employee_no, "password": PASSWORD})
+
+
+@pytest.fixture
+def app() -> Flask:
+    return make_app(PRIVACY_NOTICE_VERSION=1)
 
 
 def test_the_notice_comes_first_at_the_first_sign_in_and_only_then(app: Flask, make_user: Callable[..., User]) -> None:
