@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -162,8 +162,10 @@ def _setup_login(app: Flask) -> None:
         """Someone whose password was reset by HR or an admin chooses their own before anything else."""
         from flask import redirect, request, url_for
 
-        if (request.endpoint in ("auth.change_password", "auth.logout", "static") or not current_user.is_authenticated
-                or not current_user.must_change_password):
+        endpoint = request.endpoint or ""
+        # health checks and the live answer path (Redis only) load no user, and this must not make them
+        if (endpoint in ("static", "errors.health", "live.answer") or endpoint.startswith("auth.")
+                or not current_user.is_authenticated or not current_user.must_change_password):
             return None
         return redirect(url_for("auth.change_password"), code=303)
 
@@ -239,14 +241,18 @@ def _register_template_helpers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        if response.mimetype in ("text/html", "image/svg+xml"):  # documents only: a phone's polls stay small
+            response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
         if request.is_secure and app.config["HSTS_SECONDS"]:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}")
         # a signed-in person's pages, PDFs and exports are theirs: no shared cache or back-button copy keeps them;
         # a response that chose its own caching (live polls with ETags, static files) keeps its choice
         downloaded = response.mimetype in DOWNLOADS  # send_file marks these "no-cache", which still stores them
+        # a page that never looked at the user (health checks, say) is not made to load one here
+        viewer = g.get("_login_user")
+        signed_in = viewer is not None and viewer.is_authenticated
         if (request.endpoint != "static" and ("Cache-Control" not in response.headers or downloaded)
-                and (current_user.is_authenticated or request.path.startswith("/hr/"))):
+                and (signed_in or request.path.startswith("/hr/"))):
             response.headers["Cache-Control"] = "no-store"
         return response
 

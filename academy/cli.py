@@ -26,6 +26,7 @@ reports_group = AppGroup("reports", help="HR reports.")
 assignments_group = AppGroup("assignments", help="Mandatory assignments.")
 directory_group = AppGroup("directory", help="The group's LDAP / Active Directory (run sync daily from cron).")
 privacy_group = AppGroup("privacy", help="Personal information: anonymise leavers (run daily from cron).")
+security = AppGroup("security", help="Sessions, kept uploads and the audit log (run daily).")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -89,6 +90,14 @@ def create_admin(employee_no: str, name: str, email: str, password: str) -> None
         raise click.ClickException(f"employee number {employee_no} already exists")
     if len(password) < current_app.config["MIN_PASSWORD_LENGTH"]:
         raise click.ClickException(f"the password needs at least {current_app.config['MIN_PASSWORD_LENGTH']} characters")
+    from .models import User
+    from .services import passwords
+
+    try:  # the same policy as every other password, for the most powerful account
+        passwords.check(password, User(employee_no=employee_no, email=email or None, password_hash="", password_history=[]),
+                        min_length=current_app.config["MIN_PASSWORD_LENGTH"])
+    except passwords.PasswordRejected as err:
+        raise click.ClickException(f"the password is refused ({err.reason}): choose a longer, less common one") from err
     accounts.create_user(employee_no, name, password=password, email=email or None, roles=((Role.ADMIN, None),))
     click.echo(f"admin {employee_no} created")
 
@@ -325,7 +334,20 @@ def privacy_anonymise(days: int | None, dry_run: bool) -> None:
     click.echo(f"anonymised {privacy.anonymise_leavers(days)} leavers deactivated at least {days} days ago")
 
 
+@security.command("purge")
+def security_purge() -> None:
+    """End sessions past their lifetime, drop expired previewed files and audit entries past retention."""
+    from flask import current_app
+
+    from .services import audit, sessions, uploads
+
+    ended = sessions.purge()
+    files = uploads.purge()
+    entries = audit.purge(keep_days=int(current_app.config["AUDIT_RETENTION_DAYS"]))
+    click.echo(f"{ended} old session rows, {files} expired uploads, {entries} audit entries removed")
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group,
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group, security,
                   directory_group, privacy_group):
         app.cli.add_command(group)

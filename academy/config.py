@@ -34,6 +34,7 @@ class Defaults:
     LOGIN_IP_WINDOW_MINUTES = 15
     LOGIN_ACCOUNT_MAX_FAILURES = 20  # failures on one account from all addresses together: the account locks
     MIN_PASSWORD_LENGTH = 10
+    PASSWORD_RESET_MINUTES = 30  # a reset link by e-mail works once, within this time
     PASSWORD_HISTORY = 5  # a new password may not be any of the last this many
     PASSWORD_MAX_AGE_DAYS = 0  # 0: passwords do not expire; else a change is asked for after this many days
     MAIL_SERVER = "127.0.0.1"  # SMTP relay; credentials (MAIL_USERNAME/MAIL_PASSWORD) from the environment
@@ -67,7 +68,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest request: a people file of 100,000 rows is about 10 MB
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024  # form fields other than files
     LIVE_MAX_BODY = 4096  # bytes of JSON a phone sends with one answer, buzz or stake
-    IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports
+    AUDIT_RETENTION_DAYS = 365  # `flask audit purge` keeps this many days (never fewer than 180)
+    IMPORT_KEEP_HOURS = 24  # a previewed people file waits this long for "apply", in the database
     # How people sign in: any of "local" (passwords kept here), "ldap" (the group's directory),
     # "oidc" (an OpenID Connect identity platform). Accounts keeping a local password (break-glass
     # administrators) sign in with it whenever "local" is on, even when the directory is down.

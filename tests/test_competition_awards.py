@@ -154,10 +154,8 @@ def test_issuing_awards_needs_the_form_token() -> None:
         now = datetime.now(UTC)
         slug = competitions.create(host, title="已结束", rules="", opens_at=now - timedelta(days=2),
                                    closes_at=now - timedelta(days=1), draw=DRAW, time_limit=30, sittings=1).slug
-        host_id = host.id
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(host_id)
+        client = app.test_client()
+        log_in(client, host)
     assert client.post(f"/competitions/{slug}/awards").status_code == 400
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(AuditLog).where(

@@ -383,11 +383,8 @@ def test_saving_an_answer_needs_the_csrf_token(make_user) -> None:  # type: igno
         user = User(employee_no="E1", name="张三明", password_hash="")
         db.session.add(user)
         db.session.commit()
-        user_id = user.id
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+        client = app.test_client()
+        log_in(client, user)
     assert client.post(EXAM).status_code == 400  # no token: refused
     page = client.get(EXAM).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)

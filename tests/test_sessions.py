@@ -186,6 +186,7 @@ def test_guesses_spread_over_addresses_lock_the_account_with_an_alert(make_user:
     app = make_app(LOGIN_ACCOUNT_MAX_FAILURES=6)
     with app.app_context():
         accounts.create_user("100123", "王芳", password=PASSWORD)
+        accounts.create_user("A1", "管理员", roles=((Role.ADMIN, None),))
     for n in range(6):
         _login(app.test_client(), "100123", "wrong-guess", ip=f"10.1.0.{n}")
     assert _login(app.test_client(), "100123", ip="10.2.0.1") == 422
@@ -193,6 +194,11 @@ def test_guesses_spread_over_addresses_lock_the_account_with_an_alert(make_user:
         alert = [a for a in db.session.execute(select(AuditLog).where(AuditLog.action == "account_locked")).scalars()
                  if a.detail.get("alert")]
     assert len(alert) == 1
+    with app.app_context():
+        from academy.models import Notice
+
+        notices = [n.title for n in db.session.execute(select(Notice)).scalars()]
+    assert notices == ["账号 100123 因多处登录失败被锁定"]
 
 
 def test_the_current_password_on_the_change_form_cannot_be_guessed_freely(app: Flask, client: FlaskClient,
@@ -295,3 +301,23 @@ def test_a_csp_violation_in_a_browser_test_is_caught(live_server: LiveServer, pa
     del CSP_VIOLATIONS[seen:]  # this test made the violation on purpose
     assert caught
     assert "style" in caught[0]
+
+
+def test_with_redis_a_deactivated_players_live_answer_is_refused(redis_app: Flask) -> None:
+    from academy.models import LiveAnswer
+
+    from .support.live import host_event, join, make_user_for
+
+    make = make_user_for(redis_app)
+    host, code = host_event(redis_app, make)
+    phone = join(redis_app, make, code, "P1")
+    host.post(f"/live/{code}/host/next")
+    host.post(f"/live/{code}/host/open")
+    with redis_app.app_context():
+        player = db.session.execute(select(User).where(User.employee_no == "P1")).scalar_one()
+        accounts.set_active(player, False)
+    refused = phone.post(f"/live/{code}/answer", json={"answer": 0})
+    assert refused.status_code in (302, 401)
+    host.post(f"/live/{code}/host/close")
+    with redis_app.app_context():
+        assert db.session.execute(select(LiveAnswer)).first() is None

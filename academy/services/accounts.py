@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import ratelimit
 from ..database import db, utcnow
-from ..models import OrgUnit, Role, User, UserRole
+from ..models import Notice, OrgUnit, Role, User, UserRole
 from . import assignments, audit, passwords, sessions
 
 # A real hash to compare against when the account does not exist, so timing does not tell.
@@ -40,7 +43,8 @@ def hash_password(password: str) -> str:
 
 def create_user(employee_no: str, name: str, *, password: str | None = None, email: str | None = None,
                 org_unit: OrgUnit | None = None, position: str = "", phone: str | None = None,
-                roles: tuple[tuple[Role, OrgUnit | None], ...] = (), commit: bool = True) -> User:
+                roles: tuple[tuple[Role, OrgUnit | None], ...] = (), commit: bool = True, refresh: bool = True) -> User:
+    """A new account; ``refresh=False`` leaves its assignments to the caller's ``refresh_users`` (a batch)."""
     user = User(employee_no=employee_no.strip(), name=name.strip(), email=(email or None),
                 org_unit_id=org_unit.id if org_unit else None, position=position, phone=phone,
                 password_hash=hash_password(password) if password else "")
@@ -48,7 +52,8 @@ def create_user(employee_no: str, name: str, *, password: str | None = None, ema
         user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))
     db.session.add(user)
     db.session.flush()
-    assignments.refresh_user(user)  # a newcomer to an assigned unit gets its assignments
+    if refresh:
+        assignments.refresh_user(user)  # a newcomer to an assigned unit gets its assignments
     if commit:
         db.session.commit()
     return user
@@ -68,7 +73,7 @@ def find_by_identifier(identifier: str) -> User | None:
     ).scalars().first()
 
 
-def _identity_key(identifier: str) -> str:
+def identity_key(identifier: str) -> str:
     """A keyed hash of what was typed: counts failures per name without storing the name (it may be a password)."""
     secret = str(current_app.secret_key).encode()
     return hmac.new(secret, identifier.strip().lower().encode(), hashlib.sha256).hexdigest()[:24]
@@ -92,7 +97,7 @@ def authenticate(identifier: str, password: str, *, ip: str = "", now: datetime 
     Known and unknown names take the same path, the same message and one password hash each.
     """
     now = now or utcnow()
-    who = _identity_key(identifier)
+    who = identity_key(identifier)
     ip_key, pair_key, lock_key = f"login-ip:{ip}", f"login-pair:{who}:{ip}", f"login-lock:{who}:{ip}"
     failures, ip_left = ratelimit.peek(ip_key)
     if failures >= _config("LOGIN_IP_MAX_FAILURES"):
@@ -130,10 +135,21 @@ def authenticate(identifier: str, password: str, *, ip: str = "", now: datetime 
             user.failed_logins = 0
             audit.record("account_locked", actor=user, ip=ip, now=now, until=user.locked_until.isoformat(),
                          scope="all_addresses", alert=True)
+            _alert_admins(user, now)
     reason = "unknown" if user is None else "inactive" if not user.active else "password"
     audit.record("login_failed", actor=user, ip=ip, now=now, reason=reason, who=who[:16])
     db.session.commit()
     raise LoginFailed
+
+
+def _alert_admins(locked: User, now: datetime) -> None:
+    """Guesses from many addresses at one account: every admin gets an in-app notice (part of the caller's commit)."""
+    admins = db.session.execute(select(User).join(UserRole).where(UserRole.role == Role.ADMIN, User.active.is_(True))).scalars()
+    for admin in admins:
+        with force_locale(admin.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            title = _("Account %(no)s locked after failed logins from several addresses", no=locked.employee_no)
+        db.session.add(Notice(user_id=admin.id, kind="security", title=title, created_at=now,
+                              link="/admin/audit?action=account_locked"))
 
 
 def record_logout(user: User, token: str, *, ip: str = "", everywhere: bool = False) -> None:
@@ -189,6 +205,15 @@ def password_expired(user: User, *, now: datetime | None = None) -> bool:
     if not days or user.password_changed_at is None:
         return False
     return (now or utcnow()) - user.password_changed_at > timedelta(days=days)
+
+
+def temporary_password() -> str:
+    """Twelve characters people can read out and type: no 0/O or 1/l/I, letters and digits both."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(12))
+        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+            return candidate
 
 
 def set_password(user: User, new: str, *, actor: User | None = None, ip: str = "", temporary: bool = False) -> None:

@@ -500,15 +500,17 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
     numbers = [c.employee_no for c in todo]
     users = {u.employee_no: u for batch in _batches(numbers)
              for u in db.session.execute(select(User).where(User.employee_no.in_(batch))).scalars()}
+    touched: list[User] = []  # their assignments and report rows follow in one batch at the end
     for done, change in enumerate(todo, start=1):
         row = by_no.get(change.employee_no)
         user = users.get(change.employee_no)
         if change.action == "create" and row is not None:
-            accounts.create_user(row.employee_no, row.name, email=row.email or None, phone=row.phone or None,
-                                 position=row.position, org_unit=units.by_path[row.unit_path], commit=False)
+            touched.append(accounts.create_user(row.employee_no, row.name, email=row.email or None,
+                                                phone=row.phone or None, position=row.position,
+                                                org_unit=units.by_path[row.unit_path], commit=False, refresh=False))
         elif change.action == "deactivate" and user is not None:
             user.active = False
-            assignments.refresh_user(user)
+            touched.append(user)
             # rows end with this import's commit; Redis forgets them now (a rollback then costs a database look-up only)
             sessions.forget(sessions.end_all(user.id, "deactivated"))
         elif change.action == "update" and user is not None and row is not None:
@@ -518,10 +520,12 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
             user.phone = row.phone or user.phone
             user.org_unit_id = units.by_path[row.unit_path].id
             user.active = True
-            db.session.flush()
-            assignments.refresh_user(user)
-        if done % STEP_EVERY == 0 or done == len(todo):
+            touched.append(user)
+        if done % STEP_EVERY == 0 and done != len(todo):
             yield "apply", done, len(todo)
+    assignments.refresh_users(touched)
+    if todo:
+        yield "apply", len(todo), len(todo)
 
 
 def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,

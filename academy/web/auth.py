@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import smtplib
 from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -9,10 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from .. import ratelimit
 from ..database import utcnow
-from ..forms import EmptyForm, LanguageForm, LoginForm, PasswordForm
-from ..services import accounts, identity, sessions, twofactor
-from . import client_ip, safe_next, sso
+from ..forms import EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordForm, ResetPasswordForm
+from ..services import accounts, identity, password_reset, sessions, twofactor
+from . import client_ip, external_url, safe_next, sso
 from .signin import complete_login, current_token, end_browser_session
 
 bp = Blueprint("auth", __name__)
@@ -121,6 +123,48 @@ def _password_page(form: PasswordForm, status: int) -> ResponseReturnValue:
 def _two_factor_status() -> dict[str, object]:
     enrolled = twofactor.enrolment(current_user) is not None
     return {"two_factor_on": enrolled, "recovery_codes_left": twofactor.codes_left(current_user) if enrolled else 0}
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> ResponseReturnValue:
+    """The same answer whether or not the account exists; counted per address and per name."""
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form), 422 if request.method == "POST" else 200
+    identifier = form.identifier.data or ""
+    seconds = current_app.config["LOGIN_LOCK_MINUTES"] * 60
+    by_address, _left = ratelimit.add(f"reset-ip:{client_ip()}", seconds)
+    by_name, _left = ratelimit.add(f"reset-name:{accounts.identity_key(identifier)}", seconds)
+    user = accounts.find_by_identifier(identifier)
+    if (user is not None and user.active and user.email and not identity.managed_elsewhere(user)
+            and by_address <= current_app.config["LOGIN_IP_MAX_FAILURES"]
+            and by_name <= current_app.config["LOGIN_MAX_FAILURES"]):
+        link = external_url("auth.reset_password", token=password_reset.make_token(user))
+        try:
+            password_reset.send_link(user, link, ip=client_ip())
+        except (OSError, smtplib.SMTPException):
+            current_app.logger.exception("password reset mail not sent")
+    flash(_("If the account exists and has an email address, a link to reset the password is on its way. "
+            "It works once, within %(n)d minutes.", n=current_app.config["PASSWORD_RESET_MINUTES"]), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    user = password_reset.user_for(token)
+    if user is None or identity.managed_elsewhere(user):  # its password lives in the directory or platform
+        flash(_("This link has expired or has been used. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"), code=303)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/reset.html", form=form), 422 if request.method == "POST" else 200
+    try:
+        password_reset.reset(user, form.new.data or "", ip=client_ip())
+    except accounts.PasswordRejected as err:
+        form.new.errors = [str(PASSWORD_REASONS[err.reason])]
+        return render_template("auth/reset.html", form=form), 422
+    flash(_("Your password has been changed. Log in with the new one."), "success")
+    return redirect(url_for("auth.login"), code=303)
 
 
 @bp.post("/language")

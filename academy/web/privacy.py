@@ -96,7 +96,7 @@ def record_pdf_download() -> ResponseReturnValue:
                 none),
         Section(_("Training hours"), (_("Course"), _("Hours"), _("Earned")),
                 [(c["course"], f"{c['hours']:g}", _when(c["earned_at"])) for c in data["training_hours"]], none),
-        Section(_("Recent sign-ins"), (_("When"), _("From"), _("How")),
+        Section(_("Recent sign-ins"), (_("When"), _("Network address"), _("How")),
                 [(_when(s["at"]), s["from"], s["method"]) for s in data["sign_ins"][:50]], none),
     ]
     footer = _("Drawn for %(name)s at %(when)s. Everything QS Academy keeps about you; the JSON copy has all rows.",
