@@ -248,8 +248,8 @@ def test_moodle_xml_import_carries_fractions_feedback_and_images() -> None:
     assert question.weights == (1, 0.5, 0)
     assert question.score == 2
     assert "选项「排列图」：对" in question.explanation
-    assert result.files == {"files/chart.png": base64.b64decode(PIXEL)}
-    assert 'src="files/chart.png"' in question.stem
+    assert result.files == {"ex-files/chart.png": base64.b64decode(PIXEL)}
+    assert 'src="ex-files/chart.png"' in question.stem
     assert any("penalties" in w.reason for w in result.warnings)
 
 

@@ -322,6 +322,7 @@ def _numeric(draft: Draft, answer: str, fmt: str, result: Imported) -> None:
     if not answers:
         raise ValueError("a numeric question without an answer")
     spans: list[tuple[float, float, float]] = []
+    exact: dict[tuple[float, float], tuple[float, float]] = {}
     for raw in answers:
         raw = raw.strip()
         weight = 1.0
@@ -331,6 +332,9 @@ def _numeric(draft: Draft, answer: str, fmt: str, result: Imported) -> None:
         _feedback_note(draft, f"答 {value.text}", feedback)
         low, high = _span(value.text)
         spans.append((weight, low, high))
+        if ".." not in value.text[1:]:
+            middle, _, spread = value.text.partition(":")
+            exact[(low, high)] = float(middle), abs(float(spread or 0))
     if wrong:
         _feedback_note(draft, "其他答案", _comment(wrong[1:], fmt)[1])
     full = [(low, high) for weight, low, high in spans if abs(weight - 1) < 1e-6]
@@ -343,6 +347,8 @@ def _numeric(draft: Draft, answer: str, fmt: str, result: Imported) -> None:
             result.warnings.append(Rejected(draft.line, f"partial credit ({weight * 100:g}%) for {number_text(low)}..{number_text(high)} is not carried: only the 100% answer counts"))
     low, high = full[0]
     draft.type, draft.low, draft.high = QType.NUMERIC, low, high
+    if (low, high) in exact and exact[(low, high)][1] > 0:
+        draft.value, draft.tolerance = exact[(low, high)]
 
 
 def _span(text: str) -> tuple[float, float]:

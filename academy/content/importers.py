@@ -279,6 +279,11 @@ def _tag(key: str, name: str, tags: dict[str, str]) -> str:
     return chosen
 
 
+def _middle(low: float, high: float) -> str:
+    short = f"{(low + high) / 2:.12g}"
+    return short if "e" not in short and low <= float(short) <= high else number_text((low + high) / 2)
+
+
 def _question_lines(qid: str, d: Draft, tags: list[str], lesson: str, difficulty: str) -> list[str]:
     head = [f"## {qid}", f"type: {d.type.value}", f"difficulty: {difficulty}",
             f"lesson: {lesson}", f"tags: {', '.join(tags)}"]
@@ -291,8 +296,13 @@ def _question_lines(qid: str, d: Draft, tags: list[str], lesson: str, difficulty
             weights = d.blank_weights[n] if d.blank_weights else [1.0] * len(variants)
             head.append("answer: " + " | ".join(v if w == 1 else f"[{_percent(w)}] {v}" for v, w in zip(variants, weights, strict=True)))
     if d.type is QType.NUMERIC and d.low is not None and d.high is not None:
-        head.append(f"answer: {number_text(d.low)}" if d.low == d.high else f"answer: {number_text(d.low)}..{number_text(d.high)}")
-        head.append(f"compute: {d.compute or number_text((d.low + d.high) / 2)}")
+        if d.value is not None and d.tolerance is not None:  # as written: 3.1415 ± 0.0005, not its rounded ends
+            head += [f"answer: {number_text(d.value)}", f"tolerance: {number_text(d.tolerance)}"]
+        elif d.low == d.high:
+            head.append(f"answer: {number_text(d.low)}")
+        else:
+            head.append(f"answer: {number_text(d.low)}..{number_text(d.high)}")
+        head.append(f"compute: {d.compute or _middle(d.low, d.high)}")
     body = ["", _safe_lines(d.stem), ""]
     if d.type in (QType.SINGLE, QType.MULTIPLE):
         body += [f"- [{_mark(n, d)}] {_one_line(o)}" for n, o in enumerate(d.options)] + [""]
@@ -394,7 +404,7 @@ def convert(imported: Imported, bank_id: str, title: str, course: str, lesson: s
     return text
 
 
-def read(data: str | bytes, fmt: str) -> Imported:
+def read(data: str | bytes, fmt: str, files_prefix: str = "files/") -> Imported:
     """Parse a file's content in one of :data:`FORMATS`; never raises on bad input."""
     if fmt == "xlsx":
         return parse_xlsx(io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")))
@@ -406,7 +416,7 @@ def read(data: str | bytes, fmt: str) -> Imported:
     if fmt == "moodlexml":
         from .moodlexml import parse_moodle_xml
 
-        return parse_moodle_xml(data)
+        return parse_moodle_xml(data, files_prefix)
     readers = {"gift": parse_gift, "aiken": parse_aiken, "csv": parse_csv}
     if fmt not in readers:
         return Imported(rejected=[Rejected(1, f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")])
@@ -421,7 +431,7 @@ def import_questions(data: str | bytes, fmt: str, *, bank_id: str, course: str, 
     ``markdown`` is empty when nothing could be converted. The bank id is made a valid slug.
     """
     safe_id = slug(bank_id)
-    imported = read(data, fmt)
+    imported = read(data, fmt, f"{safe_id}-files/")
     if safe_id != bank_id:
         imported.warnings.insert(0, Rejected(0, f"bank id '{bank_id}' written as '{safe_id}'"))
     markdown = convert(imported, safe_id, title or safe_id, course, lesson, difficulty=difficulty)

@@ -37,6 +37,8 @@ class Draft:
     blank_weights: list[list[float]] = field(default_factory=list)
     low: float | None = None
     high: float | None = None
+    value: float | None = None  # numeric given as value ± tolerance
+    tolerance: float | None = None
     compute: str = ""
     matches: list[str] = field(default_factory=list)
     distractors: list[str] = field(default_factory=list)
