@@ -311,7 +311,11 @@ def _short(draft: Draft, answer: str, fmt: str, result: Imported, missing_word: 
     draft.type, draft.blanks = QType.FILL, [variants]
     draft.blank_weights = [weights] if any(w != 1 for w in weights) else []
     if not missing_word:
-        draft.stem = draft.stem + ("" if re.search(r"[^\x00-\x7f]$", draft.stem) else " ") + "____"
+        drawn = re.findall(r"(?:\\_|_){4,}", draft.stem)  # the author drew the blank: keep it where it is
+        if len(drawn) == 1:
+            draft.stem = draft.stem.replace(drawn[0], "____")
+        else:
+            draft.stem = draft.stem + ("" if re.search(r"[^\x00-\x7f]$", draft.stem) else " ") + "____"
 
 
 def _numeric(draft: Draft, answer: str, fmt: str, result: Imported) -> None:

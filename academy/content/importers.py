@@ -367,6 +367,8 @@ def convert(imported: Imported, bank_id: str, title: str, course: str, lesson: s
     """
     text = ""
     for _ in range(len(imported.drafts) + 2):
+        if not imported.drafts:
+            break
         text = to_markdown(bank_id, title, course, lesson, imported.drafts, difficulty=difficulty)
         problems: list[Problem] = []
         bank = parse_bank(text, Path(f"{bank_id}.md"), Path(), problems)
