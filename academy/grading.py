@@ -150,7 +150,11 @@ def _numeric(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     if number is None or q.low is None or q.high is None:
         return 0.0
     slack = 1e-9 * max(1.0, abs(q.low), abs(q.high))
-    return 1.0 if q.low - slack <= number <= q.high + slack else 0.0
+    if q.low - slack <= number <= q.high + slack:
+        return 1.0
+    near = [share for share, low, high in q.partial_ranges
+            if low - 1e-9 * max(1.0, abs(low), abs(high)) <= number <= high + 1e-9 * max(1.0, abs(low), abs(high))]
+    return max(near, default=0.0)
 
 
 def _ordering(q: Question, answer: Any, policy: MultiplePolicy) -> float:

@@ -114,13 +114,23 @@ def test_a_broken_question_is_rejected_alone_with_its_line() -> None:
 
 def test_what_cannot_be_carried_is_never_silent() -> None:
     imported = parse_gift("谈谈体会。{}\n\n只是说明。\n\n<img src=\"@@PLUGINFILE@@/a.png\"> 图中是什么？{=甲 ~乙}\n\n"
-                          "年份？{#=1822:0 =%50%1822:2}")
+                          "年份？{#=1822 =1900}\n\n名称？{=质量*}")
     reasons = [r.reason for r in imported.rejected]
     assert any("essay" in r for r in reasons)
     assert any("description" in r for r in reasons)
+    assert any("several different answers worth 100%" in r for r in reasons)
     warnings = {w.line: w.reason for w in imported.warnings}
     assert "a.png" in warnings[5]
-    assert "partial credit" in warnings[7]
+    assert "wildcard" in warnings[9]
+
+
+def test_numeric_near_misses_earn_their_share() -> None:
+    result = import_questions("年份？{#=1822:0 =%50%1822:2 #接近}", "gift", bank_id="ex", course="c", lesson="l")
+    assert "answer: 1822 | [50%] 1820..1824" in result.markdown
+    question = result.bank.questions[0]  # type: ignore[union-attr]
+    assert [grade_item(question, n).score for n in ("1822", "1821", "1830")] == [1, 0.5, 0]
+    again = import_questions(to_moodle_xml(result.bank), "moodlexml", bank_id="ex", course="c", lesson="l")  # type: ignore[arg-type]
+    assert again.bank.questions[0].partial_ranges == question.partial_ranges  # type: ignore[union-attr]
 
 
 # -- the bank format grew partial credit; grading follows it ---------------------------------------

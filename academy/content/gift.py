@@ -201,7 +201,7 @@ def _note_images(draft: Draft, text: str, result: Imported) -> None:
 
 
 def _feedback_note(draft: Draft, label: str, feedback: _Text) -> None:
-    if feedback.text:
+    if textformat.plain(feedback.markdown()):
         note = f"{label}：{feedback.markdown()}" if label else feedback.markdown()
         draft.explanation = f"{draft.explanation}\n\n{note}".strip()
 
@@ -346,9 +346,7 @@ def _numeric(draft: Draft, answer: str, fmt: str, result: Imported) -> None:
         raise ValueError("a numeric question needs an answer worth 100%")
     if len(set(full)) > 1:
         raise ValueError("several different answers worth 100%: a numeric question here has one answer or range")
-    for weight, low, high in spans:
-        if (low, high) not in full and weight > 0:
-            result.warnings.append(Rejected(draft.line, f"partial credit ({weight * 100:g}%) for {number_text(low)}..{number_text(high)} is not carried: only the 100% answer counts"))
+    draft.partial_ranges = [(weight, low, high) for weight, low, high in spans if 0 < weight < 1]
     low, high = full[0]
     draft.type, draft.low, draft.high = QType.NUMERIC, low, high
     if (low, high) in exact and exact[(low, high)][1] > 0:
@@ -440,7 +438,8 @@ def _answer_lines(q: Question) -> list[str] | None:
     if q.type is QType.TRUEFALSE:
         return ["\tTRUE" if q.truth else "\tFALSE"]
     if q.type is QType.NUMERIC and q.low is not None and q.high is not None:
-        return [f"\t#{number_text(q.low)}..{number_text(q.high)}"]
+        return [f"\t#={number_text(q.low)}..{number_text(q.high)}"] + [
+            f"\t=%{_percent(share)}%{number_text(low)}..{number_text(high)}" for share, low, high in q.partial_ranges]
     if q.type is QType.MATCHING:
         pairs = [f"\t={escape(left)} -> {escape(right)}" for left, right in zip(q.options, q.matches, strict=False)]
         return pairs + [f"\t= -> {escape(right)}" for right in q.matches[len(q.options) :]]

@@ -296,12 +296,14 @@ def _question_lines(qid: str, d: Draft, tags: list[str], lesson: str, difficulty
             weights = d.blank_weights[n] if d.blank_weights else [1.0] * len(variants)
             head.append("answer: " + " | ".join(v if w == 1 else f"[{_percent(w)}] {v}" for v, w in zip(variants, weights, strict=True)))
     if d.type is QType.NUMERIC and d.low is not None and d.high is not None:
+        near = "".join(f" | [{_percent(share)}] {number_text(low)}..{number_text(high)}"
+                       for share, low, high in d.partial_ranges)
         if d.value is not None and d.tolerance is not None:  # as written: 3.1415 ± 0.0005, not its rounded ends
-            head += [f"answer: {number_text(d.value)}", f"tolerance: {number_text(d.tolerance)}"]
+            head += [f"answer: {number_text(d.value)}{near}", f"tolerance: {number_text(d.tolerance)}"]
         elif d.low == d.high:
-            head.append(f"answer: {number_text(d.low)}")
+            head.append(f"answer: {number_text(d.low)}{near}")
         else:
-            head.append(f"answer: {number_text(d.low)}..{number_text(d.high)}")
+            head.append(f"answer: {number_text(d.low)}..{number_text(d.high)}{near}")
         head.append(f"compute: {d.compute or _middle(d.low, d.high)}")
     body = ["", _safe_lines(d.stem), ""]
     if d.type in (QType.SINGLE, QType.MULTIPLE):
@@ -335,7 +337,7 @@ def _expected(d: Draft) -> dict[str, Any]:
         if d.blank_weights:
             fields["blank_weights"] = tuple(tuple(w) for w in d.blank_weights)
     elif d.type is QType.NUMERIC:
-        fields.update(low=d.low, high=d.high)
+        fields.update(low=d.low, high=d.high, partial_ranges=tuple(d.partial_ranges))
     return fields
 
 

@@ -37,6 +37,7 @@ class Draft:
     blank_weights: list[list[float]] = field(default_factory=list)
     low: float | None = None
     high: float | None = None
+    partial_ranges: list[tuple[float, float, float]] = field(default_factory=list)  # numeric: (credit, low, high)
     value: float | None = None  # numeric given as value ± tolerance
     tolerance: float | None = None
     compute: str = ""

@@ -233,7 +233,7 @@ def _numeric(reader: _Reader, node: ET.Element, draft: Draft) -> None:
         if fraction == 1:
             full.append((middle - spread, middle + spread))
         elif fraction > 0:
-            reader.result.warnings.append(Rejected(draft.line, f"partial credit ({fraction * 100:g}%) for {value} is not carried: only the 100% answer counts"))
+            draft.partial_ranges.append((fraction, middle - spread, middle + spread))
     if not full:
         raise _Refused("a numeric question needs an answer worth 100%")
     if len(set(full)) > 1:
@@ -386,8 +386,9 @@ def _write(root: ET.Element, q: Question, bank: Bank) -> None:
         for variant, share in zip(q.blanks[0], shares, strict=True):
             _texted(node, "answer", variant, "moodle_auto_format", fraction=f"{share * 100:.7g}")
     elif q.type is QType.NUMERIC and q.low is not None and q.high is not None:
-        answer = _texted(node, "answer", number_text((q.low + q.high) / 2), "moodle_auto_format", fraction="100")
-        _add(answer, "tolerance", number_text((q.high - q.low) / 2))
+        for share, low, high in ((1.0, q.low, q.high), *q.partial_ranges):
+            answer = _texted(node, "answer", number_text((low + high) / 2), "moodle_auto_format", fraction=f"{share * 100:.7g}")
+            _add(answer, "tolerance", number_text((high - low) / 2))
     elif q.type is QType.MATCHING:
         _add(node, "shuffleanswers", "true")
         lefts = list(q.options) + [""] * (len(q.matches) - len(q.options))

@@ -67,6 +67,7 @@ class Question:
     matches: tuple[str, ...] = ()  # matching right sides, aligned with ``options``; distractors follow
     weights: tuple[float, ...] = ()  # choices: credit per option (1.0 = full, negative = penalty); () = keys only
     blank_weights: tuple[tuple[float, ...], ...] = ()  # fill: credit per variant, aligned with ``blanks``
+    partial_ranges: tuple[tuple[float, float, float], ...] = ()  # numeric: (credit, low, high) near misses
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,21 @@ def _choice_keys(qtype: QType, marks: list[str], line: int) -> dict[str, object]
     if abs(total - 1) > 0.005:
         raise ContentError(line, f"the positive shares of a multiple-choice question add up to {total * 100:g}%, not 100%")
     return {"correct": tuple(n for n, w in enumerate(weights) if w > 0), "weights": weights}
+
+
+def _partial_range(text: str, line: int) -> tuple[float, float, float]:
+    """``[50%] 1820..1824`` or ``[50%] 1821``: a near miss that earns part of the score."""
+    found = WEIGHTED.match(text.strip())
+    if not found:
+        raise ContentError(line, f"a further numeric answer is written '[50%] low..high', not '{text.strip()}'")
+    share = _percent(found.group(1), line)
+    if not 0 < share < 1:
+        raise ContentError(line, "a further numeric answer earns more than 0% and less than 100%")
+    span = RANGE.match(found.group(2))
+    low, high = (float(span.group(1)), float(span.group(2))) if span else (_number(found.group(2), line, "answer"),) * 2
+    if low > high:
+        raise ContentError(line, "range answer must be low..high")
+    return share, low, high
 
 
 def _variants(text: str, line: int) -> tuple[tuple[str, ...], tuple[float, ...]]:
@@ -254,6 +270,9 @@ def parse_question(qid: str, bank: str, lines: list[str], first: int) -> Questio
             fields["blank_weights"] = tuple(w for _, w in parsed)
     elif qtype is QType.NUMERIC:
         answer_line, answer = _one(head, "answer", line0)
+        answer, *others = answer.split("|")
+        if others:
+            fields["partial_ranges"] = tuple(_partial_range(text, first + answer_line) for text in others)
         found = RANGE.match(answer)
         if found:
             low, high = float(found.group(1)), float(found.group(2))

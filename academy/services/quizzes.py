@@ -77,7 +77,7 @@ def question_from_json(data: dict[str, Any]) -> Question:
     fields["difficulty"] = Difficulty(fields["difficulty"])
     for key in ("tags", "options", "correct", "matches", "weights"):
         fields[key] = tuple(fields.get(key) or ())
-    for key in ("blanks", "blank_weights"):
+    for key in ("blanks", "blank_weights", "partial_ranges"):
         fields[key] = tuple(tuple(b) for b in fields.get(key) or ())
     return Question(**fields)
 
