@@ -109,7 +109,7 @@ def parse_gift(text: str) -> Imported:
         try:
             draft = _question(line, body, category, result)
         except ValueError as err:
-            result.rejected.append(Rejected(line, str(err)))
+            result.rejected.append(Rejected(line, str(err).replace("\n", " ⏎ ")))
             continue
         if meta:
             _apply_meta(draft, meta)
@@ -302,6 +302,8 @@ def _short(draft: Draft, answer: str, fmt: str, result: Imported, missing_word: 
             continue  # a wrong answer with feedback: the feedback moved to the explanation
         if "*" in value.text:
             result.warnings.append(Rejected(draft.line, f"'*' in the answer '{value.text}' is a wildcard in Moodle; here it is a plain star"))
+        if "\n" in value.text:
+            raise ValueError(f"the answer '{value.text}' runs over several lines: nobody can type it in one answer box")
         if "|" in value.text:
             raise ValueError(f"the answer '{value.text}' holds '|', which separates variants here")
         variants.append(value.text)
