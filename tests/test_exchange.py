@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,6 +20,9 @@ from academy.content.problems import Problem
 from academy.content.quizbank import QType, Question, load_banks, parse_bank
 from academy.content.sheet_template import template_bytes
 from academy.grading import MultiplePolicy, grade_item
+from academy.models import Role
+
+from .conftest import log_in
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPARED = ("type", "stem", "options", "correct", "weights", "truth", "blanks", "blank_weights", "low", "high",
@@ -299,6 +303,20 @@ def test_the_excel_template_imports_one_question_per_type(app: Flask, tmp_path: 
     assert load_workbook(target).sheetnames == ["题目", "填写说明"]
 
 
+def test_the_template_downloads_for_authors_and_hr_only(app: Flask, make_user: Any) -> None:
+    url = "/quiz-admin/question-template.xlsx"
+    for roles, status in (((), 403), ((Role.AUTHOR,), 200), ((Role.HR,), 200)):
+        client = app.test_client()
+        log_in(client, make_user(roles=roles))
+        response = client.get(url)
+        assert response.status_code == status
+        if status == 200:
+            assert response.headers["Content-Disposition"].startswith("attachment")
+            result = import_questions(response.data, "xlsx", bank_id="ex", course="c", lesson="l")
+            assert result.converted == 5
+    assert app.test_client().get(url).status_code in (302, 401)
+
+
 # -- properties ---------------------------------------------------------------------------------
 
 GIFT_ALPHABET = st.sampled_from([*list("{}=~#%:->\\/[]\n 甲乙 abc 123.5 T"), "TRUE", "\n\n", "//", "####", "%50%", "[html]", "<b>", "::t::", "$CATEGORY: 1"])
@@ -313,6 +331,8 @@ def test_gift_imports_never_crash_and_never_write_an_invalid_bank(text: str) -> 
         assert problems == []
         again = import_questions(to_gift(result.bank)[0], "gift", bank_id="ex", course="c", lesson="l")  # type: ignore[arg-type]
         assert again.markdown == result.markdown
+        xml = import_questions(to_moodle_xml(result.bank), "moodlexml", bank_id="ex", course="c", lesson="l")  # type: ignore[arg-type]
+        assert xml.markdown == result.markdown
 
 
 @settings(max_examples=100, deadline=None)
