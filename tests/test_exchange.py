@@ -126,6 +126,9 @@ def test_what_cannot_be_carried_is_never_silent() -> None:
     warnings = {w.line: w.reason for w in imported.warnings}
     assert "a.png" in warnings[5]
     assert "wildcard" in warnings[9]
+    script = parse_gift('[html]<p onclick="x()">看</p><script>alert(1)</script>{T}')
+    assert [w.reason for w in script.warnings] == ["HTML '<script' is removed when the question is shown",
+                                                   "HTML 'onclick=' is removed when the question is shown"]
 
 
 def test_numeric_near_misses_earn_their_share() -> None:

@@ -196,6 +196,8 @@ def _question(line: int, text: str, category: str, result: Imported) -> Draft:
 
 
 def _note_images(draft: Draft, text: str, result: Imported) -> None:
+    for found in textformat.unsafe(text):
+        result.warnings.append(Rejected(draft.line, f"HTML '{found}' is removed when the question is shown"))
     for source in textformat.images(text):
         result.warnings.append(Rejected(draft.line, f"image '{source}' is not in the file: put it beside the bank or remove it"))
 

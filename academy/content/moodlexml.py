@@ -64,6 +64,8 @@ class _Reader:
             except (binascii.Error, ValueError):
                 self.result.warnings.append(Rejected(draft.line, f"image '{file.get('name')}' is not valid base64: left out"))
         text = textformat.to_markdown(_text(node).strip(), fmt)
+        for found in textformat.unsafe(text):
+            self.result.warnings.append(Rejected(draft.line, f"HTML '{found}' is removed when the question is shown"))
         for source in textformat.images(text):
             name = source[len(PLUGINFILE):] if source.startswith(PLUGINFILE) else ""
             if name and name in embedded:

@@ -31,6 +31,14 @@ def to_markdown(text: str, fmt: str) -> str:
     return body
 
 
+UNSAFE = re.compile(r"<\s*(script|iframe|object|embed|form|style)\b|\son\w+\s*=|javascript:", re.I)
+
+
+def unsafe(text: str) -> list[str]:
+    """HTML that pages never show (scripts, frames, event handlers): the importer warns about it."""
+    return sorted({m.group(0).strip().lower() for m in UNSAFE.finditer(text)})
+
+
 def images(text: str) -> list[str]:
     """Sources of the images a text shows (HTML ``<img>`` or Markdown ``![]()``)."""
     return [a or b for a, b in IMAGE.findall(text)]
