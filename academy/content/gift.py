@@ -131,6 +131,7 @@ def _apply_meta(draft: Draft, meta: str) -> None:
         return
     if not isinstance(data, dict):
         return
+    draft.title_is_id = True
     draft.difficulty = str(data.get("difficulty", draft.difficulty))
     draft.lesson = str(data.get("lesson", ""))
     tags = data.get("tags")

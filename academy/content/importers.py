@@ -237,7 +237,8 @@ def _mark(n: int, d: Draft) -> str:
 def _assign_ids(bank_id: str, drafts: list[Draft]) -> list[str]:
     """A title that is already one of this bank's ids is kept (round trips); others are numbered."""
     taken: set[str] = set()
-    wanted = [d.title if ID.match(d.title) and d.title.startswith(f"{bank_id}-") else "" for d in drafts]
+    wanted = [d.title if ID.match(d.title) and (d.title_is_id or d.title.startswith(f"{bank_id}-")) else ""
+              for d in drafts]
     ids: list[str] = []
     counter = 0
     for want in wanted:

@@ -49,6 +49,7 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     tag_names: dict[str, str] = field(default_factory=dict)
     title: str = ""
+    title_is_id: bool = False  # our own export: the title is the question's id, kept on import
     score: float = 1.0
     column: str = ""  # spreadsheets: where the question's row starts being wrong
 

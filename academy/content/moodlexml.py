@@ -311,6 +311,7 @@ def _tags(node: ET.Element, draft: Draft) -> None:
         key, _, value = _text(tag).partition("=")
         if key == "difficulty":
             draft.difficulty = value
+            draft.title_is_id = True
         elif key == "lesson":
             draft.lesson = value
         elif key == "compute":
