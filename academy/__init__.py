@@ -171,10 +171,24 @@ def _setup_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, certificates, competitions, courses, errors, hr, live, me, quizzes
+    from .web import (
+        admin,
+        auth,
+        certificates,
+        competitions,
+        courses,
+        errors,
+        hr,
+        live,
+        me,
+        privacy,
+        quizzes,
+        sso,
+        twofactor,
+    )
 
-    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp, live.bp,
-                      errors.bp):
+    for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
+                      live.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 

@@ -32,6 +32,7 @@ from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .security import ImportUpload, LoginSession
+from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
@@ -70,12 +71,14 @@ __all__ = [
     "OrgUnit",
     "QState",
     "QuestionVersion",
+    "RecoveryCode",
     "ReminderLog",
     "Role",
     "RoundKind",
     "Stage",
     "TargetKind",
     "TrainingCredit",
+    "TwoFactor",
     "UnitKind",
     "User",
     "UserRole",
