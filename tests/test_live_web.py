@@ -133,7 +133,10 @@ def test_join_by_code_and_qr_code(hosted, app: Flask, make_user) -> None:  # typ
     client = app.test_client()
     log_in(client, make_user("P2"))
     assert client.post("/live/join", data={"code": code.lower()}).headers["Location"].endswith(f"/live/{code}")
-    assert client.post("/live/join", data={"code": "ZZZZZZ"}).status_code == 404
+    wrong = client.post("/live/join", data={"code": "ZZZZZZ"})
+    assert wrong.status_code == 404
+    page = wrong.get_data(as_text=True)
+    assert "没有使用这个加入码的现场决赛" in page and 'name="code"' in page  # on the join form, not the 404 page
     page = client.get(f"/live/{code}")
     assert "红队" in page.text
     svg = client.get(f"/live/{code}/qr.svg")
