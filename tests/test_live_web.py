@@ -136,7 +136,8 @@ def test_join_by_code_and_qr_code(hosted, app: Flask, make_user) -> None:  # typ
     wrong = client.post("/live/join", data={"code": "ZZZZZZ"})
     assert wrong.status_code == 404
     page = wrong.get_data(as_text=True)
-    assert "没有使用这个加入码的现场决赛" in page and 'name="code"' in page  # on the join form, not the 404 page
+    assert "没有使用这个加入码的现场决赛" in page  # on the join form, not the 404 page
+    assert 'name="code"' in page
     page = client.get(f"/live/{code}")
     assert "红队" in page.text
     svg = client.get(f"/live/{code}/qr.svg")
