@@ -119,3 +119,24 @@ def test_every_screen_state_fits_the_projector(size: tuple[int, int], live_app: 
             assert "第 1 题" not in screen.locator("header").inner_text()
             assert "比赛结束" in screen.locator("header").inner_text()
     context.close()
+
+
+def test_host_console_keys_press_only_the_enabled_step(live_app: Flask, live_server: LiveServer, browser: Any) -> None:
+    code = _event(live_app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    console = context.new_page()
+    browser_log_in(console, live_server, "H001")
+    console.goto(f"{live_server.url}/live/{code}/host")
+    assert console.locator("button.suggested").get_attribute("data-action") == "next"
+    console.keyboard.press("c")  # close is not a valid step in the lobby: nothing happens
+    console.keyboard.press("n")
+    console.wait_for_selector("#qstate[data-state='shown']")
+    console.keyboard.press("o")
+    console.wait_for_selector("#qstate[data-state='open']")
+    assert console.locator("button.suggested").get_attribute("data-action") == "close"
+    assert console.locator("button[data-action=next]").is_disabled()
+    console.wait_for_function("document.getElementById('countdown').textContent !== ''")
+    assert "首件检验的作用" in console.locator(".host-explanation").inner_text()
+    if os.environ.get("STAGE_SHOTS"):
+        console.screenshot(path=str(Path(os.environ["STAGE_SHOTS"]) / "host-open-1366x768.png"), full_page=True)
+    context.close()

@@ -301,6 +301,11 @@
        now would race it and could drop the press */
     var pressed = false;
     document.addEventListener("submit", function () { pressed = true; }, true);
+    document.addEventListener("keydown", function (e) {  // a button's letter presses it
+      if (e.ctrlKey || e.metaKey || e.altKey || /INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) { return; }
+      var button = document.querySelector("button[data-key='" + e.key.toLowerCase() + "']:not([disabled])");
+      if (button && !pressed) { e.preventDefault(); button.form.requestSubmit(button); }
+    });
     poll(config.state, 1000, function (state) {
       if (state.version !== config.version && !pressed) { window.location.reload(); return; }
       $("players").textContent = state.players;
