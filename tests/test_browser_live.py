@@ -3,6 +3,8 @@ question of each round kind (everyone, buzz-in, risk, team), and the scores come
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,6 +92,8 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     a = _phone(browser, live_server, "P001", code, "红队")
     b = _phone(browser, live_server, "P002", code, "红队")
     c = _phone(browser, live_server, "P003", code, "蓝队")
+    assert c.locator(".topbar .mainnav").is_hidden()  # in the game the phone keeps only a minimal bar
+    assert c.evaluate("document.querySelector('.topbar').getBoundingClientRect().height") < 60
     screen.wait_for_selector("#players:has-text('3')")
 
     # 1. everyone answers: two right, one wrong
@@ -111,6 +115,8 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     assert "本题 0 分" in c.locator("#note").inner_text()
     assert "排名 3 / 3" in c.locator("#note").inner_text()
     assert "本题 +" in a.locator("#note").inner_text()
+    if os.environ.get("STAGE_SHOTS"):  # pictures for docs/competitions.md
+        c.screenshot(path=str(Path(os.environ["STAGE_SHOTS"]) / "phone-revealed.png"))
 
     # 2. buzz-in: 丙 buzzes first and answers wrong (−200); the turn passes to 甲, who is right
     _host(console, "next")
