@@ -93,6 +93,11 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     b = _phone(browser, live_server, "P002", code, "红队")
     c = _phone(browser, live_server, "P003", code, "蓝队")
     assert c.locator(".topbar .mainnav").is_hidden()  # in the game the phone keeps only a minimal bar
+    asked: list[str] = []
+    c.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    c.click(".topbar .brand")  # a stray tap: the phone asks, and staying keeps the game
+    assert asked == ["确定离开比赛吗？用同一个加入码可以回来。"]
+    assert c.url.endswith(f"/live/{code}")
     assert c.evaluate("document.querySelector('.topbar').getBoundingClientRect().height") < 60
     screen.wait_for_selector("#players:has-text('3')")
 

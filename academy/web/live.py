@@ -351,7 +351,7 @@ def labels() -> dict[str, str]:
         "other_team": _("Another team answers this question."), "no_answer": _("No answer."),
         "time_up": _("Time is up."), "rank": _("Rank %(rank)s of %(of)s", rank="{rank}", of="{of}"),
         "finished": _("The final is over. Thank you!"), "explanation": _("Explanation"), "right_answer": _("Answer"),
-        "finished_short": _("Final over"), "gained": _("%(points)s points this question", points="{points}"),
+        "finished_short": _("Final over"), "leave": _("Leave the final? You can come back with the same code."), "gained": _("%(points)s points this question", points="{points}"),
         "true": "对", "false": "错", "network": _("Connection lost, retrying…"),
     }
     return {**words, **{f"kind_{k}": str(v) for k, v in KIND_NAMES.items()},

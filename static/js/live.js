@@ -317,7 +317,14 @@
     screen: function () {
       window.addEventListener("resize", function () { fit($("stage")); });
       every = 500; follow(renderScreen, pushedToScreen(renderScreen), 500); poll(config.state, every, renderScreen); },
-    player: function () { follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
+    player: function () {
+      // a stray tap on the bar must not drop a player out of a running final
+      document.querySelectorAll(".topbar a").forEach(function (link) {
+        link.addEventListener("click", function (e) {
+          if (current && current.status !== "finished" && !window.confirm(L.leave)) { e.preventDefault(); }
+        });
+      });
+ follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
     host: host
   };
 }());
