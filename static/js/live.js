@@ -27,6 +27,7 @@
       if (k === "html") { node.innerHTML = attrs[k]; }  // rendered on the server from reviewed bank content
       else if (k === "text") { node.textContent = attrs[k]; }
       else if (k === "on") { node.addEventListener("click", attrs[k]); }
+      else if (k === "width") { node.style.width = attrs[k]; }  // through the CSSOM: the policy refuses style attributes
       else { node.setAttribute(k, attrs[k]); }
     });
     (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
@@ -324,7 +325,10 @@
           if (current && current.status !== "finished" && !window.confirm(L.leave)) { e.preventDefault(); }
         });
       });
- follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
+      follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
     host: host
   };
+  /* the page names its role on its configuration block: no inline script starts it */
+  var start = document.getElementById("live-config");
+  if (start && start.dataset.start && window.Live[start.dataset.start]) { window.Live[start.dataset.start](); }
 }());
