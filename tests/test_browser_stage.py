@@ -131,6 +131,7 @@ def test_host_console_keys_press_only_the_enabled_step(live_app: Flask, live_ser
     console.keyboard.press("c")  # close is not a valid step in the lobby: nothing happens
     console.keyboard.press("n")
     console.wait_for_selector("#qstate[data-state='shown']")
+    console.wait_for_load_state("load")  # the keys work once the console's script has run
     console.keyboard.press("o")
     console.wait_for_selector("#qstate[data-state='open']")
     assert console.locator("button.suggested").get_attribute("data-action") == "close"
