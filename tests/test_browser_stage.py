@@ -101,7 +101,8 @@ def test_every_screen_state_fits_the_projector(size: tuple[int, int], live_app: 
         marker = "question" if state == "revealed" else state
         screen.wait_for_selector(f"#stage[data-stage='{marker}']")
         if state == "lobby":
-            screen.wait_for_function("document.querySelectorAll('#names li').length === 200")
+            screen.locator("#names li").nth(199).wait_for()  # a locator, not a script: the page's policy refuses eval
+            assert screen.locator("#names li").count() == 200
         if state == "revealed":
             screen.wait_for_selector(".explanation")
             assert "首件检验的作用" in screen.locator(".explanation").inner_text()
@@ -136,7 +137,7 @@ def test_host_console_keys_press_only_the_enabled_step(live_app: Flask, live_ser
     console.wait_for_selector("#qstate[data-state='open']")
     assert console.locator("button.suggested").get_attribute("data-action") == "close"
     assert console.locator("button[data-action=next]").is_disabled()
-    console.wait_for_function("document.getElementById('countdown').textContent !== ''")
+    console.wait_for_selector("#countdown:not(:empty)")
     assert "首件检验的作用" in console.locator(".host-explanation").inner_text()
     if os.environ.get("STAGE_SHOTS"):
         console.screenshot(path=str(Path(os.environ["STAGE_SHOTS"]) / "host-open-1366x768.png"), full_page=True)
