@@ -3,6 +3,8 @@ question of each round kind (everyone, buzz-in, risk, team), and the scores come
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,6 +92,13 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     a = _phone(browser, live_server, "P001", code, "红队")
     b = _phone(browser, live_server, "P002", code, "红队")
     c = _phone(browser, live_server, "P003", code, "蓝队")
+    assert c.locator(".topbar .mainnav").is_hidden()  # in the game the phone keeps only a minimal bar
+    asked: list[str] = []
+    c.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    c.click(".topbar .brand")  # a stray tap: the phone asks, and staying keeps the game
+    assert asked == ["确定离开比赛吗？用同一个加入码可以回来。"]
+    assert c.url.endswith(f"/live/{code}")
+    assert c.evaluate("document.querySelector('.topbar').getBoundingClientRect().height") < 60
     screen.wait_for_selector("#players:has-text('3')")
 
     # 1. everyone answers: two right, one wrong
@@ -98,6 +107,9 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     right = _key(live_app, code)[0]
     for phone, choice in ((a, right), (b, right), (c, (right + 1) % 3)):
         _ready(phone, 1)
+        # each phone has its own order, but an option keeps the big screen's letter
+        shown = phone.eval_on_selector_all(".options li", "(items) => items.map((li) => [li.dataset.option, li.querySelector('.letter').textContent])")
+        assert all(letter == "ABCDEF"[int(option)] for option, letter in shown)
         _choose(phone, choice)
         phone.wait_for_selector("#note:has-text('答案已收到')")
     screen.wait_for_selector("#players:has-text('已作答 3')")
@@ -105,6 +117,11 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     screen.wait_for_selector(".options li.right .count")
     a.wait_for_selector("#note:has-text('答对了')")
     c.wait_for_selector("#note:has-text('答错了')")
+    assert "本题 0 分" in c.locator("#note").inner_text()
+    assert "排名 3 / 3" in c.locator("#note").inner_text()
+    assert "本题 +" in a.locator("#note").inner_text()
+    if os.environ.get("STAGE_SHOTS"):  # pictures for docs/competitions.md
+        c.screenshot(path=str(Path(os.environ["STAGE_SHOTS"]) / "phone-revealed.png"))
 
     # 2. buzz-in: 丙 buzzes first and answers wrong (−200); the turn passes to 甲, who is right
     _host(console, "next")
@@ -120,7 +137,7 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     a.wait_for_selector("#note:has-text('轮到你')")
     _choose(a, truth)
     a.wait_for_selector("#stage[data-state='closed']")  # a right buzz answer ends the question
-    screen.wait_for_selector(".buzzers:has-text('丙 → 甲')")
+    screen.wait_for_selector(".buzzers:has-text('丙 → 甲') svg.icon")
     _host(console, "reveal")
 
     # 3. risk: 红队 stakes 500 before seeing the question and is right; 蓝队 stakes 200 and is wrong
@@ -157,7 +174,8 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     a.wait_for_selector("#note:has-text('答案已收到')")
     _host(console, "reveal")
     _host(console, "finish")
-    screen.wait_for_selector("h1:has-text('领奖台')")
+    screen.wait_for_selector("#stage[data-stage='finished'] .podium .place.p1")
+    assert "比赛结束" in screen.locator("header").inner_text()  # no "question 4" left after the finish
 
     with live_app.app_context():
         event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one()
@@ -169,6 +187,7 @@ def test_a_live_final_with_every_round_kind(pages: str, live_app: Flask, live_se
     assert players["丙"] == -200
     assert teams == {"红队": players["甲"] + players["乙"] + 500, "蓝队": -200 - 200}
     a.wait_for_selector(f"#me:has-text('{players['甲']}')")
+    a.wait_for_selector("#stage:has-text('排名 1 / 3')")  # each phone ends on its final rank
     assert screen.locator(".board li").first.inner_text().startswith("1. 甲")
     for context in (host_context, a.context, b.context, c.context):
         context.close()

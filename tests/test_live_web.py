@@ -77,8 +77,10 @@ def test_no_answer_key_leaves_the_server_before_the_reveal(hosted, app: Flask, m
     seen: list[str] = []
 
     def look() -> None:
+        # the host console shows the host the key and 解析 (test below); a player never gets that page
+        assert player.get(f"/live/{code}/host").status_code == 404
         seen.extend([player.get(f"/live/{code}/me").text, host.get(f"/live/{code}/state").text,
-                     host.get(f"/live/{code}/host").text, player.get(f"/live/{code}").text])
+                     player.get(f"/live/{code}").text])
 
     for action in ("next", "open"):
         host.post(f"/live/{code}/host/{action}")
@@ -133,7 +135,11 @@ def test_join_by_code_and_qr_code(hosted, app: Flask, make_user) -> None:  # typ
     client = app.test_client()
     log_in(client, make_user("P2"))
     assert client.post("/live/join", data={"code": code.lower()}).headers["Location"].endswith(f"/live/{code}")
-    assert client.post("/live/join", data={"code": "ZZZZZZ"}).status_code == 404
+    wrong = client.post("/live/join", data={"code": "ZZZZZZ"})
+    assert wrong.status_code == 404
+    page = wrong.get_data(as_text=True)
+    assert "没有使用这个加入码的现场决赛" in page  # on the join form, not the 404 page
+    assert 'name="code"' in page
     page = client.get(f"/live/{code}")
     assert "红队" in page.text
     svg = client.get(f"/live/{code}/qr.svg")
@@ -158,3 +164,26 @@ def _user(app: Flask):  # type: ignore[no-untyped-def]
         db.session.refresh(user)
         db.session.expunge(user)
     return user
+
+
+def test_host_console_marks_the_next_step_and_shows_the_key(hosted, app: Flask) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    client, code = hosted
+
+    def buttons() -> tuple[str, list[str]]:
+        page = client.get(f"/live/{code}/host").get_data(as_text=True)
+        suggested = re.findall(r'class="button suggested" data-action="(\w+)"', page)
+        enabled = [name for name, off in re.findall(r'data-action="(\w+)"[^>]*?( disabled)?>', page) if not off]
+        return suggested[0] if suggested else "", enabled
+
+    assert buttons() == ("next", ["next", "leaderboard", "podium", "finish"])
+    client.post(f"/live/{code}/host/next")
+    suggested, enabled = buttons()
+    assert suggested == "open"
+    assert "close" not in enabled
+    page = client.get(f"/live/{code}/host").get_data(as_text=True)
+    assert 'class="key"' in page  # the host sees the key before the reveal, on the host's page only
+    assert 'data-key="o"' in page
+    client.post(f"/live/{code}/host/open")
+    assert buttons()[0] == "close"

@@ -33,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
 
 from .. import access, loadlag, ratelimit, realtime
 from ..content.quizbank import load_banks
@@ -225,7 +226,11 @@ def join_by_code() -> ResponseReturnValue:
     form = JoinForm()
     if not form.validate_on_submit():
         return render_template("live/index.html", form=form, events=[]), 422
-    event = access.live_event(form.code.data or "")
+    try:
+        event = access.live_event(form.code.data or "")
+    except NotFound:  # a mistyped code: say so on the form, not with the site's 404 page
+        form.code.errors = [*form.code.errors, _("No live final has this code. Check the code on the big screen.")]
+        return render_template("live/index.html", form=form, events=[]), 404
     return redirect(url_for("live.play", code=event.code), code=303)
 
 
@@ -358,6 +363,7 @@ def labels() -> dict[str, str]:
         "other_team": _("Another team answers this question."), "no_answer": _("No answer."),
         "time_up": _("Time is up."), "rank": _("Rank %(rank)s of %(of)s", rank="{rank}", of="{of}"),
         "finished": _("The final is over. Thank you!"), "explanation": _("Explanation"), "right_answer": _("Answer"),
+        "finished_short": _("Final over"), "leave": _("Leave the final? You can come back with the same code."), "gained": _("%(points)s points this question", points="{points}"),
         "true": "对", "false": "错", "network": _("Connection lost, retrying…"),
     }
     return {**words, **{f"kind_{k}": str(v) for k, v in KIND_NAMES.items()},

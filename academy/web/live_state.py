@@ -17,11 +17,12 @@ from sqlalchemy import select
 
 from ..content.render import render_inline
 from ..database import db
-from ..models import LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind
+from ..models import EventStatus, LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind, User
 from ..realtime import sse
 from ..services import live
 
 BOARD_SIZE = 10
+LOBBY_NAMES = 300  # the lobby names who is in; past this the count says the rest
 _CACHE_SIZE = 256
 _shared: dict[tuple[Any, ...], Any] = {}
 
@@ -95,6 +96,8 @@ def screen_state(event: LiveEvent) -> dict[str, Any]:
         "version": event.version, "players": live.player_count(event), "question": None,
         "board": _standings(event),
     }
+    if event.status == EventStatus.LOBBY:
+        data["names"] = _memo(("names", event.code, event.version), lambda: _lobby_names(event))
     if q is not None:
         data["question"] = _question(event, q)
         data["answered"] = live.answer_count(q)
@@ -102,6 +105,13 @@ def screen_state(event: LiveEvent) -> dict[str, Any]:
             names = {t.id: t.name for t in event.teams}
             data["stakes"] = {names.get(team, "?"): value for team, value in live.stakes(q).items()}
     return data
+
+
+def _lobby_names(event: LiveEvent) -> list[str]:
+    rows = db.session.execute(
+        select(User.name).join(LivePlayer, LivePlayer.user_id == User.id).where(LivePlayer.event_id == event.id)
+        .order_by(LivePlayer.joined_at, LivePlayer.id).limit(LOBBY_NAMES))
+    return [name for (name,) in rows]
 
 
 def shared_state(event: LiveEvent) -> dict[str, Any]:

@@ -3,7 +3,8 @@
    the shared state in the push and fetch their own part a moment later (spread, so a hall of phones
    does not ask at the same instant); the screen refetches its state. Without a stream, or when it
    fails, short polling with ETags (a 304 costs no body). The server's clock drives the countdown.
-   Options arrive in the event's order; each phone shows them in its own order (config.orders). */
+   Options arrive in the event's order; each phone shows them in its own order (config.orders), but
+   every option keeps the screen's letter, so "the answer is D" means one option in the whole hall. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("live-config").textContent);
@@ -33,6 +34,27 @@
     return node;
   }
   function letter(i) { return String.fromCharCode(65 + i); }
+  var BELL = "M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z";
+  function icon(path) {  // inline SVG: an emoji may have no glyph on a hall's PC
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), p = document.createElementNS(ns, "path");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("class", "icon"); svg.setAttribute("aria-hidden", "true");
+    p.setAttribute("d", path); svg.appendChild(p);
+    return svg;
+  }
+  /* Shrink the stage's type until its content fits the frame: long stems and 200 names are
+     scaled down, never cut. A few halvings find the largest scale that fits. */
+  function fit(stage) {
+    var fits = function () { return stage.scrollHeight <= stage.clientHeight + 1 && stage.scrollWidth <= stage.clientWidth + 1; };
+    stage.style.setProperty("--fit", "1");
+    if (fits()) { return; }
+    var low = 0.2, high = 1;
+    for (var n = 0; n < 8; n++) {
+      var mid = (low + high) / 2;
+      stage.style.setProperty("--fit", String(mid));
+      if (fits()) { low = mid; } else { high = mid; }
+    }
+    stage.style.setProperty("--fit", String(low));
+  }
 
   function poll(url, interval, render) {
     var headers = etag ? { "If-None-Match": etag } : {};
@@ -128,12 +150,14 @@
     if (!q.stem) { return el("div", {}, [head, el("p", { "class": "big", text: L["state_" + q.state] })]); }
     var key = q.key && q.key.correct ? q.key.correct : [];
     var total = (q.distribution || []).reduce(function (a, b) { return a + b; }, 0) || 1;
-    var list = el("ol", { "class": "options", type: "A" });
+    var list = el("ol", { "class": "options" + (opts.wide && (q.options || []).length > 4 ? " two" : "") });
     (q.options || []).forEach(function (html, i) {
       var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : ""), "data-option": q.held ? q.held[i] : i }, [
-        el("span", { "class": "letter", text: letter(i) }), el("span", { html: html })]);
+        el("span", { "class": "letter", text: letter(q.held ? q.held[i] : i) }), el("span", { html: html })]);
       if (q.distribution) {
-        item.appendChild(el("span", { "class": "bar", width: Math.round(100 * q.distribution[i] / total) + "%" }));
+        var bar = el("span", { "class": "bar" });
+        bar.style.width = Math.round(100 * q.distribution[i] / total) + "%";
+        item.appendChild(bar);
         item.appendChild(el("span", { "class": "count", text: String(q.distribution[i]) }));
       }
       if (opts.choose) { item.addEventListener("click", function () { opts.choose(i, item); }); item.setAttribute("role", "button"); item.tabIndex = 0; }
@@ -145,7 +169,7 @@
       parts.push(el("p", { "class": "right", text: L.right_answer + ": " + (q.key.low === q.key.high ? q.key.low : q.key.low + " – " + q.key.high) }));
       if (q.distribution) { parts.push(el("p", { text: "✔ " + q.distribution[0] + "   ✘ " + q.distribution[1] })); }
     }
-    if (q.buzzers && q.buzzers.length) { parts.push(el("p", { "class": "buzzers", text: "🔔 " + q.buzzers.join(" → ") + (q.turn ? "   " + L.turn + " " + q.turn : "") })); }
+    if (q.buzzers && q.buzzers.length) { parts.push(el("p", { "class": "buzzers" }, [icon(BELL), document.createTextNode(" " + q.buzzers.join(" → ") + (q.turn ? "   " + L.turn + " " + q.turn : ""))])); }
     if (q.explanation) { parts.push(el("p", { "class": "explanation", html: "<strong></strong> " + q.explanation })); parts[parts.length - 1].firstChild.textContent = L.explanation + "："; }
     return el("div", {}, parts);
   }
@@ -159,14 +183,41 @@
       state.board.teams.length ? el("div", {}, [el("h2", { text: L.teams }), teams]) : null]);
   }
 
+  function podium(state) {
+    var top = (state.board.teams.length ? state.board.teams : state.board.players).slice(0, 3);
+    return el("div", { "class": "podium" }, top.map(function (s, i) {
+      return el("div", { "class": "place p" + (i + 1) }, [el("span", { "class": "name", text: s.name }),
+        el("span", { "class": "points", text: s.points + " " + L.points }), el("span", { "class": "step", text: String(s.rank) })]);
+    }));
+  }
+
   function renderScreen(state) {
     var stage = $("stage");
-    $("players").textContent = L.players + " " + state.players + (state.question && state.question.state !== "pending" ? " · " + L.answered + " " + (state.answered || 0) : "");
-    $("progress").textContent = state.question ? fmt(L.question, { n: state.question.position, total: state.question.total }) : "";
-    if (state.stage === "podium") { stage.replaceChildren(el("h1", { text: L.podium }), board(state, 3)); return; }
+    var finished = state.status === "finished";
+    document.body.setAttribute("data-status", state.status);
+    stage.setAttribute("data-stage", finished ? "finished" : (state.stage === "question" && !state.question ? "lobby" : state.stage));
+    $("players").textContent = L.players + " " + state.players + (!finished && state.question && state.question.state !== "pending" ? " · " + L.answered + " " + (state.answered || 0) : "");
+    $("progress").textContent = finished ? L.finished_short : state.question ? fmt(L.question, { n: state.question.position, total: state.question.total }) : "";
+    drawScreen(stage, state, finished);
+    fit(stage);
+  }
+  function drawScreen(stage, state, finished) {
+    if (finished) {
+      stage.replaceChildren(el("h1", { text: L.finished_short }),
+        el("div", { "class": "finish" }, [podium(state), board(state, 10)]));
+      return;
+    }
+    if (state.stage === "podium") { stage.replaceChildren(el("h1", { text: L.podium }), podium(state)); return; }
     if (state.stage === "leaderboard") { stage.replaceChildren(board(state, 10)); return; }
-    if (!state.question) { stage.replaceChildren(document.getElementById("lobby").content.cloneNode(true)); return; }
-    var view = questionView(state.question);
+    if (!state.question) {
+      stage.replaceChildren(document.getElementById("lobby").content.cloneNode(true));
+      var names = $("names");
+      (state.names || []).forEach(function (n) { names.appendChild(el("li", { text: n })); });
+      if (state.players > (state.names || []).length) { names.appendChild(el("li", { text: "+" + (state.players - state.names.length) })); }
+      $("joined").textContent = L.players + " " + state.players;
+      return;
+    }
+    var view = questionView(state.question, { wide: true });
     if (state.stakes) {
       var stakes = Object.keys(state.stakes).map(function (t) { return t + " " + state.stakes[t]; }).join(" · ");
       view.appendChild(el("p", { "class": "stakes", text: L.stakes + ": " + (stakes || "—") }));
@@ -230,7 +281,10 @@
     }
     if (open && q.kind === "buzz" && !you.buzzed) { view.appendChild(el("button", { "class": "button buzz", id: "buzz", text: L.buzz, on: function () { send(config.buzz); } })); }
     var note = null;
-    if (q.state === "revealed" && you.answered) { note = (you.correct ? L.well_done : L.wrong) + " " + (you.points > 0 ? "+" : "") + you.points; }
+    if (q.state === "revealed" && you.answered && you.points === undefined) { note = L.received; }  // own result on its way
+    else if (q.state === "revealed" && you.answered) {
+      note = (you.correct ? L.well_done : L.wrong) + " " + fmt(L.gained, { points: (you.points > 0 ? "+" : "") + you.points }) + (me.rank ? " · " + fmt(L.rank, me) : "");
+    }
     else if (q.state === "revealed") { note = L.no_answer; }
     else if (you.answered) { note = L.received; }
     else if (you.team_answered) { note = L.team_answered; }
@@ -248,6 +302,11 @@
        now would race it and could drop the press */
     var pressed = false;
     document.addEventListener("submit", function () { pressed = true; }, true);
+    document.addEventListener("keydown", function (e) {  // a button's letter presses it
+      if (e.ctrlKey || e.metaKey || e.altKey || /INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) { return; }
+      var button = document.querySelector("button[data-key='" + e.key.toLowerCase() + "']:not([disabled])");
+      if (button && !pressed) { e.preventDefault(); button.form.requestSubmit(button); }
+    });
     poll(config.state, 1000, function (state) {
       if (state.version !== config.version && !pressed) { window.location.reload(); return; }
       $("players").textContent = state.players;
@@ -256,8 +315,17 @@
   }
 
   window.Live = {
-    screen: function () { every = 500; follow(renderScreen, pushedToScreen(renderScreen), 500); poll(config.state, every, renderScreen); },
-    player: function () { follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
+    screen: function () {
+      window.addEventListener("resize", function () { fit($("stage")); });
+      every = 500; follow(renderScreen, pushedToScreen(renderScreen), 500); poll(config.state, every, renderScreen); },
+    player: function () {
+      // a stray tap on the bar must not drop a player out of a running final
+      document.querySelectorAll(".topbar a").forEach(function (link) {
+        link.addEventListener("click", function (e) {
+          if (current && current.status !== "finished" && !window.confirm(L.leave)) { e.preventDefault(); }
+        });
+      });
+      follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
     host: host
   };
   /* the page names its role on its configuration block: no inline script starts it */
