@@ -31,6 +31,7 @@ from .models import (
     Role,
     User,
 )
+from .services import sessions
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -144,6 +145,23 @@ def person_for_hr(viewer: User, user_id: int) -> User:
     if not in_scope(viewer, person.org_unit):
         abort(404)
     return person
+
+
+def person_for_password_reset(viewer: User, user_id: int) -> User:
+    """Admins reset anyone's password; HR only learners in their scope (never another HR user, a host, an
+    author or an admin: that would hand HR those rights). Anyone else gets 404."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    if is_admin(viewer):
+        return person
+    if not can_view_reports(viewer) or not in_scope(viewer, person.org_unit) or person.role_names():
+        abort(404)
+    return person
+
+
+def may_reset_password(viewer: User, person: User) -> bool:
+    return is_admin(viewer) or (can_view_reports(viewer) and in_scope(viewer, person.org_unit) and not person.role_names())
 
 
 def notice_for_owner(viewer: User, notice_id: int) -> Notice:
@@ -271,6 +289,13 @@ def quiz_for_author(user: User, key: str) -> QuizDef:
     return quiz_for_learner(user, key)
 
 
+def regrade_scope(user: User) -> list[str] | None:
+    """Whose attempts a regrade may touch: authors and admins fix a key for everyone, HR only their subtrees."""
+    if is_admin(user) or can_manage_content(user):
+        return None
+    return scope_paths(user) or []
+
+
 def certificate_for_owner(user: User, serial: str) -> Certificate:
     cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
     if cert is None:
@@ -315,6 +340,11 @@ def live_answerer(code: str) -> Answerer | None:
     this way; the caller treats the request as any other page would."""
     user_id = session.get("_user_id")
     if not isinstance(user_id, str) or not user_id.isdigit():
+        return None
+    token = session.get("_sid")
+    # an ended session (logout, deactivation, role change) is gone from Redis at once: such a
+    # request takes the database path, which refuses it
+    if not isinstance(token, str) or sessions.mirrored_user(token) != int(user_id):
         return None
     device = session.get(f"live:{code}")
     return Answerer(int(user_id), device if isinstance(device, str) else None)

@@ -31,6 +31,8 @@ from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
+from .security import ImportUpload, LoginSession
+from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "CourseCompletion",
     "Enrollment",
     "EventStatus",
+    "ImportUpload",
     "LearnerCertificationStatus",
     "LearnerCourseStatus",
     "LearnerStatus",
@@ -63,16 +66,19 @@ __all__ = [
     "LiveQuestion",
     "LiveStake",
     "LiveTeam",
+    "LoginSession",
     "Notice",
     "OrgUnit",
     "QState",
     "QuestionVersion",
+    "RecoveryCode",
     "ReminderLog",
     "Role",
     "RoundKind",
     "Stage",
     "TargetKind",
     "TrainingCredit",
+    "TwoFactor",
     "UnitKind",
     "User",
     "UserRole",

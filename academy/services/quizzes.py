@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import JSON, bindparam, select, text, update
+from sqlalchemy import JSON, bindparam, false, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,7 +25,7 @@ from ..content.quizbank import Difficulty, QType, Question
 from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
 from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
-from ..models import Attempt, AttemptAnswer, AttemptHead, Course, QuestionVersion, User
+from ..models import Attempt, AttemptAnswer, AttemptHead, Course, OrgUnit, QuestionVersion, User
 from . import audit, certificates, course_status, progress
 
 MAX_TEXT = 200  # characters per typed answer
@@ -75,9 +75,10 @@ def question_from_json(data: dict[str, Any]) -> Question:
     fields = dict(data)
     fields["type"] = QType(fields["type"])
     fields["difficulty"] = Difficulty(fields["difficulty"])
-    for key in ("tags", "options", "correct", "matches"):
+    for key in ("tags", "options", "correct", "matches", "weights"):
         fields[key] = tuple(fields.get(key) or ())
-    fields["blanks"] = tuple(tuple(b) for b in fields.get("blanks") or ())
+    for key in ("blanks", "blank_weights", "partial_ranges"):
+        fields[key] = tuple(tuple(b) for b in fields.get(key) or ())
     return Question(**fields)
 
 
@@ -412,12 +413,18 @@ def may_review_answers(attempt: Attempt, quiz: QuizDef, now: datetime) -> bool:
     return False
 
 
-def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: datetime | None = None) -> int:
+def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: datetime | None = None,
+            scope: list[str] | None = None) -> int:
     """After an author corrected a key: move graded attempts to the bank's current version of
-    each question (same id) and grade again. Returns how many attempts changed score."""
+    each question (same id) and grade again. Returns how many attempts changed score.
+
+    ``scope``: org subtree paths whose people's attempts are touched (None: everyone's)."""
     now = now or utcnow()
-    attempts = db.session.execute(
-        select(Attempt).where(Attempt.quiz_key == quiz.key, Attempt.submitted_at.is_not(None))).scalars().all()
+    query = select(Attempt).where(Attempt.quiz_key == quiz.key, Attempt.submitted_at.is_not(None))
+    if scope is not None:
+        query = (query.join(User, User.id == Attempt.user_id).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+                 .where(or_(false(), *(OrgUnit.path.startswith(path) for path in scope))))
+    attempts = db.session.execute(query).scalars().all()
     current: dict[str, Question] = {}
     for attempt in attempts:
         for entry in attempt.paper:
@@ -435,7 +442,8 @@ def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: 
             changed += 1
             attempt.regraded_at = now
             _after_grading(attempt, now)
-    audit.record("quiz_regrade", actor=actor, ip=ip, now=now, quiz=quiz.key, attempts=len(attempts), changed=changed)
+    audit.record("quiz_regrade", actor=actor, ip=ip, now=now, quiz=quiz.key, attempts=len(attempts), changed=changed,
+                 scope=scope)
     db.session.commit()
     return changed
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..database import db
@@ -580,3 +580,12 @@ def leadership_summary(unit: OrgUnit, period: Period, *, zone: tzinfo, now: date
     now = now or datetime.now(zone)
     return LeadershipSummary(unit, _period_figures(unit, period, zone, now),
                              _period_figures(unit, period.previous(), zone, now))
+
+
+def positions(scope: list[str] | None) -> list[str]:
+    """Positions held by people in the viewer's subtrees (None: everyone), for the report's filter."""
+    query = select(User.position).where(User.position != "")
+    if scope is not None:
+        query = (query.join(OrgUnit, OrgUnit.id == User.org_unit_id)
+                 .where(or_(false(), *(OrgUnit.path.startswith(path) for path in scope))))
+    return list(db.session.execute(query.distinct().order_by(User.position)).scalars())

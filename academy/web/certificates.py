@@ -16,7 +16,7 @@ from ..forms import RevokeForm
 from ..models import AwardCertificate, Certificate
 from ..printing import CertificateText, certificate_pdf, qr_cells
 from ..services import awards, certificates
-from . import client_ip
+from . import client_ip, external_url
 
 bp = Blueprint("certificates", __name__)
 
@@ -25,7 +25,7 @@ TIER_NAMES = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"),
 
 
 def _verify_url(cert: Certificate) -> str:
-    return url_for("certificates.verify", serial=cert.serial, _external=True)
+    return external_url("certificates.verify", serial=cert.serial)
 
 
 @bp.get("/me/certificates")
@@ -96,7 +96,7 @@ def revoke(serial: str) -> ResponseReturnValue:
 # --- award certificates of online rounds ---------------------------------------------------------
 
 def _award_url(cert: AwardCertificate) -> str:
-    return url_for("certificates.verify", serial=cert.serial, _external=True)
+    return external_url("certificates.verify", serial=cert.serial)
 
 
 def _award_holder(cert: AwardCertificate, *, masked: bool) -> str:
