@@ -77,3 +77,25 @@ def test_switching_language_in_the_browser(live_app: Flask, live_server: LiveSer
     page.click("button:has-text('English')")
     page.wait_for_url(f"{live_server.url}/me")
     assert page.locator("h1").inner_text() == "My learning"
+
+
+def test_a_phone_learner_is_led_from_the_last_lesson_to_the_final_exam(live_app: Flask, live_server: LiveServer, browser,
+                                                                     tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _learner(live_app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True)
+    phone = context.new_page()
+    browser_log_in(phone, live_server, "100001")
+    phone.goto(f"{live_server.url}/courses/sample-course/resume")
+    phone.click("text=我已学完本节")
+    phone.wait_for_url("**/courses/sample-course/pdca")
+    phone.click("text=我已学完本节")
+    phone.wait_for_url("**/courses/sample-course")
+    assert phone.locator(".next-step").inner_text() == "所有课时已学完，通过结业考试后课程即告完成。还剩 2 次。"
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= 360
+    phone.screenshot(path=str(tmp_path / "course.png"), full_page=True)
+    phone.click("a.button.primary:has-text('参加结业考试')")
+    phone.wait_for_url("**/quiz/final/sample-course")
+    phone.goto(f"{live_server.url}/me")
+    assert "参加结业考试" in phone.locator(".course-card .next-step").first.inner_text()
+    phone.screenshot(path=str(tmp_path / "me.png"), full_page=True)
+    context.close()

@@ -36,6 +36,7 @@ class CourseProgress:
     total: int
     enrolled: bool
     completed: bool
+    done_ids: frozenset[int] = frozenset()  # the live lessons done
 
     @property
     def percent(self) -> int:
@@ -199,7 +200,8 @@ def progress_for(user: User, courses: Iterable[Course]) -> dict[int, CourseProgr
     ).scalars()}
     return {
         cid: CourseProgress(done=len(ids & done_ids), total=len(ids), enrolled=cid in enrollments,
-                            completed=cid in enrollments and enrollments[cid].completed_at is not None)
+                            completed=cid in enrollments and enrollments[cid].completed_at is not None,
+                            done_ids=frozenset(ids & done_ids))
         for cid, ids in live.items()
     }
 

@@ -4,6 +4,7 @@ from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,10 +15,34 @@ from ..content.render import render
 from ..database import db
 from ..forms import EmptyForm
 from ..models import Course
-from ..services import progress
+from ..services import next_step, progress
+from ..services.next_step import NextStep, Step
 
 bp = Blueprint("courses", __name__)
 bp.before_request(login_required(lambda: None))
+
+
+@bp.app_template_global()
+def step_action(course: Course, step: NextStep) -> tuple[str, str]:
+    """The label and the address of a course's one next action."""
+    final = url_for("quizzes.show", kind="final", ref=course.slug)
+    if step.step is Step.START and step.lesson is not None:
+        return _("Start learning"), url_for("courses.lesson", slug=course.slug, lesson_slug=step.lesson.slug)
+    if step.step is Step.CONTINUE and step.lesson is not None:
+        return _("Continue: %(title)s", title=step.lesson.title), url_for("courses.lesson", slug=course.slug, lesson_slug=step.lesson.slug)
+    if step.step is Step.FINAL:
+        return _("Take the final exam"), final
+    if step.step is Step.RESUME_EXAM:
+        return _("Return to the final exam"), final
+    if step.step is Step.RETAKE:
+        if step.attempts_left is None:
+            return _("Try again"), final
+        return _("Try again (%(n)d left)", n=step.attempts_left), final
+    if step.step is Step.WAIT:
+        return _("Next attempt after %(time)s", time=format_datetime(step.cooldown_until, "yyyy-MM-dd HH:mm")), final
+    if step.step is Step.NO_ATTEMPTS:
+        return _("No attempts left: see your results"), final
+    return _("Review the course"), url_for("courses.course", slug=course.slug)
 
 
 @bp.get("/")
@@ -33,7 +58,7 @@ def catalog() -> ResponseReturnValue:
     courses.sort(key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else 99, c.position))
     tiers = [(tier, list(items)) for tier, items in groupby(courses, key=lambda c: c.tier)]
     return render_template("courses/catalog.html", tiers=tiers,
-                           progress=progress.progress_for(current_user, courses))
+                           steps=next_step.next_steps(current_user, courses))
 
 
 @bp.get("/courses/<slug>")
@@ -42,8 +67,18 @@ def course(slug: str) -> ResponseReturnValue:
     intro = render(course.intro, course.version, f"{course.tier}/{course.slug}")
     return render_template("courses/course.html", course=course, intro=intro,
                            done=progress.done_lessons(current_user, course),
-                           state=progress.progress_for(current_user, [course])[course.id],
-                           resume=progress.resume_lesson(current_user, course))
+                           step=next_step.next_step(current_user, course),
+                           prerequisites=_prerequisites(course))
+
+
+def _prerequisites(course: Course) -> list[Course]:
+    """The courses ``course.md`` names as prerequisites, by title; unknown or retired ones left out."""
+    slugs = list((course.meta or {}).get("prerequisites") or [])
+    if not slugs:
+        return []
+    found = {c.slug: c for c in db.session.execute(
+        select(Course).where(Course.slug.in_(slugs), Course.retired.is_(False))).scalars()}
+    return [found[s] for s in slugs if s in found]
 
 
 @bp.get("/courses/<slug>/<lesson_slug>")
@@ -79,7 +114,7 @@ def mark_done(slug: str, lesson_slug: str) -> ResponseReturnValue:
 @bp.get("/courses/<slug>/resume")
 def resume(slug: str) -> ResponseReturnValue:
     course = access.course_for_learner(slug)
-    target = progress.resume_lesson(current_user, course)
-    if target is None:
+    step = next_step.next_step(current_user, course)
+    if step.step is Step.DONE:
         return redirect(url_for("courses.course", slug=slug))
-    return redirect(url_for("courses.lesson", slug=slug, lesson_slug=target.slug))
+    return redirect(step_action(course, step)[1])

@@ -1,0 +1,104 @@
+"""A learner's state in a course and the one thing to do next.
+
+The catalog card, the course page, 我的学习 and ``/courses/<slug>/resume`` all ask this module,
+so they can never disagree: a learner who has read every lesson is sent to the final exam,
+not back to lesson 1. Read-only: nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import noload
+
+from ..database import db, utcnow
+from ..models import Attempt, Course, Lesson, User
+from .progress import CourseProgress, progress_for
+
+
+class Step(StrEnum):
+    START = "start"  # nothing read yet
+    CONTINUE = "continue"  # lessons left to read
+    FINAL = "final"  # every lesson read, the final exam not yet taken
+    RESUME_EXAM = "resume_exam"  # a final exam attempt is open
+    RETAKE = "retake"  # failed, attempts left, may start now
+    WAIT = "wait"  # failed, attempts left, cooling down
+    NO_ATTEMPTS = "no_attempts"  # failed and no attempts left
+    DONE = "done"  # completed, hours credited
+
+
+@dataclass(frozen=True)
+class NextStep:
+    step: Step
+    progress: CourseProgress
+    lesson: Lesson | None  # the lesson to read (START, CONTINUE) or to read again (DONE)
+    attempts_used: int = 0
+    attempts_left: int | None = None  # None: unlimited or no final exam
+    cooldown_until: datetime | None = None
+    best_percent: int | None = None
+
+    @property
+    def exam_step(self) -> bool:
+        return self.step in (Step.FINAL, Step.RESUME_EXAM, Step.RETAKE, Step.WAIT, Step.NO_ATTEMPTS)
+
+
+def _final_settings(course: Course) -> dict[str, object] | None:
+    meta = course.meta or {}
+    settings = meta.get("final_exam")
+    return settings if meta.get("bank") and isinstance(settings, dict) else None
+
+
+def _step(course: Course, state: CourseProgress, done: set[int], attempts: list[Attempt], now: datetime) -> NextStep:
+    live = course.live_lessons
+    unread = next((x for x in live if x.id not in done), None)
+    if state.completed:
+        return NextStep(Step.DONE, state, live[0] if live else None, len(attempts),
+                        best_percent=_best(attempts))
+    if unread is not None or _final_settings(course) is None:
+        step = Step.CONTINUE if state.enrolled or done else Step.START
+        return NextStep(step, state, unread or (live[0] if live else None))
+    settings = _final_settings(course) or {}
+    limit = int(str(settings.get("attempts", 0)) or 0)
+    used = len(attempts)
+    left = max(limit - used, 0) if limit else None
+    graded = [a for a in attempts if a.submitted_at is not None]
+    best = _best(attempts)
+    if any(a.submitted_at is None for a in attempts):
+        return NextStep(Step.RESUME_EXAM, state, None, used, left, best_percent=best)
+    if not graded:
+        return NextStep(Step.FINAL, state, None, used, left)
+    if left == 0:
+        return NextStep(Step.NO_ATTEMPTS, state, None, used, left, best_percent=best)
+    cooldown = float(str(settings.get("cooldown_hours", 0)) or 0)
+    last = max(a.submitted_at for a in graded if a.submitted_at is not None)
+    if cooldown and now < last + timedelta(hours=cooldown):
+        return NextStep(Step.WAIT, state, None, used, left, last + timedelta(hours=cooldown), best)
+    return NextStep(Step.RETAKE, state, None, used, left, best_percent=best)
+
+
+def _best(attempts: list[Attempt]) -> int | None:
+    scores = [a.percent for a in attempts if a.submitted_at is not None and a.max_score]
+    return round(max(scores)) if scores else None
+
+
+def next_steps(user: User, courses: Iterable[Course], *, now: datetime | None = None) -> dict[int, NextStep]:
+    """The next step in each course, in a handful of queries whatever the number of courses."""
+    courses = list(courses)
+    now = now or utcnow()
+    states = progress_for(user, courses)
+    keys = {f"final/{c.slug}": c.id for c in courses if _final_settings(c) is not None}
+    attempts: dict[int, list[Attempt]] = {cid: [] for cid in keys.values()}
+    if keys:
+        for attempt in db.session.execute(
+                select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys))
+                .order_by(Attempt.number).options(noload(Attempt.answers))).scalars():
+            attempts[keys[attempt.quiz_key]].append(attempt)
+    return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
+
+
+def next_step(user: User, course: Course, *, now: datetime | None = None) -> NextStep:
+    return next_steps(user, [course], now=now)[course.id]
