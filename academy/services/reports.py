@@ -35,6 +35,7 @@ from ..models import (
     TrainingCredit,
     User,
 )
+from ..tiers import TIER_ORDER
 from . import course_status
 
 
@@ -368,7 +369,7 @@ def _completions():  # type: ignore[no-untyped-def]  # a subquery: user_id, cour
     return current.union_all(earlier).subquery("completion")
 
 
-TIERS = ("all-staff", "practitioner", "expert", "leadership")
+TIERS = tuple(t.value for t in TIER_ORDER)
 
 
 @dataclass(frozen=True)

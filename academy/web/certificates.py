@@ -6,11 +6,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import access
-from ..content.catalog import TIER_ORDER
+from .. import access, tiers
 from ..database import utcnow
 from ..forms import RevokeForm
 from ..models import AwardCertificate, Certificate
@@ -20,8 +18,6 @@ from . import client_ip
 
 bp = Blueprint("certificates", __name__)
 
-TIER_NAMES = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
-              "leadership": _l("Leadership")}
 
 
 def _verify_url(cert: Certificate) -> str:
@@ -31,7 +27,7 @@ def _verify_url(cert: Certificate) -> str:
 @bp.get("/me/certificates")
 @login_required
 def mine() -> ResponseReturnValue:
-    exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (TIER_ORDER.index(e.tier), e.id))
+    exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (tiers.rank(e.tier), e.id))
     return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow(),
                            exams=exams, awards=awards.of_user(current_user))
 
@@ -51,7 +47,7 @@ def pdf(serial: str) -> ResponseReturnValue:
     cert = access.certificate_for_owner(current_user, serial)
     text = CertificateText(
         title=cert.title, title_en=cert.title_en, holder=cert.holder_name, employee_no=cert.employee_no,
-        tier=str(TIER_NAMES.get(cert.tier, cert.tier)), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
+        tier=tiers.label(cert.tier), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
         valid_until=format_date(cert.valid_until, "yyyy-MM-dd"), serial=cert.serial, verify_url=_verify_url(cert),
         issuer=_("QS Academy"),
         labels={"employee_no": _("Employee number"), "tier": _("Tier"), "issued": _("Date of issue"),

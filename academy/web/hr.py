@@ -37,7 +37,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
-from .. import access
+from .. import access, tiers
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
@@ -217,7 +217,7 @@ def _summary_lines(summary: reports.LeadershipSummary) -> list[tuple[list[object
     lines = [line(_("Headcount"), cur.headcount, prev.headcount),
              line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
                   round(100 * prev.all_staff_coverage, 1), percent=True)]
-    lines += [line(_("People trained: %(tier)s", tier=TIER_LABELS[t]), cur.trained.get(t, 0), prev.trained.get(t, 0))
+    lines += [line(_("People trained: %(tier)s", tier=tiers.label(t)), cur.trained.get(t, 0), prev.trained.get(t, 0))
               for t in reports.TIERS]
     lines += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
               line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
@@ -233,8 +233,6 @@ def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
     return [row for row, _percent in _summary_lines(summary)]
 
 
-TIER_LABELS = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
-               "leadership": _l("Leadership")}
 SUMMARY_NOTE = _l("Coverage counts the people active today who completed an all-staff course by the end of the period; certificates are counted per person holding one valid at the end of the period (today while it runs). Competition participation counts the people active today who submitted a paper in an online round or joined a live final within the period; competitions held are the online rounds open to the unit whose window overlaps the period, and the live finals someone of the unit joined.")
 SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column("上期", 12, "number"), Column("变化", 12, "number")]
 
@@ -438,10 +436,11 @@ def import_run() -> ResponseReturnValue:
 
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
-    courses = list(db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars())
-    tiers = dict.fromkeys(c.tier for c in courses)
+    courses = list(db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.position)).scalars())
+    courses.sort(key=lambda c: (tiers.rank(c.tier), c.position))
+    paths = dict.fromkeys(c.tier for c in courses)
     form.what.choices = ([SelectChoice(f"course:{c.slug}", c.title) for c in courses]
-                         + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=t)) for t in tiers]
+                         + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=tiers.label(t))) for t in paths]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
                             for e in sorted(access.quiz_sources().exams.values(), key=lambda e: e.id) if e.certificate])
     scopes = access.scope_paths(current_user)
