@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from .. import access, tiers
 from ..database import utcnow
 from ..forms import RevokeForm
+from ..masking import mask_employee_no, mask_name
 from ..models import AwardCertificate, Certificate
 from ..printing import CertificateText, certificate_pdf, qr_cells
 from ..services import awards, certificates
@@ -65,11 +66,11 @@ def verify(serial: str) -> ResponseReturnValue:
         award = awards.by_serial(serial)
         if award is not None:
             return render_template("certificates/verify_award.html", cert=award, holder=_award_holder(award, masked=True),
-                                   employee_no=certificates.mask_employee_no(award.employee_no) if award.employee_no else "")
+                                   employee_no=mask_employee_no(award.employee_no) if award.employee_no else "")
         return render_template("certificates/verify.html", cert=None, serial=serial[:40]), 404
     return render_template("certificates/verify.html", cert=cert, state=cert.state(utcnow()),
-                           holder=certificates.mask_name(cert.holder_name),
-                           employee_no=certificates.mask_employee_no(cert.employee_no))
+                           holder=mask_name(cert.holder_name),
+                           employee_no=mask_employee_no(cert.employee_no))
 
 
 @bp.post("/certificates/<serial>/revoke")
@@ -97,7 +98,7 @@ def _award_url(cert: AwardCertificate) -> str:
 
 def _award_holder(cert: AwardCertificate, *, masked: bool) -> str:
     """A unit's name is public; a person's is masked on the public check."""
-    return certificates.mask_name(cert.holder_name) if masked and not cert.for_unit else cert.holder_name
+    return mask_name(cert.holder_name) if masked and not cert.for_unit else cert.holder_name
 
 
 @bp.get("/awards/<serial>")
