@@ -31,6 +31,7 @@ from .models import (
     Role,
     User,
 )
+from .models.org import path_within
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -70,7 +71,7 @@ def in_scope(viewer: User, unit: OrgUnit | None) -> bool:
         return True
     if unit is None:
         return False
-    return any(unit.path.startswith(scope.path) for scope in scopes)
+    return path_within(unit.path, [scope.path for scope in scopes])
 
 
 def course_for_learner(slug: str) -> Course:

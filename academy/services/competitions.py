@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, or_, select
+from sqlalchemy import Integer, Select, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import expression
 
@@ -29,6 +29,7 @@ from ..content.quizbank import Difficulty, QType
 from ..database import db, utcnow
 from ..masking import mask_name
 from ..models import Attempt, Competition, OrgUnit, User
+from ..models.org import within
 from . import audit
 
 
@@ -120,7 +121,7 @@ def eligible_people(c: Competition) -> list[User]:
         query = query.where(User.position.in_(c.positions))
     paths = _unit_paths(c)
     if paths:
-        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(within(paths))
     return list(db.session.execute(query).scalars())
 
 
@@ -287,7 +288,7 @@ def _headcounts(c: Competition) -> dict[int | None, int]:
         query = query.where(User.position.in_(c.positions))
     paths = _unit_paths(c)
     if paths:
-        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(within(paths))
     return dict(db.session.execute(query).tuples().all())
 
 

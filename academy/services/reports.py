@@ -35,6 +35,7 @@ from ..models import (
     TrainingCredit,
     User,
 )
+from ..models.org import path_within, within
 from ..tiers import TIER_ORDER
 from . import course_status
 
@@ -120,7 +121,7 @@ class UnitRow:
 
 
 def _subtree_ids(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Select of unit ids
-    return select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
+    return select(OrgUnit.id).where(within([unit.path]))
 
 
 def _shown_of(unit: OrgUnit) -> dict[int, tuple[int, ...]]:
@@ -128,7 +129,7 @@ def _shown_of(unit: OrgUnit) -> dict[int, tuple[int, ...]]:
     the child of the unit it lies under (one query over at most a few thousand units)."""
     depth = len(unit.path.strip("/").split("/"))
     shown: dict[int, tuple[int, ...]] = {}
-    for uid, path in db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.path.startswith(unit.path))):
+    for uid, path in db.session.execute(select(OrgUnit.id, OrgUnit.path).where(within([unit.path]))):
         ids = path.strip("/").split("/")
         shown[uid] = (unit.id, int(ids[depth])) if len(ids) > depth else (unit.id,)
     return shown
@@ -393,7 +394,7 @@ def completions_by_week(unit: OrgUnit, *, last_day: date, zone: tzinfo, weeks: i
              .select_from(done)
              .join(User, User.id == done.c.user_id)
              .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-             .where(User.active.is_(True), OrgUnit.path.startswith(unit.path), at >= bounds[0], at < bounds[-1]))
+             .where(User.active.is_(True), within([unit.path]), at >= bounds[0], at < bounds[-1]))
     if filters.course_id is not None:
         query = query.where(done.c.course_id == filters.course_id)
     if filters.tier:
@@ -423,7 +424,7 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
     people = {row[0]: (row[1], int(row[2])) for row in db.session.execute(filters.people(
         select(shown.id, shown.name, func.count(User.id))
         .select_from(shown)
-        .join(home, home.path.startswith(shown.path))
+        .join(home, within([shown.path], home.path))
         .join(User, and_(User.org_unit_id == home.id, User.active.is_(True)))
         .where(children)
         .group_by(shown.id, shown.name)))}
@@ -436,7 +437,7 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
             .join(Course, Course.id == completion.c.course_id)
             .join(User, User.id == completion.c.user_id)
             .join(home, home.id == User.org_unit_id)
-            .join(shown, home.path.startswith(shown.path))
+            .join(shown, within([shown.path], home.path))
             .where(User.active.is_(True), children, *done)
             .group_by(shown.id, Course.tier))):
         covered.setdefault(unit_id, {})[tier] = int(count)
@@ -513,7 +514,7 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
     """Eight aggregate queries over the subtree, whatever its size."""
     start, end = period.bounds(zone)
     held_at = min(end, now)  # a period still running: certificates held today
-    in_tree = and_(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+    in_tree = and_(User.active.is_(True), within([unit.path]))
 
     def people(query):  # type: ignore[no-untyped-def]  # a Select over something joined to User
         return query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(in_tree)
@@ -571,7 +572,7 @@ def _competition_figures(unit: OrgUnit, start: datetime, end: datetime, people) 
     paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(invited))).tuples().all()) if invited else {}
 
     def open_to_unit(ids: list[int]) -> bool:
-        return not ids or any(unit.path.startswith(p) or p.startswith(unit.path)
+        return not ids or any(path_within(unit.path, [p]) or path_within(p, [unit.path])
                               for p in (paths.get(int(i)) for i in ids) if p)
 
     return int(participants), int(finals) + sum(1 for ids in rounds if open_to_unit(ids or []))

@@ -41,6 +41,7 @@ from .. import access, tiers
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
+from ..models.org import path_within
 from ..services import assignment_reach, assignments, exports, people_import, reports
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
@@ -447,7 +448,7 @@ def _assignment_form() -> AssignmentForm:
     units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
     names = reports.unit_names()
     form.unit.choices = [SelectChoice(u.id, names[u.id]) for u in units
-                         if scopes is None or any(u.path.startswith(p) for p in scopes)]
+                         if scopes is None or path_within(u.path, scopes)]
     return form
 
 
