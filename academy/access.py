@@ -198,20 +198,21 @@ def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef 
 
 def quiz_by_key(key: str) -> QuizDef | None:
     """The quiz a key names ("check/<course>/<lesson>", "final/<course>", "exam/<id>"), if it still exists."""
-    kind, _, rest = key.partition("/")
-    if kind == quizdefs.Kind.COMPETITION:
-        found = _competition(rest)
+    ident = quizdefs.QuizKey.parse(key)
+    if ident is None:
+        return None
+    if ident.kind == quizdefs.Kind.COMPETITION:
+        found = _competition(ident.ref)
         return quiz_def(found) if found else None
-    if kind == quizdefs.Kind.EXAM:
-        definition = quiz_sources().exams.get(rest)
+    if ident.kind == quizdefs.Kind.EXAM:
+        definition = quiz_sources().exams.get(ident.ref)
         return quizdefs.exam(definition) if definition else None
-    slug, _, lesson = rest.partition("/")
-    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    course = db.session.execute(select(Course).where(Course.slug == ident.course)).scalar_one_or_none()
     if course is None:
         return None
     if course.retired:
         return None
-    return _course_quiz(course, kind, lesson or None)
+    return _course_quiz(course, ident.kind, ident.lesson)
 
 
 def quiz_for_learner(user: User, key: str) -> QuizDef:
@@ -220,7 +221,7 @@ def quiz_for_learner(user: User, key: str) -> QuizDef:
     if quiz is None:
         abort(404)
     if quiz.kind == quizdefs.Kind.COMPETITION:
-        competition_for_entrant(user, key.partition("/")[2])
+        competition_for_entrant(user, quiz.ref)
     return quiz
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..content.quizzes import QuizKey
 from ..database import UTCDateTime, db, utcnow
 from .user import User
 
@@ -211,4 +212,4 @@ class Competition(db.Model):
 
     @property
     def quiz_key(self) -> str:
-        return f"competition/{self.slug}"
+        return str(QuizKey.competition(self.slug))

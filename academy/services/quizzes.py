@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
-from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
+from ..content.quizzes import Kind, PaperItem, QuizDef, QuizKey, Sources, draw
 from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, QuestionVersion, User
@@ -174,10 +174,9 @@ def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: da
 
 def _this_round(user: User, quiz: QuizDef, previous: list[Attempt]) -> list[Attempt]:
     """A final exam's attempt limit starts again with each round of a recurring assignment of its course."""
-    kind, _, ref = quiz.key.partition("/")
-    if kind != Kind.FINAL:
+    if quiz.kind != Kind.FINAL:
         return previous
-    course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+    course = db.session.execute(select(Course).where(Course.slug == quiz.ident.course)).scalar_one_or_none()
     since = progress.round_started(user, course) if course is not None else None
     return previous if since is None else [a for a in previous if a.started_at >= since]
 
@@ -325,16 +324,16 @@ def _grade_into(attempt: Attempt, paper: Paper) -> None:
 
 def _after_grading(attempt: Attempt, now: datetime) -> None:
     """What a graded attempt changes: a course completed by its final exam (and its best score), a certificate."""
-    kind, _, ref = attempt.quiz_key.partition("/")
-    if kind == Kind.FINAL:
-        course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+    ident = QuizKey.parse(attempt.quiz_key)
+    if ident is not None and ident.kind == Kind.FINAL:
+        course = db.session.execute(select(Course).where(Course.slug == ident.course)).scalar_one_or_none()
         if course is None:
             return
         if attempt.passed:
             progress.complete_course_if_done(attempt.user, course, now)
         course_status.for_learner(attempt.user_id, [course.id])  # the best score counts failed attempts too
-    elif kind == Kind.EXAM and attempt.passed and attempt.certificate:
-        certificates.issue(attempt, ref, now)
+    elif ident is not None and ident.kind == Kind.EXAM and attempt.passed and attempt.certificate:
+        certificates.issue(attempt, ident.ref, now)
 
 
 def _finish(attempt: Attempt, when: datetime, *, expired: bool) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from ..content.quizzes import Kind, QuizKey
 from ..database import db
 from ..models import (
     Assignment,
@@ -556,7 +557,7 @@ def _competition_figures(unit: OrgUnit, start: datetime, end: datetime, people) 
     units, when someone of the subtree joined it within the period.
     """
     online = (select(Attempt.user_id.label("user_id")).where(
-        Attempt.quiz_key.startswith("competition/"), Attempt.submitted_at >= start, Attempt.submitted_at < end))
+        Attempt.quiz_key.startswith(QuizKey.prefix(Kind.COMPETITION)), Attempt.submitted_at >= start, Attempt.submitted_at < end))
     live = select(LivePlayer.user_id.label("user_id")).where(LivePlayer.joined_at >= start, LivePlayer.joined_at < end)
     took_part = online.union(live).subquery("took_part")
     participants = db.session.execute(people(

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
-from ..content.quizzes import QuizDef
+from ..content.quizzes import QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
@@ -40,7 +40,10 @@ def _refusal(err: quizzes.QuizError) -> str:
 
 
 def _key(kind: str, ref: str) -> str:
-    return f"{kind}/{ref}"
+    ident = QuizKey.of(kind, ref)
+    if ident is None:
+        abort(404)
+    return str(ident)
 
 
 @bp.get("/quiz/<kind>/<path:ref>")
