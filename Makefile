@@ -42,6 +42,7 @@ browser-deps:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check academy tests bench app.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(VENV)/.dev translations browser-deps lint
 	$(BIN)/pytest
