@@ -5,15 +5,13 @@ Unknown and forbidden look the same (404) where existence is private.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import abort, current_app, session
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from .competition_rules import admits, quiz_def
 from .content import quizzes as quizdefs
-from .content.quizzes import QuizDef, Sources
+from .content.quizzes import QuizDef
 from .database import db
 from .models import (
     Assignment,
@@ -32,6 +30,7 @@ from .models import (
     User,
 )
 from .models.org import path_within
+from .services import quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -177,10 +176,6 @@ def people_for_hr(viewer: User, user_ids: list[int]) -> list[User]:
     return [person_for_hr(viewer, i) for i in user_ids]
 # -- quizzes ------------------------------------------------------------------------------------
 
-def quiz_sources() -> Sources:
-    return quizdefs.load_sources(current_app.config["QUIZ_ROOT"])
-
-
 def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef | None:
     meta = course.meta or {}
     bank = meta.get("bank")
@@ -205,7 +200,7 @@ def quiz_by_key(key: str) -> QuizDef | None:
         found = _competition(ident.ref)
         return quiz_def(found) if found else None
     if ident.kind == quizdefs.Kind.EXAM:
-        definition = quiz_sources().exams.get(ident.ref)
+        definition = quizzes.sources().exams.get(ident.ref)
         return quizdefs.exam(definition) if definition else None
     course = db.session.execute(select(Course).where(Course.slug == ident.course)).scalar_one_or_none()
     if course is None:
@@ -236,19 +231,14 @@ def attempt_for_owner(user: User, attempt_id: int) -> Attempt:
 
 
 def attempt_head_for_owner(user: User, attempt_id: int) -> AttemptHead:
-    """Saving one answer: the same rule as ``attempt_for_owner``, reading only the columns a save needs.
-
-    The row is read FOR SHARE (PostgreSQL; SQLite has one writer at a time anyway), so until the
-    save commits no submit can close the attempt, and a closed one is seen closed.
-    """
-    row = db.session.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.paper, Attempt.deadline, Attempt.submitted_at)
-        .where(Attempt.id == attempt_id).with_for_update(read=True)).one_or_none()
-    if row is None:
+    """Saving one answer: the same rule as ``attempt_for_owner``, on the row ``save_one`` holds
+    (``quizzes.head_for_save`` reads it once, locked until the save commits)."""
+    head = quizzes.head_for_save(attempt_id)
+    if head is None:
         abort(404)
-    if row.user_id != user.id:
+    if head.user_id != user.id:
         abort(404)
-    return AttemptHead(*row)
+    return head
 
 
 def can_review_people(viewer: User, person: User) -> bool:
@@ -302,24 +292,6 @@ def live_event(code: str) -> LiveEvent:
     if event is None:
         abort(404)
     return event
-
-
-@dataclass(frozen=True)
-class Answerer:
-    user_id: int
-    device: str | None
-
-
-def live_answerer(code: str) -> Answerer | None:
-    """Who sends a live answer, from the signed session alone (no database): the signed-in user and
-    the device token their join gave this browser. The answer path then checks the device against
-    the player's current one (``services.intake``), so a takeover still wins. None: not signed in
-    this way; the caller treats the request as any other page would."""
-    user_id = session.get("_user_id")
-    if not isinstance(user_id, str) or not user_id.isdigit():
-        return None
-    device = session.get(f"live:{code}")
-    return Answerer(int(user_id), device if isinstance(device, str) else None)
 
 
 def live_event_for_host(user: User, code: str) -> LiveEvent:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
+from flask import current_app
 from sqlalchemy import JSON, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
-from ..content.quizzes import Kind, PaperItem, QuizDef, QuizKey, Sources, draw
+from ..content.quizzes import Kind, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
 from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, QuestionVersion, User
@@ -269,10 +270,25 @@ def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime
     return row
 
 
+def sources() -> Sources:
+    """The question banks and exams this instance serves (cached per file state)."""
+    return load_sources(current_app.config["QUIZ_ROOT"])
+
+
+def head_for_save(attempt_id: int) -> AttemptHead | None:
+    """The columns a save needs, read FOR SHARE (PostgreSQL; SQLite has one writer at a time anyway):
+    until the save commits no submit can close the attempt, and a closed one is seen closed."""
+    row = db.session.execute(
+        select(Attempt.id, Attempt.user_id, Attempt.paper, Attempt.deadline, Attempt.submitted_at)
+        .where(Attempt.id == attempt_id).with_for_update(read=True)).one_or_none()
+    return AttemptHead(*row) if row is not None else None
+
+
 def save_one(head: AttemptHead, question_id: str, value: Any, *, now: datetime | None = None) -> None:
     """``save_answer`` for the page's per-answer requests, in one statement and without loading the
-    attempt's answers. ``head`` comes from ``access.attempt_head_for_owner``, which read the attempt
-    row FOR SHARE: a submit closing it waits for this save's commit, and then grades this answer."""
+    attempt's answers. ``head`` comes from ``head_for_save`` (through ``access.attempt_head_for_owner``),
+    which read the attempt row FOR SHARE: a submit closing it waits for this save's commit, and then
+    grades this answer."""
     now = now or utcnow()
     if not head.is_open or (head.deadline is not None and now >= head.deadline):
         _refuse_closed(head.id, now)

@@ -14,7 +14,7 @@ from ..forms import RevokeForm
 from ..masking import mask_employee_no, mask_name
 from ..models import AwardCertificate, Certificate
 from ..printing import CertificateText, certificate_pdf, qr_cells
-from ..services import awards, certificates
+from ..services import awards, certificates, quizzes
 from . import client_ip
 
 bp = Blueprint("certificates", __name__)
@@ -28,7 +28,7 @@ def _verify_url(cert: Certificate) -> str:
 @bp.get("/me/certificates")
 @login_required
 def mine() -> ResponseReturnValue:
-    exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (tiers.rank(e.tier), e.id))
+    exams = sorted(quizzes.sources().exams.values(), key=lambda e: (tiers.rank(e.tier), e.id))
     return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow(),
                            exams=exams, awards=awards.of_user(current_user))
 

@@ -42,7 +42,7 @@ from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, ImportForm
 from ..models import Course, OrgUnit, Role, TargetKind, User
 from ..models.org import path_within
-from ..services import assignment_reach, assignments, exports, people_import, reports
+from ..services import assignment_reach, assignments, exports, people_import, quizzes, reports
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -443,7 +443,7 @@ def _assignment_form() -> AssignmentForm:
     form.what.choices = ([SelectChoice(f"course:{c.slug}", c.title) for c in courses]
                          + [SelectChoice(f"tier:{t}", _("Learning path: tier %(tier)s", tier=tiers.label(t))) for t in paths]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
-                            for e in sorted(access.quiz_sources().exams.values(), key=lambda e: e.id) if e.certificate])
+                            for e in sorted(quizzes.sources().exams.values(), key=lambda e: e.id) if e.certificate])
     scopes = access.scope_paths(current_user)
     units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
     names = reports.unit_names()
@@ -467,7 +467,7 @@ def _chosen_exam(what: str) -> str | None:
 
 
 def _exam_title(what: str) -> str:
-    exam = access.quiz_sources().exams.get(_chosen_exam(what) or "")
+    exam = quizzes.sources().exams.get(_chosen_exam(what) or "")
     return exam.title if exam else ""
 
 

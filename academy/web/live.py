@@ -40,7 +40,7 @@ from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, Stage
 from ..services import intake, live
-from . import live_state
+from . import answerer, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 _login = login_required(lambda: None)
@@ -281,7 +281,7 @@ def answer(code: str) -> ResponseReturnValue:
     received = _received()  # a busy server must not make an answer late
     code = code.strip().upper()
     payload = request.get_json(silent=True) or {}
-    sender = access.live_answerer(code)
+    sender = answerer.live_answerer(code)
     try:
         if sender is not None:
             if not ratelimit.allow("answer", code, sender.user_id):

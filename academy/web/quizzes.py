@@ -63,7 +63,7 @@ def start(kind: str, ref: str) -> ResponseReturnValue:
         flash(str(REFUSALS["too_many"]), "error")
         return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
     try:
-        attempt = quizzes.start_or_resume(current_user, quiz, access.quiz_sources())
+        attempt = quizzes.start_or_resume(current_user, quiz, quizzes.sources())
     except quizzes.QuizError as err:
         flash(_refusal(err), "error")
         return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
@@ -167,7 +167,7 @@ def regrade(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_author(current_user, _key(kind, ref))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    changed = quizzes.regrade(quiz, access.quiz_sources(), actor=current_user, ip=client_ip())
+    changed = quizzes.regrade(quiz, quizzes.sources(), actor=current_user, ip=client_ip())
     flash(_("Regraded: %(n)d attempts changed.", n=changed), "success")
     return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
 
