@@ -12,7 +12,7 @@ Everything here is plain data: no database, no request.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -238,7 +238,3 @@ def draw(quiz: QuizDef, banks: Mapping[str, Bank], rnd: random.Random) -> list[P
     if quiz.shuffle:
         rnd.shuffle(chosen)
     return [PaperItem(q, _order(q, quiz.shuffle, rnd)) for q in chosen]
-
-
-def questions_by_id(items: Sequence[PaperItem]) -> dict[str, Question]:
-    return {item.question.id: item.question for item in items}

@@ -113,28 +113,6 @@ def check_new_password(user: User, new: str, min_length: int) -> None:
         raise PasswordRejected("guessable")
 
 
-def set_password(user: User, new: str, *, actor: User | None = None) -> None:
-    user.password_hash = hash_password(new)
-    audit.record("password_set", actor=actor, user_id=user.id)
-    db.session.commit()
-
-
-def grant_role(user: User, role: Role, *, scope: OrgUnit | None = None, actor: User | None = None, ip: str = "") -> None:
-    existing = next((r for r in user.roles if r.role == role), None)
-    if existing:
-        existing.scope_unit_id = scope.id if scope else None
-    else:
-        user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))
-    audit.record("role_granted", actor=actor, ip=ip, user_id=user.id, role=str(role), scope=scope.id if scope else None)
-    db.session.commit()
-
-
-def revoke_role(user: User, role: Role, *, actor: User | None = None, ip: str = "") -> None:
-    user.roles = [r for r in user.roles if r.role != role]
-    audit.record("role_revoked", actor=actor, ip=ip, user_id=user.id, role=str(role))
-    db.session.commit()
-
-
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.commit()

@@ -29,7 +29,3 @@ def ancestors(unit: OrgUnit) -> list[OrgUnit]:
     ids = [int(x) for x in unit.path.strip("/").split("/") if x]
     found = {u.id: u for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()}
     return [found[i] for i in ids if i in found]
-
-
-def full_name(unit: OrgUnit) -> str:
-    return "/".join(u.name for u in ancestors(unit))
