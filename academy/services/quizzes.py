@@ -8,6 +8,7 @@ next read of it or by ``flask quiz close-expired``.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import random
 import secrets
@@ -23,11 +24,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
-from ..content.quizzes import Kind, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
+from ..content.quizzes import Kind, NotEnoughQuestions, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
 from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, QuestionVersion, User
 from . import audit, certificates, course_status, progress
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 200  # characters per typed answer
 
@@ -198,7 +201,11 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
     _check_may_start(user, quiz, _this_round(user, quiz, previous), now)
     try:
         items = draw(quiz, sources.banks, rnd or random.Random(secrets.randbits(64)))  # noqa: S311 - a paper, not a secret
-    except Exception as exc:
+    except NotEnoughQuestions as exc:  # the bank shrank or broke since the quiz was published
+        log.warning("quiz %s cannot be drawn: bank %s has too few matching questions", quiz.key, exc)
+        raise PaperUnavailable(quiz.key) from exc
+    except Exception as exc:  # the learner sees "unavailable"; the fault must still reach the log
+        log.exception("quiz %s cannot be drawn", quiz.key)
         raise PaperUnavailable(quiz.key) from exc
     _freeze([i.question for i in items])
     attempt = Attempt(
