@@ -174,6 +174,8 @@ def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:
 def people_for_hr(viewer: User, user_ids: list[int]) -> list[User]:
     """Named people for an assignment; 404 if any is unknown or outside the scope."""
     return [person_for_hr(viewer, i) for i in user_ids]
+
+
 # -- quizzes ------------------------------------------------------------------------------------
 
 def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef | None:

@@ -471,10 +471,22 @@ def _exam_title(what: str) -> str:
     return exam.title if exam else ""
 
 
+def _people_known(form: AssignmentForm) -> bool:
+    """Named people: every number typed must be someone's, or the field says which are not."""
+    if form.target_kind.data != TargetKind.PEOPLE:
+        return True
+    numbers = [n for n in re.split(r"[\s,，]+", form.people.data or "") if n]
+    known = set(db.session.execute(select(User.employee_no).where(User.employee_no.in_(numbers))).scalars()) if numbers else set()
+    unknown = [n for n in dict.fromkeys(numbers) if n not in known]
+    if unknown:
+        form.people.errors = [*form.people.errors, _("No employee has these numbers: %(numbers)s", numbers="、".join(unknown))]
+    return not unknown
+
+
 @bp.route("/assignments", methods=["GET", "POST"])
 def assignment_list() -> ResponseReturnValue:
     form = _assignment_form()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _people_known(form):
         numbers = [n for n in re.split(r"[\s,，]+", form.people.data or "") if n]
         found: list[int] = list(db.session.execute(select(User.id).where(User.employee_no.in_(numbers))).scalars()) if numbers else []
         try:
