@@ -254,15 +254,37 @@ def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime
     now = now or utcnow()
     if _expire(attempt, now) or not attempt.is_open:
         raise AttemptClosed(str(attempt.id))
+    canonical = _checked(attempt, question_id, value)
+    row = _store(attempt, question_id, canonical, now)
+    db.session.commit()
+    return row
+
+
+def save_answers(attempt: Attempt, values: dict[str, Any], *, now: datetime | None = None) -> None:
+    """The plain form's answers (question id -> value as given, ``None`` clears), all or none, one commit."""
+    now = now or utcnow()
+    if _expire(attempt, now) or not attempt.is_open:
+        raise AttemptClosed(str(attempt.id))
+    checked = {qid: _checked(attempt, qid, value) for qid, value in values.items()}  # a bad one saves nothing
+    for qid, canonical in checked.items():
+        _store(attempt, qid, canonical, now)
+    db.session.commit()
+
+
+def _checked(attempt: Attempt, question_id: str, value: Any) -> Any:
+    """The answer in stored (canonical) positions; BadAnswer if it does not fit the question."""
     item = paper_of(attempt).item(question_id)
     if item is None or not _valid(item.question, value, len(item.order)):
         raise BadAnswer(question_id)
-    canonical = from_display(item.question, value, item.order)
+    return None if value is None else from_display(item.question, value, item.order)
+
+
+def _store(attempt: Attempt, question_id: str, canonical: Any, now: datetime) -> AttemptAnswer | None:
+    """Add, change or (``None``) remove one answer row; the caller commits."""
     row = next((a for a in attempt.answers if a.question_id == question_id), None)
-    if value is None:
+    if canonical is None:
         if row is not None:
             db.session.delete(row)
-        db.session.commit()
         return None
     if row is None:
         row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, value=canonical, saved_at=now)
@@ -273,7 +295,6 @@ def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime
             row = db.session.execute(select(AttemptAnswer).where(
                 AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id)).scalar_one()
     row.value, row.saved_at = canonical, now
-    db.session.commit()
     return row
 
 

@@ -124,9 +124,7 @@ def _save_all(attempt: Attempt) -> None:
     for item in paper.items:  # validate everything first: a bad field saves nothing
         values[item.question.id] = answer_from_form(item.question, len(item.order), request.form)
     saved = attempt.answer_map()
-    for qid, value in values.items():
-        if value is not None or qid in saved:
-            quizzes.save_answer(attempt, qid, value)
+    quizzes.save_answers(attempt, {qid: value for qid, value in values.items() if value is not None or qid in saved})
 
 
 @bp.post("/attempts/<int:attempt_id>")
