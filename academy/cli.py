@@ -1,4 +1,5 @@
-"""Command line: flask content …, flask users create-admin, flask seed demo."""
+"""Command line (``flask …``): content check/sync/stats/coverage, users create-admin/import,
+seed demo, reminders send, quiz close-expired/import/export, assignments roll, reports rebuild."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Live finals (现场决赛): an event, its players and teams, its questions and answers.
+"""Competitions: online rounds (``Competition``, sat as quizzes) and live finals (现场决赛): an
+event, its players and teams, its questions, answers, buzzes and stakes.
 
 Everything a live event needs lives in these rows, never in one process's memory, so
 any number of app instances can serve the same event. ``LiveEvent.version`` grows with

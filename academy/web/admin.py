@@ -1,4 +1,5 @@
-"""Content status and the audit log: authors and admins only."""
+"""Content status and publishing (authors and admins), the audit log, and user accounts and
+roles (admins)."""
 
 from __future__ import annotations
 
