@@ -6,7 +6,7 @@ export FLASK_APP := app.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-content translations browser-deps bench clean
+.PHONY: run test test-fast lint check-content translations browser-deps bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 instance/secret_key: | $(VENV)/.runtime
-	mkdir -p instance
+	mkdir -m 700 -p instance
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 
 translations: $(VENV)/.runtime
@@ -44,9 +44,21 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The suite runs twice: on in-memory SQLite, then on PostgreSQL when TEST_DATABASE_URL names a database.
+# The SQLite run still gets the server (TEST_POSTGRES_URL) for the tests that make scratch databases.
+# Each xdist worker has its own database; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
+
 test: $(VENV)/.dev translations browser-deps lint
-	$(BIN)/pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
+	@echo "== on SQLite"
+	env -u TEST_DATABASE_URL TEST_POSTGRES_URL="$$TEST_DATABASE_URL" $(PYTEST)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== on PostgreSQL"; $(PYTEST); \
+	else echo "== PostgreSQL run left out: set TEST_DATABASE_URL=postgresql://user@host/db to run it"; fi
+
+# The quick loop while working: no browser, LibreOffice or server processes.
+test-fast: $(VENV)/.dev translations
+	$(PYTEST) -m "not slow"
 
 check-content: $(VENV)/.runtime
 	$(BIN)/python -m academy.content

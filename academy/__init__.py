@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ROOT
 from .extensions import babel, csrf, db, login_manager, migrate
+
+DOWNLOADS = {"application/pdf", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _database_url(url: str) -> str:
@@ -49,6 +51,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    _private_instance(app)
     db.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
@@ -56,7 +59,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"],
                    default_translation_directories=str(ROOT / "translations"))
-    _setup_login()
+    _setup_login(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -82,6 +85,18 @@ def _stamp_receipt(wsgi_app: Any) -> Any:
     return stamped
 
 
+def _private_instance(app: Flask) -> None:
+    """instance/ holds the secret key and the laptop database: readable by the owner only."""
+    folder = Path(app.instance_path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
+    from werkzeug.serving import WSGIRequestHandler
+
+    # the development server names its version in every response; a probe learns nothing from "QS Academy"
+    setattr(WSGIRequestHandler, "version_string", lambda _handler: "QS Academy")  # noqa: B010 - a class attribute
+
+
 def _tune_sqlite(app: Flask) -> None:
     """WAL lets readers work while one writer commits, and NORMAL sync stays safe in WAL mode."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -96,6 +111,10 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+            for suffix in ("", "-wal", "-shm"):
+                file = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + suffix)
+                if file.exists() and file.stat().st_uid == os.getuid():
+                    file.chmod(0o600)
 
 
 def format_hours(value: float | int | None) -> str:
@@ -114,7 +133,7 @@ def _select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _setup_login() -> None:
+def _setup_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from .models import User
@@ -126,12 +145,29 @@ def _setup_login() -> None:
 
     from sqlalchemy.orm import lazyload
 
+    from .services import sessions
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # roles load when a page asks for them: a live final's phones never do, and at hall
         # scale that second query per request was a quarter of a worker's time
         user = db.session.get(User, int(user_id), options=[lazyload(User.roles)]) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        token = session.get("_sid")  # the server-side session: ended, idle or too old means signed out
+        return user if isinstance(token, str) and sessions.check(token, user.id) else None
+
+    @app.before_request
+    def password_first() -> Any:
+        """Someone whose password was reset by HR or an admin chooses their own before anything else."""
+        from flask import redirect, request, url_for
+
+        endpoint = request.endpoint or ""
+        # health checks and the live answer path (Redis only) load no user, and this must not make them
+        if (endpoint in ("static", "errors.health", "live.answer") or endpoint.startswith("auth.")
+                or not current_user.is_authenticated or not current_user.must_change_password):
+            return None
+        return redirect(url_for("auth.change_password"), code=303)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -172,10 +208,29 @@ def _register_template_helpers(app: Flask) -> None:
                                  markdown_inline=render_inline)
     app.jinja_env.filters["localtime"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt) if value else ""
 
+    from .web import external_url
+
+    app.jinja_env.globals["external_url"] = external_url
+
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
+        from flask import request
+
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype in ("text/html", "image/svg+xml"):  # documents only: a phone's polls stay small
+            response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        if request.is_secure and app.config["HSTS_SECONDS"]:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}")
+        # a signed-in person's pages, PDFs and exports are theirs: no shared cache or back-button copy keeps them;
+        # a response that chose its own caching (live polls with ETags, static files) keeps its choice
+        downloaded = response.mimetype in DOWNLOADS  # send_file marks these "no-cache", which still stores them
+        # a page that never looked at the user (health checks, say) is not made to load one here
+        viewer = g.get("_login_user")
+        signed_in = viewer is not None and viewer.is_authenticated
+        if (request.endpoint != "static" and ("Cache-Control" not in response.headers or downloaded)
+                and (signed_in or request.path.startswith("/hr/"))):
+            response.headers["Cache-Control"] = "no-store"
         return response
 

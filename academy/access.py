@@ -146,6 +146,23 @@ def person_for_hr(viewer: User, user_id: int) -> User:
     return person
 
 
+def person_for_password_reset(viewer: User, user_id: int) -> User:
+    """Admins reset anyone's password; HR only learners in their scope (never another HR user, a host, an
+    author or an admin: that would hand HR those rights). Anyone else gets 404."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    if is_admin(viewer):
+        return person
+    if not can_view_reports(viewer) or not in_scope(viewer, person.org_unit) or person.role_names():
+        abort(404)
+    return person
+
+
+def may_reset_password(viewer: User, person: User) -> bool:
+    return is_admin(viewer) or (can_view_reports(viewer) and in_scope(viewer, person.org_unit) and not person.role_names())
+
+
 def notice_for_owner(viewer: User, notice_id: int) -> Notice:
     """A notice is its addressee's alone: anyone else gets 404."""
     notice = db.session.get(Notice, notice_id)
@@ -263,6 +280,13 @@ def quiz_for_author(user: User, key: str) -> QuizDef:
     """Regrading and item statistics: authors, HR and admins."""
     require_role(user, Role.AUTHOR, Role.HR)
     return quiz_for_learner(user, key)
+
+
+def regrade_scope(user: User) -> list[str] | None:
+    """Whose attempts a regrade may touch: authors and admins fix a key for everyone, HR only their subtrees."""
+    if is_admin(user) or can_manage_content(user):
+        return None
+    return scope_paths(user) or []
 
 
 def certificate_for_owner(user: User, serial: str) -> Certificate:

@@ -25,6 +25,7 @@ reminders_group = AppGroup("reminders", help="Email reminders (run daily from cr
 quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
 reports_group = AppGroup("reports", help="HR reports.")
 assignments_group = AppGroup("assignments", help="Mandatory assignments.")
+security = AppGroup("security", help="Sessions, kept uploads and the audit log (run daily).")
 
 
 def _library():  # type: ignore[no-untyped-def]
@@ -88,6 +89,14 @@ def create_admin(employee_no: str, name: str, email: str, password: str) -> None
         raise click.ClickException(f"employee number {employee_no} already exists")
     if len(password) < current_app.config["MIN_PASSWORD_LENGTH"]:
         raise click.ClickException(f"the password needs at least {current_app.config['MIN_PASSWORD_LENGTH']} characters")
+    from .models import User
+    from .services import passwords
+
+    try:  # the same policy as every other password, for the most powerful account
+        passwords.check(password, User(employee_no=employee_no, email=email or None, password_hash="", password_history=[]),
+                        min_length=current_app.config["MIN_PASSWORD_LENGTH"])
+    except passwords.PasswordRejected as err:
+        raise click.ClickException(f"the password is refused ({err.reason}): choose a longer, less common one") from err
     accounts.create_user(employee_no, name, password=password, email=email or None, roles=((Role.ADMIN, None),))
     click.echo(f"admin {employee_no} created")
 
@@ -112,7 +121,8 @@ def import_people(file: str, dry_run: bool, as_json: bool, full: bool) -> None:
     try:
         report = people_import.import_people(data, file, dry_run=dry_run, full=full, progress=progress)
     except people_import.ImportFileError as exc:
-        raise click.ClickException(f"cannot read {file}: {exc}") from exc
+        where = f" (row {exc.row})" if exc.row else ""
+        raise click.ClickException(f"cannot read {file}: {exc.reason}{where}") from exc
     summary = report.summary()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -280,6 +290,19 @@ def reports_rebuild() -> None:
     click.echo(f"{items} assigned items recomputed")
 
 
+@security.command("purge")
+def security_purge() -> None:
+    """End sessions past their lifetime, drop expired previewed files and audit entries past retention."""
+    from flask import current_app
+
+    from .services import audit, sessions, uploads
+
+    ended = sessions.purge()
+    files = uploads.purge()
+    entries = audit.purge(keep_days=int(current_app.config["AUDIT_RETENTION_DAYS"]))
+    click.echo(f"{ended} old session rows, {files} expired uploads, {entries} audit entries removed")
+
+
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group):
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group, security):
         app.cli.add_command(group)

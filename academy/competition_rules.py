@@ -32,5 +32,5 @@ def quiz_def(c: Competition) -> QuizDef:
     return QuizDef(
         key=c.quiz_key, kind=Kind.COMPETITION, title=c.title, title_en="", draw=rules, time_limit=c.time_limit,
         attempts=c.sittings, cooldown_hours=0, pass_mark=0, review=Review.AFTER_CLOSE if c.review_after_close else Review.SCORE,
-        multiple="all_or_nothing", grading="highest", shuffle=True, instructions=c.rules,
+        multiple="all_or_nothing", grading="highest", shuffle=True, instructions=c.rules, instructions_plain=True,
         opens_at=c.opens_at, closes_at=c.closes_at)

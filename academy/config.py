@@ -23,11 +23,20 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # the cookie; the session row decides (below)
+    SESSION_REFRESH_EACH_REQUEST = False  # the cookie is not re-sent with every page
+    SESSION_IDLE_MINUTES = 30  # a signed-in browser unused this long is signed out
+    SESSION_LIFETIME_HOURS = 12  # and any session ends this long after its login, used or not
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_IP_MAX_FAILURES = 30  # failed logins from one address, any names, before it must pause
+    LOGIN_IP_WINDOW_MINUTES = 15
+    LOGIN_ACCOUNT_MAX_FAILURES = 20  # failures on one account from all addresses together: the account locks
     MIN_PASSWORD_LENGTH = 10
+    PASSWORD_RESET_MINUTES = 30  # a reset link by e-mail works once, within this time
+    PASSWORD_HISTORY = 5  # a new password may not be any of the last this many
+    PASSWORD_MAX_AGE_DAYS = 0  # 0: passwords do not expire; else a change is asked for after this many days
     MAIL_SERVER = "127.0.0.1"  # SMTP relay; credentials (MAIL_USERNAME/MAIL_PASSWORD) from the environment
     MAIL_PORT = 25
     MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"
@@ -48,4 +57,16 @@ class Defaults:
         # quizzes, exams and online rounds: a person saves one answer every few seconds and
         # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
         "quiz_save": (40, 10), "quiz_start": (10, 60)}
-    IMPORT_UPLOAD_DIR = ""  # previewed people files waiting for "apply"; empty: instance/imports
+    # The address people use, e.g. "https://academy.example.com": absolute links (certificate
+    # verification, the live final's QR code) are built on it, never on the request's Host header.
+    PUBLIC_URL = ""
+    # Content-Security-Policy: scripts and styles only from our own files, no inline code, no framing by others
+    CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                               "form-action 'self'; frame-ancestors 'self'")
+    HSTS_SECONDS = 31_536_000  # sent over HTTPS only
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest request: a people file of 100,000 rows is about 10 MB
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024  # form fields other than files
+    LIVE_MAX_BODY = 4096  # bytes of JSON a phone sends with one answer, buzz or stake
+    AUDIT_RETENTION_DAYS = 365  # `flask audit purge` keeps this many days (never fewer than 180)
+    IMPORT_KEEP_HOURS = 24  # a previewed people file waits this long for "apply", in the database

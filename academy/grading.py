@@ -124,7 +124,10 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer such as 10**400 has no float
+            return None
     elif isinstance(value, str):
         text = normalise(value).replace(",", "")  # NFKC already turned full-width commas into ","
         if not text or len(text) > 40:

@@ -52,3 +52,72 @@ def _count_here(key: str, limit: int, seconds: int, now: float) -> bool:
             count, ends = 0, now + seconds
         local[key] = (count + 1, ends)
     return count + 1 <= limit
+
+
+# --- counters that say how long they last: failed logins and their locks ------------------------
+
+def add(key: str, seconds: int, *, now: float | None = None) -> tuple[int, int]:
+    """Count one event under ``key`` in a window its first event opens; (count so far, seconds left)."""
+    connection = realtime.client()
+    if connection is not None:
+        try:
+            pipe = connection.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, seconds, nx=True)
+            pipe.ttl(key)
+            count, _set, left = pipe.execute()
+            return int(count), max(int(left), 1)
+        except redis.RedisError:
+            pass
+    moment = now if now is not None else time.time()
+    local: dict[str, tuple[int, float]] = current_app.extensions.setdefault("rate_counts", {})
+    with _lock:
+        count, ends = local.get(key, (0, 0.0))
+        if ends <= moment:
+            count, ends = 0, moment + seconds
+        local[key] = (count + 1, ends)
+    return count + 1, max(int(ends - moment + 0.999), 1)
+
+
+def hold(key: str, seconds: int, *, now: float | None = None) -> None:
+    """Set ``key`` for ``seconds`` from now (a lock), replacing any earlier one."""
+    connection = realtime.client()
+    if connection is not None:
+        try:
+            connection.set(key, 1, ex=seconds)
+            return
+        except redis.RedisError:
+            pass
+    moment = now if now is not None else time.time()
+    local: dict[str, tuple[int, float]] = current_app.extensions.setdefault("rate_counts", {})
+    with _lock:
+        local[key] = (1, moment + seconds)
+
+
+def peek(key: str, *, now: float | None = None) -> tuple[int, int]:
+    """(count, seconds left) of ``key`` without counting; (0, 0) when it has run out or never began."""
+    connection = realtime.client()
+    if connection is not None:
+        try:
+            pipe = connection.pipeline()
+            pipe.get(key)
+            pipe.ttl(key)
+            value, left = pipe.execute()
+            return (int(value), max(int(left), 1)) if value is not None else (0, 0)
+        except redis.RedisError:
+            pass
+    moment = now if now is not None else time.time()
+    local: dict[str, tuple[int, float]] = current_app.extensions.setdefault("rate_counts", {})
+    count, ends = local.get(key, (0, 0.0))
+    return (count, max(int(ends - moment + 0.999), 1)) if ends > moment else (0, 0)
+
+
+def forget(key: str) -> None:
+    connection = realtime.client()
+    if connection is not None:
+        try:
+            connection.delete(key)
+            return
+        except redis.RedisError:
+            pass
+    current_app.extensions.setdefault("rate_counts", {}).pop(key, None)

@@ -41,6 +41,7 @@ from academy.content.quizbank import QType, load_banks
 from academy.database import db
 from academy.models import LiveAnswer, Role, User, UserRole
 from academy.services import live
+from bench import signed_in
 
 QUESTIONS = 3
 SECONDS = 8
@@ -162,8 +163,8 @@ def main(players: int = 50) -> None:
         code = event.code
         keys = [q.key["correct"][0] for q in event.questions]
         sign = app.session_interface.get_signing_serializer(app).dumps  # type: ignore[attr-defined]
-        cookies = [sign({"_user_id": str(u.id), "_fresh": True}) for u in people]
-        host_cookie = sign({"_user_id": str(host.id), "_fresh": True})
+        cookies = [sign(signed_in(u.id)) for u in people]
+        host_cookie = sign(signed_in(host.id))
     server, base = _serve(url)
     try:
         _run(app, url, players, code, keys, host_cookie, base, cookies)

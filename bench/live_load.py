@@ -45,6 +45,7 @@ from academy.content.quizbank import QType, load_banks
 from academy.database import db
 from academy.models import LiveAnswer, LivePlayer, LiveQuestion, Role, User, UserRole
 from academy.services import live
+from bench import signed_in
 
 QUESTIONS = 3
 SECONDS = 8
@@ -105,9 +106,9 @@ def _setup(app: Any, players: int) -> tuple[str, str, list[dict[str, Any]]]:
             for q in event.questions:
                 order = live.player_order(event, player, q)
                 answers[str(q.position)] = order.index(int(q.key["correct"][0]))
-            phones.append({"cookie": sign({"_user_id": str(person.id), "_fresh": True, f"live:{event.code}": device}),
+            phones.append({"cookie": sign(signed_in(person.id, **{f"live:{event.code}": device})),
                            "answers": answers})
-        host_cookie = sign({"_user_id": str(host.id), "_fresh": True})
+        host_cookie = sign(signed_in(host.id))
         return event.code, host_cookie, phones
 
 

@@ -44,6 +44,7 @@ from academy.extensions import login_manager
 from academy.grading import from_display
 from academy.models import Attempt, AttemptAnswer, User
 from academy.services import competitions, content_sync, quizzes
+from bench import signed_in
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
 SECRET = "bench-secret"  # noqa: S105 - a throw-away benchmark server
@@ -113,7 +114,7 @@ def prepare(url: str, participants: int, questions: int, minutes: int) -> tuple[
                 # as JSON gives it back: the comparison is of stored values, not of Python types
                 expected[(attempt.id, item.question.id)] = json.loads(json.dumps(from_display(item.question, shown, item.order)))
             plan.append({"attempt": attempt.id, "answers": answers,
-                         "cookie": signer.dumps({"_user_id": str(user.id), "_fresh": True, "_id": browser})})
+                         "cookie": signer.dumps(signed_in(user.id, _id=browser))})
         return plan, expected
 
 

@@ -18,6 +18,7 @@ from academy.content.library import load_library
 from academy.database import db
 from academy.models import Course, User
 from academy.services import content_sync
+from bench import signed_in
 
 
 def _rate(client, path: str, seconds: float = 2.0) -> float:  # type: ignore[no-untyped-def]
@@ -40,9 +41,10 @@ def main() -> None:
             db.session.commit()
             course = db.session.execute(select(Course).where(Course.retired.is_(False))).scalars().first()
             lesson = f"/courses/{course.slug}/{course.live_lessons[0].slug}" if course else "/courses"
+            keys = signed_in(1)
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = "1"
+            session.update(keys)
         base = _rate(client, "/healthz")
         print(f"baseline /healthz            {base:8.0f} req/s")
         for label, path in (("catalog /courses", "/courses"), (f"lesson {lesson}", lesson)):

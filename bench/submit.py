@@ -31,6 +31,7 @@ from academy.content.quizzes import load_sources
 from academy.database import db
 from academy.models import Attempt, AttemptAnswer, User
 from academy.services import content_sync, quizzes
+from bench import signed_in
 from bench.grading import answer_for
 
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "1000"))
@@ -64,7 +65,7 @@ def _prepare(url: str) -> list[tuple[int, int]]:
             db.session.commit()
             pairs.append((user.id, attempt.id))
         cookie = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        return [(attempt_id, cookie.dumps({"_user_id": str(user_id), "_fresh": True})) for user_id, attempt_id in pairs]
+        return [(attempt_id, cookie.dumps(signed_in(user_id))) for user_id, attempt_id in pairs]
 
 
 def _free_port() -> int:

@@ -21,7 +21,31 @@ from academy.services.accounts import hash_password
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "correct-horse-42"  # noqa: S105 - test accounts only
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own on the same server, made on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+# The suite's own database: in-memory SQLite, or PostgreSQL when TEST_DATABASE_URL is set.
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL", ""))
+# A PostgreSQL server for the few tests that make scratch databases of their own; `make test` passes it
+# to the SQLite run too, so those tests run in both. Without one they skip and say why.
+POSTGRES_SERVER_URL = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL", "")
 _schema_ready: set[str] = set()
 _HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash the shared test password once
 
@@ -102,6 +126,23 @@ def make_unit(app: Flask) -> Callable[..., OrgUnit]:
 
 
 @pytest.fixture
+def make_tree(make_unit: Callable[..., OrgUnit]) -> Callable[..., dict[str, OrgUnit]]:
+    """An org tree from paths below the group: ``make_tree("华东公司/质量部", "西南公司")`` gives
+    集团 with 华东公司 (and its 质量部) and 西南公司, keyed by name; the root is also under "group"."""
+    def make(*paths: str, root: str = "集团") -> dict[str, OrgUnit]:
+        units = {root: make_unit(root)}
+        units["group"] = units[root]
+        for path in paths:
+            parent = units[root]
+            for name in path.split("/"):
+                if name not in units:
+                    units[name] = make_unit(name, parent)
+                parent = units[name]
+        return units
+    return make
+
+
+@pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
@@ -124,9 +165,22 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
+    """Sign ``client`` in as ``user`` without the login form: a server-side session row and its cookie."""
+    import secrets
+
+    from academy.models import LoginSession
+    from academy.services.sessions import mirror, token_key
+
+    token = secrets.token_urlsafe(32)
+    with client.application.app_context():
+        if db.session.get(User, user.id) is not None:  # some tests sign in as someone who does not exist
+            db.session.add(LoginSession(id=token_key(token), user_id=user.id, method="test"))
+            db.session.commit()
+            mirror(token_key(token), user.id)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session["_sid"] = token
 
 
 # --- a real server and a real browser, for the journeys an issue names ------------------------
@@ -170,13 +224,45 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
+# Every console message about the Content-Security-Policy, from every page of every browser test
+CSP_VIOLATIONS: list[str] = []
+
+
+class _WatchedBrowser:
+    """The browser, with each new page reporting Content-Security-Policy violations to ``CSP_VIOLATIONS``."""
+
+    def __init__(self, chromium: object) -> None:
+        self._chromium = chromium
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._chromium, name)
+
+    def new_context(self, **options: object) -> object:
+        context = self._chromium.new_context(**options)  # type: ignore[attr-defined]
+
+        def watch(page: object) -> None:
+            page.on("console", lambda message: CSP_VIOLATIONS.append(f"{page.url}: {message.text}")  # type: ignore[attr-defined]
+                    if "Content Security Policy" in message.text else None)
+
+        context.on("page", watch)
+        return context
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """A browser test that made the page break its own Content-Security-Policy fails."""
+    seen = len(CSP_VIOLATIONS)
+    yield
+    assert CSP_VIOLATIONS[seen:] == []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
+        yield _WatchedBrowser(chromium)
         chromium.close()
 
 
@@ -248,3 +334,27 @@ def redis_app(redis_url: str) -> Flask:
     connection.flushall()
     connection.close()
     return make_app(REDIS_URL=redis_url, LIVE_STREAMS=True)
+
+
+@pytest.fixture
+def postgres_server() -> str:
+    """The URL of a PostgreSQL server to make scratch databases on."""
+    if not POSTGRES_SERVER_URL:
+        pytest.skip("needs a PostgreSQL server: set TEST_DATABASE_URL (make test does in CI)")
+    return POSTGRES_SERVER_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+# --- markers: `pytest -m "not slow"` leaves out the real browser, LibreOffice and server processes ----
+
+_SLOW_FIXTURES = {"browser", "page", "live_server", "live_app"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"browser", "page"}:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & {"postgres_server"}:
+            item.add_marker(pytest.mark.postgres)
+        if fixtures & _SLOW_FIXTURES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

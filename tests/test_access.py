@@ -14,10 +14,9 @@ from academy.models import OrgUnit, Role, User
 from .conftest import log_in
 
 
-def test_hr_scope_covers_its_subtree_only(app: Flask, make_unit, make_user) -> None:  # type: ignore[no-untyped-def]
-    group = make_unit("集团")
-    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
-    team = make_unit("质量部", east)
+def test_hr_scope_covers_its_subtree_only(app: Flask, make_tree, make_user) -> None:  # type: ignore[no-untyped-def]
+    units = make_tree("华东公司/质量部", "西南公司")
+    east, west, team = units["华东公司"], units["西南公司"], units["质量部"]
     hr = make_user(roles=(Role.HR,), scope=east)
     admin = make_user(roles=(Role.ADMIN,))
     with app.app_context():

@@ -20,7 +20,7 @@ from academy.models import Attempt, AttemptAnswer, User
 from academy.services import quizzes
 
 from .conftest import log_in
-from .test_quizzes_web import EXAM, paper, right_fields, start
+from .support.quiz import EXAM, paper, right_fields, start
 
 
 @pytest.fixture

@@ -32,11 +32,9 @@ def targets(assignment_id: int) -> set[str]:
 
 
 @pytest.fixture
-def tree(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> dict[str, OrgUnit]:
-    group = make_unit("集团")
-    east = make_unit("华东公司", group)
-    quality = make_unit("质量部", east)
-    west = make_unit("西南公司", group)
+def tree(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: Callable[..., User]) -> dict[str, OrgUnit]:
+    units = make_tree("华东公司/质量部", "西南公司")
+    group, east, quality, west = units["group"], units["华东公司"], units["质量部"], units["西南公司"]
     make_user("E1", unit=east)
     make_user("Q1", unit=quality)
     make_user("W1", unit=west)

@@ -18,7 +18,7 @@ from academy.models import Attempt, AwardCertificate, Competition, Role, User, U
 from academy.services import quizzes
 
 from .conftest import _HASH, LiveServer, browser_log_in
-from .test_browser_exam import _answer
+from .support.quiz_browser import _answer
 
 LEARNERS = (("30000001", "王小明", 3), ("30000002", "李四海", 2), ("30000003", "赵五", 0))  # how many they get right
 

@@ -19,7 +19,7 @@ from academy.models import AuditLog, Certificate, Role, User
 from academy.services.certificates import new_serial
 
 from .conftest import log_in
-from .test_quizzes_web import EXAM, answer_all, start
+from .support.quiz import EXAM, answer_all, start
 
 
 @pytest.mark.parametrize(("name", "masked"), [

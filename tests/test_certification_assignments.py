@@ -25,15 +25,15 @@ from academy.models import (
 from academy.services import assignment_reach, assignments, certificates, reminders, reports
 
 from .conftest import log_in
-from .test_course_status import _user
+from .support.status import _user
 
 EXAM_ID = "cert-sample"
 
 
 @pytest.fixture
-def tree(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> dict[str, OrgUnit]:
-    group = make_unit("集团")
-    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
+def tree(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: Callable[..., User]) -> dict[str, OrgUnit]:
+    units = make_tree("华东公司", "西南公司")
+    group, east, west = units["group"], units["华东公司"], units["西南公司"]
     make_user("Q1", unit=east)
     make_user("L1", unit=east)
     make_user("HE", roles=(Role.HR,), scope=east, unit=east)

@@ -58,6 +58,9 @@ def test_create_admin(app: Flask) -> None:
     short = runner.invoke(args=["users", "create-admin", "--employee-no", "A10", "--name", "x", "--password", "short"])
     assert short.exit_code != 0
     assert "at least 10 characters" in short.output
+    common = runner.invoke(args=["users", "create-admin", "--employee-no", "A11", "--name", "x", "--password", "password123"])
+    assert common.exit_code != 0
+    assert "refused (common)" in common.output
 
 
 def test_seed_demo_is_deterministic_and_runs_once(app: Flask) -> None:

@@ -19,10 +19,10 @@ AWARDS = [{"name": "一等奖", "top": 1}, {"name": "二等奖", "top": 2}, {"na
 
 
 @pytest.fixture
-def round_(app: Flask, make_unit, make_user):  # type: ignore[no-untyped-def]
+def round_(app: Flask, make_tree, make_user):  # type: ignore[no-untyped-def]
     """A round that closed yesterday: 王小明 first, 李四海 second, 赵五 without award; 甲公司 the best unit."""
-    group = make_unit("集团")
-    a, b = make_unit("甲公司", group), make_unit("乙公司", group)
+    units = make_tree("甲公司", "乙公司")
+    a, b = units["甲公司"], units["乙公司"]
     host = make_user("H1", name="主持人", roles=(Role.HOST,))
     people = {name: make_user(f"E{i}", name=name, unit=unit)
               for i, (name, unit) in enumerate([("王小明", a), ("李四海", a), ("赵五", b), ("钱六", b)])}
@@ -154,10 +154,8 @@ def test_issuing_awards_needs_the_form_token() -> None:
         now = datetime.now(UTC)
         slug = competitions.create(host, title="已结束", rules="", opens_at=now - timedelta(days=2),
                                    closes_at=now - timedelta(days=1), draw=DRAW, time_limit=30, sittings=1).slug
-        host_id = host.id
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(host_id)
+        client = app.test_client()
+        log_in(client, host)
     assert client.post(f"/competitions/{slug}/awards").status_code == 400
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(AuditLog).where(

@@ -18,7 +18,7 @@ from academy.models import Attempt, Competition, OrgUnit, Role, User
 from academy.services import competitions
 
 from .conftest import log_in
-from .test_quizzes_web import answer_all
+from .support.quiz import answer_all
 
 OPENS = datetime(2026, 11, 1, tzinfo=UTC)
 CLOSES = datetime(2026, 11, 15, tzinfo=UTC)
@@ -26,9 +26,9 @@ DRAW = [{"bank": "sample-course", "count": 3, "types": ["single", "truefalse", "
 
 
 @pytest.fixture
-def org(app: Flask, make_unit, make_user):  # type: ignore[no-untyped-def]
-    group = make_unit("集团")
-    a, b = make_unit("甲公司", group), make_unit("乙公司", group)
+def org(app: Flask, make_tree, make_user):  # type: ignore[no-untyped-def]
+    units = make_tree("甲公司", "乙公司")
+    a, b = units["甲公司"], units["乙公司"]
     host = make_user("H1", roles=(Role.HOST,))
     people = {name: make_user(f"E{i}", name=name, unit=unit)
               for i, (name, unit) in enumerate([("王小明", a), ("李四海", a), ("赵五", b), ("钱六", b)])}

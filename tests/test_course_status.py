@@ -12,32 +12,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from academy.database import db
-from academy.models import AuditLog, Course, LearnerCourseStatus, LearnerStatus, OrgUnit, TargetKind, User
-from academy.services import accounts, assignments, course_status, people_import, progress, reports
+from academy.models import AuditLog, LearnerCourseStatus, LearnerStatus, OrgUnit, TargetKind, User
+from academy.services import accounts, assignments, people_import, progress, reports
 
 from .conftest import log_in
-from .test_quizzes_web import FINAL, answer_all, start
+from .support.quiz import FINAL, answer_all, start
+from .support.status import _course, _user, assert_same_as_rebuild, items, snapshot
 
 DUE = date(2026, 12, 31)
 TODAY = date(2026, 11, 25)
 YEAR = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
 
 
-def _course(slug: str) -> Course:
-    return db.session.execute(select(Course).where(Course.slug == slug)).scalar_one()
 
 
-def _user(number: str) -> User:
-    return db.session.execute(select(User).where(User.employee_no == number)).scalar_one()
 
 
-def items(number: str) -> dict[str, tuple[Any, ...]]:
-    """course slug -> (unit id, active, started?, completed?, best percent) of a person's items."""
-    rows = db.session.execute(
-        select(Course.slug, LearnerCourseStatus).join(Course, Course.id == LearnerCourseStatus.course_id)
-        .join(User, User.id == LearnerCourseStatus.user_id).where(User.employee_no == number)).all()
-    return {slug: (s.unit_id, s.active, s.started_at is not None, s.completed_at is not None, s.best_percent)
-            for slug, s in rows}
 
 
 def summary(number: str) -> tuple[Any, ...] | None:
@@ -46,28 +36,14 @@ def summary(number: str) -> tuple[Any, ...] | None:
     return None if row is None else (row.unit_id, row.active, row.items, row.started, row.completed, row.next_due)
 
 
-def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    status = {(s.assignment_id, s.user_id, s.course_id, s.unit_id, s.active, s.due_on, s.started_at, s.completed_at,
-               s.best_percent) for s in db.session.execute(select(LearnerCourseStatus)).scalars()}
-    learners = {(s.user_id, s.unit_id, s.active, s.items, s.started, s.completed, s.next_due, s.score_sum, s.scored)
-                for s in db.session.execute(select(LearnerStatus)).scalars()}
-    return status, learners
 
 
-def assert_same_as_rebuild() -> None:
-    """What the services kept equals what a rebuild from the sources computes."""
-    kept = snapshot()
-    course_status.rebuild()
-    assert snapshot() == kept
-    db.session.rollback()
 
 
 @pytest.fixture
-def tree(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> dict[str, OrgUnit]:
-    group = make_unit("集团")
-    east = make_unit("华东公司", group)
-    quality = make_unit("质量部", east)
-    west = make_unit("西南公司", group)
+def tree(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: Callable[..., User]) -> dict[str, OrgUnit]:
+    units = make_tree("华东公司/质量部", "西南公司")
+    group, east, quality, west = units["group"], units["华东公司"], units["质量部"], units["西南公司"]
     make_user("Q1", unit=quality)
     make_user("Q2", unit=quality)
     make_user("W1", unit=west)

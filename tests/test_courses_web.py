@@ -125,7 +125,7 @@ def test_catalog_page_uses_a_fixed_number_of_queries(synced: Flask, client, make
         client.get("/courses")
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) <= 7, statements  # user, courses, lessons, progress, enrolments, unread notices: no N+1
+    assert len(statements) <= 8, statements  # user, session, courses, lessons, progress, enrolments, unread notices: no N+1
 
 
 def test_lessons_alone_do_not_complete_a_course_with_a_final_exam(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academy.content.quizbank import Difficulty, QType, Question
+from academy.content.quizbank import QType, Question
 from academy.grading import (
     MultiplePolicy,
     from_display,
@@ -20,20 +20,14 @@ from academy.grading import (
     to_display,
 )
 
+from .support.grading import MULTI, SINGLE, TF_TRUE, make
+
 ALL = MultiplePolicy.ALL_OR_NOTHING
 PARTIAL = MultiplePolicy.PARTIAL
 
 
-def make(qtype: QType, **fields: Any) -> Question:
-    base: dict[str, Any] = {"id": f"t-{qtype}", "bank": "t", "type": qtype, "difficulty": Difficulty.EASY,
-                            "lesson": "l", "tags": ("x",), "stem": "?", "explanation": "because", "line": 1,
-                            "version": "v"}
-    return Question(**{**base, **fields})
 
 
-SINGLE = make(QType.SINGLE, options=("a", "b", "c", "d"), correct=(2,))
-MULTI = make(QType.MULTIPLE, options=("a", "b", "c", "d", "e"), correct=(0, 2, 3))
-TF_TRUE = make(QType.TRUEFALSE, truth=True)
 TF_FALSE = make(QType.TRUEFALSE, truth=False)
 FILL = make(QType.FILL, stem="____ and ____", blanks=(("计划", "策划", "Plan"), ("处置", "Act")))
 FILL_ONE = make(QType.FILL, stem="____", blanks=(("ISO 9001",),))

@@ -47,10 +47,9 @@ def _course() -> Course:
 
 
 @pytest.fixture
-def org(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> Org:
-    group = make_unit("集团")
-    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
-    quality = make_unit("质量部", east)
+def org(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: Callable[..., User]) -> Org:
+    units = make_tree("华东公司/质量部", "西南公司")
+    group, east, west, quality = units["group"], units["华东公司"], units["西南公司"], units["质量部"]
     hr_east = make_user("H1", roles=(Role.HR,), scope=east, unit=east)
     hr_west = make_user("H2", roles=(Role.HR,), scope=west, unit=west)
     admin, learner = make_user("A1", roles=(Role.ADMIN,)), make_user("L1", unit=west)

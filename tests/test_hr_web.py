@@ -47,10 +47,10 @@ def _course(slug: str) -> Course:
 
 
 @pytest.fixture
-def world(synced: Flask, make_unit: Callable[..., OrgUnit], make_user: Callable[..., User]) -> World:
-    group = make_unit("集团")
-    east, west = make_unit("华东公司", group), make_unit("西南公司", group)
-    quality, tech = make_unit("质量部", east), make_unit("技术中心", east)
+def world(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: Callable[..., User]) -> World:
+    units = make_tree("华东公司/质量部", "华东公司/技术中心", "西南公司")
+    group, east, west = units["group"], units["华东公司"], units["西南公司"]
+    quality, tech = units["质量部"], units["技术中心"]
     w = World(group, east, quality, tech, west,
               hr_east=make_user("H1", roles=(Role.HR,), scope=east, unit=east),
               hr_west=make_user("H2", roles=(Role.HR,), scope=west, unit=west),
@@ -245,7 +245,6 @@ def test_unknown_employee_numbers_are_named_not_dropped(client: FlaskClient, wor
 
 
 def test_import_page_previews_then_applies(client: FlaskClient, world: World, synced: Flask, tmp_path: Path) -> None:
-    synced.config["IMPORT_UPLOAD_DIR"] = str(tmp_path)
     log_in(client, world.hr_east)
     data = "工号,姓名,组织路径,岗位,邮箱,手机,状态\r\nQ3,孙丽,集团/华东公司/质量部/检验班,检验员,,,在职\r\nQ2,李强,集团/华东公司/质量部,,,,离职\r\n"
     preview = client.post("/hr/import", data={"file": (io.BytesIO(data.encode("gbk")), "people.csv")},
@@ -261,7 +260,7 @@ def test_import_page_previews_then_applies(client: FlaskClient, world: World, sy
     assert client.post("/hr/import/apply", data={"token": token}).status_code == 404  # not the uploader's file
     log_in(client, world.hr_east)
     assert client.post("/hr/import/apply", data={"token": token}).status_code == 303
-    assert list(tmp_path.iterdir()) == []  # the upload is gone once applied
+    assert client.post("/hr/import/apply", data={"token": token}).status_code == 404  # the upload is gone once applied
     with synced.app_context():
         newcomer = db.session.execute(select(User).where(User.employee_no == "Q3")).scalar_one()
         assert db.session.get(User, world.started.id).active is False  # type: ignore[union-attr]

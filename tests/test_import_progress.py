@@ -16,7 +16,7 @@ from academy.models import OrgUnit, Role, User, UserRole
 from academy.services import org, people_import
 
 from .conftest import _HASH, LiveServer, browser_log_in, log_in
-from .test_people_import import csv_bytes
+from .support.people import csv_bytes
 
 
 def many(count: int, unit: str = "集团/华东公司/质量部") -> list[list[str]]:
@@ -81,7 +81,8 @@ def test_the_check_streams_rows_checked_then_the_preview(app: Flask, client: Fla
 def test_a_file_that_cannot_be_read_gets_a_clear_message(app: Flask, client: FlaskClient) -> None:
     hr, _ = hr_of_east(app)
     log_in(client, hr)
-    assert lines(post_check(client, b"\xff\xfe\x00garbage\x81")) == [{"error": "无法将此文件读取为 CSV 或 XLSX。"}]
+    assert lines(post_check(client, b"\xff\xfe\x00garbage\x81")) == [
+        {"error": "第 1 行含有既不是 UTF-8 也不是 GB18030 的字节：请重新另存为“CSV UTF-8”或 XLSX 文件。"}]
     missing = client.post("/hr/import/check", data={}, content_type="multipart/form-data")
     assert missing.status_code == 422
     assert missing.get_json()["error"]

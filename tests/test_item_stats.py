@@ -10,8 +10,8 @@ from academy.content.quizbank import QType
 from academy.services.item_stats import Sitting, compute
 
 from .conftest import log_in
-from .test_grading import MULTI, SINGLE, TF_TRUE
-from .test_quizzes_web import EXAM, answer_all, start
+from .support.grading import MULTI, SINGLE, TF_TRUE
+from .support.quiz import EXAM, answer_all, start
 
 
 def sitting(percent: float, single: float, tf: float, single_answer: int | None = None) -> Sitting:

@@ -15,7 +15,7 @@ from academy.models import LiveAnswer, LiveEvent, LivePlayer
 from academy.services import intake, live
 
 from .conftest import make_app
-from .test_live_realtime import current, host_event, join, make_user_for, order_of
+from .support.live import current, host_event, join, make_user_for, order_of
 
 
 def stored(app: Flask) -> list[LiveAnswer]:

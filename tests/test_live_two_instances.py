@@ -34,10 +34,9 @@ SECRET = "two-instances-secret"  # noqa: S105 - test only
 
 
 @pytest.fixture
-def shared_postgres() -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+def shared_postgres(postgres_server: str) -> Iterator[str]:
     name = f"qs_live_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     yield admin.url.set(database=name).render_as_string(hide_password=False)

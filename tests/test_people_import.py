@@ -15,7 +15,8 @@ from academy.models import OrgUnit, User
 from academy.services import people_import
 from academy.services.people_import import ImportReport, clean, decode, parse_rows
 
-HEADER = ["工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态"]
+from .support.people import HEADER, csv_bytes, people
+
 ROWS = [
     ["100001", "王芳", "集团/华东公司/质量部", "质量工程师", "wang.fang@example.com", "13800138000", "在职"],
     ["100002", "李强", "集团/华东公司/质量部/检验班", "检验员", "", "13900139000", "在职"],
@@ -23,9 +24,6 @@ ROWS = [
 ]
 
 
-def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", bom: bool = False) -> bytes:
-    text = "\r\n".join(",".join(r) for r in [HEADER, *rows]) + "\r\n"
-    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
 
 
 def xlsx_bytes(rows: list[list[object]], tmp_path: Path) -> bytes:
@@ -40,13 +38,6 @@ def xlsx_bytes(rows: list[list[object]], tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
-def people(app: Flask) -> dict[str, User]:
-    with app.app_context():
-        found = {u.employee_no: u for u in db.session.execute(select(User)).scalars()}
-        for u in found.values():
-            _ = u.org_unit
-            db.session.expunge(u)
-        return found
 
 
 def unit_names(app: Flask) -> set[str]:

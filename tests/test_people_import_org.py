@@ -17,7 +17,7 @@ from academy.models import AssignmentTarget, AuditLog, Course, OrgUnit, Role, Ta
 from academy.services import assignments, people_import
 
 from .conftest import log_in
-from .test_people_import import csv_bytes, people
+from .support.people import csv_bytes, people
 
 QUALITY = "集团/华东公司/质量部"
 RENAMED = "集团/华东公司/质量管理部"

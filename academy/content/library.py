@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import markdown
+
+from . import sanitize
 from .catalog import MEASURES, CourseDef, Scan, cjk_count, scan
 from .exams import DrawRule, ExamDef, load_exams
 from .problems import Problem
 from .quizbank import Bank, Question, load_banks
+from .render import EXTENSION_CONFIG, EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,34 @@ def load_library(courses_root: Path, quiz_root: Path) -> Library:
                 problems.append(Problem(exam.path, 1, f"draw rule names unknown bank '{rule.bank}'"))
             elif len(matching(source, rule)) < rule.count:
                 problems.append(Problem(exam.path, 1, f"draw rule asks {rule.count} questions of bank '{rule.bank}', only {len(matching(source, rule))} match"))
+    problems.extend(markup_problems(course_scan.courses, banks.values(), exams.values()))
     return Library(course_scan, banks, exams, tuple(sorted(set(problems))))
+
+
+def markup_problems(courses: Iterable[CourseDef], banks: Iterable[Bank], exams: Iterable[ExamDef]) -> list[Problem]:
+    """Markup the sanitiser removes from pages: reported where it was written, so the author can fix it."""
+    found: list[Problem] = []
+
+    def check(path: str, first_line: int, source: str, *, exact: bool = True) -> None:
+        if "<" not in source and ":" not in source:
+            return
+        html = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG).convert(source)
+        for token in sanitize.disallowed(html):
+            # a question's parts are cut from its block, so its heading line is the place to point at
+            line = first_line + sanitize.locate(source, token) - 1 if exact else first_line
+            found.append(Problem(path, line, f"{token} is not allowed in pages and is removed when shown"))
+
+    for course in courses:
+        check(course.path, 1, course.intro)
+        for lesson in course.lessons:
+            check(lesson.path, lesson.body_line, lesson.source)
+    for bank in banks:
+        for q in bank.questions:
+            for text in (q.stem, q.explanation, *q.options, *q.matches):
+                check(bank.path, q.line, text, exact=False)
+    for exam in exams:
+        check(exam.path, 1, exam.instructions)
+    return found
 
 
 def stats(library: Library) -> list[dict[str, Any]]:

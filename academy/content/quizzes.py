@@ -111,6 +111,7 @@ class QuizDef:
     lesson: str | None = None
     tier: str | None = None
     instructions: str = ""
+    instructions_plain: bool = False  # typed by a person on a form: shown as text, never as Markdown/HTML
     certificate: CertificateDef | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None

@@ -11,6 +11,7 @@ import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import markdown
 from markdown.extensions import Extension
@@ -18,10 +19,12 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from .catalog import LESSON_FILE
+from .sanitize import clean
 
 EXTENSIONS = ["tables", "toc", "admonition", "footnotes", "attr_list", "fenced_code", "sane_lists",
               "pymdownx.tilde", "pymdownx.caret"]
-EXTENSION_CONFIG = {"toc": {"toc_depth": "2-3", "permalink": False}}
+# column alignment as an attribute: the sanitiser (and the Content-Security-Policy) drop style attributes
+EXTENSION_CONFIG: dict[str, dict[str, Any]] = {"toc": {"toc_depth": "2-3", "permalink": False}, "tables": {"use_align_attribute": True}}
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,13 @@ class _LinkExtension(Extension):
 
 @lru_cache(maxsize=1024)
 def render(source: str, version: str, base: str = "", url: str = "/courses/{course}/{lesson}") -> Rendered:
-    """Render trusted Markdown. ``version`` (the content hash) is part of the cache key."""
+    """Render authored Markdown to sanitised HTML. ``version`` (the content hash) is part of the cache key."""
     del version  # only part of the cache key: a new version is a new entry
     md = markdown.Markdown(extensions=[*EXTENSIONS, _LinkExtension(base, url)], extension_configs=EXTENSION_CONFIG)
-    html = md.convert(source)
-    toc = getattr(md, "toc", "")
-    # The one place HTML is trusted: courses/ and quiz/ are reviewed content in Git.
-    return Rendered(html=Markup(html), toc=Markup(toc))  # noqa: S704 - trusted repo content
+    html = clean(md.convert(source))
+    toc = clean(getattr(md, "toc", ""))
+    # The one place HTML becomes Markup: after the allow-list sanitiser, whatever the author wrote.
+    return Rendered(html=Markup(html), toc=Markup(toc))  # noqa: S704 - sanitised above
 
 
 def render_inline(source: str) -> Markup:
@@ -77,4 +80,4 @@ def render_inline(source: str) -> Markup:
     text = str(html)
     if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
         text = text[3:-4]
-    return Markup(text)  # noqa: S704 - trusted repo content
+    return Markup(text)  # noqa: S704 - sanitised by render()

@@ -31,6 +31,7 @@ from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
+from .security import ImportUpload, LoginSession
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "CourseCompletion",
     "Enrollment",
     "EventStatus",
+    "ImportUpload",
     "LearnerCertificationStatus",
     "LearnerCourseStatus",
     "LearnerStatus",
@@ -63,6 +65,7 @@ __all__ = [
     "LiveQuestion",
     "LiveStake",
     "LiveTeam",
+    "LoginSession",
     "Notice",
     "OrgUnit",
     "QState",

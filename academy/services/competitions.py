@@ -30,7 +30,7 @@ from ..database import db, utcnow
 from ..masking import mask_name
 from ..models import Attempt, Competition, OrgUnit, User
 from ..models.org import within
-from . import audit
+from . import audit, exports
 
 
 class CompetitionError(ValueError):
@@ -341,6 +341,8 @@ def export_xlsx(c: Competition, *, now: datetime | None = None) -> bytes:
                   "综合指数 Index", "奖项 Award"])
     for u in board.units:
         units.append([u.rank, u.name, u.eligible, u.entered, round(u.participation, 2), u.average, u.index, u.award])
+    exports.keep_as_text(sheet)
+    exports.keep_as_text(units)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

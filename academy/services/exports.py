@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -19,6 +20,27 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def keep_as_text(sheet: Any) -> None:
+    """In a normal (not write-only) sheet, turn every cell openpyxl took for a formula back into text.
+
+    Our exports never write formulas, so any "formula" came from what someone typed.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,11 @@ def write_xlsx(title: str, columns: Sequence[Column], rows: Iterable[Sequence[ob
                 cell = WriteOnlyCell(sheet, value=_local(value, tz))
                 cell.number_format = formats[column.kind]
                 out.append(cell)
+            elif isinstance(value, str):
+                # a typed string cell: openpyxl would store "=..." as a live formula otherwise
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                out.append(cell)
             else:
                 out.append(value)
         sheet.append(out)
@@ -78,7 +105,7 @@ def _text(value: object, zone: ZoneInfo) -> object:
         return value.isoformat()
     if isinstance(value, float):
         return f"{value:.4g}"
-    return value
+    return defuse(value)
 
 
 def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, zone: str = "Asia/Shanghai",

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from ..database import db
 from ..models import OrgUnit, UnitKind, User
 from ..models.org import path_within, within
-from . import accounts, assignments, audit, org
+from . import accounts, assignments, audit, org, sessions
 
 COLUMNS = ("工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态")
 REQUIRED = ("工号", "姓名", "组织路径")
@@ -36,12 +37,24 @@ REASONS = {  # code: English text for the command line (the web page translates 
     "bad_status": f"must be {ACTIVE} or {LEFT}", "invalid_email": "invalid email",
     "invalid_mobile": "invalid mobile number", "conflicts_with_row": "differs from row {other}",
     "email_in_file": "also used in row {other}", "email_taken": "already used by {other}",
+    "email_taken_elsewhere": "already used by someone outside your scope", "control_character": "contains control characters",
     "out_of_scope": "outside your scope",
 }
 
 
+MAX_ROWS = 100_000  # a group's whole staff list; more is a wrong file or an attack
+MAX_UNPACKED = 64 * 1024 * 1024  # bytes an XLSX may expand to: 100,000 rows take about 20 MB
+MAX_CELL = 200  # characters in any cell; names and unit names are far shorter
+UNIT_NAME = 120  # characters in one unit name (the column's size)
+
+
 class ImportFileError(Exception):
-    """The file cannot be read at all (not CSV/XLSX, no header)."""
+    """The file cannot be read at all (not CSV/XLSX, no header, too big): ``reason``, and ``row`` where known."""
+
+    def __init__(self, reason: str, row: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.row = row
 
 
 @dataclass(frozen=True)
@@ -110,8 +123,11 @@ def clean(value: object) -> str:
 
 def decode(data: bytes) -> str:
     """UTF-8 with or without BOM, else GB18030 (a superset of GBK/GB2312 that older Excel writes)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):  # a BOM says UTF-8: a bad byte after it is an error, not GBK
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("encoding", data[: 3 + exc.start].count(b"\n") + 1) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,7 +135,27 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise ImportFileError("encoding") from exc
+        raise ImportFileError("encoding", data[: exc.start].count(b"\n") + 1) from exc
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse an XLSX that would expand far beyond its size (a zip bomb) before opening it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError("xlsx") from exc
+    if unpacked > MAX_UNPACKED:
+        raise ImportFileError("too_large")
+
+
+def _bounded(rows: Iterator[list[str]]) -> list[list[str]]:
+    table: list[list[str]] = []
+    for row in rows:
+        if len(table) > MAX_ROWS:  # the header plus MAX_ROWS people
+            raise ImportFileError("too_many_rows", len(table) + 1)
+        table.append(row)
+    return table
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
@@ -127,17 +163,21 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
         from openpyxl import load_workbook
 
+        _check_unpacked_size(data)
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a broken zip
             raise ImportFileError("xlsx") from exc
         try:
             sheet = book.worksheets[0]
-            return [[clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            return _bounded([clean(v) for v in row] for row in sheet.iter_rows(values_only=True))
         finally:
             book.close()
     text = decode(data)
-    return [[clean(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    try:
+        return _bounded([clean(v) for v in row] for row in csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ImportFileError("csv") from exc
 
 
 @dataclass(frozen=True)
@@ -193,6 +233,14 @@ def parse_rows(table: list[list[str]], report: ImportReport) -> list[Row]:
 
 def _parse_row(number: int, cells: dict[str, str], report: ImportReport) -> Row | None:
     problems: list[Rejected] = []
+    for column, value in cells.items():
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
+            problems.append(Rejected(number, column, "control_character", value[:40]))
+        elif len(value) > MAX_CELL:
+            problems.append(Rejected(number, column, "too_long", value[:40] + "…"))
+    if problems:
+        report.rejected.extend(problems)
+        return None
     employee_no = cells.get("工号", "")
     if not EMPLOYEE_NO.match(employee_no):
         problems.append(Rejected(number, "工号", "required" if not employee_no else "invalid", employee_no))
@@ -205,6 +253,8 @@ def _parse_row(number: int, cells: dict[str, str], report: ImportReport) -> Row 
     parts = tuple(p.strip() for p in cells.get("组织路径", "").replace("\\", "/").split("/") if p.strip())
     if not parts and status != LEFT:
         problems.append(Rejected(number, "组织路径", "required", cells.get("组织路径", "")))
+    elif any(len(part) > UNIT_NAME for part in parts):
+        problems.append(Rejected(number, "组织路径", "too_long", cells.get("组织路径", "")[:40] + "…"))
     email = cells.get("邮箱", "").lower()
     if email and not EMAIL.match(email):
         problems.append(Rejected(number, "邮箱", "invalid_email", cells.get("邮箱", "")))
@@ -272,10 +322,11 @@ def plan_steps(rows: list[Row], report: ImportReport, *, full: bool = False,
     """``plan``, telling how many rows it has checked as it goes."""
     units = _Units()
     numbers = [r.employee_no for r in rows]
-    existing = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    existing = {u.employee_no: u for batch in _batches(numbers)
+                for u in db.session.execute(select(User).where(User.employee_no.in_(batch))).scalars()}
     emails = [r.email for r in rows if r.email]
-    email_owner: dict[str, str] = {str(mail): str(no) for mail, no in db.session.execute(
-        select(func.lower(User.email), User.employee_no).where(func.lower(User.email).in_(emails)))} if emails else {}
+    email_owner: dict[str, User] = {str(mail): owner for batch in _batches(emails) for mail, owner in db.session.execute(
+        select(func.lower(User.email), User).where(func.lower(User.email).in_(batch)))}
     for unit, to in _renames(rows, units, existing, scope):
         units.rename(unit, to)
     covered: dict[int, tuple[str, ...]] = {}  # unit id -> its name path in the file
@@ -292,8 +343,11 @@ def plan_steps(rows: list[Row], report: ImportReport, *, full: bool = False,
             report.rejected.append(Rejected(row.number, "组织路径", "out_of_scope", "/".join(row.unit_path)))
             continue
         owner = email_owner.get(row.email)
-        if row.email and owner is not None and owner != row.employee_no:
-            report.rejected.append(Rejected(row.number, "邮箱", "email_taken", row.email, owner))
+        if row.email and owner is not None and owner.employee_no != row.employee_no:
+            # name the other person only to someone who may see them
+            other = owner.employee_no if _within(owner.org_unit, scope) else ""
+            report.rejected.append(Rejected(row.number, "邮箱", "email_taken" if other else "email_taken_elsewhere",
+                                            row.email, other))
             continue
         if target is not None:
             covered[target.id] = row.unit_path
@@ -329,6 +383,12 @@ def plan_steps(rows: list[Row], report: ImportReport, *, full: bool = False,
     report.renamed_units = [("/".join(units.names[u.id]), "/".join(to)) for u, to in units.renamed]
     yield "check", len(rows), len(rows)
     return units
+
+
+def _batches(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Query in slices: one IN list of 100,000 values passes SQLite's variable limit."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _drain(steps: Generator[Step, None, Any], progress: Progress | None = None) -> Any:
@@ -439,16 +499,21 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
     by_no = {r.employee_no: r for r in rows}
     todo = [c for c in report.changes if c.action != "unchanged"]
     numbers = [c.employee_no for c in todo]
-    users = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    users = {u.employee_no: u for batch in _batches(numbers)
+             for u in db.session.execute(select(User).where(User.employee_no.in_(batch))).scalars()}
+    touched: list[User] = []  # their assignments and report rows follow in one batch at the end
     for done, change in enumerate(todo, start=1):
         row = by_no.get(change.employee_no)
         user = users.get(change.employee_no)
         if change.action == "create" and row is not None:
-            accounts.create_user(row.employee_no, row.name, email=row.email or None, phone=row.phone or None,
-                                 position=row.position, org_unit=units.by_path[row.unit_path], commit=False)
+            touched.append(accounts.create_user(row.employee_no, row.name, email=row.email or None,
+                                                phone=row.phone or None, position=row.position,
+                                                org_unit=units.by_path[row.unit_path], commit=False, refresh=False))
         elif change.action == "deactivate" and user is not None:
             user.active = False
-            assignments.refresh_user(user)
+            touched.append(user)
+            # rows end with this import's commit; Redis forgets them now (a rollback then costs a database look-up only)
+            sessions.forget(sessions.end_all(user.id, "deactivated"))
         elif change.action == "update" and user is not None and row is not None:
             user.name = row.name
             user.position = row.position or user.position
@@ -456,10 +521,12 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
             user.phone = row.phone or user.phone
             user.org_unit_id = units.by_path[row.unit_path].id
             user.active = True
-            db.session.flush()
-            assignments.refresh_user(user)
-        if done % STEP_EVERY == 0 or done == len(todo):
+            touched.append(user)
+        if done % STEP_EVERY == 0 and done != len(todo):
             yield "apply", done, len(todo)
+    assignments.refresh_users(touched)
+    if todo:
+        yield "apply", len(todo), len(todo)
 
 
 def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,

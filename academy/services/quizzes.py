@@ -27,7 +27,8 @@ from ..content.quizbank import Difficulty, QType, Question
 from ..content.quizzes import Kind, NotEnoughQuestions, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
 from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
-from ..models import Attempt, AttemptAnswer, AttemptHead, Course, QuestionVersion, User
+from ..models import Attempt, AttemptAnswer, AttemptHead, Course, OrgUnit, QuestionVersion, User
+from ..models.org import within
 from . import audit, certificates, course_status, progress
 
 log = logging.getLogger(__name__)
@@ -455,12 +456,18 @@ def may_review_answers(attempt: Attempt, quiz: QuizDef, now: datetime) -> bool:
     return False
 
 
-def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: datetime | None = None) -> int:
+def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: datetime | None = None,
+            scope: list[str] | None = None) -> int:
     """After an author corrected a key: move graded attempts to the bank's current version of
-    each question (same id) and grade again. Returns how many attempts changed score."""
+    each question (same id) and grade again. Returns how many attempts changed score.
+
+    ``scope``: org subtree paths whose people's attempts are touched (None: everyone's)."""
     now = now or utcnow()
-    attempts = db.session.execute(
-        select(Attempt).where(Attempt.quiz_key == quiz.key, Attempt.submitted_at.is_not(None))).scalars().all()
+    query = select(Attempt).where(Attempt.quiz_key == quiz.key, Attempt.submitted_at.is_not(None))
+    if scope is not None:
+        query = (query.join(User, User.id == Attempt.user_id).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+                 .where(within(scope)))
+    attempts = db.session.execute(query).scalars().all()
     current: dict[str, Question] = {}
     for attempt in attempts:
         for entry in attempt.paper:
@@ -478,7 +485,8 @@ def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: 
             changed += 1
             attempt.regraded_at = now
             _after_grading(attempt, now)
-    audit.record("quiz_regrade", actor=actor, ip=ip, now=now, quiz=quiz.key, attempts=len(attempts), changed=changed)
+    audit.record("quiz_regrade", actor=actor, ip=ip, now=now, quiz=quiz.key, attempts=len(attempts), changed=changed,
+                 scope=scope)
     db.session.commit()
     return changed
 

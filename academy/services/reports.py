@@ -583,3 +583,12 @@ def leadership_summary(unit: OrgUnit, period: Period, *, zone: tzinfo, now: date
     now = now or datetime.now(zone)
     return LeadershipSummary(unit, _period_figures(unit, period, zone, now),
                              _period_figures(unit, period.previous(), zone, now))
+
+
+def positions(scope: list[str] | None) -> list[str]:
+    """Positions held by people in the viewer's subtrees (None: everyone), for the report's filter."""
+    query = select(User.position).where(User.position != "")
+    if scope is not None:
+        query = (query.join(OrgUnit, OrgUnit.id == User.org_unit_id)
+                 .where(within(scope)))
+    return list(db.session.execute(query.distinct().order_by(User.position)).scalars())

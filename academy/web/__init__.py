@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request, url_for
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for outside the page (a certificate's verify link, a QR code): built on the
+    configured ``PUBLIC_URL``, never on the Host header a client sent."""
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if not base:
+        return url_for(endpoint, _external=True, **values)  # a laptop without a configured address
+    return base + url_for(endpoint, **values)
 
 
 def client_ip() -> str:
@@ -13,8 +23,8 @@ def client_ip() -> str:
 
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site relative paths, so a login link cannot send people elsewhere."""
-    if not target:
-        return default
+    if not target or len(target) > 2000 or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default  # a line break would split the Location header; a backslash reads as "//" in browsers
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default

@@ -3,9 +3,26 @@ roles (admins)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import json
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
@@ -13,8 +30,9 @@ from .. import access
 from ..content.library import load_library
 from ..database import db
 from ..forms import EmptyForm, UserRolesForm
-from ..models import AuditLog, ContentProblem, Course, OrgUnit, Role, User
-from ..services import accounts, content_sync
+from ..models import ContentProblem, Course, OrgUnit, Role, User
+from ..services import accounts, audit, content_sync, exports
+from ..services.exports import Column
 from . import client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -42,11 +60,74 @@ def sync() -> ResponseReturnValue:
     return redirect(url_for("admin.content_status"), code=303)
 
 
+ACTION_NAMES = {
+    "login": _l("Login"), "login_failed": _l("Failed login"), "login_throttled": _l("Login paused for an address"),
+    "account_locked": _l("Account locked"), "logout": _l("Logout"), "logout_everywhere": _l("Logout on every device"),
+    "password_changed": _l("Password changed"), "password_change_failed": _l("Wrong current password"),
+    "password_set": _l("Password reset"), "password_reset_requested": _l("Password reset requested"),
+    "role_granted": _l("Role granted"), "role_revoked": _l("Role revoked"), "account_activated": _l("Account activated"),
+    "account_deactivated": _l("Account deactivated"), "people_imported": _l("People imported"),
+    "quiz_regrade": _l("Attempts regraded"), "certificate_revoke": _l("Certificate revoked"),
+    "content_sync": _l("Content published"), "assignment_created": _l("Assignment created"),
+    "audit_exported": _l("Audit log exported"), "audit_purged": _l("Old audit entries removed"),
+    "data_exported": _l("Data exported"), "competition.create": _l("Competition created"), "competition.awards": _l("Competition awards set"),
+    "live.create": _l("Live final created"), "live.join": _l("Live final joined"),
+    "live.takeover": _l("Live final taken over by another device"), "org_unit_renamed": _l("Unit renamed"),
+    "assignment_round_opened": _l("Assignment round opened"), "report_status_rebuilt": _l("Report figures rebuilt"),
+}
+AUDIT_COLUMNS = [Column("时间", 20, "datetime"), Column("事件", 22), Column("工号", 12), Column("姓名", 12),
+                 Column("地址", 16), Column("详情", 60)]
+
+
+def _audit_filters() -> tuple[audit.Filters, list[str]]:
+    """The viewer's filters from the query string; a date that is not one is named and left out."""
+    wrong: list[str] = []
+
+    def day(name: str) -> date | None:
+        text = request.args.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            wrong.append(name)
+            return None
+
+    return audit.Filters(action=request.args.get("action", "").strip()[:40], who=request.args.get("who", "").strip()[:32],
+                         ip=request.args.get("ip", "").strip()[:64], since=day("since"), until=day("until")), wrong
+
+
 @bp.get("/audit")
 def audit_log() -> ResponseReturnValue:
     access.require_role(current_user, Role.ADMIN)
-    entries = db.session.execute(select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)).scalars()
-    return render_template("admin/audit.html", entries=list(entries))
+    filters, wrong = _audit_filters()
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = db.paginate(audit.search(filters, zone), page=page, per_page=100, error_out=False)
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("action", "who", "ip", "since", "until") and v}
+    return render_template("admin/audit.html", rows=rows, filters=filters, wrong=wrong, actions=audit.actions(),
+                           action_name=lambda code: ACTION_NAMES.get(code, code), filter_args=kept,
+                           detail_text=lambda detail: ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}"
+                                                                for k, v in (detail or {}).items()),
+                           page_url=lambda n: url_for("admin.audit_log", page=n, **kept),
+                           retention=max(int(current_app.config["AUDIT_RETENTION_DAYS"]), audit.MIN_RETENTION_DAYS))
+
+
+@bp.get("/audit.csv")
+def audit_export() -> ResponseReturnValue:
+    """The filtered entries as CSV (text cells made inert); the export is itself audited."""
+    access.require_role(current_user, Role.ADMIN)
+    filters, _wrong = _audit_filters()
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    audit.record("audit_exported", actor=current_user, ip=client_ip(), filters={
+        k: str(v) for k, v in vars(filters).items() if v})
+    db.session.commit()
+    rows = ([at, action, number or "", name or "", ip, json.dumps(detail, ensure_ascii=False)]
+            for at, action, number, name, ip, detail in audit.export_rows(filters, zone))
+    body = exports.csv_chunks(AUDIT_COLUMNS, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
+    response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f"attachment; filename=audit-{datetime.now(zone).date().isoformat()}.csv"
+    return response
 
 
 @bp.get("/users")
@@ -56,8 +137,10 @@ def users() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(User).order_by(User.employee_no)
     if query:
-        like = f"%{query}%"
-        statement = statement.where(or_(User.employee_no.like(like), User.name.like(like), User.email.like(like)))
+        # what an admin types is text: % and _ match themselves, not any characters
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(or_(User.employee_no.like(like, escape="\\"), User.name.like(like, escape="\\"),
+                                        User.email.like(like, escape="\\")))
     rows = db.paginate(statement, page=page, per_page=50, error_out=False)
     return render_template("admin/users.html", rows=rows, query=query)
 
@@ -91,3 +174,15 @@ def user_detail(user_id: int) -> ResponseReturnValue:
     accounts.set_active(user, bool(form.active.data) or user.id == current_user.id, actor=current_user, ip=client_ip())
     flash(_("Saved."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
+
+
+@bp.post("/people/<int:user_id>/password")
+def reset_user_password(user_id: int) -> ResponseReturnValue:
+    """A temporary password, shown once on this page (never put in a cookie or a log)."""
+    user = access.person_for_password_reset(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    temporary = accounts.temporary_password()
+    accounts.set_password(user, temporary, actor=current_user, ip=client_ip(), temporary=True)
+    back = url_for("admin.user_detail", user_id=user.id) if access.is_admin(current_user) else url_for("hr.person", user_id=user.id)
+    return render_template("admin/temporary_password.html", user=user, temporary=temporary, back=back)

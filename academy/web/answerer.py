@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from flask import session
 
+from ..services import sessions
+
 LOGIN_SESSION_KEY = "_user_id"  # Flask-Login's own key (flask_login.utils.login_user)
 
 
@@ -26,6 +28,11 @@ def live_answerer(code: str) -> Answerer | None:
     wins. None: not signed in this way; the caller treats the request as any other page would."""
     user_id = session.get(LOGIN_SESSION_KEY)
     if not isinstance(user_id, str) or not user_id.isdigit():
+        return None
+    token = session.get("_sid")
+    # an ended session (logout, deactivation, role change) is gone from Redis at once: such a
+    # request takes the database path, which refuses it
+    if not isinstance(token, str) or sessions.mirrored_user(token) != int(user_id):
         return None
     device = session.get(f"live:{code}")
     return Answerer(int(user_id), device if isinstance(device, str) else None)

@@ -15,14 +15,14 @@ from ..masking import mask_employee_no, mask_name
 from ..models import AwardCertificate, Certificate
 from ..printing import CertificateText, certificate_pdf, qr_cells
 from ..services import awards, certificates, quizzes
-from . import client_ip
+from . import client_ip, external_url
 
 bp = Blueprint("certificates", __name__)
 
 
 
 def _verify_url(cert: Certificate) -> str:
-    return url_for("certificates.verify", serial=cert.serial, _external=True)
+    return external_url("certificates.verify", serial=cert.serial)
 
 
 @bp.get("/me/certificates")
@@ -93,7 +93,7 @@ def revoke(serial: str) -> ResponseReturnValue:
 # --- award certificates of online rounds ---------------------------------------------------------
 
 def _award_url(cert: AwardCertificate) -> str:
-    return url_for("certificates.verify", serial=cert.serial, _external=True)
+    return external_url("certificates.verify", serial=cert.serial)
 
 
 def _award_holder(cert: AwardCertificate, *, masked: bool) -> str:

@@ -15,7 +15,7 @@ from .. import access
 from ..database import db, utcnow
 from ..forms import CompetitionForm, EmptyForm
 from ..models import OrgUnit, Role
-from ..services import awards, competitions, quizzes
+from ..services import audit, awards, competitions, quizzes
 from . import client_ip
 
 BOARD_PAGE = 100  # rows per page of the individual ranking; the export has everyone
@@ -103,6 +103,7 @@ def issue_awards(slug: str) -> ResponseReturnValue:
 @bp.get("/<slug>/export.xlsx")
 def export(slug: str) -> ResponseReturnValue:
     competition = access.competition_for_host(current_user, slug)
+    audit.exported(current_user, "competition", ip=client_ip(), competition=competition.slug, format="xlsx")
     return Response(competitions.export_xlsx(competition),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=competition-{competition.slug}.xlsx"})

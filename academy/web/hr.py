@@ -8,12 +8,11 @@ from __future__ import annotations
 import io
 import json
 import re
-import secrets
 from collections.abc import Generator
 from datetime import date, datetime
 from itertools import islice
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -40,9 +39,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from .. import access, tiers
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, ImportForm
-from ..models import Course, OrgUnit, Role, TargetKind, User
+from ..models import Course, ImportUpload, OrgUnit, Role, TargetKind, User
 from ..models.org import path_within
-from ..services import assignment_reach, assignments, exports, people_import, quizzes, reports
+from ..services import assignment_reach, assignments, audit, exports, people_import, quizzes, reports, uploads
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -104,6 +103,7 @@ def _completion(unit: OrgUnit) -> list[reports.UnitRow]:
 
 def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Response:
     stamp = _today().isoformat()
+    audit.exported(current_user, name, ip=client_ip(), format=kind, filters=request.args.to_dict())
     if kind == "xlsx":
         data = exports.write_xlsx(name, columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
         return send_file(io.BytesIO(data),
@@ -111,7 +111,8 @@ def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Respons
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     body = exports.csv_chunks(columns, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
     response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}-{stamp}.csv"
+    # headers are Latin-1 on the wire: a raw Chinese name made gunicorn refuse the response
+    response.headers["Content-Disposition"] = f"attachment; filename=export-{stamp}.csv; filename*=UTF-8''{quote(name)}-{stamp}.csv"
     return response
 
 
@@ -128,6 +129,8 @@ REASONS = {
     "invalid_mobile": _l("invalid mobile number"), "conflicts_with_row": _l("differs from row %(other)s"),
     "email_in_file": _l("also used in row %(other)s"), "email_taken": _l("already used by %(other)s"),
     "out_of_scope": _l("outside your scope"),
+    "email_taken_elsewhere": _l("already used by someone outside your scope"),
+    "control_character": _l("contains control characters"),
 }
 REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
                   Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
@@ -148,9 +151,9 @@ def index() -> ResponseReturnValue:
 def report() -> ResponseReturnValue:
     unit = _unit()
     courses = db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()
-    positions = db.session.execute(select(User.position).where(User.position != "").distinct().order_by(User.position)).scalars()
+    positions = reports.positions(access.scope_paths(current_user))
     return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
-                           courses=list(courses), positions=list(positions), args=request.args)
+                           courses=list(courses), positions=positions, args=request.args)
 
 
 def _trail(unit: OrgUnit) -> list[OrgUnit]:
@@ -263,6 +266,7 @@ def summary_pdf() -> ResponseReturnValue:
               for (label, now, before, change), percent in _summary_lines(data)],
         note=str(SUMMARY_NOTE),
         footer=_("QS Academy · drawn %(when)s", when=datetime.now(_zone()).strftime("%Y-%m-%d %H:%M")))
+    audit.exported(current_user, "领导汇总", ip=client_ip(), format="pdf", filters=request.args.to_dict())
     return send_file(io.BytesIO(summary_pdf_bytes(text)), mimetype="application/pdf", as_attachment=True,
                      download_name=f"领导汇总-{data.unit.name}-{cur}.pdf")
 
@@ -297,18 +301,6 @@ def person(user_id: int) -> ResponseReturnValue:
 
 # --- people import ---------------------------------------------------------------------
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config.get("IMPORT_UPLOAD_DIR") or Path(current_app.instance_path) / "imports")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _upload_path(token: str) -> Path:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
-        abort(404)
-    return _upload_dir() / f"{current_user.id}-{token}"  # only the uploader can apply it
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_people() -> ResponseReturnValue:
     """Without JavaScript: the file is checked in the request and the preview comes back as a page."""
@@ -319,20 +311,29 @@ def import_people() -> ResponseReturnValue:
     try:
         report = people_import.import_people(data, filename, dry_run=True, full=form.full.data,
                                              scope=access.scope_paths(current_user))
-    except people_import.ImportFileError:
-        form.file.errors = [_("This file cannot be read as CSV or XLSX.")]
+    except people_import.ImportFileError as error:
+        form.file.errors = [_file_error(error)]
         return render_template("hr/import.html", form=form, reasons=REASONS), 422
     return render_template("hr/import.html", form=form, report=report, reasons=REASONS,
                            apply_form=_keep_upload(report, data, filename, full=form.full.data))
+
+
+def _file_error(error: people_import.ImportFileError) -> str:
+    if error.reason == "encoding":
+        return _("Row %(row)d holds bytes that are neither UTF-8 nor GB18030 text: save the file again as "
+                 "CSV UTF-8 or as XLSX.", row=error.row)
+    if error.reason == "too_many_rows":
+        return _("The file has more than %(n)d rows: split it into several files.", n=people_import.MAX_ROWS)
+    if error.reason == "too_large":
+        return _("The file is too large to import: split it into several files.")
+    return _("This file cannot be read as CSV or XLSX.")
 
 
 def _keep_upload(report: people_import.ImportReport, data: bytes, filename: str, *, full: bool) -> ApplyImportForm | None:
     """Keep a file that can be applied until it is, for the apply button only."""
     if not report.has_changes or report.rejected:
         return None
-    token = secrets.token_urlsafe(24)
-    _upload_path(token).write_bytes(data)
-    (_upload_dir() / f"{current_user.id}-{token}.name").write_text(filename[-120:])
+    token = uploads.keep(current_user, data, filename)
     return ApplyImportForm(token=token, full="1" if full else "")
 
 
@@ -372,8 +373,8 @@ def import_check() -> ResponseReturnValue:
     def lines() -> Any:
         try:
             report = yield from _progress_lines(steps)
-        except people_import.ImportFileError:
-            yield _line(error=_("This file cannot be read as CSV or XLSX."))
+        except people_import.ImportFileError as error:
+            yield _line(error=_file_error(error))
             return
         apply_form = _keep_upload(report, data, filename, full=full)
         yield _line(html=render_template("hr/_import_preview.html", report=report, apply_form=apply_form,
@@ -391,28 +392,23 @@ def _applied_message(report: people_import.ImportReport) -> tuple[str, str]:
     return _("Nothing to change: the file matches the records."), "info"
 
 
-def _applied_upload(path: Path) -> None:
-    path.unlink()
-    path.with_name(path.name + ".name").unlink()
-
-
-def _kept_upload() -> tuple[ApplyImportForm, Path, str]:
+def _kept_upload() -> tuple[ApplyImportForm, ImportUpload]:
     form = ApplyImportForm()
     if not form.validate_on_submit():
         abort(400)
-    path = _upload_path(form.token.data or "")
-    if not path.exists():
-        abort(404)
-    return form, path, path.with_name(path.name + ".name").read_text()
+    kept = uploads.take(current_user, form.token.data or "")
+    if kept is None:
+        abort(404)  # another person's, expired, or already applied
+    return form, kept
 
 
 @bp.post("/import/apply")
 def import_apply() -> ResponseReturnValue:
-    form, path, filename = _kept_upload()
-    report = people_import.import_people(path.read_bytes(), filename, full=form.full.data == "1",
+    form, kept = _kept_upload()
+    report = people_import.import_people(kept.data, kept.filename, full=form.full.data == "1",
                                          scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
     if report.applied:
-        _applied_upload(path)
+        uploads.discard(kept)
     flash(*_applied_message(report))
     return redirect(url_for("hr.import_people"), code=303)
 
@@ -420,14 +416,14 @@ def import_apply() -> ResponseReturnValue:
 @bp.post("/import/run")
 def import_run() -> ResponseReturnValue:
     """With JavaScript: apply, streaming a JSON line every few hundred rows; one transaction all the same."""
-    form, path, filename = _kept_upload()
-    steps = people_import.import_steps(path.read_bytes(), filename, full=form.full.data == "1",
+    form, kept = _kept_upload()
+    steps = people_import.import_steps(kept.data, kept.filename, full=form.full.data == "1",
                                        scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
 
     def lines() -> Any:
         report = yield from _progress_lines(steps)
         if report.applied:
-            _applied_upload(path)
+            uploads.discard(kept)
         message, category = _applied_message(report)
         yield _line(message=message, category=category)
     return _stream(lines())

@@ -40,7 +40,7 @@ from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, Stage
 from ..services import intake, live
-from . import answerer, live_state
+from . import answerer, external_url, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 _login = login_required(lambda: None)
@@ -49,10 +49,16 @@ _login = login_required(lambda: None)
 @bp.before_request
 def _signed_in() -> ResponseReturnValue | None:
     intake.ensure_draining(current_app._get_current_object())  # type: ignore[attr-defined]
+    if request.endpoint in SMALL_BODIES:
+        # a phone's answer is a few bytes: a large body is refused before anything reads it
+        request.max_content_length = current_app.config["LIVE_MAX_BODY"]
+        if (request.content_length or 0) > current_app.config["LIVE_MAX_BODY"]:
+            return jsonify(error="too_large"), 413
     # an answer checks its sender itself: through Redis without loading the user, else as any page
     return None if request.endpoint == "live.answer" else _login()
 
 
+SMALL_BODIES = {"live.answer", "live.buzz", "live.stake", "live.join"}
 REFUSALS = {
     "not_open": _l("Answering is not open."),
     "too_late": _l("Time is up: your answer arrived after the deadline and was not counted."),
@@ -82,6 +88,11 @@ HOST_ACTIONS = {
 
 def _refusal(error: live.LiveError, status: int = 409) -> ResponseReturnValue:
     return jsonify(error=error.reason, message=str(REFUSALS.get(error.reason, error.reason))), status
+
+
+def _json_body() -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
 
 
 def _received() -> datetime:
@@ -200,7 +211,7 @@ def screen_stream(code: str) -> ResponseReturnValue:
 @bp.get("/<code>/qr.svg")
 def qr(code: str) -> ResponseReturnValue:
     event = access.live_event(code)
-    image = qrcode.make(url_for("live.play", code=event.code, _external=True), image_factory=qrcode.image.svg.SvgPathImage,
+    image = qrcode.make(external_url("live.play", code=event.code), image_factory=qrcode.image.svg.SvgPathImage,
                         box_size=20, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -280,8 +291,10 @@ def answer(code: str) -> ResponseReturnValue:
     """Where Redis holds the question and the player, no database work at all (``services.intake``)."""
     received = _received()  # a busy server must not make an answer late
     code = code.strip().upper()
-    payload = request.get_json(silent=True) or {}
     sender = answerer.live_answerer(code)
+    if sender is None and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    payload = _json_body()
     try:
         if sender is not None:
             if not ratelimit.allow("answer", code, sender.user_id):
@@ -316,8 +329,7 @@ def buzz(code: str) -> ResponseReturnValue:
 def stake(code: str) -> ResponseReturnValue:
     if _too_many("stake", code):
         return _refusal(live.LiveError("too_many"), 429)
-    payload = request.get_json(silent=True) or {}
-    value = payload.get("stake")
+    value = _json_body().get("stake")
     try:
         event, player = _player(code)
         row = live.stake(event, player, value if isinstance(value, int) else 0)

@@ -165,7 +165,8 @@ def regrade(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_author(current_user, _key(kind, ref))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    changed = quizzes.regrade(quiz, quizzes.sources(), actor=current_user, ip=client_ip())
+    changed = quizzes.regrade(quiz, quizzes.sources(), actor=current_user, ip=client_ip(),
+                              scope=access.regrade_scope(current_user))
     flash(_("Regraded: %(n)d attempts changed.", n=changed), "success")
     return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
 

@@ -26,6 +26,7 @@
       if (k === "html") { node.innerHTML = attrs[k]; }  // rendered on the server from reviewed bank content
       else if (k === "text") { node.textContent = attrs[k]; }
       else if (k === "on") { node.addEventListener("click", attrs[k]); }
+      else if (k === "width") { node.style.width = attrs[k]; }  // through the CSSOM: the policy refuses style attributes
       else { node.setAttribute(k, attrs[k]); }
     });
     (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
@@ -132,7 +133,7 @@
       var item = el("li", { "class": key.indexOf(i) >= 0 ? "right" : (q.key ? "dim" : ""), "data-option": q.held ? q.held[i] : i }, [
         el("span", { "class": "letter", text: letter(i) }), el("span", { html: html })]);
       if (q.distribution) {
-        item.appendChild(el("span", { "class": "bar", style: "width:" + Math.round(100 * q.distribution[i] / total) + "%" }));
+        item.appendChild(el("span", { "class": "bar", width: Math.round(100 * q.distribution[i] / total) + "%" }));
         item.appendChild(el("span", { "class": "count", text: String(q.distribution[i]) }));
       }
       if (opts.choose) { item.addEventListener("click", function () { opts.choose(i, item); }); item.setAttribute("role", "button"); item.tabIndex = 0; }
@@ -259,4 +260,7 @@
     player: function () { follow(renderPlayer, pushedToPhone, 1000); poll(config.state, every, renderPlayer); },
     host: host
   };
+  /* the page names its role on its configuration block: no inline script starts it */
+  var start = document.getElementById("live-config");
+  if (start && start.dataset.start && window.Live[start.dataset.start]) { window.Live[start.dataset.start](); }
 }());

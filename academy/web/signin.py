@@ -1,0 +1,36 @@
+"""The one way a browser becomes signed in, whatever proved who the person is.
+
+A password today; a directory bind, an OpenID Connect callback or a second factor later call
+``complete_login`` in the same way once they have a ``User``: the old session is dropped (its
+id never carries over), a server-side session row is opened and audited with the method, and
+the cookie gets the new token.
+"""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_login import login_user, logout_user
+
+from ..models import User
+from ..services import sessions
+from . import client_ip
+
+SESSION_TOKEN = "_sid"  # noqa: S105 - the name of a session key, not a secret
+
+
+def complete_login(user: User, *, method: str) -> None:
+    session.clear()  # a fresh session: nothing from before the login survives (no fixation)
+    token = sessions.start(user, method=method, ip=client_ip(), user_agent=request.user_agent.string)
+    login_user(user)
+    session[SESSION_TOKEN] = token
+    session.permanent = True
+
+
+def current_token() -> str:
+    token = session.get(SESSION_TOKEN)
+    return token if isinstance(token, str) else ""
+
+
+def end_browser_session() -> None:
+    logout_user()
+    session.clear()
