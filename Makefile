@@ -46,6 +46,7 @@ browser-deps:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check academy tests bench app.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The suite runs twice: on in-memory SQLite, then on PostgreSQL when TEST_DATABASE_URL names a database.
 # The SQLite run still gets the server (TEST_POSTGRES_URL) for the tests that make scratch databases.

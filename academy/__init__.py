@@ -196,16 +196,9 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_datetime, get_locale
     from flask_babel import lazy_gettext as _l
 
-    from . import access
+    from . import access, tiers
     from .forms import EmptyForm, LanguageForm
     from .services import notices
-
-    tiers = {
-        "all-staff": (_l("All staff"), _l("for every employee")),
-        "practitioner": (_l("Practitioners"), _l("quality engineers, auditors, standardization staff")),
-        "expert": (_l("Experts"), _l("improvement leaders, senior engineers, standards delegates")),
-        "leadership": (_l("Leadership"), _l("executives and the first person accountable")),
-    }
 
     roles = {"learner": _l("Learner"), "hr": _l("HR"), "author": _l("Author"), "host": _l("Host"), "admin": _l("Administrator")}
 
@@ -216,8 +209,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "access": access, "logout_form": EmptyForm, "language_form": LanguageForm,
             "current_locale": locale,
-            "tier_name": lambda tier: tiers.get(tier, (tier, ""))[0],
-            "tier_audience": lambda tier: tiers.get(tier, (tier, ""))[1],
+            "tier_name": tiers.label, "tier_audience": tiers.audience, "tier_order": tiers.TIER_ORDER,
             "role_name": lambda role: roles.get(role, role),
             "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
             "unread_notices": lambda: notices.unread_count(current_user) if current_user.is_authenticated else 0,

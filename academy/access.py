@@ -5,15 +5,13 @@ Unknown and forbidden look the same (404) where existence is private.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import abort, current_app, session
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from .competition_rules import admits, quiz_def
 from .content import quizzes as quizdefs
-from .content.quizzes import QuizDef, Sources
+from .content.quizzes import QuizDef
 from .database import db
 from .models import (
     Assignment,
@@ -31,7 +29,8 @@ from .models import (
     Role,
     User,
 )
-from .services import sessions
+from .models.org import path_within
+from .services import quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -71,7 +70,7 @@ def in_scope(viewer: User, unit: OrgUnit | None) -> bool:
         return True
     if unit is None:
         return False
-    return any(unit.path.startswith(scope.path) for scope in scopes)
+    return path_within(unit.path, [scope.path for scope in scopes])
 
 
 def course_for_learner(slug: str) -> Course:
@@ -192,11 +191,9 @@ def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:
 def people_for_hr(viewer: User, user_ids: list[int]) -> list[User]:
     """Named people for an assignment; 404 if any is unknown or outside the scope."""
     return [person_for_hr(viewer, i) for i in user_ids]
+
+
 # -- quizzes ------------------------------------------------------------------------------------
-
-def quiz_sources() -> Sources:
-    return quizdefs.load_sources(current_app.config["QUIZ_ROOT"])
-
 
 def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef | None:
     meta = course.meta or {}
@@ -215,20 +212,21 @@ def _course_quiz(course: Course, kind: str, lesson_slug: str | None) -> QuizDef 
 
 def quiz_by_key(key: str) -> QuizDef | None:
     """The quiz a key names ("check/<course>/<lesson>", "final/<course>", "exam/<id>"), if it still exists."""
-    kind, _, rest = key.partition("/")
-    if kind == quizdefs.Kind.COMPETITION:
-        found = _competition(rest)
+    ident = quizdefs.QuizKey.parse(key)
+    if ident is None:
+        return None
+    if ident.kind == quizdefs.Kind.COMPETITION:
+        found = _competition(ident.ref)
         return quiz_def(found) if found else None
-    if kind == quizdefs.Kind.EXAM:
-        definition = quiz_sources().exams.get(rest)
+    if ident.kind == quizdefs.Kind.EXAM:
+        definition = quizzes.sources().exams.get(ident.ref)
         return quizdefs.exam(definition) if definition else None
-    slug, _, lesson = rest.partition("/")
-    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    course = db.session.execute(select(Course).where(Course.slug == ident.course)).scalar_one_or_none()
     if course is None:
         return None
     if course.retired:
         return None
-    return _course_quiz(course, kind, lesson or None)
+    return _course_quiz(course, ident.kind, ident.lesson)
 
 
 def quiz_for_learner(user: User, key: str) -> QuizDef:
@@ -237,7 +235,7 @@ def quiz_for_learner(user: User, key: str) -> QuizDef:
     if quiz is None:
         abort(404)
     if quiz.kind == quizdefs.Kind.COMPETITION:
-        competition_for_entrant(user, key.partition("/")[2])
+        competition_for_entrant(user, quiz.ref)
     return quiz
 
 
@@ -252,19 +250,14 @@ def attempt_for_owner(user: User, attempt_id: int) -> Attempt:
 
 
 def attempt_head_for_owner(user: User, attempt_id: int) -> AttemptHead:
-    """Saving one answer: the same rule as ``attempt_for_owner``, reading only the columns a save needs.
-
-    The row is read FOR SHARE (PostgreSQL; SQLite has one writer at a time anyway), so until the
-    save commits no submit can close the attempt, and a closed one is seen closed.
-    """
-    row = db.session.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.paper, Attempt.deadline, Attempt.submitted_at)
-        .where(Attempt.id == attempt_id).with_for_update(read=True)).one_or_none()
-    if row is None:
+    """Saving one answer: the same rule as ``attempt_for_owner``, on the row ``save_one`` holds
+    (``quizzes.head_for_save`` reads it once, locked until the save commits)."""
+    head = quizzes.head_for_save(attempt_id)
+    if head is None:
         abort(404)
-    if row.user_id != user.id:
+    if head.user_id != user.id:
         abort(404)
-    return AttemptHead(*row)
+    return head
 
 
 def can_review_people(viewer: User, person: User) -> bool:
@@ -325,29 +318,6 @@ def live_event(code: str) -> LiveEvent:
     if event is None:
         abort(404)
     return event
-
-
-@dataclass(frozen=True)
-class Answerer:
-    user_id: int
-    device: str | None
-
-
-def live_answerer(code: str) -> Answerer | None:
-    """Who sends a live answer, from the signed session alone (no database): the signed-in user and
-    the device token their join gave this browser. The answer path then checks the device against
-    the player's current one (``services.intake``), so a takeover still wins. None: not signed in
-    this way; the caller treats the request as any other page would."""
-    user_id = session.get("_user_id")
-    if not isinstance(user_id, str) or not user_id.isdigit():
-        return None
-    token = session.get("_sid")
-    # an ended session (logout, deactivation, role change) is gone from Redis at once: such a
-    # request takes the database path, which refuses it
-    if not isinstance(token, str) or sessions.mirrored_user(token) != int(user_id):
-        return None
-    device = session.get(f"live:{code}")
-    return Answerer(int(user_id), device if isinstance(device, str) else None)
 
 
 def live_event_for_host(user: User, code: str) -> LiveEvent:

@@ -1,4 +1,5 @@
-"""Command line: flask content …, flask users create-admin, flask seed demo."""
+"""Command line (``flask …``): content check/sync/stats/coverage, users create-admin/import,
+seed demo, reminders send, quiz close-expired/import/export, assignments roll, reports rebuild."""
 
 from __future__ import annotations
 
@@ -152,12 +153,12 @@ def seed_demo(if_empty: bool, employees: int) -> None:
     if seed.has_data():
         if if_empty:
             click.echo("demo data already present")
-            _print_logins()
+            _print_logins(seed.demo_logins())
             return
         raise click.ClickException("the database already has users; seed an empty database")
-    seed.seed_demo(employees=employees, quiz_root=current_app.config["QUIZ_ROOT"])
+    logins = seed.seed_demo(employees=employees, quiz_root=current_app.config["QUIZ_ROOT"])
     click.echo("demo data created")
-    _print_logins()
+    _print_logins(logins)
 
 
 @reminders_group.command("send")
@@ -184,9 +185,9 @@ def reminders_send(today: datetime | None) -> None:
                f"{sent.certificates} certificate warnings)")
 
 
-def _print_logins() -> None:
+def _print_logins(logins: list[seed.DemoLogin]) -> None:
     click.echo(f"Demo logins (password for all: {seed.DEMO_PASSWORD}):")
-    click.echo("  admin A0001 · author Z0001 · host C0001 · HR H1001/H2001/H3001 · learners 100001-100300")
+    click.echo("  " + " · ".join(f"{login.role} {login.employee_no}" for login in logins))
 
 
 @quiz.command("close-expired")

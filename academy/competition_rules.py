@@ -12,6 +12,7 @@ from .content.exams import DrawRule, Review
 from .content.quizbank import Difficulty, QType
 from .content.quizzes import Kind, QuizDef
 from .models import Competition, OrgUnit, User
+from .models.org import path_within
 
 
 def admits(user: User, c: Competition, unit_paths: Sequence[str], unit: OrgUnit | None) -> bool:
@@ -20,7 +21,7 @@ def admits(user: User, c: Competition, unit_paths: Sequence[str], unit: OrgUnit 
         return False
     if not unit_paths:
         return True
-    return unit is not None and any(unit.path.startswith(p) for p in unit_paths)
+    return unit is not None and path_within(unit.path, unit_paths)
 
 
 def quiz_def(c: Competition) -> QuizDef:

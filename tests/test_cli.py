@@ -70,6 +70,7 @@ def test_seed_demo_is_deterministic_and_runs_once(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "A0001" in result.output
     assert "QsDemo-2026" in result.output
+    assert "admin A0001 · author Z0001 · host C0001 · hr H1001 · hr H2001 · hr H3001 · learner 100001–100024" in result.output
     with app.app_context():
         names = [u.name for u in db.session.execute(select(User).order_by(User.id)).scalars()]
         assert len(names) == 3 + 3 + 24
@@ -84,5 +85,7 @@ def test_seed_demo_is_deterministic_and_runs_once(app: Flask) -> None:
     again.test_cli_runner().invoke(args=["seed", "demo", "--employees", "24"])
     with again.app_context():
         assert [u.name for u in db.session.execute(select(User).order_by(User.id)).scalars()] == names
-    assert runner.invoke(args=["seed", "demo", "--if-empty"]).exit_code == 0
+    present = runner.invoke(args=["seed", "demo", "--if-empty"])
+    assert present.exit_code == 0
+    assert "learner 100001–100024" in present.output  # read from the database, not retyped
     assert runner.invoke(args=["seed", "demo"]).exit_code != 0

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from academy.database import db
-from academy.models import Course, OrgUnit, Role, TargetKind, User
+from academy.models import Assignment, Course, OrgUnit, Role, TargetKind, User
 from academy.services import assignments, progress
 
 from .conftest import confirm_assignment, log_in, passed_final_exam
@@ -229,6 +229,21 @@ def test_hr_cannot_assign_to_another_subsidiary(client: FlaskClient, world: Worl
     assert "周杰" in client.get("/hr/overdue").get_data(as_text=True)
     assert "骨干" not in client.get("/hr/assignments").get_data(as_text=True)
     assert "上级下达 · 只读" in client.get("/hr/assignments").get_data(as_text=True)  # made at group level: read-only
+
+
+def test_unknown_employee_numbers_are_named_not_dropped(client: FlaskClient, world: World, synced: Flask) -> None:
+    log_in(client, world.hr_east)
+    response = client.post("/hr/assignments", data={
+        "title": "点名学习", "what": "course:sample-course", "target_kind": "people", "unit": world.east.id,
+        "people": "Q1, X404，Q2\nX405", "mandatory": "y", "step": "preview"})
+    assert response.status_code == 422
+    assert "在您管辖的人员中找不到：X404、X405。" in response.get_data(as_text=True)
+    with synced.app_context():
+        assert db.session.execute(select(Assignment).where(Assignment.title == "点名学习")).first() is None
+    known = confirm_assignment(client, {
+        "title": "点名学习", "what": "course:sample-course", "target_kind": "people", "unit": world.east.id,
+        "people": "Q1, Q2", "mandatory": "y"})
+    assert known.status_code == 303
 
 
 def test_import_page_previews_then_applies(client: FlaskClient, world: World, synced: Flask, tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ from functools import cache
 import pytest
 
 from academy.config import ROOT
-from academy.content.catalog import TIER_ORDER, cjk_count
+from academy.content.catalog import cjk_count
 from academy.content.library import Library, load_library
 from academy.content.quizbank import Difficulty, QType
+from academy.tiers import TIER_ORDER
 
 OUTLINE = {
     "all-staff": ["qs-basics", "tqm-fundamentals", "shopfloor-qc-circles", "quality-safety-risk"],

@@ -10,10 +10,10 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..tiers import TIER_ORDER, Tier
 from .frontmatter import Document, split
 from .problems import ContentError, Problem, display_path
 
@@ -23,16 +23,6 @@ MD_LINK = re.compile(r"\]\(([^)\s#]+\.md)(#[^)\s]*)?\)")
 CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 MEASURES = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
             "十一", "十二", "十三", "十四", "十五", "十六", "十七")
-
-
-class Tier(StrEnum):
-    ALL_STAFF = "all-staff"
-    PRACTITIONER = "practitioner"
-    EXPERT = "expert"
-    LEADERSHIP = "leadership"
-
-
-TIER_ORDER = (Tier.ALL_STAFF, Tier.PRACTITIONER, Tier.EXPERT, Tier.LEADERSHIP)
 
 
 @dataclass(frozen=True)

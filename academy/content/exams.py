@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .catalog import SLUG, Tier, digest
+from ..tiers import Tier
+from .catalog import SLUG, digest
 from .frontmatter import split
 from .problems import ContentError, Problem, display_path
 from .quizbank import Difficulty, QType

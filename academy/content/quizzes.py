@@ -12,7 +12,7 @@ Everything here is plain data: no database, no request.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,8 +33,68 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
+class QuizKey:
+    """Which quiz: its kind and a reference within the kind.
+
+    Stored and routed as ``"<kind>/<ref>"``: ``check/<course>/<lesson>``, ``final/<course>``,
+    ``exam/<id>``, ``competition/<slug>``. Only :meth:`parse` reads that form.
+    """
+
+    kind: Kind
+    ref: str
+
+    @classmethod
+    def parse(cls, text: str) -> QuizKey | None:
+        kind, _, ref = text.partition("/")
+        return cls.of(kind, ref)
+
+    @classmethod
+    def of(cls, kind: str, ref: str) -> QuizKey | None:
+        """None for an unknown kind or an empty reference (a URL anyone can type)."""
+        if kind not in KINDS or not ref:
+            return None
+        return cls(Kind(kind), ref)
+
+    @classmethod
+    def check(cls, course: str, lesson: str) -> QuizKey:
+        return cls(Kind.CHECK, f"{course}/{lesson}")
+
+    @classmethod
+    def final(cls, course: str) -> QuizKey:
+        return cls(Kind.FINAL, course)
+
+    @classmethod
+    def exam(cls, exam_id: str) -> QuizKey:
+        return cls(Kind.EXAM, exam_id)
+
+    @classmethod
+    def competition(cls, slug: str) -> QuizKey:
+        return cls(Kind.COMPETITION, slug)
+
+    @staticmethod
+    def prefix(kind: Kind) -> str:
+        """What every stored key of ``kind`` starts with."""
+        return f"{kind.value}/"
+
+    @property
+    def course(self) -> str | None:
+        """The course of a lesson check or a final exam."""
+        return self.ref.partition("/")[0] if self.kind in (Kind.CHECK, Kind.FINAL) else None
+
+    @property
+    def lesson(self) -> str | None:
+        return (self.ref.partition("/")[2] or None) if self.kind == Kind.CHECK else None
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}/{self.ref}"
+
+
+KINDS = frozenset(k.value for k in Kind)
+
+
+@dataclass(frozen=True)
 class QuizDef:
-    key: str  # "check/<course>/<lesson>", "final/<course>", "exam/<id>"
+    key: str  # str(QuizKey): the stored form, see QuizKey
     kind: Kind
     title: str
     title_en: str
@@ -55,6 +115,18 @@ class QuizDef:
     certificate: CertificateDef | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+
+    @property
+    def ident(self) -> QuizKey:
+        parsed = QuizKey.parse(self.key)
+        if parsed is None:  # every QuizDef is built from a QuizKey
+            raise ValueError(f"malformed quiz key {self.key!r}")
+        return parsed
+
+    @property
+    def ref(self) -> str:
+        """The key without its kind: the ``ref`` of the quiz's URL."""
+        return self.ident.ref
 
     def is_open(self, now: datetime) -> bool:
         return (self.opens_at is None or now >= self.opens_at) and (self.closes_at is None or now < self.closes_at)
@@ -98,7 +170,7 @@ def load_sources(root: Path) -> Sources:
 
 def lesson_check(course: str, lesson: str, title: str, bank: str, count: int) -> QuizDef:
     return QuizDef(
-        key=f"check/{course}/{lesson}", kind=Kind.CHECK, title=title, title_en="",
+        key=str(QuizKey.check(course, lesson)), kind=Kind.CHECK, title=title, title_en="",
         draw=(DrawRule(bank=bank, count=count, lessons=(lesson,)),), time_limit=None, attempts=0,
         cooldown_hours=0, pass_mark=60, review=Review.ANSWERS, multiple="partial", grading="last",
         shuffle=True, course=course, lesson=lesson,
@@ -107,7 +179,7 @@ def lesson_check(course: str, lesson: str, title: str, bank: str, count: int) ->
 
 def final_exam(course: str, title: str, title_en: str, bank: str, settings: Mapping[str, Any]) -> QuizDef:
     return QuizDef(
-        key=f"final/{course}", kind=Kind.FINAL, title=title, title_en=title_en,
+        key=str(QuizKey.final(course)), kind=Kind.FINAL, title=title, title_en=title_en,
         draw=(DrawRule(bank=bank, count=int(settings["questions"])),),
         time_limit=int(settings["time_limit"]) or None, attempts=int(settings["attempts"]), cooldown_hours=0,
         pass_mark=int(settings["pass_mark"]), review=Review.ANSWERS, multiple="all_or_nothing",
@@ -117,7 +189,7 @@ def final_exam(course: str, title: str, title_en: str, bank: str, settings: Mapp
 
 def exam(definition: ExamDef) -> QuizDef:
     return QuizDef(
-        key=f"exam/{definition.id}", kind=Kind.EXAM, title=definition.title, title_en=definition.title_en,
+        key=str(QuizKey.exam(definition.id)), kind=Kind.EXAM, title=definition.title, title_en=definition.title_en,
         draw=definition.draw, time_limit=definition.time_limit or None, attempts=definition.attempts,
         cooldown_hours=definition.cooldown_hours, pass_mark=definition.pass_mark, review=definition.review,
         multiple=definition.multiple, grading=definition.grading, shuffle=definition.shuffle,
@@ -167,7 +239,3 @@ def draw(quiz: QuizDef, banks: Mapping[str, Bank], rnd: random.Random) -> list[P
     if quiz.shuffle:
         rnd.shuffle(chosen)
     return [PaperItem(q, _order(q, quiz.shuffle, rnd)) for q in chosen]
-
-
-def questions_by_id(items: Sequence[PaperItem]) -> dict[str, Question]:
-    return {item.question.id: item.question for item in items}

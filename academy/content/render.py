@@ -1,4 +1,9 @@
-"""Markdown → HTML for lessons and course introductions, cached by content hash."""
+"""Markdown → HTML for every piece of reviewed content: lessons, course introductions, exam
+instructions, question stems, options and explanations.
+
+Rendering is cached in process, keyed by the text and its content hash (``version``); relative
+``NN-slug.md`` links between lessons become lesson URLs.
+"""
 
 from __future__ import annotations
 

@@ -58,10 +58,6 @@ class Assignment(db.Model):
     def is_path(self) -> bool:
         return len(self.courses) > 1
 
-    @property
-    def is_certification(self) -> bool:
-        return self.exam_id is not None
-
 
 class AssignmentRound(db.Model):
     """A round of a recurring assignment; the unique number makes opening it twice impossible."""

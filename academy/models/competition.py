@@ -1,4 +1,5 @@
-"""Live finals (现场决赛): an event, its players and teams, its questions and answers.
+"""Competitions: online rounds (``Competition``, sat as quizzes) and live finals (现场决赛): an
+event, its players and teams, its questions, answers, buzzes and stakes.
 
 Everything a live event needs lives in these rows, never in one process's memory, so
 any number of app instances can serve the same event. ``LiveEvent.version`` grows with
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..content.quizzes import QuizKey
 from ..database import UTCDateTime, db, utcnow
 from .user import User
 
@@ -211,4 +213,4 @@ class Competition(db.Model):
 
     @property
     def quiz_key(self) -> str:
-        return f"competition/{self.slug}"
+        return str(QuizKey.competition(self.slug))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, SQLColumnExpression, String, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
@@ -34,4 +35,18 @@ class OrgUnit(db.Model):
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
 
     def contains(self, other: OrgUnit) -> bool:
-        return other.path.startswith(self.path)
+        return path_within(other.path, [self.path])
+
+
+# The two forms of the one subtree rule, in Python and in SQL. A path ends with "/", so
+# "/1/4/" never matches "/1/40/".
+
+def path_within(path: str, roots: Iterable[str]) -> bool:
+    """The unit at ``path`` lies in (or is) one of the subtrees rooted at ``roots``."""
+    return any(path.startswith(root) for root in roots)
+
+
+def within(roots: Iterable[str | SQLColumnExpression[str]], column: SQLColumnExpression[str] | None = None) -> ColumnElement[bool]:
+    """SQL condition: ``column`` (``OrgUnit.path`` unless given) lies in one of the subtrees; false for none."""
+    path = OrgUnit.path if column is None else column
+    return or_(false(), *(path.startswith(root) for root in roots))

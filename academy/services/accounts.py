@@ -227,26 +227,6 @@ def set_password(user: User, new: str, *, actor: User | None = None, ip: str = "
     sessions.forget(keys)
 
 
-def grant_role(user: User, role: Role, *, scope: OrgUnit | None = None, actor: User | None = None, ip: str = "") -> None:
-    existing = next((r for r in user.roles if r.role == role), None)
-    if existing:
-        existing.scope_unit_id = scope.id if scope else None
-    else:
-        user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))
-    audit.record("role_granted", actor=actor, ip=ip, user_id=user.id, role=str(role), scope=scope.id if scope else None)
-    keys = sessions.end_all(user.id, "role_changed")
-    db.session.commit()
-    sessions.forget(keys)
-
-
-def revoke_role(user: User, role: Role, *, actor: User | None = None, ip: str = "") -> None:
-    user.roles = [r for r in user.roles if r.role != role]
-    audit.record("role_revoked", actor=actor, ip=ip, user_id=user.id, role=str(role))
-    keys = sessions.end_all(user.id, "role_changed")
-    db.session.commit()
-    sessions.forget(keys)
-
-
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.commit()

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from ..database import db
 from ..models import Assignment, OrgUnit
+from ..models.org import within
 from . import course_status
 
 
@@ -27,7 +28,7 @@ class Reach:
 def _inside(paths: list[str] | None, column):  # type: ignore[no-untyped-def]  # a path column -> a condition
     if paths is None:
         return None
-    return or_(false(), *[column.startswith(p) for p in paths])
+    return within(paths, column)
 
 
 def reaching(scope_paths: list[str] | None, *, today: date) -> list[Reach]:

@@ -23,6 +23,7 @@ from ..models import (
     TargetKind,
     User,
 )
+from ..models.org import within
 from . import audit, course_status
 
 MAX_REPEAT_MONTHS = 120
@@ -43,7 +44,7 @@ def matches(assignment: Assignment, user: User, unit: OrgUnit | None) -> bool:
     if assignment.target_kind == TargetKind.PEOPLE:
         return False
     if assignment.include_subtree or assignment.target_kind == TargetKind.POSITION:
-        inside = unit.path.startswith(assignment.unit.path)
+        inside = assignment.unit.contains(unit)
     else:
         inside = unit.id == assignment.unit.id
     if assignment.target_kind == TargetKind.POSITION:
@@ -57,7 +58,7 @@ def _rule_users(assignment: Assignment) -> list[int]:
         return []
     query = select(User.id).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(User.active.is_(True))
     if assignment.include_subtree or assignment.target_kind == TargetKind.POSITION:
-        query = query.where(OrgUnit.path.startswith(unit.path))
+        query = query.where(within([unit.path]))
     else:
         query = query.where(OrgUnit.id == unit.id)
     if assignment.target_kind == TargetKind.POSITION:

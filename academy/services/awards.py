@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
-from ..models import AwardCertificate, Competition, OrgUnit, User
+from ..models import AwardCertificate, Competition, User
 from . import audit, certificates, competitions
 
 
@@ -71,7 +71,3 @@ def of_user(user: User) -> list[AwardCertificate]:
 def by_serial(serial: str) -> AwardCertificate | None:
     return db.session.execute(
         select(AwardCertificate).where(AwardCertificate.serial == serial.strip().upper())).scalar_one_or_none()
-
-
-def holder_unit(cert: AwardCertificate) -> OrgUnit | None:
-    return db.session.get(OrgUnit, cert.org_unit_id) if cert.org_unit_id is not None else None

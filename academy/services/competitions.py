@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, or_, select
+from sqlalchemy import Integer, Select, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import expression
 
@@ -27,7 +27,9 @@ from ..competition_rules import admits
 from ..competition_rules import quiz_def as quiz_def  # the quiz engine's view of a round, for callers of this module
 from ..content.quizbank import Difficulty, QType
 from ..database import db, utcnow
+from ..masking import mask_name
 from ..models import Attempt, Competition, OrgUnit, User
+from ..models.org import within
 from . import audit, exports
 
 
@@ -119,7 +121,7 @@ def eligible_people(c: Competition) -> list[User]:
         query = query.where(User.position.in_(c.positions))
     paths = _unit_paths(c)
     if paths:
-        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(within(paths))
     return list(db.session.execute(query).scalars())
 
 
@@ -172,13 +174,6 @@ def freeze_point(c: Competition, now: datetime) -> datetime | None:
         return None
     start = c.closes_at - timedelta(hours=c.freeze_hours)
     return start if start <= now < c.closes_at else None
-
-
-def mask(name: str) -> str:
-    """张三 → 张*, 李四海 → 李*海: enough for colleagues, not a full name."""
-    if len(name) <= 2:
-        return name[:1] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _team_unit(unit: OrgUnit | None, depth: int, units: dict[int, OrgUnit]) -> OrgUnit | None:
@@ -279,7 +274,7 @@ def _standings(c: Competition, frozen_at: datetime | None, full: bool) -> Standi
         score, max_score = float(row.score), float(row.max_score)
         unit_of[row.user_id] = row.org_unit_id
         people.append(Entry(rank=row.rank, user_id=row.user_id, employee_no=row.employee_no if full else "",
-                            name=row.name if full or row.rank <= c.show_names else mask(row.name),
+                            name=row.name if full or row.rank <= c.show_names else mask_name(row.name),
                             unit=unit.name if unit else "", score=score, max_score=max_score, seconds=row.seconds,
                             submitted_at=row.submitted_at,
                             award=_award(c, row.rank, 100.0 * score / max_score if max_score else 0.0)))
@@ -293,7 +288,7 @@ def _headcounts(c: Competition) -> dict[int | None, int]:
         query = query.where(User.position.in_(c.positions))
     paths = _unit_paths(c)
     if paths:
-        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(within(paths))
     return dict(db.session.execute(query).tuples().all())
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
     true,
 )
 
+from ..content.quizzes import Kind, QuizKey
 from ..database import db
 from ..models import (
     Assignment,
@@ -54,7 +55,7 @@ def _rows(where: ColumnElement[bool]):  # type: ignore[no-untyped-def]  # a Sele
     """The status rows of the assigned items matching ``where``, computed from the sources."""
     round_start = Assignment.round_started_at  # a recurring assignment counts its current round only
     best = (select(func.max(100.0 * Attempt.score / Attempt.max_score))
-            .where(Attempt.user_id == AssignmentTarget.user_id, Attempt.quiz_key == literal("final/") + Course.slug,
+            .where(Attempt.user_id == AssignmentTarget.user_id, Attempt.quiz_key == literal(QuizKey.prefix(Kind.FINAL)) + Course.slug,
                    Attempt.submitted_at.is_not(None), Attempt.max_score > 0,
                    or_(round_start.is_(None), Attempt.submitted_at >= round_start))
             .correlate(AssignmentTarget, Course, Assignment).scalar_subquery())

@@ -42,6 +42,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from .. import realtime, scoring
 from ..database import db
 from ..models import LiveAnswer, LiveEvent, LivePlayer, QState, RoundKind
+from .live_answers import GRACE, LiveError, display_order, stored_answer
 
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 2 * 24 * 3600  # long enough for any final; the database keeps the record
@@ -185,7 +186,7 @@ def _epoch(when: datetime) -> float:
 def answer(code: str, user_id: int, device: str | None, given: Any, received: datetime) -> bool:
     """Accept an "everyone answers" answer from Redis alone. True: accepted; False: this answer
     needs the database path (no Redis, another round kind, a player or device not cached).
-    Refusals raise ``live.LiveError``."""
+    Refusals raise ``LiveError``."""
     connection = realtime.client()
     if connection is None:
         return False
@@ -223,8 +224,6 @@ def facts_for(code: str) -> dict[str, str] | None:
 
 def accept(code: str, facts: dict[str, str], player_id: int, team_id: int | None, given: Any,
            received: datetime) -> None:
-    from .live import GRACE, LiveError, display_order, stored_answer
-
     question_id = int(facts["qid"])
     if facts.get("state") != QState.OPEN.value:
         raise LiveError("not_open")

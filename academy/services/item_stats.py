@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..content.quizbank import QType, Question
 from ..database import db
 from ..models import Attempt, OrgUnit, QuestionVersion, User
+from ..models.org import within
 from .quizzes import question_from_json
 
 LOW_FACILITY, HIGH_FACILITY = 0.2, 0.95
@@ -116,8 +117,7 @@ def for_quiz(quiz_key: str, scopes: list[OrgUnit] | None) -> QuizStats:
     if scopes is not None:
         if not scopes:
             return compute([], [])
-        paths = [OrgUnit.path.startswith(unit.path) for unit in scopes]
-        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(db.or_(*paths))
+        query = query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(within([unit.path for unit in scopes]))
     attempts = db.session.execute(query.order_by(Attempt.id.desc())).scalars().all()
     latest: dict[str, str] = {}  # question id -> version drawn most recently
     for attempt in attempts:

@@ -20,15 +20,11 @@ Question states: pending → (staking, risk rounds) → shown → open → close
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
-import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -52,21 +48,13 @@ from ..models import (
     User,
 )
 from . import audit, intake
+from .live_answers import GRACE, LiveError, display_order, stored_answer
 from .quizzes import question_from_json
 
-GRACE = timedelta(milliseconds=500)  # an answer sent just before the deadline is still in transit
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud from a stage
 CODE_LENGTH = 6
 TRUE_FALSE_OPTIONS = ("对", "错")
 _random = secrets.SystemRandom()
-
-
-class LiveError(Exception):
-    """A refusal the player or host sees; ``reason`` is a stable code the pages translate."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -362,27 +350,6 @@ def _accepting(question: LiveQuestion | None, when: datetime) -> LiveQuestion:
 def player_order(event: LiveEvent, player: LivePlayer, question: LiveQuestion) -> list[int]:
     """The player's order of a choice question's options: ``order[shown] = event position``."""
     return display_order(event.code, player.id, question.id, len(question.options), question.qtype)
-
-
-def display_order(code: str, player_id: int, question_id: int, count: int, qtype: str) -> list[int]:
-    """Derived, not stored: an HMAC of the app's secret over event, player and question seeds
-    the shuffle, so every instance computes the same order and players cannot predict
-    each other's.
-    """
-    if qtype not in ("single", "multiple"):
-        return list(range(count))
-    seed = hmac.new(str(current_app.secret_key).encode(), f"live-order:{code}:{player_id}:{question_id}".encode(),
-                    hashlib.sha256).digest()
-    order = list(range(count))
-    random.Random(seed).shuffle(order)  # noqa: S311 - a display order, its secret is the seed
-    return order
-
-
-def stored_answer(order: list[int], given: Any) -> Any:
-    """Positions as the player saw them → positions in the event's order."""
-    if isinstance(given, list):
-        return sorted(order[int(p)] for p in given)
-    return order[int(given)]
 
 
 def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | None = None) -> LiveAnswer | None:

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from ..database import db
 from ..models import OrgUnit, UnitKind
+from ..models.org import within
 
 
 def create_unit(name: str, *, parent: OrgUnit | None = None, kind: UnitKind = UnitKind.DEPARTMENT,
@@ -20,7 +21,7 @@ def create_unit(name: str, *, parent: OrgUnit | None = None, kind: UnitKind = Un
 
 def subtree(unit: OrgUnit) -> list[OrgUnit]:
     return list(db.session.execute(
-        select(OrgUnit).where(OrgUnit.path.startswith(unit.path)).order_by(OrgUnit.path)
+        select(OrgUnit).where(within([unit.path])).order_by(OrgUnit.path)
     ).scalars())
 
 
@@ -28,7 +29,3 @@ def ancestors(unit: OrgUnit) -> list[OrgUnit]:
     ids = [int(x) for x in unit.path.strip("/").split("/") if x]
     found = {u.id: u for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()}
     return [found[i] for i in ids if i in found]
-
-
-def full_name(unit: OrgUnit) -> str:
-    return "/".join(u.name for u in ancestors(unit))

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from ..database import db
 from ..models import OrgUnit, UnitKind, User
+from ..models.org import path_within, within
 from . import accounts, assignments, audit, org, sessions
 
 COLUMNS = ("工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态")
@@ -360,7 +361,7 @@ def _base_names(scope: list[str] | None) -> tuple[str, ...]:
 def _within(unit: OrgUnit | None, scope: list[str] | None) -> bool:
     if scope is None:
         return True
-    return unit is not None and any(unit.path.startswith(p) for p in scope)
+    return unit is not None and path_within(unit.path, scope)
 
 
 def plan(rows: list[Row], report: ImportReport, *, full: bool = False, scope: list[str] | None = None) -> _Units:
@@ -496,7 +497,7 @@ def _renames(rows: list[Row], units: _Units, existing: dict[str, User],
             continue
         active = set(db.session.execute(
             select(User.employee_no).join(OrgUnit, OrgUnit.id == User.org_unit_id)
-            .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))).scalars())
+            .where(User.active.is_(True), within([unit.path]))).scalars())
         if active == voters[unit.id]:
             found.append((unit, to))
     return found
@@ -521,15 +522,15 @@ def _plan_leavers(report: ImportReport, units: _Units, covered: dict[int, tuple[
                    key=lambda u: len(u.path))
     subtrees: list[str] = []
     for root in roots:
-        if not any(root.path.startswith(p) for p in subtrees):
+        if not path_within(root.path, subtrees):
             subtrees.append(root.path)
-    exact = [uid for uid in covered if not any(by_id[uid].path.startswith(p) for p in subtrees)] if subtrees else list(covered)
+    exact = [uid for uid in covered if not path_within(by_id[uid].path, subtrees)] if subtrees else list(covered)
     where: list[ColumnElement[bool]] = [OrgUnit.id.in_(exact)] if exact else []
-    where += [OrgUnit.path.startswith(p) for p in subtrees]
+    where.append(within(subtrees))
     query = (select(User).join(OrgUnit, OrgUnit.id == User.org_unit_id)
              .where(or_(*where), User.active.is_(True), User.employee_no.not_in(numbers)).order_by(User.employee_no))
     if scope is not None:
-        query = query.where(or_(*(OrgUnit.path.startswith(p) for p in scope)))
+        query = query.where(within(scope))
     for user in db.session.execute(query).scalars():
         report.changes.append(Change(0, user.employee_no, user.name, "deactivate",
                                      "/".join(units.names.get(user.org_unit_id or 0, ())), fields=("absent",)))

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..content.quizzes import QuizKey
 from ..database import db, utcnow
 from ..models import (
     Assignment,
@@ -131,7 +132,7 @@ def course_requirements_met(user: User, course: Course, *, since: datetime | Non
 
 def _passed_final(user: User, course: Course, since: datetime | None) -> bool:
     query = select(func.count()).select_from(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_key == f"final/{course.slug}", Attempt.passed.is_(True))
+        Attempt.user_id == user.id, Attempt.quiz_key == str(QuizKey.final(course.slug)), Attempt.passed.is_(True))
     if since is not None:
         query = query.where(Attempt.submitted_at >= since)
     return db.session.execute(query).scalar_one() > 0

@@ -8,6 +8,7 @@ next read of it or by ``flask quiz close-expired``.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import random
 import secrets
@@ -16,17 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import JSON, bindparam, false, or_, select, text, update
+from flask import current_app
+from sqlalchemy import JSON, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
-from ..content.quizzes import Kind, PaperItem, QuizDef, Sources, draw
+from ..content.quizzes import Kind, NotEnoughQuestions, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
 from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, OrgUnit, QuestionVersion, User
+from ..models.org import within
 from . import audit, certificates, course_status, progress
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 200  # characters per typed answer
 
@@ -175,10 +180,9 @@ def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: da
 
 def _this_round(user: User, quiz: QuizDef, previous: list[Attempt]) -> list[Attempt]:
     """A final exam's attempt limit starts again with each round of a recurring assignment of its course."""
-    kind, _, ref = quiz.key.partition("/")
-    if kind != Kind.FINAL:
+    if quiz.kind != Kind.FINAL:
         return previous
-    course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+    course = db.session.execute(select(Course).where(Course.slug == quiz.ident.course)).scalar_one_or_none()
     since = progress.round_started(user, course) if course is not None else None
     return previous if since is None else [a for a in previous if a.started_at >= since]
 
@@ -199,7 +203,11 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
     _check_may_start(user, quiz, _this_round(user, quiz, previous), now)
     try:
         items = draw(quiz, sources.banks, rnd or random.Random(secrets.randbits(64)))  # noqa: S311 - a paper, not a secret
-    except Exception as exc:
+    except NotEnoughQuestions as exc:  # the bank shrank or broke since the quiz was published
+        log.warning("quiz %s cannot be drawn: bank %s has too few matching questions", quiz.key, exc)
+        raise PaperUnavailable(quiz.key) from exc
+    except Exception as exc:  # the learner sees "unavailable"; the fault must still reach the log
+        log.exception("quiz %s cannot be drawn", quiz.key)
         raise PaperUnavailable(quiz.key) from exc
     _freeze([i.question for i in items])
     attempt = Attempt(
@@ -248,15 +256,37 @@ def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime
     now = now or utcnow()
     if _expire(attempt, now) or not attempt.is_open:
         raise AttemptClosed(str(attempt.id))
+    canonical = _checked(attempt, question_id, value)
+    row = _store(attempt, question_id, canonical, now)
+    db.session.commit()
+    return row
+
+
+def save_answers(attempt: Attempt, values: dict[str, Any], *, now: datetime | None = None) -> None:
+    """The plain form's answers (question id -> value as given, ``None`` clears), all or none, one commit."""
+    now = now or utcnow()
+    if _expire(attempt, now) or not attempt.is_open:
+        raise AttemptClosed(str(attempt.id))
+    checked = {qid: _checked(attempt, qid, value) for qid, value in values.items()}  # a bad one saves nothing
+    for qid, canonical in checked.items():
+        _store(attempt, qid, canonical, now)
+    db.session.commit()
+
+
+def _checked(attempt: Attempt, question_id: str, value: Any) -> Any:
+    """The answer in stored (canonical) positions; BadAnswer if it does not fit the question."""
     item = paper_of(attempt).item(question_id)
     if item is None or not _valid(item.question, value, len(item.order)):
         raise BadAnswer(question_id)
-    canonical = from_display(item.question, value, item.order)
+    return None if value is None else from_display(item.question, value, item.order)
+
+
+def _store(attempt: Attempt, question_id: str, canonical: Any, now: datetime) -> AttemptAnswer | None:
+    """Add, change or (``None``) remove one answer row; the caller commits."""
     row = next((a for a in attempt.answers if a.question_id == question_id), None)
-    if value is None:
+    if canonical is None:
         if row is not None:
             db.session.delete(row)
-        db.session.commit()
         return None
     if row is None:
         row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, value=canonical, saved_at=now)
@@ -267,14 +297,28 @@ def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime
             row = db.session.execute(select(AttemptAnswer).where(
                 AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id)).scalar_one()
     row.value, row.saved_at = canonical, now
-    db.session.commit()
     return row
+
+
+def sources() -> Sources:
+    """The question banks and exams this instance serves (cached per file state)."""
+    return load_sources(current_app.config["QUIZ_ROOT"])
+
+
+def head_for_save(attempt_id: int) -> AttemptHead | None:
+    """The columns a save needs, read FOR SHARE (PostgreSQL; SQLite has one writer at a time anyway):
+    until the save commits no submit can close the attempt, and a closed one is seen closed."""
+    row = db.session.execute(
+        select(Attempt.id, Attempt.user_id, Attempt.paper, Attempt.deadline, Attempt.submitted_at)
+        .where(Attempt.id == attempt_id).with_for_update(read=True)).one_or_none()
+    return AttemptHead(*row) if row is not None else None
 
 
 def save_one(head: AttemptHead, question_id: str, value: Any, *, now: datetime | None = None) -> None:
     """``save_answer`` for the page's per-answer requests, in one statement and without loading the
-    attempt's answers. ``head`` comes from ``access.attempt_head_for_owner``, which read the attempt
-    row FOR SHARE: a submit closing it waits for this save's commit, and then grades this answer."""
+    attempt's answers. ``head`` comes from ``head_for_save`` (through ``access.attempt_head_for_owner``),
+    which read the attempt row FOR SHARE: a submit closing it waits for this save's commit, and then
+    grades this answer."""
     now = now or utcnow()
     if not head.is_open or (head.deadline is not None and now >= head.deadline):
         _refuse_closed(head.id, now)
@@ -326,16 +370,16 @@ def _grade_into(attempt: Attempt, paper: Paper) -> None:
 
 def _after_grading(attempt: Attempt, now: datetime) -> None:
     """What a graded attempt changes: a course completed by its final exam (and its best score), a certificate."""
-    kind, _, ref = attempt.quiz_key.partition("/")
-    if kind == Kind.FINAL:
-        course = db.session.execute(select(Course).where(Course.slug == ref)).scalar_one_or_none()
+    ident = QuizKey.parse(attempt.quiz_key)
+    if ident is not None and ident.kind == Kind.FINAL:
+        course = db.session.execute(select(Course).where(Course.slug == ident.course)).scalar_one_or_none()
         if course is None:
             return
         if attempt.passed:
             progress.complete_course_if_done(attempt.user, course, now)
         course_status.for_learner(attempt.user_id, [course.id])  # the best score counts failed attempts too
-    elif kind == Kind.EXAM and attempt.passed and attempt.certificate:
-        certificates.issue(attempt, ref, now)
+    elif ident is not None and ident.kind == Kind.EXAM and attempt.passed and attempt.certificate:
+        certificates.issue(attempt, ident.ref, now)
 
 
 def _finish(attempt: Attempt, when: datetime, *, expired: bool) -> bool:
@@ -423,7 +467,7 @@ def regrade(quiz: QuizDef, sources: Sources, *, actor: User, ip: str = "", now: 
     query = select(Attempt).where(Attempt.quiz_key == quiz.key, Attempt.submitted_at.is_not(None))
     if scope is not None:
         query = (query.join(User, User.id == Attempt.user_id).join(OrgUnit, OrgUnit.id == User.org_unit_id)
-                 .where(or_(false(), *(OrgUnit.path.startswith(path) for path in scope))))
+                 .where(within(scope)))
     attempts = db.session.execute(query).scalars().all()
     current: dict[str, Question] = {}
     for attempt in attempts:

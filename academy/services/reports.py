@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from ..content.quizzes import Kind, QuizKey
 from ..database import db
 from ..models import (
     Assignment,
@@ -35,6 +36,8 @@ from ..models import (
     TrainingCredit,
     User,
 )
+from ..models.org import path_within, within
+from ..tiers import TIER_ORDER
 from . import course_status
 
 
@@ -119,7 +122,7 @@ class UnitRow:
 
 
 def _subtree_ids(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Select of unit ids
-    return select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
+    return select(OrgUnit.id).where(within([unit.path]))
 
 
 def _shown_of(unit: OrgUnit) -> dict[int, tuple[int, ...]]:
@@ -127,7 +130,7 @@ def _shown_of(unit: OrgUnit) -> dict[int, tuple[int, ...]]:
     the child of the unit it lies under (one query over at most a few thousand units)."""
     depth = len(unit.path.strip("/").split("/"))
     shown: dict[int, tuple[int, ...]] = {}
-    for uid, path in db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.path.startswith(unit.path))):
+    for uid, path in db.session.execute(select(OrgUnit.id, OrgUnit.path).where(within([unit.path]))):
         ids = path.strip("/").split("/")
         shown[uid] = (unit.id, int(ids[depth])) if len(ids) > depth else (unit.id,)
     return shown
@@ -389,7 +392,7 @@ def _completions():  # type: ignore[no-untyped-def]  # a subquery: user_id, cour
     return current.union_all(earlier).subquery("completion")
 
 
-TIERS = ("all-staff", "practitioner", "expert", "leadership")
+TIERS = tuple(t.value for t in TIER_ORDER)
 
 
 @dataclass(frozen=True)
@@ -413,7 +416,7 @@ def completions_by_week(unit: OrgUnit, *, last_day: date, zone: tzinfo, weeks: i
              .select_from(done)
              .join(User, User.id == done.c.user_id)
              .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-             .where(User.active.is_(True), OrgUnit.path.startswith(unit.path), at >= bounds[0], at < bounds[-1]))
+             .where(User.active.is_(True), within([unit.path]), at >= bounds[0], at < bounds[-1]))
     if filters.course_id is not None:
         query = query.where(done.c.course_id == filters.course_id)
     if filters.tier:
@@ -443,7 +446,7 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
     people = {row[0]: (row[1], int(row[2])) for row in db.session.execute(filters.people(
         select(shown.id, shown.name, func.count(User.id))
         .select_from(shown)
-        .join(home, home.path.startswith(shown.path))
+        .join(home, within([shown.path], home.path))
         .join(User, and_(User.org_unit_id == home.id, User.active.is_(True)))
         .where(children)
         .group_by(shown.id, shown.name)))}
@@ -456,7 +459,7 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
             .join(Course, Course.id == completion.c.course_id)
             .join(User, User.id == completion.c.user_id)
             .join(home, home.id == User.org_unit_id)
-            .join(shown, home.path.startswith(shown.path))
+            .join(shown, within([shown.path], home.path))
             .where(User.active.is_(True), children, *done)
             .group_by(shown.id, Course.tier))):
         covered.setdefault(unit_id, {})[tier] = int(count)
@@ -533,7 +536,7 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
     """Eight aggregate queries over the subtree, whatever its size."""
     start, end = period.bounds(zone)
     held_at = min(end, now)  # a period still running: certificates held today
-    in_tree = and_(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+    in_tree = and_(User.active.is_(True), within([unit.path]))
 
     def people(query):  # type: ignore[no-untyped-def]  # a Select over something joined to User
         return query.join(OrgUnit, OrgUnit.id == User.org_unit_id).where(in_tree)
@@ -575,7 +578,7 @@ def _competition_figures(unit: OrgUnit, start: datetime, end: datetime, people) 
     units, when someone of the subtree joined it within the period.
     """
     online = (select(Attempt.user_id.label("user_id")).where(
-        Attempt.quiz_key.startswith("competition/"), Attempt.submitted_at >= start, Attempt.submitted_at < end))
+        Attempt.quiz_key.startswith(QuizKey.prefix(Kind.COMPETITION)), Attempt.submitted_at >= start, Attempt.submitted_at < end))
     live = select(LivePlayer.user_id.label("user_id")).where(LivePlayer.joined_at >= start, LivePlayer.joined_at < end)
     took_part = online.union(live).subquery("took_part")
     participants = db.session.execute(people(
@@ -591,7 +594,7 @@ def _competition_figures(unit: OrgUnit, start: datetime, end: datetime, people) 
     paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(invited))).tuples().all()) if invited else {}
 
     def open_to_unit(ids: list[int]) -> bool:
-        return not ids or any(unit.path.startswith(p) or p.startswith(unit.path)
+        return not ids or any(path_within(unit.path, [p]) or path_within(p, [unit.path])
                               for p in (paths.get(int(i)) for i in ids) if p)
 
     return int(participants), int(finals) + sum(1 for ids in rounds if open_to_unit(ids or []))
@@ -608,5 +611,5 @@ def positions(scope: list[str] | None) -> list[str]:
     query = select(User.position).where(User.position != "")
     if scope is not None:
         query = (query.join(OrgUnit, OrgUnit.id == User.org_unit_id)
-                 .where(or_(false(), *(OrgUnit.path.startswith(path) for path in scope))))
+                 .where(within(scope)))
     return list(db.session.execute(query.distinct().order_by(User.position)).scalars())

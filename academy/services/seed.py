@@ -28,11 +28,23 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 POSITIONS = ("操作工", "班组长", "质量工程师", "工艺工程师", "检验员", "标准化工程师", "设计工程师", "内审员", "部门经理", "职员")
 
 
+DEMO_DOMAIN = "demo.qs-academy.local"
+
+
 @dataclass(frozen=True)
 class DemoLogin:
-    role: str
-    employee_no: str
-    name: str
+    role: str  # a Role value, or "learner"
+    employee_no: str  # for learners, the first and last number: "100001–100300"
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo accounts as the database holds them: each staff login, then the learners' range."""
+    demo = list(db.session.execute(select(User).where(User.email.endswith(f"@{DEMO_DOMAIN}")).order_by(User.id)).scalars())
+    logins = [DemoLogin(str(user.roles[0].role), user.employee_no) for user in demo if user.roles]
+    learners = [user.employee_no for user in demo if not user.roles]
+    if learners:
+        logins.append(DemoLogin("learner", f"{learners[0]}–{learners[-1]}" if len(learners) > 1 else learners[0]))
+    return logins
 
 
 def _names(rng: random.Random, count: int) -> list[str]:
@@ -61,10 +73,9 @@ def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[De
         for dept in depts:
             departments.append(org.create_unit(dept, parent=sub, commit=False))
     shared_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash: hashing 300 times is slow
-    logins: list[DemoLogin] = []
 
     def add(no: str, name: str, unit: object, position: str, roles: tuple[tuple[Role, object], ...] = ()) -> User:
-        user = User(employee_no=no, name=name, email=f"{no.lower()}@demo.qs-academy.local",
+        user = User(employee_no=no, name=name, email=f"{no.lower()}@{DEMO_DOMAIN}",
                     org_unit_id=unit.id, position=position, password_hash=shared_hash)  # type: ignore[attr-defined]
         for role, scope in roles:
             user.roles.append(UserRole(role=role, scope_unit_id=scope.id if scope else None))  # type: ignore[attr-defined]
@@ -73,20 +84,15 @@ def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[De
 
     names = _names(rng, employees + 8)
     add("A0001", names.pop(), group, "系统管理员", ((Role.ADMIN, None),))
-    logins.append(DemoLogin("admin", "A0001", "系统管理员"))
     add("Z0001", names.pop(), group, "质量专家", ((Role.AUTHOR, None),))
-    logins.append(DemoLogin("author", "Z0001", "课程作者"))
     add("C0001", names.pop(), group, "竞赛主持人", ((Role.HOST, None),))
-    logins.append(DemoLogin("host", "C0001", "竞赛主持人"))
     for n, sub in enumerate(subsidiaries, start=1):
         hr_dept = next(d for d in departments if d.parent_id == sub.id and ("人力" in d.name or "综合" in d.name))
         add(f"H{n}001", names.pop(), hr_dept, "培训主管", ((Role.HR, sub),))
-        logins.append(DemoLogin(f"hr ({sub.name})", f"H{n}001", "培训主管"))
     learners = []
     for n in range(employees):
         dept = departments[n % len(departments)]
         learners.append(add(f"{100001 + n}", names.pop(), dept, rng.choice(POSITIONS)))
-    logins.append(DemoLogin("learner", "100001", "员工"))
     db.session.commit()
     if quiz_root is not None:  # the months before: older history first, so later activity never predates it
         _seed_story(rng, learners, departments, quiz_root)
@@ -94,7 +100,7 @@ def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[De
     _seed_assignments(group, subsidiaries[0])
     if quiz_root is not None:
         _seed_exams(rng, learners, quiz_root)
-    return logins
+    return demo_logins()
 
 
 def _seed_progress(rng: random.Random, learners: list[User]) -> None:

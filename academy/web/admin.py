@@ -1,4 +1,5 @@
-"""Content status and the audit log: authors and admins only."""
+"""Content status and publishing (authors and admins), the audit log, and user accounts and
+roles (admins)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from .. import access
-from ..content.catalog import TIER_ORDER
+from .. import access, tiers
 from ..content.library import load_library
 from ..database import db
 from ..forms import EmptyForm, QuestionImportForm, UserRolesForm
 from ..models import ContentProblem, Course, OrgUnit, Role, User
-from ..services import accounts, audit, content_sync, exports
+from ..services import accounts, audit, content_sync, exports, quizzes
 from ..services import question_import as question_import_service
 from ..services.exports import Column
 from . import client_ip
@@ -45,10 +45,10 @@ def content_status() -> ResponseReturnValue:
     access.require_role(current_user, Role.AUTHOR)
     problems = list(db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars())
     courses = sorted(db.session.execute(select(Course)).scalars(),
-                     key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else len(TIER_ORDER), c.position, c.slug))
-    sources = access.quiz_sources()
+                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
+    sources = quizzes.sources()
     banks = sorted(sources.banks.values(), key=lambda b: b.id)
-    exams = sorted(sources.exams.values(), key=lambda e: (TIER_ORDER.index(e.tier) if e.tier in TIER_ORDER else 9, e.id))
+    exams = sorted(sources.exams.values(), key=lambda e: (tiers.rank(e.tier), e.id))
     with_final = {c.slug for c in courses if c.meta.get("final_exam") and not c.retired}
     faults: dict[str, int] = {}
     for problem in problems:
@@ -202,7 +202,7 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
 def _question_form() -> QuestionImportForm:
     form = QuestionImportForm()
     courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else len(TIER_ORDER), c.position))
+                     key=lambda c: (tiers.rank(c.tier), c.position))
     form.course.choices = [("", _("— choose —"))] + [(c.slug, c.title) for c in courses]
     chosen = next((c for c in courses if c.slug == form.course.data), None)
     form.lesson.choices = [(lesson.slug, lesson.title) for lesson in chosen.live_lessons] if chosen else []

@@ -6,22 +6,19 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import access
-from ..content.catalog import TIER_ORDER
+from .. import access, tiers
 from ..database import utcnow
 from ..forms import RevokeForm
+from ..masking import mask_employee_no, mask_name
 from ..models import AwardCertificate, Certificate
 from ..printing import CertificateText, certificate_pdf, qr_cells
-from ..services import awards, certificates
+from ..services import awards, certificates, quizzes
 from . import client_ip, external_url
 
 bp = Blueprint("certificates", __name__)
 
-TIER_NAMES = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
-              "leadership": _l("Leadership")}
 
 
 def _verify_url(cert: Certificate) -> str:
@@ -31,7 +28,7 @@ def _verify_url(cert: Certificate) -> str:
 @bp.get("/me/certificates")
 @login_required
 def mine() -> ResponseReturnValue:
-    exams = sorted(access.quiz_sources().exams.values(), key=lambda e: (TIER_ORDER.index(e.tier), e.id))
+    exams = sorted(quizzes.sources().exams.values(), key=lambda e: (tiers.rank(e.tier), e.id))
     return render_template("certificates/mine.html", certificates=certificates.of_user(current_user), now=utcnow(),
                            exams=exams, awards=awards.of_user(current_user))
 
@@ -51,7 +48,7 @@ def pdf(serial: str) -> ResponseReturnValue:
     cert = access.certificate_for_owner(current_user, serial)
     text = CertificateText(
         title=cert.title, title_en=cert.title_en, holder=cert.holder_name, employee_no=cert.employee_no,
-        tier=str(TIER_NAMES.get(cert.tier, cert.tier)), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
+        tier=tiers.label(cert.tier), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
         valid_until=format_date(cert.valid_until, "yyyy-MM-dd"), serial=cert.serial, verify_url=_verify_url(cert),
         issuer=_("QS Academy"),
         labels={"employee_no": _("Employee number"), "tier": _("Tier"), "issued": _("Date of issue"),
@@ -69,11 +66,11 @@ def verify(serial: str) -> ResponseReturnValue:
         award = awards.by_serial(serial)
         if award is not None:
             return render_template("certificates/verify_award.html", cert=award, holder=_award_holder(award, masked=True),
-                                   employee_no=certificates.mask_employee_no(award.employee_no) if award.employee_no else "")
+                                   employee_no=mask_employee_no(award.employee_no) if award.employee_no else "")
         return render_template("certificates/verify.html", cert=None, serial=serial[:40]), 404
     return render_template("certificates/verify.html", cert=cert, state=cert.state(utcnow()),
-                           holder=certificates.mask_name(cert.holder_name),
-                           employee_no=certificates.mask_employee_no(cert.employee_no))
+                           holder=mask_name(cert.holder_name),
+                           employee_no=mask_employee_no(cert.employee_no))
 
 
 @bp.post("/certificates/<serial>/revoke")
@@ -101,7 +98,7 @@ def _award_url(cert: AwardCertificate) -> str:
 
 def _award_holder(cert: AwardCertificate, *, masked: bool) -> str:
     """A unit's name is public; a person's is masked on the public check."""
-    return certificates.mask_name(cert.holder_name) if masked and not cert.for_unit else cert.holder_name
+    return mask_name(cert.holder_name) if masked and not cert.for_unit else cert.holder_name
 
 
 @bp.get("/awards/<serial>")

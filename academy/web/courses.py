@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import access, format_hours
-from ..content.catalog import TIER_ORDER
+from .. import access, format_hours, tiers
 from ..content.render import render
 from ..database import db
 from ..forms import EmptyForm
@@ -55,10 +54,9 @@ def catalog() -> ResponseReturnValue:
     courses = list(db.session.execute(
         select(Course).where(Course.retired.is_(False)).order_by(Course.position, Course.slug)
     ).scalars())
-    courses.sort(key=lambda c: (TIER_ORDER.index(c.tier) if c.tier in TIER_ORDER else 99, c.position))
-    tiers = [(tier, list(items)) for tier, items in groupby(courses, key=lambda c: c.tier)]
-    return render_template("courses/catalog.html", tiers=tiers,
-                           steps=next_step.next_steps(current_user, courses))
+    courses.sort(key=lambda c: (tiers.rank(c.tier), c.position))
+    grouped = [(tier, list(items)) for tier, items in groupby(courses, key=lambda c: c.tier)]
+    return render_template("courses/catalog.html", tiers=grouped, steps=next_step.next_steps(current_user, courses))
 
 
 @bp.get("/courses/<slug>")

@@ -36,11 +36,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
-from .. import access
-from ..content.catalog import TIER_ORDER
+from .. import access, tiers
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm
 from ..models import Course, ImportUpload, OrgUnit, Role, TargetKind, User
+from ..models.org import path_within
 from ..services import (
     assignment_reach,
     assignments,
@@ -49,6 +49,7 @@ from ..services import (
     hr_home,
     nudges,
     people_import,
+    quizzes,
     reminders,
     reports,
     training_record,
@@ -169,7 +170,7 @@ def home() -> ResponseReturnValue:
 def report() -> ResponseReturnValue:
     unit = _unit()
     courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (_tier_rank(c.tier), c.position, c.slug))
+                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
     positions = reports.positions(access.scope_paths(current_user))
     return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
                            courses=list(courses), positions=positions, args=request.args)
@@ -252,7 +253,7 @@ def _summary_lines(summary: reports.LeadershipSummary) -> list[tuple[list[object
     lines = [line(_("Headcount"), cur.headcount, prev.headcount),
              line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
                   round(100 * prev.all_staff_coverage, 1), percent=True)]
-    lines += [line(_("People trained: %(tier)s", tier=TIER_LABELS[t]), cur.trained.get(t, 0), prev.trained.get(t, 0))
+    lines += [line(_("People trained: %(tier)s", tier=tiers.label(t)), cur.trained.get(t, 0), prev.trained.get(t, 0))
               for t in reports.TIERS]
     lines += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
               line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
@@ -268,8 +269,6 @@ def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
     return [row for row, _percent in _summary_lines(summary)]
 
 
-TIER_LABELS = {"all-staff": _l("All staff"), "practitioner": _l("Practitioners"), "expert": _l("Experts"),
-               "leadership": _l("Leadership")}
 SUMMARY_NOTE = _l("Coverage counts the people active today who completed an all-staff course by the end of the period; certificates are counted per person holding one valid at the end of the period (today while it runs). Competition participation counts the people active today who submitted a paper in an online round or joined a live final within the period; competitions held are the online rounds open to the unit whose window overlaps the period, and the live finals someone of the unit joined.")
 SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column("上期", 12, "number"), Column("变化", 12, "number")]
 
@@ -357,7 +356,7 @@ def overdue() -> ResponseReturnValue:
     courses = db.session.execute(select(Course).where(Course.retired.is_(False))).scalars()
     children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)).scalars()
     return render_template("hr/overdue.html", unit=unit, rows=rows, more=more, args=request.args, missing=missing,
-                           courses=sorted(courses, key=lambda c: (_tier_rank(c.tier), c.position)),
+                           courses=sorted(courses, key=lambda c: (tiers.rank(c.tier), c.position)),
                            children=list(children), trail=_trail(unit), form=EmptyForm(), cap=nudges.CAP)
 
 
@@ -404,10 +403,10 @@ def overdue_export(kind: str) -> ResponseReturnValue:
 def person(user_id: int) -> ResponseReturnValue:
     person = access.person_for_hr(current_user, user_id)
     record = training_record.record(person, zone=_zone())
-    quizzes = {key: access.quiz_by_key(key) for key in {a.quiz_key for a in record.attempts}}
+    sat = {key: access.quiz_by_key(key) for key in {a.quiz_key for a in record.attempts}}
     return render_template("hr/person.html", file=reports.training_file(person, today=_today()),
                            record=record, now=datetime.now(_zone()), back=request.referrer or url_for("hr.report"),
-                           quiz_titles={k: q.title for k, q in quizzes.items() if q is not None})
+                           quiz_titles={k: q.title for k, q in sat.items() if q is not None})
 
 
 # --- people import ---------------------------------------------------------------------
@@ -542,29 +541,25 @@ def import_run() -> ResponseReturnValue:
 
 # --- assignments -----------------------------------------------------------------------
 
-def _tier_rank(tier: str) -> int:
-    return TIER_ORDER.index(tier) if tier in TIER_ORDER else len(TIER_ORDER)
-
-
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
     courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (_tier_rank(c.tier), c.position, c.slug))
-    tiers = dict.fromkeys(c.tier for c in courses)
-    counts = {t: sum(1 for c in courses if c.tier == t) for t in tiers}
+                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
+    paths = dict.fromkeys(c.tier for c in courses)
+    counts = {t: sum(1 for c in courses if c.tier == t) for t in paths}
     form.what.choices = ([SelectChoice("", _("— choose a course, path or certification —"))]
                          + [SelectChoice(f"course:{c.slug}", _("Course: %(title)s (%(tier)s)", title=c.title,
-                                                               tier=TIER_LABELS.get(c.tier, c.tier)))
+                                                               tier=tiers.label(c.tier)))
                             for c in courses]
                          + [SelectChoice(f"tier:{t}", _("Learning path: every %(tier)s course (%(n)d courses)",
-                                                        tier=TIER_LABELS.get(t, t), n=counts[t])) for t in tiers]
+                                                        tier=tiers.label(t), n=counts[t])) for t in paths]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
-                            for e in sorted(access.quiz_sources().exams.values(), key=lambda e: e.id) if e.certificate])
+                            for e in sorted(quizzes.sources().exams.values(), key=lambda e: e.id) if e.certificate])
     scopes = access.scope_paths(current_user)
     units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
     names = reports.unit_names()
     form.unit.choices = [SelectChoice(u.id, names[u.id]) for u in units
-                         if scopes is None or any(u.path.startswith(p) for p in scopes)]
+                         if scopes is None or path_within(u.path, scopes)]
     return form
 
 
@@ -583,7 +578,7 @@ def _chosen_exam(what: str) -> str | None:
 
 
 def _exam_title(what: str) -> str:
-    exam = access.quiz_sources().exams.get(_chosen_exam(what) or "")
+    exam = quizzes.sources().exams.get(_chosen_exam(what) or "")
     return exam.title if exam else ""
 
 

@@ -41,7 +41,7 @@ from ..database import db, utcnow
 from ..forms import EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, Stage
 from ..services import intake, live
-from . import external_url, live_state
+from . import answerer, external_url, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 _login = login_required(lambda: None)
@@ -296,7 +296,7 @@ def answer(code: str) -> ResponseReturnValue:
     """Where Redis holds the question and the player, no database work at all (``services.intake``)."""
     received = _received()  # a busy server must not make an answer late
     code = code.strip().upper()
-    sender = access.live_answerer(code)
+    sender = answerer.live_answerer(code)
     if sender is None and not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     payload = _json_body()

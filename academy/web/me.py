@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..forms import EmptyForm
-from ..services import next_step, notices, progress, reports
+from ..services import next_step, notices, progress, quizzes, reports
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 bp.before_request(login_required(lambda: None))
@@ -22,7 +22,7 @@ def dashboard() -> ResponseReturnValue:
     today = datetime.now(ZoneInfo(zone)).date()
     assigned = reports.assigned_courses(current_user, today=today)
     certifications = reports.assigned_certifications(current_user, today=today)
-    exams = access.quiz_sources().exams
+    exams = quizzes.sources().exams
     steps = next_step.next_steps(current_user, [e.course for e, _state in board.in_progress])
     return render_template("me/dashboard.html", board=board, assigned=assigned, certifications=certifications,
                            exams=exams, steps=steps)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
-from ..content.quizzes import QuizDef
+from ..content.quizzes import QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
@@ -40,7 +40,10 @@ def _refusal(err: quizzes.QuizError) -> str:
 
 
 def _key(kind: str, ref: str) -> str:
-    return f"{kind}/{ref}"
+    ident = QuizKey.of(kind, ref)
+    if ident is None:
+        abort(404)
+    return str(ident)
 
 
 @bp.get("/quiz/<kind>/<path:ref>")
@@ -60,7 +63,7 @@ def start(kind: str, ref: str) -> ResponseReturnValue:
         flash(str(REFUSALS["too_many"]), "error")
         return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
     try:
-        attempt = quizzes.start_or_resume(current_user, quiz, access.quiz_sources())
+        attempt = quizzes.start_or_resume(current_user, quiz, quizzes.sources())
     except quizzes.QuizError as err:
         flash(_refusal(err), "error")
         return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
@@ -121,9 +124,7 @@ def _save_all(attempt: Attempt) -> None:
     for item in paper.items:  # validate everything first: a bad field saves nothing
         values[item.question.id] = answer_from_form(item.question, len(item.order), request.form)
     saved = attempt.answer_map()
-    for qid, value in values.items():
-        if value is not None or qid in saved:
-            quizzes.save_answer(attempt, qid, value)
+    quizzes.save_answers(attempt, {qid: value for qid, value in values.items() if value is not None or qid in saved})
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -164,7 +165,7 @@ def regrade(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_author(current_user, _key(kind, ref))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    changed = quizzes.regrade(quiz, access.quiz_sources(), actor=current_user, ip=client_ip(),
+    changed = quizzes.regrade(quiz, quizzes.sources(), actor=current_user, ip=client_ip(),
                               scope=access.regrade_scope(current_user))
     flash(_("Regraded: %(n)d attempts changed.", n=changed), "success")
     return redirect(url_for("quizzes.show", kind=kind, ref=ref), code=303)
