@@ -171,10 +171,10 @@ def _setup_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, certificates, competitions, courses, errors, hr, live, me, quizzes
+    from .web import admin, auth, certificates, competitions, courses, errors, hr, live, me, quizzes, training
 
     for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp, live.bp,
-                      errors.bp):
+                      training.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 
