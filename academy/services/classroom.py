@@ -169,3 +169,12 @@ def classroom_hours(user_id: int, year: int) -> float:
             SessionSeat.user_id == user_id, SessionSeat.signed_in_at >= start, SessionSeat.signed_in_at < end)
     )
     return float(total or 0)
+
+
+def attended(user_id: int) -> list[tuple[ClassroomSession, SessionSeat]]:
+    """The sessions a person signed in to, newest first, for the training file."""
+    return list(db.session.execute(
+        select(ClassroomSession, SessionSeat).join(SessionSeat, SessionSeat.session_id == ClassroomSession.id)
+        .where(SessionSeat.user_id == user_id, SessionSeat.signed_in_at.is_not(None))
+        .order_by(SessionSeat.signed_in_at.desc())
+    ).tuples())

@@ -34,6 +34,11 @@ def _signed_in() -> None:
     return None
 
 
+@bp.app_template_global()
+def classroom_attendance(user_id: int) -> list[tuple[ClassroomSession, SessionSeat]]:
+    return classroom.attended(user_id)
+
+
 def _signin_url(session: ClassroomSession, code: str) -> str:
     return external_url("training.sign_in", session_id=session.id, c=code)
 
