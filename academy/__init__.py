@@ -171,10 +171,25 @@ def _setup_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, certificates, competitions, courses, errors, hr, live, me, quizzes, training
+    from .web import (
+        admin,
+        auth,
+        certificates,
+        competitions,
+        courses,
+        errors,
+        hr,
+        live,
+        me,
+        privacy,
+        quizzes,
+        sso,
+        training,
+        twofactor,
+    )
 
-    for blueprint in (auth.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp, live.bp,
-                      training.bp, errors.bp):
+    for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
+                      live.bp, training.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 

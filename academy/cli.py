@@ -24,6 +24,8 @@ reminders_group = AppGroup("reminders", help="Email reminders (run daily from cr
 quiz = AppGroup("quiz", help="Quizzes and exams: close expired attempts, import and export banks.")
 reports_group = AppGroup("reports", help="HR reports.")
 assignments_group = AppGroup("assignments", help="Mandatory assignments.")
+directory_group = AppGroup("directory", help="The group's LDAP / Active Directory (run sync daily from cron).")
+privacy_group = AppGroup("privacy", help="Personal information: anonymise leavers (run daily from cron).")
 security = AppGroup("security", help="Sessions, kept uploads and the audit log (run daily).")
 
 
@@ -197,7 +199,7 @@ def quiz_close_expired() -> None:
 
 @quiz.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["gift", "aiken", "xlsx", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodlexml", "aiken", "xlsx", "csv"]), required=True)
 @click.option("--bank", "bank_id", required=True, help="Id of the bank to write (quiz/<ID>.md).")
 @click.option("--course", default="", help="Course the questions belong to (default: the existing bank's).")
 @click.option("--lesson", default="", help="Lesson slug for every imported question (authors refine it).")
@@ -207,66 +209,76 @@ def quiz_close_expired() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 def quiz_import(file: Path, fmt: str, bank_id: str, course: str, lesson: str, title: str, difficulty: str,
                 output: str, as_json: bool) -> None:
-    """Convert a GIFT, Aiken, Excel or CSV question file into the Markdown bank format."""
+    """Convert a GIFT, Moodle XML, Aiken, Excel or CSV question file into the Markdown bank format.
+
+    Exits non-zero when anything was rejected: the bank written holds only what converted."""
     from .content import importers
     from .content.quizzes import load_sources
 
-    if fmt == "xlsx":
-        imported = importers.parse_xlsx(file)
-    else:
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise click.ClickException(f"{file}: not UTF-8 text (save it as UTF-8 and try again)") from None
-        imported = {"gift": importers.parse_gift, "aiken": importers.parse_aiken, "csv": importers.parse_csv}[fmt](text)
     existing = load_sources(current_app.config["QUIZ_ROOT"]).banks.get(bank_id)
     course = course or (existing.course if existing else "")
     lesson = lesson or (existing.questions[0].lesson if existing and existing.questions else "")
     if not course or not lesson:
         raise click.ClickException("give --course and --lesson (the bank does not exist yet)")
-    target = Path(output) if output and output != "-" else current_app.config["QUIZ_ROOT"] / f"{bank_id}.md"
+    result = importers.import_questions(file.read_bytes(), fmt, bank_id=bank_id, course=course, lesson=lesson,
+                                        title=title, difficulty=difficulty)
+    target = Path(output) if output and output != "-" else current_app.config["QUIZ_ROOT"] / f"{result.bank_id}.md"
     if not output and target.exists():
         raise click.ClickException(f"{target} exists: write elsewhere with --output and merge by hand")
-    with click.progressbar(length=len(imported.drafts), label=f"Converting {len(imported.drafts)} questions",
-                           file=sys.stderr) as bar:
-        markdown = importers.convert(imported, bank_id, title or bank_id, course, lesson, difficulty=difficulty)
-        bar.update(len(imported.drafts))
     if output == "-":
-        click.echo(markdown, nl=False)
-    elif imported.drafts:
-        target.write_text(markdown, encoding="utf-8")
+        click.echo(result.markdown, nl=False)
+    elif result.markdown:
+        target.write_text(result.markdown, encoding="utf-8")
+        for name, content in result.files.items():  # images, in a folder named after the bank
+            place = target.parent / name
+            place.parent.mkdir(parents=True, exist_ok=True)
+            place.write_bytes(content)
     summary = {
-        "converted": len(imported.drafts), "output": "-" if output == "-" else str(target),
-        "rejected": [{"line": r.line, "column": r.column, "reason": r.reason} for r in imported.rejected],
-        "warnings": [{"line": r.line, "reason": r.reason} for r in imported.warnings],
+        "converted": result.converted, "output": "-" if output == "-" else str(target),
+        "rejected": [{"line": r.line, "column": r.column, "reason": r.reason} for r in result.errors],
+        "warnings": [{"line": r.line, "reason": r.reason} for r in result.warnings],
+        "files": sorted(result.files),
     }
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2), err=output == "-")
     else:
-        for r in imported.rejected:
+        for r in result.errors:
             click.echo(f"{file}:{r.line}{':' + r.column if r.column else ''}: rejected: {r.reason}", err=True)
-        for r in imported.warnings:
+        for r in result.warnings:
             click.echo(f"{file}:{r.line}: warning: {r.reason}", err=True)
-        click.echo(f"converted {summary['converted']}, rejected {len(imported.rejected)}", err=True)
-    if imported.rejected and not imported.drafts:
+        click.echo(f"converted {summary['converted']}, rejected {len(result.errors)}", err=True)
+    if result.errors:
         sys.exit(1)
 
 
 @quiz.command("export")
 @click.argument("bank_id")
-@click.option("--format", "fmt", type=click.Choice(["gift"]), default="gift", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodlexml"]), default="gift", show_default=True)
 def quiz_export(bank_id: str, fmt: str) -> None:
-    """Print a bank as Moodle GIFT (ordering and multi-blank questions are listed as skipped)."""
-    from .content import importers
+    """Print a bank as Moodle GIFT (ordering and multi-blank questions are listed as skipped) or Moodle XML."""
+    from .content import gift, moodlexml
     from .content.quizzes import load_sources
 
     bank = load_sources(current_app.config["QUIZ_ROOT"]).banks.get(bank_id)
     if bank is None:
         raise click.ClickException(f"no valid bank '{bank_id}' (run `flask content check`)")
-    text, skipped = importers.to_gift(bank)
+    if fmt == "moodlexml":
+        click.echo(moodlexml.to_moodle_xml(bank), nl=False)
+        return
+    text, skipped = gift.to_gift(bank)
     click.echo(text)
     for item in skipped:
         click.echo(f"{bank.path}:{item.line}: skipped: {item.reason}", err=True)
+
+
+@quiz.command("template")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def quiz_template(target: Path) -> None:
+    """Write the Excel template for authors who keep questions in a spreadsheet."""
+    from .content.sheet_template import template_bytes
+
+    target.write_bytes(template_bytes())
+    click.echo(f"wrote {target}")
 
 
 @assignments_group.command("roll")
@@ -289,6 +301,49 @@ def reports_rebuild() -> None:
     click.echo(f"{items} assigned items recomputed")
 
 
+@directory_group.command("sync")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def directory_sync(dry_run: bool, as_json: bool) -> None:
+    """Create, move, update and deactivate people as the directory lists them (one transaction)."""
+    from .directory import LdapSettings
+    from .services import identity
+
+    try:
+        result = identity.sync_directory(LdapSettings.from_config(current_app.config),
+                                         rules=identity.group_roles(current_app.config), dry_run=dry_run)
+    except identity.DirectoryUnavailable as exc:
+        raise click.ClickException(f"the directory cannot be reached; nothing was changed ({exc})") from exc
+    summary = {**result.people.summary(), "linked": result.linked, "role_changes": result.role_changes}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"created {summary['created']}, updated {summary['updated']}, deactivated {summary['deactivated']}, "
+                   f"unchanged {summary['unchanged']}, linked {result.linked}, role changes {result.role_changes}, "
+                   f"rejected {len(summary['rejected'])}" + ("" if result.people.applied or dry_run else " (nothing applied)"))
+        for change in summary["changes"]:
+            click.echo(f"  {change['action']:<10} {change['employee_no']} {change['name']} {change['unit_path']}")
+        for bad in summary["rejected"]:
+            click.echo(f"  rejected   {bad['column']}: {bad['message']} {bad['value']!r}", err=True)
+    if summary["rejected"]:
+        sys.exit(1)
+
+
+@privacy_group.command("anonymise")
+@click.option("--days", type=int, default=None, help="Days after deactivation (default: LEAVER_ANONYMISE_DAYS).")
+@click.option("--dry-run", is_flag=True, help="List who would be anonymised; change nothing.")
+def privacy_anonymise(days: int | None, dry_run: bool) -> None:
+    """Remove what identifies leavers deactivated long enough ago; their counts stay in the reports."""
+    from .services import privacy
+
+    days = current_app.config["LEAVER_ANONYMISE_DAYS"] if days is None else days
+    if dry_run:
+        due = privacy.leavers_due(days)
+        click.echo(f"{len(due)} leavers deactivated at least {days} days ago would be anonymised")
+        return
+    click.echo(f"anonymised {privacy.anonymise_leavers(days)} leavers deactivated at least {days} days ago")
+
+
 @security.command("purge")
 def security_purge() -> None:
     """End sessions past their lifetime, drop expired previewed files and audit entries past retention."""
@@ -303,5 +358,6 @@ def security_purge() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group, security):
+    for group in (content, users, seed_group, reminders_group, quiz, reports_group, assignments_group, security,
+                  directory_group, privacy_group):
         app.cli.add_command(group)

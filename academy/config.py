@@ -70,3 +70,28 @@ class Defaults:
     LIVE_MAX_BODY = 4096  # bytes of JSON a phone sends with one answer, buzz or stake
     AUDIT_RETENTION_DAYS = 365  # `flask audit purge` keeps this many days (never fewer than 180)
     IMPORT_KEEP_HOURS = 24  # a previewed people file waits this long for "apply", in the database
+    # How people sign in: any of "local" (passwords kept here), "ldap" (the group's directory),
+    # "oidc" (an OpenID Connect identity platform). Accounts keeping a local password (break-glass
+    # administrators) sign in with it whenever "local" is on, even when the directory is down.
+    LOGIN_METHODS: ClassVar[tuple[str, ...]] = ("local",)
+    LDAP_URL = ""  # ldaps://dc.example.com or ldap://… with LDAP_START_TLS
+    LDAP_START_TLS = False
+    LDAP_CA_FILE = ""  # the CA that signed the directory's certificate; empty: the system's
+    LDAP_BASE_DN = ""
+    LDAP_BIND_DN = ""  # the read-only service account; LDAP_BIND_PASSWORD comes from the environment
+    LDAP_ATTRIBUTES: ClassVar[dict[str, str]] = {}  # overrides of directory.DEFAULT_ATTRIBUTES
+    LDAP_DEPARTMENT_FROM = "attribute"  # or "dn": the unit path from the entry's ou= parts
+    LDAP_GROUP_ROLES: ClassVar[list[dict[str, str]]] = []  # [{"group": DN, "role": "hr", "scope": "集团/华东公司"}]
+    OIDC_DISCOVERY_URL = ""  # https://idp.example.com/.well-known/openid-configuration
+    OIDC_CLIENT_ID = ""  # OIDC_CLIENT_SECRET comes from the environment
+    OIDC_SCOPES = "openid profile email"
+    OIDC_EMPLOYEE_CLAIM = "employee_number"  # the claim that carries the employee number
+    # Roles that must sign in with a second factor (an authenticator app); anyone may switch it on.
+    TWO_FACTOR_ROLES: ClassVar[tuple[str, ...]] = ("admin", "hr")
+    TWO_FACTOR_ISSUER = "QS Academy"  # the name the authenticator app shows
+    TWO_FACTOR_TRUST_OIDC = True  # sign-ins through the OIDC platform bring the platform's own second factor
+    # Personal information: raise the version when the privacy notice changes, and everyone reads
+    # it again at their next sign-in; leavers are anonymised this many days after deactivation
+    # (flask privacy anonymise, daily).
+    PRIVACY_NOTICE_VERSION = 1
+    LEAVER_ANONYMISE_DAYS = 3 * 365

@@ -40,6 +40,9 @@ class PasswordForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocapitalize": "off", "spellcheck": "false"})
 class ForgotPasswordForm(FlaskForm):
     identifier = StringField(_l("Employee number or email"), validators=[DataRequired(), Length(max=254)])
 

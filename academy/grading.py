@@ -5,8 +5,8 @@ No database, no request. An answer is what the browser sent, kept as plain JSON:
 ==========  =========================================  ===================================
 type        answer                                     keyed by
 ==========  =========================================  ===================================
-single      option index (int)                          ``Question.correct``
-multiple    list of option indices                      ``Question.correct``
+single      option index (int)                          ``Question.correct`` or ``.weights``
+multiple    list of option indices                      ``Question.correct`` or ``.weights``
 truefalse   bool                                        ``Question.truth``
 fill        list of strings, one per blank              ``Question.blanks`` (variants)
 numeric     string or number                            ``Question.low``..``Question.high``
@@ -87,7 +87,10 @@ def _indices(value: Any, size: int) -> list[int] | None:
 
 
 def _single(q: Question, answer: Any, policy: MultiplePolicy) -> float:
-    return 1.0 if _index(answer, len(q.options)) in q.correct else 0.0
+    picked = _index(answer, len(q.options))
+    if picked is not None and q.weights:
+        return q.weights[picked]
+    return 1.0 if picked in q.correct else 0.0
 
 
 def _multiple(q: Question, answer: Any, policy: MultiplePolicy) -> float:
@@ -95,6 +98,8 @@ def _multiple(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     if not picked:
         return 0.0
     chosen, keys = set(picked), set(q.correct)
+    if q.weights:  # the author set a credit per option: add them up, whatever the quiz's policy
+        return sum(q.weights[n] for n in chosen)
     if chosen - keys:
         return 0.0
     if policy is MultiplePolicy.ALL_OR_NOTHING:
@@ -113,10 +118,12 @@ def _fill(q: Question, answer: Any, policy: MultiplePolicy) -> float:
         answer = [answer]
     if not isinstance(answer, list | tuple) or not q.blanks:
         return 0.0
-    right = 0
-    for variants, given in zip(q.blanks, answer, strict=False):
-        if isinstance(given, str) and normalise(given) in {normalise(v) for v in variants}:
-            right += 1
+    right = 0.0
+    for n, (variants, given) in enumerate(zip(q.blanks, answer, strict=False)):
+        if not isinstance(given, str):
+            continue
+        weights = q.blank_weights[n] if q.blank_weights else (1.0,) * len(variants)
+        right += max((w for v, w in zip(variants, weights, strict=True) if normalise(v) == normalise(given)), default=0.0)
     return right / len(q.blanks)
 
 
@@ -146,7 +153,11 @@ def _numeric(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     if number is None or q.low is None or q.high is None:
         return 0.0
     slack = 1e-9 * max(1.0, abs(q.low), abs(q.high))
-    return 1.0 if q.low - slack <= number <= q.high + slack else 0.0
+    if q.low - slack <= number <= q.high + slack:
+        return 1.0
+    near = [share for share, low, high in q.partial_ranges
+            if low - 1e-9 * max(1.0, abs(low), abs(high)) <= number <= high + 1e-9 * max(1.0, abs(low), abs(high))]
+    return max(near, default=0.0)
 
 
 def _ordering(q: Question, answer: Any, policy: MultiplePolicy) -> float:
@@ -157,8 +168,9 @@ def _ordering(q: Question, answer: Any, policy: MultiplePolicy) -> float:
 def _matching(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     if not isinstance(answer, list | tuple) or not q.matches:
         return 0.0
-    right = sum(1 for i, given in enumerate(answer[: len(q.matches)]) if _index(given, len(q.matches)) == i)
-    return right / len(q.matches)
+    pairs = len(q.options)  # right-hand sides past the pairs are distractors
+    right = sum(1 for i, given in enumerate(answer[:pairs]) if _index(given, len(q.matches)) == i)
+    return right / pairs if pairs else 0.0
 
 
 GRADERS: dict[QType, Callable[[Question, Any, MultiplePolicy], float]] = {

@@ -83,6 +83,9 @@ def make_app(**overrides: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or "sqlite://",
         "COURSES_ROOT": FIXTURES / "courses", "QUIZ_ROOT": FIXTURES / "quiz",
         "LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 15,
+        # the second factor has tests of its own (test_two_factor.py); elsewhere HR and admins sign in with a password
+        "TWO_FACTOR_ROLES": (),
+        "PRIVACY_NOTICE_VERSION": 0,  # likewise the privacy notice (test_privacy.py): no notice is new to anyone
     }
     config.update(overrides)
     app = create_app(config)

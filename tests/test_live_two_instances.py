@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, func, select, text
 from academy.content.quizbank import load_banks
 from academy.database import db
 from academy.models import LiveAnswer, LiveEvent, LiveQuestion, Role, User, UserRole
-from academy.services import live
+from academy.services import live, sessions
 
 from .conftest import FIXTURES, make_app
 
@@ -161,7 +161,10 @@ def test_two_instances_run_one_live_final(shared_postgres: str, redis_url: str) 
                                                   live.Item(questions["sample-002"], live.RoundKind.BUZZ)])
         code, key = event.code, event.questions[0].key["correct"][0]
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        cookies = [serializer.dumps({"_user_id": str(u.id), "_fresh": True}) for u in (host, *players)]
+        # each browser holds an open server-side login session, as after the login form
+        tokens = [sessions.start(u, method="test") for u in (host, *players)]
+        cookies = [serializer.dumps({"_user_id": str(u.id), "_fresh": True, "_sid": token})
+                   for u, token in zip((host, *players), tokens, strict=True)]
     # only B drains in the background: answers accepted by A reach the database through B
     servers = [_serve(shared_postgres, redis_url), _serve(shared_postgres, redis_url, FLASK_LIVE_DRAIN_BACKGROUND="true")]
     streams: list[EventStream] = []

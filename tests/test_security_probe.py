@@ -442,6 +442,8 @@ def test_another_instance_applies_a_preview_made_on_the_first(tmp_path: Path) ->
         db.session.refresh(hr)
         db.session.expunge(hr)
     data = csv_bytes([["E1", "王芳", "华东公司", "", "", "", "在职"]])
+    folder = Path(first.instance_path) / "imports"  # where previews were once kept as files
+    files_before = set(folder.iterdir()) if folder.exists() else set()
     one, two = first.test_client(), second.test_client()
     log_in(one, hr)
     page = one.post("/hr/import", data={"file": (io.BytesIO(data), "people.csv")},
@@ -452,4 +454,4 @@ def test_another_instance_applies_a_preview_made_on_the_first(tmp_path: Path) ->
     assert two.post("/hr/import/apply", data={"token": token}).status_code == 303
     with second.app_context():
         assert db.session.execute(select(User).where(User.employee_no == "E1")).scalar_one().name == "王芳"
-    assert not (Path(first.instance_path) / "imports").exists() or not any((Path(first.instance_path) / "imports").iterdir())
+    assert (set(folder.iterdir()) if folder.exists() else set()) == files_before  # nothing written to disk

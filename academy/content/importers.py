@@ -1,288 +1,49 @@
-"""Other people's question formats → our Markdown bank (and back to GIFT).
+"""Other people's question formats → our Markdown bank, checked before it is written.
 
-Moodle GIFT, Aiken, and the spreadsheet layout HR departments keep (xlsx/csv: one row per
-question). Every item that cannot be converted is reported with its line (or row and
-column) and the reason; nothing is dropped silently. Pure: text in, text out.
+GIFT (:mod:`.gift`), Moodle XML (:mod:`.moodlexml`), Aiken (:mod:`.aiken`) and the
+spreadsheet layout HR departments keep (xlsx/csv: one row per question, read here). Every
+item that cannot be converted is reported with its line (or row and column) and the reason;
+nothing is dropped silently. The Markdown written is parsed again with the same checker as
+``flask content check`` and compared with what was read: a question that would come back
+different is rejected, never written. Pure: text in, text out.
+
+The entry point is :func:`import_questions`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .quizbank import FALSE_WORDS, TRUE_WORDS, Bank, QType, Question
+from .aiken import parse_aiken
+from .gift import parse_gift, to_gift
+from .importers_base import Draft, Imported, Rejected, number_text
+from .problems import Problem
+from .quizbank import (
+    DISTRACTOR,
+    EXPLANATION,
+    FALSE_WORDS,
+    ID,
+    OPTION,
+    PAIR,
+    TRUE_WORDS,
+    Bank,
+    QType,
+    Question,
+    parse_bank,
+)
+
+__all__ = ["Draft", "ImportResult", "Imported", "Rejected", "convert", "import_questions", "parse_aiken",
+           "parse_csv", "parse_gift", "parse_rows", "parse_xlsx", "to_gift", "to_markdown"]
 
 NO_EXPLANATION = "待补充：原题没有解析，请作者补写“为什么”。"
-
-
-@dataclass
-class Draft:
-    """One question ready to be written as Markdown."""
-
-    type: QType
-    stem: str
-    line: int
-    options: list[str] = field(default_factory=list)
-    correct: list[int] = field(default_factory=list)
-    truth: bool | None = None
-    blanks: list[list[str]] = field(default_factory=list)
-    answer: str = ""  # numeric: "1.33" or "1.30..1.36"
-    tolerance: str = ""
-    matches: list[str] = field(default_factory=list)
-    explanation: str = ""
-    difficulty: str = ""
-    tags: list[str] = field(default_factory=list)
-    title: str = ""
-    score: float = 1.0
-
-
-@dataclass(frozen=True)
-class Rejected:
-    line: int
-    reason: str
-    column: str = ""  # spreadsheets: the column letter
-
-
-@dataclass
-class Imported:
-    drafts: list[Draft] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    warnings: list[Rejected] = field(default_factory=list)
-
-
-# -- GIFT -------------------------------------------------------------------------------------
-
-GIFT_ESCAPES = {"\\~": "~", "\\=": "=", "\\#": "#", "\\{": "{", "\\}": "}", "\\:": ":", "\\n": "\n", "\\\\": "\\"}
-PLACEHOLDER = "\x00{}\x00"
-WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
-FORMAT_TAG = re.compile(r"^\[(html|moodle|markdown|plain)\]\s*", re.I)
-HTML_TAG = re.compile(r"<[^>]+>")
-
-
-def _protect(text: str) -> str:
-    """Hide escaped specials so splitting on ~ = # { } : never cuts inside them."""
-    for n, escaped in enumerate(GIFT_ESCAPES):
-        text = text.replace(escaped, f"\x01{n}\x01")
-    return text
-
-
-def _restore(text: str) -> str:
-    for n, plain in enumerate(GIFT_ESCAPES.values()):
-        text = text.replace(f"\x01{n}\x01", plain)
-    return text
-
-
-def _clean(text: str) -> str:
-    text = FORMAT_TAG.sub("", text.strip())
-    text = HTML_TAG.sub("", text) if "<" in text else text
-    return _restore(text).strip()
-
-
-def _gift_items(text: str) -> list[tuple[int, str]]:
-    """(first line, item text) per question; comments dropped, categories kept as items."""
-    items: list[tuple[int, str]] = []
-    buffer: list[str] = []
-    start = 0
-    depth = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip()
-        if line.lstrip().startswith("//") and depth == 0:
-            continue
-        if not line.strip() and depth == 0:
-            if buffer:
-                items.append((start, "\n".join(buffer)))
-                buffer = []
-            continue
-        if not buffer:
-            start = number
-        buffer.append(line)
-        protected = _protect(line)
-        depth += protected.count("{") - protected.count("}")
-        if line.startswith("$CATEGORY:") and depth == 0:
-            items.append((start, "\n".join(buffer)))
-            buffer = []
-    if buffer:
-        items.append((start, "\n".join(buffer)))
-    return items
-
-
-def _split_answers(body: str) -> list[tuple[str, str]]:
-    """``=a#fb ~b ~%50%c`` → [("=", "a#fb"), ("~", "b"), ("~", "%50%c")]."""
-    parts: list[tuple[str, str]] = []
-    for match in re.finditer(r"([=~])([^=~]*)", body):
-        parts.append((match.group(1), match.group(2)))
-    return parts
-
-
-def _feedback(text: str) -> tuple[str, str]:
-    value, _, feedback = text.partition("#")
-    return value.strip(), feedback.strip()
-
-
-def _parse_gift_item(line: int, item: str, category: str) -> Draft:
-    protected = _protect(item)
-    title = ""
-    found = re.match(r"^\s*::(.*?)::", protected, re.S)
-    if found:
-        title = _clean(found.group(1))
-        protected = protected[found.end():]
-    opening = protected.find("{")
-    closing = protected.rfind("}")
-    if opening < 0 or closing < opening:
-        raise ValueError("no answer block in braces: a description, not a question")
-    before, body, after = protected[:opening], protected[opening + 1 : closing], protected[closing + 1 :]
-    stem = _clean(before.rstrip() + " ____ " + after.lstrip() if after.strip() else before)
-    general = ""
-    if "####" in body:
-        body, general = body.split("####", 1)
-    explanation = _clean(general)
-    body = body.strip()
-    tags = [category] if category else []
-    draft = Draft(type=QType.SINGLE, stem=stem, line=line, explanation=explanation, tags=tags, title=title)
-    if not stem:
-        raise ValueError("empty question text")
-    if not body:
-        raise ValueError("essay question (empty braces): needs a human grader")
-    upper = _feedback(body)[0].upper()
-    if upper in {"T", "TRUE", "F", "FALSE"}:
-        draft.type, draft.truth = QType.TRUEFALSE, upper.startswith("T")
-        return draft
-    if body.startswith("#"):
-        return _gift_numeric(draft, body[1:])
-    answers = _split_answers(body)
-    if not answers:
-        raise ValueError("answers must start with '=' or '~'")
-    if any("->" in text for _, text in answers):
-        return _gift_matching(draft, answers)
-    if all(sign == "=" for sign, _ in answers):
-        variants, partial = [], 0
-        for _, text in answers:
-            value, _ = _feedback(text)
-            weight = WEIGHT.match(value)
-            if weight and float(weight.group(1)) < 100:
-                partial += 1
-                continue
-            variants.append(_clean(WEIGHT.sub("", value)))
-        if not variants:
-            raise ValueError("short answer without a fully right answer")
-        draft.type, draft.blanks = QType.FILL, [variants]
-        if "____" not in draft.stem:
-            draft.stem = draft.stem + " ____"
-        return draft
-    options, correct, weights = [], [], []
-    for sign, text in answers:
-        value, _ = _feedback(text)
-        weight = WEIGHT.match(value)
-        share = float(weight.group(1)) if weight else (100.0 if sign == "=" else 0.0)
-        options.append(_clean(WEIGHT.sub("", value)))
-        weights.append(share)
-        if share > 0:
-            correct.append(len(options) - 1)
-    if len(options) < 2:
-        raise ValueError("a choice question needs at least two options")
-    if len(set(options)) != len(options):
-        raise ValueError("two options have the same text")
-    if not correct:
-        raise ValueError("no right option (no '=' and no positive weight)")
-    draft.options, draft.correct = options, correct
-    if len(correct) > 1 or any(0 < w < 100 for w in weights):
-        draft.type = QType.MULTIPLE
-        if len(correct) < 2:
-            raise ValueError("partial credit on a single right option: make it 100% or add keys")
-    return draft
-
-
-def _gift_numeric(draft: Draft, body: str) -> Draft:
-    answers = _split_answers(body) if body.lstrip().startswith("=") else [("=", body)]
-    for _, text in answers:
-        value, _ = _feedback(text)
-        weight = WEIGHT.match(value)
-        if weight and float(weight.group(1)) < 100:
-            continue
-        value = _restore(WEIGHT.sub("", value)).strip()
-        span = re.fullmatch(r"(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)", value)
-        exact = re.fullmatch(r"(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?", value)
-        if span:
-            draft.answer = f"{span.group(1)}..{span.group(2)}"
-        elif exact:
-            draft.answer, draft.tolerance = exact.group(1), exact.group(2) or ""
-        else:
-            raise ValueError(f"numeric answer '{value}' is not a number, number:tolerance or low..high")
-        draft.type = QType.NUMERIC
-        return draft
-    raise ValueError("numeric question without a fully right answer")
-
-
-def _gift_matching(draft: Draft, answers: list[tuple[str, str]]) -> Draft:
-    lefts, rights = [], []
-    for sign, text in answers:
-        if sign != "=" or "->" not in text:
-            raise ValueError("matching pairs are written '=left -> right'")
-        left, right = text.split("->", 1)
-        lefts.append(_clean(left))
-        rights.append(_clean(_feedback(right)[0]))
-    if len(lefts) < 2 or any(not x for x in lefts):
-        raise ValueError("a matching question needs at least two pairs with a left-hand side")
-    if len(set(rights)) != len(rights):
-        raise ValueError("two pairs have the same right-hand side")
-    draft.type, draft.options, draft.matches = QType.MATCHING, lefts, rights
-    return draft
-
-
-def parse_gift(text: str) -> Imported:
-    result = Imported()
-    category = ""
-    for line, item in _gift_items(text):
-        if item.startswith("$CATEGORY:"):
-            category = item.split(":", 1)[1].strip().strip("/").split("/")[-1]
-            continue
-        try:
-            result.drafts.append(_parse_gift_item(line, item, category))
-        except ValueError as err:
-            result.rejected.append(Rejected(line, str(err)))
-    return result
-
-
-# -- Aiken ------------------------------------------------------------------------------------
-
-AIKEN_OPTION = re.compile(r"^([A-Z])[.)]\s+(.+)$")
-AIKEN_ANSWER = re.compile(r"^ANSWER:\s*([A-Z])\s*$")
-
-
-def parse_aiken(text: str) -> Imported:
-    result = Imported()
-    blocks: list[tuple[int, list[str]]] = []
-    fresh = True  # a blank line or an ANSWER line ends a question
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            fresh = True
-            continue
-        if fresh:
-            blocks.append((number, []))
-        blocks[-1][1].append(line)
-        fresh = bool(AIKEN_ANSWER.match(line))
-    for start, lines in blocks:
-        answer = AIKEN_ANSWER.match(lines[-1])
-        if answer is None:
-            result.rejected.append(Rejected(start, "no 'ANSWER: X' line ends this question"))
-            continue
-        options = [(m.group(1), m.group(2).strip()) for m in map(AIKEN_OPTION.match, lines[1:-1]) if m]
-        if len(options) != len(lines) - 2 or len(options) < 2:
-            result.rejected.append(Rejected(start, "options must be lines like 'A. text' (at least two)"))
-            continue
-        letters = [letter for letter, _ in options]
-        if answer.group(1) not in letters:
-            result.rejected.append(Rejected(start + len(lines) - 1, f"answer {answer.group(1)} is not among the options"))
-            continue
-        result.drafts.append(Draft(type=QType.SINGLE, stem=lines[0], line=start, options=[t for _, t in options],
-                                   correct=[letters.index(answer.group(1))]))
-    return result
+FORMATS = ("gift", "moodlexml", "aiken", "xlsx", "csv")
 
 
 # -- spreadsheets (xlsx / csv) ----------------------------------------------------------------
@@ -396,17 +157,24 @@ def _row_draft(number: int, cell: Any, row: list[Any], where: dict[str, int]) ->
         if not span:
             raise _CellError("key", f"numeric key '{key}' is not like 1.33, 1.33±0.01 or 1.30..1.36")
         if span.group(3):
-            draft.answer = f"{span.group(1)}..{span.group(3)}"
+            draft.low, draft.high = float(span.group(1)), float(span.group(3))
+            if draft.low > draft.high:
+                raise _CellError("key", f"numeric range '{key}' runs backwards")
         else:
-            draft.answer, draft.tolerance = span.group(1), span.group(2) or ""
+            middle, spread = float(span.group(1)), float(span.group(2) or 0)
+            draft.low, draft.high = middle - spread, middle + spread
     return draft
 
 
 def parse_csv(text: str) -> Imported:
-    return parse_rows([list(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff")))])
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))]
+    except csv.Error as err:
+        return Imported(rejected=[Rejected(1, f"not a CSV file: {err}")])
+    return parse_rows(rows)
 
 
-def parse_xlsx(path: Path) -> Imported:
+def parse_xlsx(path: Path | io.BytesIO) -> Imported:
     from openpyxl import load_workbook
 
     try:
@@ -426,122 +194,252 @@ def slug(text: str) -> str:
     return ascii_part or f"t{zlib.crc32(text.encode('utf-8')):08x}"  # stable for Chinese names
 
 
-def to_markdown(bank_id: str, title: str, course: str, lesson: str, drafts: list[Draft],
-                *, difficulty: str = "中", start: int = 1) -> str:
-    tags: dict[str, str] = {}
-    for draft in drafts:
-        draft.tags = [_tag(t, tags) for t in draft.tags] or [_tag("imported", tags)]
-    lines = ["---", f"bank: {bank_id}", f"title: {title}", f"course: {course}", "tags:"]
-    lines += [f"  {key}: {name}" for key, name in tags.items()]
-    lines += ["---", ""]
-    for n, draft in enumerate(drafts, start=start):
-        lines += _question_lines(f"{bank_id}-{n:03d}", draft, lesson, difficulty)
-    return "\n".join(lines).rstrip() + "\n"
+def _yaml(text: str) -> str:
+    """A double-quoted scalar: colons, '#', 'Yes', '2024' all stay the string they are."""
+    return json.dumps(text, ensure_ascii=False)
 
 
-def _tag(name: str, tags: dict[str, str]) -> str:
-    key = slug(name)
-    tags.setdefault(key, name)
-    return key
+def _safe_lines(text: str) -> str:
+    """Text whose lines the bank reader cannot take for a heading, an option or an explanation.
+
+    Markdown renders the replacements the same: an indented ``##`` is still a heading, a ``+``
+    bullet is still a list, ``&#35299;`` is 解.
+    """
+    out = []
+    for line in text.replace("\r", "").split("\n"):
+        bare = line.strip()
+        if line.startswith("## ") or line == "##":
+            line = " " + line
+        elif OPTION.match(bare) or PAIR.match(bare) or DISTRACTOR.match(bare):
+            line = "+" + bare[1:]
+        elif EXPLANATION.match(bare):
+            line = line.replace("解", "&#35299;", 1)
+        out.append(line)
+    return "\n".join(out).strip()
 
 
 def _one_line(text: str) -> str:
-    return text.replace("\r", "").strip()
+    return re.sub(r"\s*\n\s*", "<br>", text.replace("\r", "").strip())
 
 
-def _question_lines(qid: str, d: Draft, lesson: str, difficulty: str) -> list[str]:
-    head = [f"## {qid}", f"type: {d.type.value}", f"difficulty: {d.difficulty or difficulty}",
-            f"lesson: {lesson}", f"tags: {', '.join(d.tags)}"]
+def _percent(weight: float) -> str:
+    return f"{weight * 100:.7g}%"
+
+
+def _mark(n: int, d: Draft) -> str:
+    if not d.weights:
+        return "x" if n in d.correct else " "
+    if d.type is QType.SINGLE and n == d.correct[0]:
+        return "x"
+    return " " if d.weights[n] == 0 else _percent(d.weights[n])
+
+
+def _assign_ids(bank_id: str, drafts: list[Draft]) -> list[str]:
+    """A title that is already one of this bank's ids is kept (round trips); others are numbered."""
+    taken: set[str] = set()
+    wanted = [d.title if ID.match(d.title) and (d.title_is_id or d.title.startswith(f"{bank_id}-")) else ""
+              for d in drafts]
+    ids: list[str] = []
+    counter = 0
+    for want in wanted:
+        if want and want not in taken and want not in ids:
+            ids.append(want)
+            taken.add(want)
+            continue
+        ids.append("")
+    taken |= set(ids)
+    for n, qid in enumerate(ids):
+        if qid:
+            continue
+        counter += 1
+        while f"{bank_id}-{counter:03d}" in taken:
+            counter += 1
+        ids[n] = f"{bank_id}-{counter:03d}"
+        taken.add(ids[n])
+    return ids
+
+
+def to_markdown(bank_id: str, title: str, course: str, lesson: str, drafts: list[Draft],
+                *, difficulty: str = "中") -> str:
+    tags: dict[str, str] = {}
+    heads = []
+    for draft in drafts:
+        keys = [_tag(t, draft.tag_names.get(t, t), tags) for t in draft.tags] or [_tag("imported", "imported", tags)]
+        heads.append(keys)
+    lines = ["---", f"bank: {bank_id}", f"title: {_yaml(title)}", f"course: {_yaml(course)}", "tags:"]
+    lines += [f"  {_yaml(key)}: {_yaml(name)}" for key, name in tags.items()]
+    lines += ["---", ""]
+    for qid, draft, keys in zip(_assign_ids(bank_id, drafts), drafts, heads, strict=True):
+        lines += _question_lines(qid, draft, keys, draft.lesson or lesson, draft.difficulty or difficulty)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _tag(key: str, name: str, tags: dict[str, str]) -> str:
+    chosen = key if ID.match(key) else slug(name)
+    tags.setdefault(chosen, name)
+    return chosen
+
+
+def _middle(low: float, high: float) -> str:
+    short = f"{(low + high) / 2:.12g}"
+    return short if "e" not in short and low <= float(short) <= high else number_text((low + high) / 2)
+
+
+def _question_lines(qid: str, d: Draft, tags: list[str], lesson: str, difficulty: str) -> list[str]:
+    head = [f"## {qid}", f"type: {d.type.value}", f"difficulty: {difficulty}",
+            f"lesson: {lesson}", f"tags: {', '.join(tags)}"]
     if d.score != 1:
         head.append(f"score: {d.score:g}")
     if d.type is QType.TRUEFALSE:
         head.append(f"answer: {'对' if d.truth else '错'}")
     if d.type is QType.FILL:
-        head += [f"answer: {' | '.join(v)}" for v in d.blanks]
-    if d.type is QType.NUMERIC:
-        head.append(f"answer: {d.answer}")
-        if d.tolerance:
-            head.append(f"tolerance: {d.tolerance}")
-        low, _, high = d.answer.partition("..")
-        head.append(f"compute: {(float(low) + float(high)) / 2:g}" if high else f"compute: {low}")
-    stem = _one_line(d.stem)
-    if d.title and d.title not in stem:
-        stem = f"**{d.title}**\n\n{stem}"
-    body = ["", stem, ""]
+        for n, variants in enumerate(d.blanks):
+            weights = d.blank_weights[n] if d.blank_weights else [1.0] * len(variants)
+            head.append("answer: " + " | ".join(v if w == 1 else f"[{_percent(w)}] {v}" for v, w in zip(variants, weights, strict=True)))
+    if d.type is QType.NUMERIC and d.low is not None and d.high is not None:
+        near = "".join(f" | [{_percent(share)}] {number_text(low)}..{number_text(high)}"
+                       for share, low, high in d.partial_ranges)
+        if d.value is not None and d.tolerance is not None:  # as written: 3.1415 ± 0.0005, not its rounded ends
+            head += [f"answer: {number_text(d.value)}{near}", f"tolerance: {number_text(d.tolerance)}"]
+        elif d.low == d.high:
+            head.append(f"answer: {number_text(d.low)}{near}")
+        else:
+            head.append(f"answer: {number_text(d.low)}..{number_text(d.high)}{near}")
+        head.append(f"compute: {d.compute or _middle(d.low, d.high)}")
+    body = ["", _safe_lines(d.stem), ""]
     if d.type in (QType.SINGLE, QType.MULTIPLE):
-        body += [f"- [{'x' if n in d.correct else ' '}] {_one_line(o)}" for n, o in enumerate(d.options)] + [""]
+        body += [f"- [{_mark(n, d)}] {_one_line(o)}" for n, o in enumerate(d.options)] + [""]
     elif d.type is QType.ORDERING:
         body += [f"{n}. {_one_line(o)}" for n, o in enumerate(d.options, start=1)] + [""]
     elif d.type is QType.MATCHING:
-        body += [f"- {_one_line(left)} => {_one_line(right)}" for left, right in zip(d.options, d.matches, strict=True)] + [""]
-    return [*head, *body, f"解析：{_one_line(d.explanation) or NO_EXPLANATION}", ""]
+        body += [f"- {_one_line(left)} => {_one_line(right)}" for left, right in zip(d.options, d.matches, strict=True)]
+        body += [f"- => {_one_line(right)}" for right in d.distractors] + [""]
+    return [*head, *body, f"解析：{_safe_lines(d.explanation) or NO_EXPLANATION}", ""]
 
 
-# -- exporting GIFT ---------------------------------------------------------------------------
+def _expected(d: Draft) -> dict[str, Any]:
+    """What the bank reader must give back for this draft."""
+    weights = d.weights
+    if d.type is QType.SINGLE and weights and not any(w != 0 for n, w in enumerate(weights) if n not in d.correct) \
+            and len(d.correct) == 1:
+        weights = []
+    fields: dict[str, Any] = {"type": d.type, "stem": _safe_lines(d.stem), "score": d.score}
+    if d.type in (QType.SINGLE, QType.MULTIPLE):
+        fields.update(options=tuple(_one_line(o) for o in d.options), correct=tuple(d.correct), weights=tuple(weights))
+    elif d.type is QType.ORDERING:
+        fields["options"] = tuple(_one_line(o) for o in d.options)
+    elif d.type is QType.MATCHING:
+        fields.update(options=tuple(_one_line(o) for o in d.options),
+                      matches=tuple(_one_line(m) for m in d.matches + d.distractors))
+    elif d.type is QType.TRUEFALSE:
+        fields["truth"] = d.truth
+    elif d.type is QType.FILL:
+        fields["blanks"] = tuple(tuple(b) for b in d.blanks)
+        if d.blank_weights:
+            fields["blank_weights"] = tuple(tuple(w) for w in d.blank_weights)
+    elif d.type is QType.NUMERIC:
+        fields.update(low=d.low, high=d.high, partial_ranges=tuple(d.partial_ranges))
+    return fields
 
-def _gift_escape(text: str) -> str:
-    for char in "\\~=#{}:":
-        text = text.replace(char, "\\" + char)
-    return text.replace("\n", "\\n")
+
+def _differs(d: Draft, q: Question) -> str:
+    for key, value in _expected(d).items():
+        if getattr(q, key) != value:
+            return key
+    return ""
 
 
-def to_gift(bank: Bank) -> tuple[str, list[Rejected]]:
-    out = [f"// {bank.title} ({bank.id})", f"$CATEGORY: {bank.id}", ""]
-    skipped: list[Rejected] = []
-    for q in bank.questions:
-        answer = _gift_answer(q)
-        if answer is None:
-            skipped.append(Rejected(q.line, f"{q.id}: {q.type.value} questions have no GIFT form"))
-            continue
-        stem = _gift_escape(q.stem.replace("____", "").strip()) if q.type is QType.FILL else _gift_escape(q.stem)
-        out += [f"::{q.id}::[markdown]{stem} {{", *answer, f"\t####{_gift_escape(q.explanation)}", "}", ""]
-    return "\n".join(out), skipped
+@dataclass
+class ImportResult:
+    """What :func:`import_questions` gives back: the Markdown, the bank it parses to, and the report."""
 
-
-def _gift_answer(q: Question) -> list[str] | None:
-    if q.type is QType.SINGLE:
-        return [f"\t{'=' if n in q.correct else '~'}{_gift_escape(o)}" for n, o in enumerate(q.options)]
-    if q.type is QType.MULTIPLE:
-        share = f"{100 / len(q.correct):.5g}"
-        return [f"\t~%{share if n in q.correct else '-100'}%{_gift_escape(o)}" for n, o in enumerate(q.options)]
-    if q.type is QType.TRUEFALSE:
-        return ["\tTRUE" if q.truth else "\tFALSE"]
-    if q.type is QType.FILL:
-        return [f"\t={_gift_escape(v)}" for v in q.blanks[0]] if len(q.blanks) == 1 else None
-    if q.type is QType.NUMERIC and q.low is not None and q.high is not None:
-        middle, spread = (q.low + q.high) / 2, (q.high - q.low) / 2
-        return [f"\t#{middle:.10g}:{spread:.10g}"]
-    if q.type is QType.MATCHING:
-        return [f"\t={_gift_escape(left)} -> {_gift_escape(right)}" for left, right in zip(q.options, q.matches, strict=True)]
-    return None
+    markdown: str
+    bank_id: str
+    bank: Bank | None
+    converted: int
+    errors: list[Rejected] = field(default_factory=list)
+    warnings: list[Rejected] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def convert(imported: Imported, bank_id: str, title: str, course: str, lesson: str, *,
             difficulty: str = "中") -> str:
-    """Markdown for every draft that also passes our own bank checks; the rest move to ``rejected``."""
-    from .problems import Problem
-    from .quizbank import parse_bank
+    """Markdown for every draft that passes our own bank checks and reads back unchanged.
 
-    while True:
+    The others move to ``imported.rejected`` with their line and the checker's reason.
+    """
+    text = ""
+    for _ in range(len(imported.drafts) + 2):
+        if not imported.drafts:
+            break
         text = to_markdown(bank_id, title, course, lesson, imported.drafts, difficulty=difficulty)
         problems: list[Problem] = []
         bank = parse_bank(text, Path(f"{bank_id}.md"), Path(), problems)
-        if not problems or bank is None:
-            break
-        ids = {f"{bank_id}-{n:03d}": d for n, d in enumerate(imported.drafts, start=1)}
-        bad = {}
-        for problem in problems:
-            qid = problem.message.split(":", 1)[0]
-            if qid in ids:
-                bad[qid] = problem.message.split(":", 1)[1].strip()
-        if not bad:
+        if bank is None:
             imported.rejected += [Rejected(0, p.message) for p in problems]
+            imported.drafts = []
+            break
+        ids = dict(zip(_assign_ids(bank_id, imported.drafts), imported.drafts, strict=True))
+        bad: dict[str, str] = {}
+        for problem in problems:
+            qid, _, reason = problem.message.partition(":")
+            bad[qid if qid in ids else ""] = reason.strip() or problem.message
+        parsed = {q.id: q for q in bank.questions}
+        for qid, draft in ids.items():
+            if qid in parsed and qid not in bad:
+                changed = _differs(draft, parsed[qid])
+                if changed:
+                    bad[qid] = f"cannot be written in the bank format without changing its {changed}"
+        if "" in bad:  # a problem of the whole file: nothing can be written
+            imported.rejected.append(Rejected(0, bad[""]))
+            imported.drafts = []
+            continue
+        if not bad:
             break
         for qid, reason in bad.items():
-            imported.rejected.append(Rejected(ids[qid].line, reason))
+            imported.rejected.append(Rejected(ids[qid].line, reason, ids[qid].column))
         imported.drafts = [d for qid, d in ids.items() if qid not in bad]
+    if not imported.drafts:
+        text = ""
     for draft in imported.drafts:
         if not draft.explanation:
             imported.warnings.append(Rejected(draft.line, "no explanation: left as 待补充 for the author"))
     imported.rejected.sort(key=lambda r: r.line)
+    imported.warnings.sort(key=lambda r: r.line)
     return text
+
+
+def read(data: str | bytes, fmt: str, files_prefix: str = "files/") -> Imported:
+    """Parse a file's content in one of :data:`FORMATS`; never raises on bad input."""
+    if fmt == "xlsx":
+        return parse_xlsx(io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")))
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return Imported(rejected=[Rejected(1, "not UTF-8 text (save the file as UTF-8 and try again)")])
+    if fmt == "moodlexml":
+        from .moodlexml import parse_moodle_xml
+
+        return parse_moodle_xml(data, files_prefix)
+    readers = {"gift": parse_gift, "aiken": parse_aiken, "csv": parse_csv}
+    if fmt not in readers:
+        return Imported(rejected=[Rejected(1, f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")])
+    return readers[fmt](data)
+
+
+def import_questions(data: str | bytes, fmt: str, *, bank_id: str, course: str, lesson: str, title: str = "",
+                     difficulty: str = "中") -> ImportResult:
+    """Read a question file and give the bank to write, with every error and warning located.
+
+    ``errors`` hold what was not converted (line, or row and column for spreadsheets);
+    ``markdown`` is empty when nothing could be converted. The bank id is made a valid slug.
+    """
+    safe_id = slug(bank_id)
+    imported = read(data, fmt, f"{safe_id}-files/")
+    if safe_id != bank_id:
+        imported.warnings.insert(0, Rejected(0, f"bank id '{bank_id}' written as '{safe_id}'"))
+    markdown = convert(imported, safe_id, title or safe_id, course, lesson, difficulty=difficulty)
+    bank = parse_bank(markdown, Path(f"{safe_id}.md"), Path(), []) if markdown else None
+    return ImportResult(markdown=markdown, bank_id=safe_id, bank=bank, converted=len(imported.drafts),
+                        errors=imported.rejected, warnings=imported.warnings, files=imported.files)

@@ -15,9 +15,11 @@ from .problems import ContentError, Problem, display_path
 QUESTION_HEAD = re.compile(r"^##\s+(\S+)\s*$")
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HEAD_LINE = re.compile(r"^([a-z_]+)\s*:\s*(.*)$")
-OPTION = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.+)$")
+OPTION = re.compile(r"^[-*]\s+\[([ xX]|-?\d+(?:\.\d+)?%)\]\s+(.+)$")
 ORDERED = re.compile(r"^\d+[.)]\s+(.+)$")
 PAIR = re.compile(r"^[-*]\s+(.+?)\s*=>\s*(.+)$")
+DISTRACTOR = re.compile(r"^[-*]\s+=>\s*(.+)$")  # a right-hand side that matches no left
+WEIGHTED = re.compile(r"^\[(-?\d+(?:\.\d+)?)%\]\s*(.+)$")  # a fill variant worth part of the blank
 BLANK = re.compile(r"_{4,}")
 EXPLANATION = re.compile(r"^解析[:：]\s*(.*)$")
 RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -62,7 +64,10 @@ class Question:
     low: float | None = None
     high: float | None = None
     compute: str = ""
-    matches: tuple[str, ...] = ()  # matching right sides, aligned with ``options``
+    matches: tuple[str, ...] = ()  # matching right sides, aligned with ``options``; distractors follow
+    weights: tuple[float, ...] = ()  # choices: credit per option (1.0 = full, negative = penalty); () = keys only
+    blank_weights: tuple[tuple[float, ...], ...] = ()  # fill: credit per variant, aligned with ``blanks``
+    partial_ranges: tuple[tuple[float, float, float], ...] = ()  # numeric: (credit, low, high) near misses
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,77 @@ def _number(text: str, line: int, key: str) -> float:
         return float(text)
     except ValueError:
         raise ContentError(line, f"'{key}:' must be a number, not '{text}'") from None
+
+
+def _percent(mark: str, line: int) -> float:
+    value = float(mark.rstrip("%")) / 100
+    if not -1 <= value <= 1:
+        raise ContentError(line, f"an option's credit must lie between -100% and 100%, not {mark}")
+    return value
+
+
+def _choice_keys(qtype: QType, marks: list[str], line: int) -> dict[str, object]:
+    """Keys and, when an option carries a percentage, the credit of every option.
+
+    ``[x]`` is full credit and ``[ ]`` none. A single-choice question has exactly one ``[x]``;
+    further options may earn part of the score (``[50%]``), a penalty (``[-25%]``) or, written
+    ``[100%]``, the full score too. A multiple-choice question with percentages is graded by
+    adding the credit of the options picked (``[x]`` is then not used): the positive ones add up
+    to 100%.
+    """
+    weighted = any(m.endswith("%") for m in marks)
+    if qtype is QType.SINGLE:
+        crosses = marks.count("x")
+        if crosses != 1:
+            raise ContentError(line, f"a single-choice question needs exactly one '- [x]' key, found {crosses}")
+        weights = tuple(1.0 if m == "x" else _percent(m, line) if m.endswith("%") else 0.0 for m in marks)
+        correct = tuple(n for n, w in enumerate(weights) if w >= 1)
+        return {"correct": correct, "weights": weights if weighted else ()}
+    if not weighted:
+        correct = tuple(n for n, m in enumerate(marks) if m == "x")
+        if len(correct) < 2:
+            raise ContentError(line, "a multiple-choice question needs at least two '- [x]' keys")
+        return {"correct": correct}
+    if "x" in marks:
+        raise ContentError(line, "a multiple-choice question with percentages marks every key with its share, not '[x]'")
+    weights = tuple(_percent(m, line) if m.endswith("%") else 0.0 for m in marks)
+    total = sum(w for w in weights if w > 0)
+    if abs(total - 1) > 0.005:
+        raise ContentError(line, f"the positive shares of a multiple-choice question add up to {total * 100:g}%, not 100%")
+    return {"correct": tuple(n for n, w in enumerate(weights) if w > 0), "weights": weights}
+
+
+def _partial_range(text: str, line: int) -> tuple[float, float, float]:
+    """``[50%] 1820..1824`` or ``[50%] 1821``: a near miss that earns part of the score."""
+    found = WEIGHTED.match(text.strip())
+    if not found:
+        raise ContentError(line, f"a further numeric answer is written '[50%] low..high', not '{text.strip()}'")
+    share = _percent(found.group(1), line)
+    if not 0 < share < 1:
+        raise ContentError(line, "a further numeric answer earns more than 0% and less than 100%")
+    span = RANGE.match(found.group(2))
+    low, high = (float(span.group(1)), float(span.group(2))) if span else (_number(found.group(2), line, "answer"),) * 2
+    if low > high:
+        raise ContentError(line, "range answer must be low..high")
+    return share, low, high
+
+
+def _variants(text: str, line: int) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """``a | b | [50%] c`` → accepted variants and the credit each earns."""
+    variants: list[str] = []
+    weights: list[float] = []
+    for part in (p.strip() for p in text.split("|")):
+        if not part:
+            continue
+        found = WEIGHTED.match(part)
+        weight = _percent(found.group(1), line) if found else 1.0
+        if found and weight <= 0:
+            raise ContentError(line, f"a fill-in variant earns more than 0%, not {found.group(1)}%")
+        variants.append(found.group(2).strip() if found else part)
+        weights.append(weight)
+    if variants and max(weights) < 1:
+        raise ContentError(line, "every blank needs a variant worth the full score (one without a percentage)")
+    return tuple(variants), tuple(weights)
 
 
 def parse_question(qid: str, bank: str, lines: list[str], first: int) -> Question:
@@ -147,13 +223,9 @@ def parse_question(qid: str, bank: str, lines: list[str], first: int) -> Questio
         texts = [m.group(2).strip() for _, m in options if m]
         if len(set(texts)) != len(texts):
             raise ContentError(at(options[0][0]), "two options have the same text")
-        correct = tuple(n for n, (_, m) in enumerate(options) if m and m.group(1).lower() == "x")
-        if qtype is QType.SINGLE and len(correct) != 1:
-            raise ContentError(at(options[0][0]), f"a single-choice question needs exactly one '- [x]' key, found {len(correct)}")
-        if qtype is QType.MULTIPLE and len(correct) < 2:
-            raise ContentError(at(options[0][0]), "a multiple-choice question needs at least two '- [x]' keys")
+        marks = [m.group(1).lower() for _, m in options if m]
+        fields.update(_choice_keys(qtype, marks, at(options[0][0])), options=tuple(texts))
         stem_end = options[0][0]
-        fields.update(options=tuple(texts), correct=correct)
     elif qtype is QType.ORDERING:
         items = [(k, ORDERED.match(t.strip())) for k, t in enumerate(content) if ORDERED.match(t.strip())]
         if len(items) < 3:
@@ -161,11 +233,13 @@ def parse_question(qid: str, bank: str, lines: list[str], first: int) -> Questio
         stem_end = items[0][0]
         fields.update(options=tuple(m.group(1).strip() for _, m in items if m))
     elif qtype is QType.MATCHING:
-        pairs = [(k, PAIR.match(t.strip())) for k, t in enumerate(content) if PAIR.match(t.strip())]
+        pairs = [(k, PAIR.match(t.strip())) for k, t in enumerate(content)
+                 if PAIR.match(t.strip()) and not DISTRACTOR.match(t.strip())]
+        extra = [(k, DISTRACTOR.match(t.strip())) for k, t in enumerate(content) if DISTRACTOR.match(t.strip())]
         if len(pairs) < 2:
             raise ContentError(line0, "a matching question needs at least two '- left => right' lines")
-        stem_end = pairs[0][0]
-        rights = tuple(m.group(2).strip() for _, m in pairs if m)
+        stem_end = min(k for k, _ in pairs + extra)
+        rights = tuple(m.group(2).strip() for _, m in pairs if m) + tuple(m.group(1).strip() for _, m in extra if m)
         if len(set(rights)) != len(rights):
             raise ContentError(at(pairs[0][0]), "two pairs have the same right-hand side")
         fields.update(options=tuple(m.group(1).strip() for _, m in pairs if m), matches=rights)
@@ -188,12 +262,17 @@ def parse_question(qid: str, bank: str, lines: list[str], first: int) -> Questio
             raise ContentError(line0, "a fill-in question needs blanks written as '____' in its text")
         if len(answers) != blanks:
             raise ContentError(line0, f"{blanks} blank(s) in the text but {len(answers)} 'answer:' line(s)")
-        variants = tuple(tuple(v.strip() for v in text.split("|") if v.strip()) for _, text in answers)
-        if any(not v for v in variants):
+        parsed = [_variants(text, first + k + 1) for k, text in answers]
+        if any(not v for v, _ in parsed):
             raise ContentError(line0, "an 'answer:' line of a fill-in question is empty")
-        fields["blanks"] = variants
+        fields["blanks"] = tuple(v for v, _ in parsed)
+        if any(w != (1.0,) * len(w) for _, w in parsed):
+            fields["blank_weights"] = tuple(w for _, w in parsed)
     elif qtype is QType.NUMERIC:
         answer_line, answer = _one(head, "answer", line0)
+        answer, *others = answer.split("|")
+        if others:
+            fields["partial_ranges"] = tuple(_partial_range(text, first + answer_line) for text in others)
         found = RANGE.match(answer)
         if found:
             low, high = float(found.group(1)), float(found.group(2))

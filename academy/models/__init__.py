@@ -33,6 +33,7 @@ from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCred
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .security import ImportUpload, LoginSession
 from .training import ClassroomSession, SessionSeat
+from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "OrgUnit",
     "QState",
     "QuestionVersion",
+    "RecoveryCode",
     "ReminderLog",
     "Role",
     "RoundKind",
@@ -79,6 +81,7 @@ __all__ = [
     "Stage",
     "TargetKind",
     "TrainingCredit",
+    "TwoFactor",
     "UnitKind",
     "User",
     "UserRole",

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -22,6 +22,7 @@ class Role(StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("identity_source", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32), unique=True)
@@ -31,6 +32,9 @@ class User(UserMixin, db.Model):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     position: Mapped[str] = mapped_column(String(80), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
+    # "local", "ldap" or "oidc"; an account signs in through its source only (services/identity.py)
+    identity_source: Mapped[str] = mapped_column(String(10), default="local", server_default="local")
+    external_id: Mapped[str | None] = mapped_column(String(255))  # LDAP: the entry's DN; OIDC: issuer|subject
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10))  # null: the site default (zh_CN)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -41,6 +45,11 @@ class User(UserMixin, db.Model):
     # hashes of earlier passwords, newest first, so a change cannot go back to one of them
     password_history: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # personal information: which privacy notice the person has read, and a leaver's clock
+    privacy_notice_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    privacy_notice_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # kept by the listener below
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     org_unit: Mapped[OrgUnit | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(back_populates="user", lazy="selectin", cascade="all, delete-orphan")
@@ -80,3 +89,12 @@ class AuditLog(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(User.active, "set")
+def _note_deactivation(user: User, value: bool, old: object, _initiator: object) -> None:
+    """Every path that deactivates someone (import, directory sync, admin) starts the leaver's clock."""
+    if value is False and old is not False:
+        user.deactivated_at = utcnow()
+    elif value is True:
+        user.deactivated_at = None

@@ -59,6 +59,11 @@ def create_user(employee_no: str, name: str, *, password: str | None = None, ema
     return user
 
 
+def spend_hash_time(password: str) -> None:
+    """Check ``password`` against a throw-away hash: a refusal takes as long as a real check."""
+    check_password_hash(_DUMMY_HASH, password)
+
+
 def find_by_identifier(identifier: str) -> User | None:
     key = identifier.strip()
     if not key:
@@ -247,8 +252,10 @@ def set_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
-def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | None = None, ip: str = "") -> list[str]:
-    """Make the user's roles exactly ``wanted`` (role -> HR scope); audit each change; one commit."""
+def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | None = None, ip: str = "",
+              commit: bool = True) -> list[str]:
+    """Make the user's roles exactly ``wanted`` (role -> HR scope); audit each change; one commit
+    (or none, inside a caller's transaction)."""
     changes: list[str] = []
     current = {r.role: r for r in user.roles}
     for role, held in current.items():
@@ -269,8 +276,9 @@ def set_roles(user: User, wanted: dict[Role, OrgUnit | None], *, actor: User | N
         changes.append(f"+{role}")
     # a browser signed in with the old rights must sign in again
     keys = sessions.end_all(user.id, "role_changed") if changes else []
-    db.session.commit()
-    sessions.forget(keys)
+    if commit:
+        db.session.commit()
+    sessions.forget(keys)  # a cache of open sessions: forgetting before the caller's commit costs only a read
     return changes
 
 

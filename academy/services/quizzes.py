@@ -75,9 +75,10 @@ def question_from_json(data: dict[str, Any]) -> Question:
     fields = dict(data)
     fields["type"] = QType(fields["type"])
     fields["difficulty"] = Difficulty(fields["difficulty"])
-    for key in ("tags", "options", "correct", "matches"):
+    for key in ("tags", "options", "correct", "matches", "weights"):
         fields[key] = tuple(fields.get(key) or ())
-    fields["blanks"] = tuple(tuple(b) for b in fields.get("blanks") or ())
+    for key in ("blanks", "blank_weights", "partial_ranges"):
+        fields[key] = tuple(tuple(b) for b in fields.get(key) or ())
     return Question(**fields)
 
 

@@ -13,8 +13,8 @@ from flask_login import current_user, login_required
 from .. import ratelimit
 from ..database import utcnow
 from ..forms import EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordForm, ResetPasswordForm
-from ..services import accounts, password_reset, sessions
-from . import client_ip, external_url, safe_next
+from ..services import accounts, identity, password_reset, sessions, twofactor
+from . import client_ip, external_url, safe_next, sso
 from .signin import complete_login, current_token, end_browser_session
 
 bp = Blueprint("auth", __name__)
@@ -44,10 +44,11 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if request.method == "POST" else 200
     try:
-        user = accounts.authenticate(
-            form.identifier.data or "", form.password.data or "", ip=client_ip(),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user, method = identity.sign_in(form.identifier.data or "", form.password.data or "",
+                                        config=current_app.config, ip=client_ip())
+    except identity.DirectoryUnavailable:
+        flash(_("The company directory cannot be reached right now. Try again in a few minutes."), "error")
+        return render_template("auth/login.html", form=form), 503
     except accounts.TooManyAttempts as locked:
         flash(_("Too many failed logins from this network. Try again in %(n)d minutes.", n=_minutes(locked.until)), "error")
         return render_template("auth/login.html", form=form), 429
@@ -58,7 +59,7 @@ def login() -> ResponseReturnValue:
     except accounts.LoginFailed:
         flash(_("Wrong employee number, email or password."), "error")
         return render_template("auth/login.html", form=form), 422
-    complete_login(user, method="password")
+    complete_login(user, method=method)
     if user.must_change_password or accounts.password_expired(user):
         flash(_("Choose a new password before you continue."), "info")
         return redirect(url_for("auth.change_password"), code=303)
@@ -70,8 +71,11 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     form = EmptyForm()
     if form.validate_on_submit():
+        id_token = session.get(sso.ID_TOKEN_KEY)
         accounts.record_logout(current_user, current_token(), ip=client_ip())
         end_browser_session()
+        if id_token:  # signed in through the identity platform: end its session too
+            return redirect(sso.end_session_url(id_token), code=303)
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -89,6 +93,8 @@ def logout_everywhere() -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> ResponseReturnValue:
+    if identity.managed_elsewhere(current_user):
+        return render_template("auth/password_managed.html", **_two_factor_status()), 409
     form = PasswordForm()
     if not form.validate_on_submit():
         return _password_page(form, 422 if request.method == "POST" else 200)
@@ -110,7 +116,13 @@ def change_password() -> ResponseReturnValue:
 
 
 def _password_page(form: PasswordForm, status: int) -> ResponseReturnValue:
-    return render_template("auth/password.html", form=form, sessions=sessions.open_sessions(current_user.id)), status
+    return render_template("auth/password.html", form=form, sessions=sessions.open_sessions(current_user.id),
+                           **_two_factor_status()), status
+
+
+def _two_factor_status() -> dict[str, object]:
+    enrolled = twofactor.enrolment(current_user) is not None
+    return {"two_factor_on": enrolled, "recovery_codes_left": twofactor.codes_left(current_user) if enrolled else 0}
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -124,7 +136,8 @@ def forgot_password() -> ResponseReturnValue:
     by_address, _left = ratelimit.add(f"reset-ip:{client_ip()}", seconds)
     by_name, _left = ratelimit.add(f"reset-name:{accounts.identity_key(identifier)}", seconds)
     user = accounts.find_by_identifier(identifier)
-    if (user is not None and user.active and user.email and by_address <= current_app.config["LOGIN_IP_MAX_FAILURES"]
+    if (user is not None and user.active and user.email and not identity.managed_elsewhere(user)
+            and by_address <= current_app.config["LOGIN_IP_MAX_FAILURES"]
             and by_name <= current_app.config["LOGIN_MAX_FAILURES"]):
         link = external_url("auth.reset_password", token=password_reset.make_token(user))
         try:
@@ -139,7 +152,7 @@ def forgot_password() -> ResponseReturnValue:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> ResponseReturnValue:
     user = password_reset.user_for(token)
-    if user is None:
+    if user is None or identity.managed_elsewhere(user):  # its password lives in the directory or platform
         flash(_("This link has expired or has been used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"), code=303)
     form = ResetPasswordForm()

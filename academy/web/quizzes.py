@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from ..content.quizzes import QuizDef
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
-from ..models import Attempt
+from ..models import Attempt, Role
 from ..services import item_stats, quizzes
 from . import client_ip
 
@@ -203,3 +203,15 @@ def stats(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_author(current_user, _key(kind, ref))
     scopes = None if access.can_manage_content(current_user) else access.hr_scopes(current_user)
     return render_template("quizzes/stats.html", quiz=quiz, stats=item_stats.for_quiz(quiz.key, scopes))
+
+
+@bp.get("/quiz-admin/question-template.xlsx")
+def question_template() -> ResponseReturnValue:
+    """The Excel template for questions kept in a spreadsheet (authors and HR)."""
+    from io import BytesIO
+
+    from ..content.sheet_template import template_bytes
+
+    access.require_role(current_user, Role.AUTHOR, Role.HR)
+    return send_file(BytesIO(template_bytes()), as_attachment=True, download_name="question-template.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -14,6 +14,8 @@ from flask_login import login_user, logout_user
 from ..models import User
 from ..services import sessions
 from . import client_ip
+from .privacy import on_login as privacy_on_login
+from .twofactor import on_login
 
 SESSION_TOKEN = "_sid"  # noqa: S105 - the name of a session key, not a secret
 
@@ -24,6 +26,8 @@ def complete_login(user: User, *, method: str) -> None:
     login_user(user)
     session[SESSION_TOKEN] = token
     session.permanent = True
+    on_login(user, method)  # the second factor comes next where this person owes one
+    privacy_on_login(user)  # then the privacy notice, where it is new to them
 
 
 def current_token() -> str:

@@ -1,7 +1,7 @@
 """classroom sessions and their seats (registration, waiting list, sign-in, credited hours)
 
 Revision ID: 0013_classroom_sessions
-Revises: 0014_security_sessions
+Revises: 0020
 Create Date: 2026-12-04 20:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_classroom_sessions'
-down_revision = '0014_security_sessions'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
