@@ -184,11 +184,12 @@ def _register_blueprints(app: Flask) -> None:
         privacy,
         quizzes,
         sso,
+        training,
         twofactor,
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
-                      live.bp, errors.bp):
+                      live.bp, training.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 

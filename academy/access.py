@@ -19,6 +19,7 @@ from .models import (
     AttemptHead,
     AwardCertificate,
     Certificate,
+    ClassroomSession,
     Competition,
     Course,
     Lesson,
@@ -392,4 +393,18 @@ def award_for_viewer(user: User, serial: str) -> AwardCertificate:
     unit = db.session.get(OrgUnit, cert.org_unit_id) if cert.org_unit_id is not None else None
     if unit is not None and can_view_reports(user) and in_scope(user, unit):
         return cert
+    abort(404)
+
+
+# --- classroom sessions ----------------------------------------------------------------------
+
+def classroom_session_for_staff(viewer: User, session_id: int) -> ClassroomSession:
+    """The session's trainer, HR whose scope holds the organising unit, or an admin; else 404."""
+    session = db.session.get(ClassroomSession, session_id)
+    if session is None:
+        abort(404)
+    if session.trainer_id == viewer.id or is_admin(viewer):
+        return session
+    if can_view_reports(viewer) and in_scope(viewer, db.session.get(OrgUnit, session.unit_id)):
+        return session
     abort(404)

@@ -32,6 +32,7 @@ from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .security import ImportUpload, LoginSession
+from .training import ClassroomSession, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
 
@@ -47,6 +48,7 @@ __all__ = [
     "AwardCertificate",
     "Certificate",
     "CertificateState",
+    "ClassroomSession",
     "Competition",
     "ContentProblem",
     "Course",
@@ -75,6 +77,7 @@ __all__ = [
     "ReminderLog",
     "Role",
     "RoundKind",
+    "SessionSeat",
     "Stage",
     "TargetKind",
     "TrainingCredit",
