@@ -1,6 +1,6 @@
 """classroom sessions and their seats (registration, waiting list, sign-in, credited hours)
 
-Revision ID: 0013_classroom_sessions
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-04 20:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 
-revision = '0013_classroom_sessions'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
