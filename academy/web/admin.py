@@ -85,6 +85,13 @@ ACTION_NAMES = {
     "live.create": _l("Live final created"), "live.join": _l("Live final joined"),
     "live.takeover": _l("Live final taken over by another device"), "org_unit_renamed": _l("Unit renamed"),
     "assignment_round_opened": _l("Assignment round opened"), "report_status_rebuilt": _l("Report figures rebuilt"),
+    "account_created": _l("Account created at first sign-in"), "account_linked": _l("Account linked to the identity platform"),
+    "directory_unavailable": _l("Directory unreachable at sign-in"), "directory_synced": _l("Directory synchronised"),
+    "2fa_enrolled": _l("Two-step sign-in set up"), "2fa_enrol_failed": _l("Two-step set-up code refused"),
+    "2fa_ok": _l("Two-step code accepted"), "2fa_failed": _l("Two-step code refused"),
+    "2fa_recovery_code_used": _l("Recovery code used"), "2fa_recovery_codes_renewed": _l("Recovery codes renewed"),
+    "2fa_reset": _l("Authenticator removed by an administrator"), "privacy_notice_read": _l("Privacy notice read"),
+    "personal_data_exported": _l("Own record downloaded"), "personal_data_anonymised": _l("Leaver anonymised"),
 }
 AUDIT_COLUMNS = [Column("时间", 20, "datetime"), Column("事件", 22), Column("工号", 12), Column("姓名", 12),
                  Column("地址", 16), Column("详情", 60)]
