@@ -3,17 +3,13 @@ the learner's notice, a person's file printed, a unit's overdue reminded, the su
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from collections.abc import Iterator
 from datetime import date
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
@@ -22,28 +18,13 @@ from academy.models import Course, OrgUnit, Role, TargetKind, User, UserRole
 from academy.services import assignments, org
 
 from .conftest import _HASH, LiveServer, browser_log_in
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
+from .support.mail import Inbox, smtp_inbox
 
 
 @pytest.fixture
 def inbox(live_app: Flask) -> Iterator[Inbox]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    live_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield box
-    controller.stop()
+    with smtp_inbox(live_app) as box:
+        yield box
 
 
 def _people(app: Flask) -> dict[str, int]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from datetime import date
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -20,30 +16,16 @@ from academy.models import AuditLog, Course, Notice, OrgUnit, Role, TargetKind, 
 from academy.services import assignments, nudges, progress
 
 from .conftest import log_in
+from .support.mail import Inbox, smtp_inbox
 
 LONG_AGO = date(2020, 1, 31)
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
 
 @pytest.fixture
 def inbox(synced: Flask) -> Iterator[Inbox]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    synced.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield box
-    controller.stop()
+    with smtp_inbox(synced) as box:
+        yield box
 
 
 @pytest.fixture

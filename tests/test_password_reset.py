@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable, Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -20,30 +17,16 @@ from academy.database import db
 from academy.models import AuditLog, Role, User
 
 from .conftest import PASSWORD, log_in
+from .support.mail import Inbox, smtp_inbox
 
 NEW = "Quality-Rules-2026"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
 
 @pytest.fixture
 def inbox(app: Flask) -> Iterator[Inbox]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, PUBLIC_URL="https://academy.example.com")
-    yield box
-    controller.stop()
+    with smtp_inbox(app, PUBLIC_URL="https://academy.example.com") as box:
+        yield box
 
 
 def _link(message: EmailMessage) -> str:

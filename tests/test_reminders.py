@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from datetime import date
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,28 +15,15 @@ from academy.models import Course, OrgUnit, ReminderLog, TargetKind, User
 from academy.services import assignments, progress
 
 from .conftest import passed_final_exam
+from .support.mail import Inbox, free_port
 
 DUE = date(2026, 12, 10)
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    box, port = Inbox(), _free_port()
+    box, port = Inbox(), free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     yield box, port
@@ -90,7 +73,7 @@ def test_reminders_go_out_seven_and_one_days_before_once_each(synced: Flask, ass
 
 
 def test_an_unreachable_server_records_nothing(synced: Flask, assigned: dict[str, User]) -> None:
-    synced.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    synced.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     result = synced.test_cli_runner().invoke(args=["reminders", "send", "--today", "2026-12-03"])
     assert result.exit_code == 1
     assert "SMTP 127.0.0.1" in result.output
