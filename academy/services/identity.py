@@ -22,7 +22,7 @@ from sqlalchemy import select
 from .. import directory
 from ..database import db, utcnow
 from ..directory import DirectoryPerson, DirectoryRefused, DirectoryUnavailable, LdapSettings
-from ..models import OrgUnit, Role, UnitKind, User
+from ..models import OrgUnit, Role, User
 from . import accounts, assignments, audit, org, people_import
 
 LOCAL, LDAP, OIDC = "local", "ldap", "oidc"
@@ -68,28 +68,16 @@ def _claimable(user: User | None, source: str, external_id: str) -> User | None:
     raise IdentityConflict(user.employee_no)
 
 
-def _unit(path: tuple[str, ...]) -> OrgUnit | None:
-    """The unit at this path of names, made where missing (as the people import does)."""
+def _unit(path: tuple[str, ...], *, create: bool) -> OrgUnit | None:
+    """The unit at this path of names; missing ones are made (as the people import does) when ``create``."""
     parent: OrgUnit | None = None
     for depth, name in enumerate(path):
         query = select(OrgUnit).where(OrgUnit.name == name,
                                       OrgUnit.parent_id == parent.id if parent else OrgUnit.parent_id.is_(None))
         unit = db.session.execute(query).scalars().first()
-        if unit is None:
-            kind = (UnitKind.GROUP, UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT, UnitKind.TEAM)[min(depth, 3)]
-            unit = org.create_unit(name, parent=parent, kind=kind, commit=False)
-        parent = unit
-    return parent
-
-
-def _find_unit(path: tuple[str, ...]) -> OrgUnit | None:
-    parent: OrgUnit | None = None
-    for name in path:
-        query = select(OrgUnit).where(OrgUnit.name == name,
-                                      OrgUnit.parent_id == parent.id if parent else OrgUnit.parent_id.is_(None))
-        parent = db.session.execute(query).scalars().first()
-        if parent is None:
+        if unit is None and not create:
             return None
+        parent = unit or org.create_unit(name, parent=parent, kind=org.kind_at(depth), commit=False)
     return parent
 
 
@@ -114,7 +102,7 @@ def _roles_from_groups(person: DirectoryPerson, rules: list[GroupRole]) -> dict[
     for rule in rules:
         if rule.group not in person.groups:
             continue
-        scope = _find_unit(rule.scope) if rule.role == Role.HR else None
+        scope = _unit(rule.scope, create=False) if rule.role == Role.HR else None
         if rule.role == Role.HR and scope is None:
             continue  # an HR role without a scope would see nobody; a missing unit is a setup fault
         wanted[rule.role] = scope
@@ -127,7 +115,7 @@ def _copy_person(user: User, person: DirectoryPerson) -> None:
     user.phone = person.phone or user.phone
     user.position = person.position[:80] or user.position
     if person.unit_path:
-        unit = _unit(person.unit_path)
+        unit = _unit(person.unit_path, create=True)
         user.org_unit_id = unit.id if unit else user.org_unit_id
 
 

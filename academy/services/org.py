@@ -7,6 +7,11 @@ from ..models import OrgUnit, UnitKind
 from ..models.org import within
 
 
+def kind_at(depth: int) -> UnitKind:
+    """What a unit is by its depth below the root: the group, a subsidiary, a department, then teams."""
+    return (UnitKind.GROUP, UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT, UnitKind.TEAM)[min(depth, 3)]
+
+
 def create_unit(name: str, *, parent: OrgUnit | None = None, kind: UnitKind = UnitKind.DEPARTMENT,
                 commit: bool = True) -> OrgUnit:
     unit = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None,

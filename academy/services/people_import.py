@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 
 from ..database import db
-from ..models import OrgUnit, UnitKind, User
+from ..models import OrgUnit, User
 from ..models.org import path_within, within
 from . import accounts, assignments, audit, org, sessions
 
@@ -541,10 +541,7 @@ def _plan_leavers(report: ImportReport, units: _Units, covered: dict[int, tuple[
 def _create_units(units: _Units) -> None:
     for parts in units.new:
         parent = units.by_path.get(parts[:-1]) if len(parts) > 1 else None
-        kind = (UnitKind.GROUP, UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT)[min(len(parts) - 1, 2)]
-        if len(parts) > 3:
-            kind = UnitKind.TEAM
-        units.by_path[parts] = org.create_unit(parts[-1], parent=parent, kind=kind, commit=False)
+        units.by_path[parts] = org.create_unit(parts[-1], parent=parent, kind=org.kind_at(len(parts) - 1), commit=False)
 
 
 def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Step]:

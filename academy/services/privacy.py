@@ -9,6 +9,7 @@ public check, so a printed certificate can still be verified.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..models import (
     AuditLog,
     Certificate,
     Enrollment,
+    Lesson,
     LessonProgress,
     LivePlayer,
     LoginSession,
@@ -63,8 +65,9 @@ def record_of(user: User) -> dict[str, Any]:
     uid = user.id
     enrollments = db.session.execute(select(Enrollment).where(Enrollment.user_id == uid)
                                      .order_by(Enrollment.started_at)).scalars().all()
-    lessons_done = db.session.execute(select(LessonProgress).where(LessonProgress.user_id == uid,
-                                                                   LessonProgress.completed_at.is_not(None))).scalars().all()
+    lessons_done = Counter(db.session.execute(
+        select(Lesson.course_id).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.user_id == uid, LessonProgress.completed_at.is_not(None))).scalars())
     attempts = db.session.execute(select(Attempt).where(Attempt.user_id == uid, Attempt.submitted_at.is_not(None))
                                   .order_by(Attempt.submitted_at)).scalars().all()
     certificates = db.session.execute(select(Certificate).where(Certificate.user_id == uid)
@@ -80,7 +83,7 @@ def record_of(user: User) -> dict[str, Any]:
                    "active": user.active, "created_at": _iso(user.created_at), "sign_in_through": user.identity_source,
                    "privacy_notice_read_at": _iso(user.privacy_notice_read_at)},
         "courses": [{"course": e.course.title, "started_at": _iso(e.started_at), "completed_at": _iso(e.completed_at),
-                     "lessons_completed": sum(1 for p in lessons_done if p.lesson.course_id == e.course_id)}
+                     "lessons_completed": lessons_done[e.course_id]}
                     for e in enrollments],
         "exam_attempts": [{"quiz": a.quiz_key, "attempt": a.number, "submitted_at": _iso(a.submitted_at),
                            "score": a.score, "max_score": a.max_score, "passed": a.passed} for a in attempts],

@@ -29,3 +29,12 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+# Reachable while a session still owes a step of signing in (the second factor, the privacy notice).
+OPEN_WHILE_SIGNING_IN = frozenset({"auth.logout", "auth.logout_everywhere", "auth.language", "static"})
+
+
+def return_path() -> str | None:
+    """Where a GET should come back to after a step in between; a POST starts again from home."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None

@@ -16,11 +16,10 @@ from ..database import utcnow
 from ..forms import EmptyForm
 from ..record_pdf import Section, record_pdf
 from ..services import privacy
-from . import client_ip, safe_next
+from . import OPEN_WHILE_SIGNING_IN, client_ip, return_path, safe_next
 
 bp = Blueprint("privacy", __name__)
 DUE = "privacy_due"  # session key
-OPEN_WHILE_DUE = {"auth.logout", "auth.logout_everywhere", "auth.language", "static"}
 
 
 def on_login(user: object) -> None:
@@ -32,10 +31,9 @@ def gate() -> ResponseReturnValue | None:
     if not session.get(DUE) or not current_user.is_authenticated:
         return None
     endpoint = request.endpoint or ""
-    if endpoint in OPEN_WHILE_DUE or endpoint.startswith(("privacy.", "twofactor.")):
+    if endpoint in OPEN_WHILE_SIGNING_IN or endpoint.startswith(("privacy.", "twofactor.")):
         return None
-    back = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("privacy.read", next=back), code=303)
+    return redirect(url_for("privacy.read", next=return_path()), code=303)
 
 
 @bp.get("/privacy")

@@ -16,12 +16,11 @@ from ..forms import EmptyForm, TwoFactorForm
 from ..models import Role
 from ..printing import qr_cells
 from ..services import twofactor
-from . import client_ip, safe_next
+from . import OPEN_WHILE_SIGNING_IN, client_ip, return_path, safe_next
 
 bp = Blueprint("twofactor", __name__)
 
 NEEDED, DONE, SETUP = "mfa_needed", "mfa", "mfa_setup"  # session keys
-OPEN_WHILE_OWED = {"auth.logout", "auth.logout_everywhere", "auth.language", "static"}
 MAX_WRONG, WRONG_WINDOW = 5, 15 * 60
 
 
@@ -35,11 +34,10 @@ def on_login(user: object, method: str) -> None:
 def gate() -> ResponseReturnValue | None:
     if not session.get(NEEDED) or session.get(DONE) or not current_user.is_authenticated:
         return None
-    if request.endpoint in OPEN_WHILE_OWED or (request.endpoint or "").startswith("twofactor."):
+    if request.endpoint in OPEN_WHILE_SIGNING_IN or (request.endpoint or "").startswith("twofactor."):
         return None
     target = "twofactor.verify" if twofactor.enrolment(current_user) else "twofactor.setup"
-    back = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for(target, next=back), code=303)
+    return redirect(url_for(target, next=return_path()), code=303)
 
 
 def _done(method: str) -> ResponseReturnValue:
