@@ -101,14 +101,14 @@ def authenticate(identifier: str, password: str, *, ip: str = "", now: datetime 
     ip_key, pair_key, lock_key = f"login-ip:{ip}", f"login-pair:{who}:{ip}", f"login-lock:{who}:{ip}"
     failures, ip_left = ratelimit.peek(ip_key)
     if failures >= _config("LOGIN_IP_MAX_FAILURES"):
-        check_password_hash(_DUMMY_HASH, password)
+        spend_hash_time(password)
         audit.record("login_throttled", ip=ip, now=now, who=who[:16])
         db.session.commit()
         raise TooManyAttempts(now + timedelta(seconds=ip_left))
     _count, lock_left = ratelimit.peek(lock_key)
     user = find_by_identifier(identifier)
     if lock_left or (user is not None and user.locked_until and user.locked_until > now):
-        check_password_hash(_DUMMY_HASH, password)
+        spend_hash_time(password)
         until = max(now + timedelta(seconds=lock_left), user.locked_until if user and user.locked_until else now)
         audit.record("login_failed", actor=user, ip=ip, now=now, reason="locked", who=who[:16])
         db.session.commit()
