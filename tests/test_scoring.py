@@ -14,7 +14,7 @@ def test_speed_points_fall_from_base_to_half_over_the_round(elapsed: float, poin
     assert scoring.speed_points(1000, elapsed, 20) == points
 
 
-@pytest.mark.parametrize(("streak", "bonus"), [(0, 0), (1, 0), (2, 100), (3, 200), (5, 400), (9, 400)])
+@pytest.mark.parametrize(("streak", "bonus"), [(0, 0), (1, 0), (2, 100), (3, 200), (5, 400), (6, 500), (9, 500)])
 def test_streak_bonus_grows_per_answer_in_a_row_and_is_capped(streak: int, bonus: int) -> None:
     assert scoring.streak_bonus(100, streak) == bonus
 

@@ -65,6 +65,7 @@ class LiveEvent(db.Model):
     streak_bonus: Mapped[int] = mapped_column(default=0)  # per consecutive correct answer, capped
     buzz_penalty: Mapped[int] = mapped_column(default=0)  # points lost by a wrong buzz answer
     buzz_pass: Mapped[bool] = mapped_column(default=True)  # a wrong buzz answer passes the turn on
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # scoring.Rules; {} = from the columns above
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -131,6 +132,9 @@ class LiveQuestion(db.Model):
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     buzz_turn_id: Mapped[int | None] = mapped_column(ForeignKey("live_player.id"))  # who may answer now
+    points: Mapped[int | None] = mapped_column()  # the round's own points (必答 10/20/30, double points)
+    tiebreak: Mapped[bool] = mapped_column(default=False)  # 加赛: played only while teams are tied
+    in_play: Mapped[list[int] | None] = mapped_column(JSON)  # 加赛: the tied teams' ids; None: every team
 
     event: Mapped[LiveEvent] = relationship(back_populates="questions")
     team: Mapped[LiveTeam | None] = relationship()
@@ -150,6 +154,7 @@ class LiveAnswer(db.Model):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     correct: Mapped[bool | None] = mapped_column()  # decided when the question closes
     points: Mapped[int] = mapped_column(default=0)
+    judged_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # a spoken answer, or a dispute
 
 
 class LiveBuzz(db.Model):
@@ -162,6 +167,7 @@ class LiveBuzz(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("live_question.id", ondelete="CASCADE"), index=True)
     player_id: Mapped[int] = mapped_column(ForeignKey("live_player.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    early: Mapped[bool] = mapped_column(default=False)  # before the host opened: penalised, the team is out
 
 
 class LiveStake(db.Model):
@@ -178,6 +184,35 @@ class LiveStake(db.Model):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     points: Mapped[int] = mapped_column(default=0)  # +stake or -stake once the question closes
 
+
+class LiveJudge(db.Model):
+    """A judge of one event: marks spoken answers and settles disputes, never for their own unit's team."""
+
+    __tablename__ = "live_judge"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("live_event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LiveAdjustment(db.Model):
+    """Points given or taken outside an answer: an early buzz, a host's correction (with its reason)."""
+
+    __tablename__ = "live_adjustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("live_event.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("live_team.id", ondelete="CASCADE"))
+    player_id: Mapped[int | None] = mapped_column(ForeignKey("live_player.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("live_question.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # early_buzz | correction
+    points: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 

@@ -34,6 +34,7 @@ from ..database import db, utcnow
 from ..grading import MultiplePolicy, from_display, grade_item
 from ..models import (
     EventStatus,
+    LiveAdjustment,
     LiveAnswer,
     LiveBuzz,
     LiveEvent,
@@ -63,6 +64,9 @@ class Item:
     kind: RoundKind = RoundKind.EVERYONE
     seconds: int = 20
     team: str = ""  # 必答: the team's name
+    points: int | None = None  # the round's own points (必答 10/20/30)
+    double: bool = False  # 双倍: twice the round's points
+    tiebreak: bool = False  # 加赛: played only while teams are tied for a place
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,31 @@ class Settings:
     buzz_penalty: int = 0
     buzz_pass: bool = True
     teams_from_units: bool = False
+    rules: scoring.Rules | None = None  # a preset (scoring.PRESETS), else the four numbers above
+
+
+def rules_of(event: LiveEvent) -> scoring.Rules:
+    """The event's scoring rules; events made before presets keep their four numbers."""
+    if event.rules:
+        return scoring.Rules.from_json(event.rules)
+    return scoring.legacy_rules(event.base_points, event.streak_bonus, event.buzz_penalty, event.buzz_pass)
+
+
+def _refuse(event: LiveEvent, actor_id: int | None, reason: str, now: datetime | None = None, **detail: Any) -> LiveError:
+    """Undo whatever this call began, keep the refusal in the audit log, and return the error to raise."""
+    code = event.code
+    db.session.rollback()
+    actor = db.session.get(User, actor_id) if actor_id else None
+    audit.record("live.refused", actor=actor, now=now, event=code, reason=reason, **detail)
+    db.session.commit()
+    return LiveError(reason)
+
+
+def _round_points(rules: scoring.Rules, item: Item) -> int | None:
+    if not item.double:
+        return item.points
+    plain = rules.points if item.kind == RoundKind.EVERYONE else rules.right_points
+    return 2 * (item.points or plain)
 
 
 def new_code() -> str:
@@ -105,10 +134,12 @@ def create_event(host: User, title: str, items: list[Item], *, teams: list[str] 
     for item in items:
         if item.question.type.value not in scoring.LIVE_TYPES:
             raise LiveError("unsupported_type")
-    event = LiveEvent(title=title, host_id=host.id, base_points=settings.base_points,
-                      streak_bonus=settings.streak_bonus, buzz_penalty=settings.buzz_penalty,
-                      buzz_pass=settings.buzz_pass, teams_from_units=settings.teams_from_units,
-                      created_at=now or utcnow())
+    rules = settings.rules or scoring.legacy_rules(settings.base_points, settings.streak_bonus,
+                                                   settings.buzz_penalty, settings.buzz_pass)
+    event = LiveEvent(title=title, host_id=host.id, base_points=rules.points,
+                      streak_bonus=rules.streak_step, buzz_penalty=rules.wrong_penalty,
+                      buzz_pass=rules.buzz_pass, teams_from_units=settings.teams_from_units,
+                      rules=rules.as_json(), created_at=now or utcnow())
     by_name: dict[str, LiveTeam] = {}
     for name in [*teams, *(i.team for i in items if i.team)]:
         if name not in by_name:
@@ -119,7 +150,8 @@ def create_event(host: User, title: str, items: list[Item], *, teams: list[str] 
         event.questions.append(LiveQuestion(
             position=position, question_id=item.question.id, qtype=item.question.type.value, kind=item.kind,
             team=by_name.get(item.team), seconds=item.seconds, stem=item.question.stem, options=options,
-            key=key, source=dataclasses.asdict(item.question), order=order, explanation=item.question.explanation))
+            key=key, source=dataclasses.asdict(item.question), order=order, explanation=item.question.explanation,
+            points=_round_points(rules, item), tiebreak=item.tiebreak))
     for _attempt in range(5):
         event.code = new_code()
         db.session.add(event)
@@ -128,7 +160,7 @@ def create_event(host: User, title: str, items: list[Item], *, teams: list[str] 
             break
         except IntegrityError:  # a code already taken: draw another
             db.session.rollback()
-    audit.record("live.create", actor=host, now=now, event=event.code, questions=len(items))
+    audit.record("live.create", actor=host, now=now, event=event.code, questions=len(items), rules=event.rules)
     db.session.commit()
     return event
 
@@ -224,8 +256,18 @@ def next_question(event: LiveEvent, host: User, *, now: datetime | None = None) 
     current = event.current
     if current is not None and current.state not in (QState.REVEALED, QState.PENDING):
         raise LiveError("wrong_state")
-    question = next((q for q in event.questions if q.state == QState.PENDING
-                     and (event.current_position is None or q.position > event.current_position)), None)
+    question, tied = None, []
+    for candidate in event.questions:
+        if candidate.state != QState.PENDING or (event.current_position is not None
+                                                  and candidate.position <= event.current_position):
+            continue
+        if candidate.tiebreak:
+            tied = scoring.tied_for_places([(s.id, s.points) for s in team_standings(event)])
+            if not tied:
+                continue  # no tie to break: the 加赛 is not played
+            candidate.in_play = tied
+        question = candidate
+        break
     if question is None or event.status == EventStatus.FINISHED:
         raise LiveError("no_more_questions")
     question.state = QState.STAKING if question.kind == RoundKind.RISK else QState.SHOWN
@@ -307,23 +349,31 @@ def _close(event: LiveEvent, question: LiveQuestion, when: datetime) -> None:
     answers = _answers(question)
     if question.kind == RoundKind.BUZZ:
         return  # graded as each turn answered
+    rules = rules_of(event)
     for answer in answers:
-        answer.correct = is_correct(question, answer.answer)
+        if answer.judged_by is None:  # a judge's verdict stands
+            answer.correct = is_correct(question, answer.answer)
     if question.kind == RoundKind.EVERYONE:
         _score_everyone(event, question, answers)
     elif question.kind == RoundKind.TEAM:
         for answer in answers:
-            answer.points = event.base_points if answer.correct else 0
+            answer.points = scoring.team_question_points(rules, bool(answer.correct), question.points)
     elif question.kind == RoundKind.RISK:
-        by_team = {a.team_id: a for a in answers}
-        for placed in db.session.execute(select(LiveStake).where(LiveStake.question_id == question.id)).scalars():
-            team_answer = by_team.get(placed.team_id)
-            placed.points = placed.stake if team_answer is not None and team_answer.correct else -placed.stake
+        settle_stakes(question, answers)
     db.session.flush()
+
+
+def settle_stakes(question: LiveQuestion, answers: list[LiveAnswer] | None = None) -> None:
+    """风险题: each stake won or lost by its team's answer (no answer loses it too)."""
+    by_team = {a.team_id: a for a in (answers if answers is not None else _answers(question))}
+    for placed in db.session.execute(select(LiveStake).where(LiveStake.question_id == question.id)).scalars():
+        team_answer = by_team.get(placed.team_id)
+        placed.points = scoring.stake_points(placed.stake, team_answer is not None and bool(team_answer.correct))
 
 
 def _score_everyone(event: LiveEvent, question: LiveQuestion, answers: list[LiveAnswer]) -> None:
     by_player = {a.player_id: a for a in answers}
+    rules = rules_of(event)
     assert question.opened_at is not None  # noqa: S101 - closed questions were opened
     for player in db.session.execute(select(LivePlayer).where(LivePlayer.event_id == event.id)).scalars():
         answer = by_player.get(player.id)
@@ -332,8 +382,7 @@ def _score_everyone(event: LiveEvent, question: LiveQuestion, answers: list[Live
             continue
         player.streak += 1
         elapsed = (answer.answered_at - question.opened_at).total_seconds()
-        answer.points = (scoring.speed_points(event.base_points, elapsed, question.seconds)
-                         + scoring.streak_bonus(event.streak_bonus, player.streak))
+        answer.points = scoring.everyone_points(rules, True, elapsed, question.seconds, player.streak, question.points)
 
 
 # --- what players send ------------------------------------------------------------------------
@@ -380,6 +429,8 @@ def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | 
         turn = buzz_turn(question)
         if turn is None or turn.player_id != player.id:
             raise LiveError("not_your_turn")
+    if question.in_play is not None and player.team_id not in question.in_play:
+        raise LiveError("not_in_play")
     row = LiveAnswer(question_id=question.id, player_id=player.id, team_id=player.team_id, answer=given, answered_at=when)
     db.session.add(row)
     try:
@@ -400,22 +451,68 @@ def answer(event: LiveEvent, player: LivePlayer, given: Any, *, now: datetime | 
 
 def _buzz_answered(event: LiveEvent, question: LiveQuestion, row: LiveAnswer, when: datetime) -> None:
     row.correct = is_correct(question, row.answer)
-    row.points = event.base_points if row.correct else -event.buzz_penalty
+    buzz_settled(event, question, row, when)
+
+
+def buzz_settled(event: LiveEvent, question: LiveQuestion, row: LiveAnswer, when: datetime) -> None:
+    """A buzz answer's points; a right one (or a wrong one without passing on) ends the question."""
+    rules = rules_of(event)
+    row.points = scoring.buzz_points(rules, bool(row.correct), question.points)
     db.session.flush()
-    if row.correct or not event.buzz_pass:
+    if row.correct or not rules.buzz_pass:
         question.state = QState.CLOSED
         question.closed_at = when
     _bump(event)
 
 
 def buzz(event: LiveEvent, player: LivePlayer, *, now: datetime | None = None) -> LiveBuzz:
+    """抢答. A buzz while the question is shown but not yet opened (before the host's 开始) costs
+    the team the preset's ``early_penalty`` and voids the question for it; it is refused and audited."""
     when = now or utcnow()
-    question = _accepting(event.current, when)
+    question = event.current
+    rules = rules_of(event)
+    if (question is not None and question.kind == RoundKind.BUZZ and question.state == QState.SHOWN
+            and rules.early_penalty > 0):
+        _early_buzz(event, question, player, rules, when)
+    question = _accepting(question, when)
     if question.kind != RoundKind.BUZZ:
         raise LiveError("not_buzz")
+    if question.in_play is not None and player.team_id not in question.in_play:
+        raise LiveError("not_in_play")
+    if _team_void(question, player):
+        raise _refuse(event, player.user_id, "team_void", when, position=question.position, player=player.id)
     row = LiveBuzz(question_id=question.id, player_id=player.id, at=when)
     _record_once(event, row, "already_buzzed")
     return row
+
+
+def _team_void(question: LiveQuestion, player: LivePlayer) -> bool:
+    """Whether this player's team (or the player, without a team) buzzed early on this question."""
+    query = select(func.count()).select_from(LiveBuzz).join(LivePlayer, LivePlayer.id == LiveBuzz.player_id).where(
+        LiveBuzz.question_id == question.id, LiveBuzz.early.is_(True))
+    query = query.where(LivePlayer.team_id == player.team_id) if player.team_id else query.where(
+        LiveBuzz.player_id == player.id)
+    return bool(db.session.execute(query).scalar_one())
+
+
+def _early_buzz(event: LiveEvent, question: LiveQuestion, player: LivePlayer, rules: scoring.Rules,
+                when: datetime) -> None:
+    if _team_void(question, player):
+        raise _refuse(event, player.user_id, "team_void", when, position=question.position, player=player.id)
+    db.session.add(LiveBuzz(question_id=question.id, player_id=player.id, at=when, early=True))
+    db.session.add(LiveAdjustment(event_id=event.id, team_id=player.team_id, player_id=None if player.team_id else player.id,
+                                  question_id=question.id, kind="early_buzz", points=-rules.early_penalty,
+                                  reason="early_buzz", at=when))
+    _bump(event)
+    audit.record("live.early_buzz", actor=db.session.get(User, player.user_id), now=when, event=event.code,
+                 position=question.position, player=player.id, team=player.team_id, points=-rules.early_penalty)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same phone twice: the first one counted
+        db.session.rollback()
+        raise LiveError("team_void") from None
+    _notify(event)
+    raise LiveError("early_buzz")
 
 
 def _record_once(event: LiveEvent, row: LiveBuzz | LiveStake, taken: str) -> None:
@@ -434,8 +531,16 @@ def buzz_turn(question: LiveQuestion) -> LiveBuzz | None:
     """The earliest buzz (server time, then arrival) whose player has not answered wrongly."""
     tried = select(LiveAnswer.player_id).where(LiveAnswer.question_id == question.id)
     return db.session.execute(
-        select(LiveBuzz).where(LiveBuzz.question_id == question.id, LiveBuzz.player_id.not_in(tried))
+        select(LiveBuzz).where(LiveBuzz.question_id == question.id, LiveBuzz.player_id.not_in(tried),
+                               LiveBuzz.early.is_(False))
         .order_by(LiveBuzz.at, LiveBuzz.id).limit(1)).scalar_one_or_none()
+
+
+def stake_turn(event: LiveEvent, question: LiveQuestion) -> int | None:
+    """The team that picks its stake now: the best-placed team without one (teams go in standing order)."""
+    placed = stakes(question)
+    order = scoring.stake_order((s.id, s.points, s.name) for s in team_standings(event))
+    return next((team for team in order if team not in placed), None)
 
 
 def stake(event: LiveEvent, player: LivePlayer, value: int, *, now: datetime | None = None) -> LiveStake:
@@ -445,8 +550,11 @@ def stake(event: LiveEvent, player: LivePlayer, value: int, *, now: datetime | N
         raise LiveError("not_staking")
     if player.team_id is None:
         raise LiveError("not_your_team")
-    if not 1 <= value <= event.base_points:
-        raise LiveError("invalid")
+    if not scoring.valid_stake(rules_of(event), value):
+        raise _refuse(event, player.user_id, "stake_tier", when, position=question.position, stake=value)
+    turn = stake_turn(event, question) if rules_of(event).format == scoring.Format.TEAM_FINAL else None
+    if turn is not None and turn != player.team_id:
+        raise _refuse(event, player.user_id, "stake_turn", when, position=question.position, team=player.team_id)
     row = LiveStake(question_id=question.id, team_id=player.team_id, stake=value, placed_by=player.id, placed_at=when)
     _record_once(event, row, "team_staked")
     return row
@@ -471,25 +579,41 @@ def _ranked(rows: list[tuple[int, str, int]]) -> list[Standing]:
     return result
 
 
-def player_standings(event: LiveEvent) -> list[Standing]:
+def _adjusted(event: LiveEvent, column: Any) -> dict[int, int]:
+    return {r[0]: int(r[1]) for r in db.session.execute(
+        select(column, func.sum(LiveAdjustment.points)).where(LiveAdjustment.event_id == event.id, column.is_not(None))
+        .group_by(column))}
+
+
+def _player_rows(event: LiveEvent) -> list[tuple[int, str, int, int | None]]:
+    """(player, name, points, team): answers plus the player's own adjustments."""
     rows = db.session.execute(
-        select(LivePlayer.id, User.name, func.coalesce(func.sum(LiveAnswer.points), 0))
+        select(LivePlayer.id, User.name, func.coalesce(func.sum(LiveAnswer.points), 0), LivePlayer.team_id)
         .join(User, User.id == LivePlayer.user_id)
         .outerjoin(LiveAnswer, LiveAnswer.player_id == LivePlayer.id)
-        .where(LivePlayer.event_id == event.id).group_by(LivePlayer.id, User.name)).all()
-    return _ranked([(r[0], r[1], int(r[2])) for r in rows])
+        .where(LivePlayer.event_id == event.id).group_by(LivePlayer.id, User.name, LivePlayer.team_id)).all()
+    own = _adjusted(event, LiveAdjustment.player_id)
+    return [(r[0], r[1], int(r[2]) + own.get(r[0], 0), r[3]) for r in rows]
+
+
+def player_standings(event: LiveEvent) -> list[Standing]:
+    return _ranked([(ident, name, points) for ident, name, points, _team in _player_rows(event)])
 
 
 def team_standings(event: LiveEvent) -> list[Standing]:
-    answered: dict[int | None, int] = {r[0]: int(r[1]) for r in db.session.execute(
-        select(LivePlayer.team_id, func.coalesce(func.sum(LiveAnswer.points), 0))
-        .join(LiveAnswer, LiveAnswer.player_id == LivePlayer.id)
-        .where(LivePlayer.event_id == event.id, LivePlayer.team_id.is_not(None)).group_by(LivePlayer.team_id))}
+    """``scoring.team_total``: base score, members' points (sum or average), stakes and the team's adjustments."""
+    rules = rules_of(event)
+    members: dict[int, list[int]] = {}
+    for _ident, _name, points, team in _player_rows(event):
+        if team is not None:
+            members.setdefault(team, []).append(points)
     staked: dict[int, int] = {r[0]: int(r[1]) for r in db.session.execute(
         select(LiveStake.team_id, func.sum(LiveStake.points)).join(LiveQuestion, LiveQuestion.id == LiveStake.question_id)
         .where(LiveQuestion.event_id == event.id).group_by(LiveStake.team_id))}
+    adjusted = _adjusted(event, LiveAdjustment.team_id)
     teams = db.session.execute(select(LiveTeam).where(LiveTeam.event_id == event.id)).scalars()
-    return _ranked([(t.id, t.name, int(answered.get(t.id, 0)) + int(staked.get(t.id, 0))) for t in teams])
+    return _ranked([(t.id, t.name, scoring.team_total(rules, members.get(t.id, []),
+                                                       staked.get(t.id, 0) + adjusted.get(t.id, 0))) for t in teams])
 
 
 def answer_count(question: LiveQuestion) -> int:
@@ -545,6 +669,9 @@ def player_count(event: LiveEvent) -> int:
 
 KIND_WORDS = {"everyone": RoundKind.EVERYONE, "全员": RoundKind.EVERYONE, "buzz": RoundKind.BUZZ, "抢答": RoundKind.BUZZ,
               "risk": RoundKind.RISK, "风险": RoundKind.RISK, "team": RoundKind.TEAM, "必答": RoundKind.TEAM}
+POINTS_WORDS = {"points", "分值"}  # points:20 — a 必答 round worth 20, or an everyone round's P
+DOUBLE_WORDS = {"x2", "double", "双倍"}
+TIEBREAK_WORDS = {"tiebreak", "加赛"}
 
 
 def parse_running_order(text: str, questions: dict[str, Question]) -> tuple[list[Item], list[str]]:
@@ -565,18 +692,25 @@ def parse_running_order(text: str, questions: dict[str, Question]) -> tuple[list
         if question.type.value not in scoring.LIVE_TYPES:
             problems.append(f"{number}: {words[0]} ({question.type.value})")
             continue
-        kind, team, seconds = RoundKind.EVERYONE, "", 20
+        kind, team, seconds, points, double, tiebreak = RoundKind.EVERYONE, "", 20, None, False, False
         for word in words[1:]:
             head, _, tail = word.partition(":")
             if word.isdigit() and 5 <= int(word) <= 600:
                 seconds = int(word)
             elif head in KIND_WORDS and (tail == "" or KIND_WORDS[head] == RoundKind.TEAM):
                 kind, team = KIND_WORDS[head], tail
+            elif head in POINTS_WORDS and tail.isdigit() and 0 < int(tail) <= 100000:
+                points = int(tail)
+            elif word in DOUBLE_WORDS:
+                double = True
+            elif word in TIEBREAK_WORDS:
+                tiebreak = True
+                kind = RoundKind.BUZZ if kind == RoundKind.EVERYONE else kind
             else:
                 problems.append(f"{number}: {word}?")
         if kind == RoundKind.TEAM and not team:
             problems.append(f"{number}: team:?")
-        items.append(Item(question, kind, seconds, team))
+        items.append(Item(question, kind, seconds, team, points=points, double=double, tiebreak=tiebreak))
     return items, problems
 
 
