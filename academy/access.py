@@ -24,7 +24,9 @@ from .models import (
     Course,
     Lesson,
     LiveEvent,
+    LiveJudge,
     LivePlayer,
+    LiveTeam,
     Notice,
     OrgUnit,
     Role,
@@ -338,6 +340,61 @@ def live_player(user: User, event: LiveEvent) -> LivePlayer:
     if player is None:
         abort(404)
     return player
+
+
+def is_live_judge(user: User, event: LiveEvent) -> bool:
+    return user.is_authenticated and db.session.execute(select(LiveJudge.id).where(
+        LiveJudge.event_id == event.id, LiveJudge.user_id == user.id)).first() is not None
+
+
+def live_event_for_judge(user: User, code: str) -> LiveEvent:
+    """The judges' page: the event's judges, its host and admins; anyone else 404."""
+    event = live_event(code)
+    if event.host_id == user.id or is_admin(user) or is_live_judge(user, event):
+        return event
+    abort(404)
+
+
+def live_team(event: LiveEvent, team_id: int | None) -> LiveTeam:
+    team = next((t for t in event.teams if t.id == team_id), None)
+    if team is None:
+        abort(404)
+    return team
+
+
+def live_event_player(event: LiveEvent, player_id: int) -> LivePlayer:
+    player = db.session.get(LivePlayer, player_id)
+    if player is None or player.event_id != event.id:
+        abort(404)
+    return player
+
+
+def active_user_by_number(employee_no: str) -> User | None:
+    return db.session.execute(select(User).where(User.employee_no == employee_no.strip(),
+                                                 User.active.is_(True))).scalar_one_or_none()
+
+
+def may_judge_team(user: User, event: LiveEvent, team: LiveTeam) -> bool:
+    """A judge never marks their own unit's team: the team's unit (or, for a named team, its players'
+    units) must not hold the judge's unit. The host and admins mark any team."""
+    if event.host_id == user.id or is_admin(user):
+        return True
+    if user.org_unit_id is None:
+        return True
+    mine = db.session.get(OrgUnit, user.org_unit_id)
+    if team.org_unit_id is not None:
+        unit_ids = {team.org_unit_id}
+    else:
+        unit_ids = {u for (u,) in db.session.execute(select(User.org_unit_id).join(
+            LivePlayer, LivePlayer.user_id == User.id).where(LivePlayer.team_id == team.id)) if u is not None}
+    paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))).scalars()]
+    return mine is None or not path_within(mine.path, paths)
+
+
+def judged_events(user: User) -> list[LiveEvent]:
+    return list(db.session.execute(select(LiveEvent).join(LiveJudge, LiveJudge.event_id == LiveEvent.id)
+                                   .where(LiveJudge.user_id == user.id).order_by(LiveEvent.created_at.desc())
+                                   .limit(20)).scalars())
 
 
 def hosted_events(user: User) -> list[LiveEvent]:

@@ -172,6 +172,41 @@ class LiveEventForm(FlaskForm):
     streak_bonus = IntegerField(_l("Streak bonus per correct answer in a row"), default=0, validators=[NumberRange(0, 10000)])
     buzz_penalty = IntegerField(_l("Points lost by a wrong buzz-in answer"), default=0, validators=[NumberRange(0, 100000)])
     buzz_pass = BooleanField(_l("A wrong buzz-in answer passes the turn on"), default=True)
+    preset = SelectField(_l("Scoring rules"), default="", choices=[
+        SelectChoice("", _l("Speed game with the points below")),
+        SelectChoice("speed", _l("Speed game (Kahoot style): 1000 points, streak bonus up to +500, teams averaged")),
+        SelectChoice("team_final", _l("Team final: base 100, ±10, early buzz −10, stakes 10/30/50")),
+        SelectChoice("team_final_high", _l("Team final: base 100, ±10, early buzz −10, stakes 20/40/60")),
+    ])
+    base_score = IntegerField(_l("Team final: each team's base score (empty: the preset's)"),
+                              validators=[Optional(), NumberRange(0, 100000)])
+    right_points = IntegerField(_l("Team final: points for a right team or buzz-in answer (empty: the preset's)"),
+                                validators=[Optional(), NumberRange(1, 100000)])
+    stake_tiers = StringField(_l("Team final: risk stakes, e.g. 10/30/50 (empty: the preset's)"),
+                              validators=[Optional(), Length(max=100)])
+    team_score = SelectField(_l("Team score"), default="", choices=[
+        SelectChoice("", _l("As the preset says")), SelectChoice("sum", _l("Sum of the members' points")),
+        SelectChoice("average", _l("Average of the members' points"))])
+
+
+class JudgeMarkForm(FlaskForm):
+    """A judge's or the host's verdict on a team's answer; a changed verdict needs the reason."""
+
+    team = IntegerField(validators=[DataRequired()])
+    verdict = SelectField(choices=[SelectChoice("right", _l("Right")), SelectChoice("wrong", _l("Wrong"))])
+    reason = StringField(_l("Reason (needed to change a verdict)"), validators=[Length(max=500)])
+    back = StringField(validators=[Length(max=10)])
+
+
+class CorrectionForm(FlaskForm):
+    target = StringField(_l("Team or player"), validators=[DataRequired(), Length(max=20)])
+    points = IntegerField(_l("Points (negative to take away)"), validators=[DataRequired(message=_l("Give the points to add or take away.")),
+                                                                         NumberRange(-100000, 100000)])
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])
+
+
+class JudgeAddForm(FlaskForm):
+    employee_no = StringField(_l("Judge's employee number"), validators=[DataRequired(), Length(max=40)])
 
 
 class JoinForm(FlaskForm):

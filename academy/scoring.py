@@ -23,6 +23,8 @@ on the frozen question (``services.live.is_correct``), or by a judge for a spoke
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -144,6 +146,15 @@ def valid_stake(rules: Rules, stake: Any) -> bool:
     if not isinstance(stake, int) or isinstance(stake, bool):
         return False
     return stake in rules.stake_tiers if rules.stake_tiers else 1 <= stake <= rules.right_points
+
+
+def parse_tiers(text: str) -> tuple[int, ...]:
+    """``10/30/50`` (or commas, 、 or spaces) → (10, 30, 50); empty when not whole numbers rising from 1."""
+    words = [w for w in re.split(r"[/,，、\s]+", text.strip()) if w]
+    if not words or len(words) > 6 or not all(w.isdigit() for w in words):
+        return ()
+    tiers = tuple(int(w) for w in words)
+    return tiers if tiers[0] >= 1 and all(a < b for a, b in itertools.pairwise(tiers)) and tiers[-1] <= 100000 else ()
 
 
 def stake_choices(rules: Rules) -> list[int]:

@@ -479,14 +479,14 @@ def buzz(event: LiveEvent, player: LivePlayer, *, now: datetime | None = None) -
         raise LiveError("not_buzz")
     if question.in_play is not None and player.team_id not in question.in_play:
         raise LiveError("not_in_play")
-    if _team_void(question, player):
+    if team_void(question, player):
         raise _refuse(event, player.user_id, "team_void", when, position=question.position, player=player.id)
     row = LiveBuzz(question_id=question.id, player_id=player.id, at=when)
     _record_once(event, row, "already_buzzed")
     return row
 
 
-def _team_void(question: LiveQuestion, player: LivePlayer) -> bool:
+def team_void(question: LiveQuestion, player: LivePlayer) -> bool:
     """Whether this player's team (or the player, without a team) buzzed early on this question."""
     query = select(func.count()).select_from(LiveBuzz).join(LivePlayer, LivePlayer.id == LiveBuzz.player_id).where(
         LiveBuzz.question_id == question.id, LiveBuzz.early.is_(True))
@@ -497,7 +497,7 @@ def _team_void(question: LiveQuestion, player: LivePlayer) -> bool:
 
 def _early_buzz(event: LiveEvent, question: LiveQuestion, player: LivePlayer, rules: scoring.Rules,
                 when: datetime) -> None:
-    if _team_void(question, player):
+    if team_void(question, player):
         raise _refuse(event, player.user_id, "team_void", when, position=question.position, player=player.id)
     db.session.add(LiveBuzz(question_id=question.id, player_id=player.id, at=when, early=True))
     db.session.add(LiveAdjustment(event_id=event.id, team_id=player.team_id, player_id=None if player.team_id else player.id,

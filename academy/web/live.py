@@ -8,11 +8,12 @@ which works through every proxy and on SQLite.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import queue
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import qrcode
 import qrcode.image.svg
@@ -35,12 +36,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
-from .. import access, loadlag, ratelimit, realtime
+from .. import access, loadlag, ratelimit, realtime, scoring
 from ..content.quizbank import load_banks
 from ..database import db, utcnow
-from ..forms import EmptyForm, JoinForm, LiveEventForm
+from ..forms import CorrectionForm, EmptyForm, JoinForm, JudgeAddForm, JudgeMarkForm, LiveEventForm
 from ..models import Role, Stage
-from ..services import intake, live
+from ..services import intake, live, live_judges
 from . import answerer, external_url, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -79,6 +80,15 @@ REFUSALS = {
     "unsupported_type": _l("Live finals use single, multiple, true/false and numeric questions."),
     "too_many": _l("Too many attempts in a short time: wait a few seconds and try again."),
     "busy": _l("The answer store is not reachable right now: try again in a moment."),
+    "early_buzz": _l("Too early: the host had not said 开始. Your team loses the early-buzz points and sits this question out."),
+    "team_void": _l("Your team buzzed too early and sits this question out."),
+    "not_in_play": _l("This tie-break is for the tied teams only."),
+    "stake_tier": _l("Pick one of the stakes offered."),
+    "stake_turn": _l("Teams pick their stakes in order of standing: wait for your team's turn."),
+    "own_team": _l("A judge does not mark their own unit's team: ask another judge or the host."),
+    "reason_required": _l("Give a reason: changing a verdict or a score is recorded with its reason."),
+    "nothing_to_judge": _l("There is no spoken answer to mark now."),
+    "no_players": _l("This team has no players yet."),
 }
 KEEPALIVE_SECONDS = 15  # proxies close idle connections; a comment line keeps the stream open
 HOST_ACTIONS = {
@@ -158,18 +168,131 @@ def new() -> ResponseReturnValue:
     if problems or not items:
         form.running_order.errors = [_("These lines cannot be used: %(lines)s", lines="; ".join(problems) or "—")]
         return render_template("live/new.html", form=form), 422
+    rules = _picked_rules(form)
+    if rules is None:
+        return render_template("live/new.html", form=form), 422
     settings = live.Settings(base_points=form.base_points.data or 1000, streak_bonus=form.streak_bonus.data or 0,
                              buzz_penalty=form.buzz_penalty.data or 0, buzz_pass=bool(form.buzz_pass.data),
-                             teams_from_units=bool(form.teams_from_units.data))
+                             teams_from_units=bool(form.teams_from_units.data), rules=rules or None)
     teams = [line.strip() for line in (form.teams.data or "").splitlines() if line.strip()]
     event = live.create_event(current_user, form.title.data or "", items, teams=teams, settings=settings)
     return redirect(url_for("live.host", code=event.code), code=303)
 
 
+def _picked_rules(form: LiveEventForm) -> scoring.Rules | Literal[False] | None:
+    """The preset with what the host changed; False for none picked, None when a field is wrong (its error set)."""
+    if not form.preset.data:
+        return False
+    rules = scoring.PRESETS.get(form.preset.data)
+    if rules is None:
+        form.preset.errors = [_("Pick one of the listed rules.")]
+        return None
+    changes: dict[str, Any] = {}
+    if form.base_score.data is not None:
+        changes["base_score"] = form.base_score.data
+    if form.right_points.data is not None:
+        changes["right_points"] = changes["wrong_penalty"] = changes["early_penalty"] = form.right_points.data
+    if form.team_score.data:
+        changes["team_score"] = scoring.TeamScore(form.team_score.data)
+    if form.stake_tiers.data:
+        tiers = scoring.parse_tiers(form.stake_tiers.data)
+        if not tiers:
+            form.stake_tiers.errors = [_("Write the stakes as whole numbers from small to large, e.g. 10/30/50.")]
+            return None
+        changes["stake_tiers"] = tiers
+    return dataclasses.replace(rules, **changes)
+
+
+def _console(event: Any) -> dict[str, Any]:
+    """What the host console and the judges' page share: marks per team, distribution, the people to correct."""
+    return {"event": event, "form": EmptyForm(), "state": live_state.screen_state(event),
+            "console": live_state.console_state(event), "mark_form": JudgeMarkForm(),
+            "may_mark": {t.id: access.may_judge_team(current_user, event, t) for t in event.teams}}
+
+
 @bp.get("/<code>/host")
 def host(code: str) -> ResponseReturnValue:
     event = access.live_event_for_host(current_user, code)
-    return render_template("live/host.html", event=event, form=EmptyForm(), state=live_state.screen_state(event))
+    return render_template("live/host.html", **_console(event), correction_form=CorrectionForm(),
+                           judge_form=JudgeAddForm(), judges=live_judges.judges(event),
+                           corrections=live_judges.corrections(event))
+
+
+@bp.get("/<code>/judge")
+def judge(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_judge(current_user, code)
+    return render_template("live/judge.html", **_console(event))
+
+
+@bp.get("/<code>/judge/state")
+def judge_state(code: str) -> ResponseReturnValue:
+    """The judges' page reloads when the version moves; it needs no more than that."""
+    event = access.live_event_for_judge(current_user, code)
+    return _polled(live_state.screen_etag(event), lambda: {"version": event.version})
+
+
+@bp.post("/<code>/judge/mark")
+def judge_mark(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_judge(current_user, code)
+    form = JudgeMarkForm()
+    back = "live.host" if form.back.data == "host" and access.can_host(current_user) else "live.judge"
+    if not form.validate_on_submit():
+        abort(400)
+    team = access.live_team(event, form.team.data)
+    try:
+        if not access.may_judge_team(current_user, event, team):
+            raise live_judges.refuse(event, current_user, "own_team", team=team.id)
+        live_judges.mark(event, current_user, team, form.verdict.data == "right", reason=form.reason.data or "")
+    except live.LiveError as error:
+        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
+        return redirect(url_for(back, code=event.code), code=303)
+    flash(_("Marked: %(team)s, %(verdict)s.", team=team.name,
+            verdict=_("right") if form.verdict.data == "right" else _("wrong")), "success")
+    return redirect(url_for(back, code=event.code), code=303)
+
+
+@bp.post("/<code>/host/correct")
+def host_correct(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Check the correction."), "error")
+        return redirect(url_for("live.host", code=event.code, _anchor="corrections"), code=303)
+    kind, _sep, ident = (form.target.data or "").partition(":")
+    team = access.live_team(event, int(ident)) if kind == "team" and ident.isdigit() else None
+    player = access.live_event_player(event, int(ident)) if kind == "player" and ident.isdigit() else None
+    try:
+        live_judges.correct_score(event, current_user, form.points.data or 0, form.reason.data or "",
+                                  team=team, player=player)
+    except live.LiveError as error:
+        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
+    else:
+        flash(_("The correction is recorded."), "success")
+    return redirect(url_for("live.host", code=event.code, _anchor="corrections"), code=303)
+
+
+@bp.post("/<code>/host/judges")
+def host_judges(code: str) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    form = JudgeAddForm()
+    if not form.validate_on_submit():
+        abort(400)
+    person = access.active_user_by_number(form.employee_no.data or "")
+    if person is None:
+        flash(_("No active employee has this number."), "error")
+    else:
+        live_judges.add_judge(event, current_user, person)
+        flash(_("%(name)s judges this final.", name=person.name), "success")
+    return redirect(url_for("live.host", code=event.code, _anchor="judges"), code=303)
+
+
+@bp.post("/<code>/host/judges/<int:user_id>/remove")
+def host_judge_remove(code: str, user_id: int) -> ResponseReturnValue:
+    event = access.live_event_for_host(current_user, code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    live_judges.remove_judge(event, current_user, user_id)
+    return redirect(url_for("live.host", code=event.code, _anchor="judges"), code=303)
 
 
 @bp.post("/<code>/host/<action>")
@@ -365,6 +488,10 @@ def labels() -> dict[str, str]:
         "finished": _("The final is over. Thank you!"), "explanation": _("Explanation"), "right_answer": _("Answer"),
         "finished_short": _("Final over"), "leave": _("Leave the final? You can come back with the same code."), "gained": _("%(points)s points this question", points="{points}"),
         "true": "对", "false": "错", "network": _("Connection lost, retrying…"),
+        "pick_stake": _("Your team's turn: pick a stake."), "stake_wait": _("%(team)s is picking its stake…", team="{team}"),
+        "wait_start": _("Buzz only after the host says 开始: an early buzz costs points."),
+        "void": _("Your team buzzed too early and sits this question out."),
+        "tiebreak": _("Tie-break"), "fouls": _("Early buzz"),
     }
     return {**words, **{f"kind_{k}": str(v) for k, v in KIND_NAMES.items()},
             **{f"state_{k}": str(v) for k, v in STATE_NAMES.items()}}

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import scoring
 from ..content.render import render_inline
 from ..database import db
-from ..models import EventStatus, LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind, User
+from ..models import EventStatus, LiveAnswer, LiveBuzz, LiveEvent, LivePlayer, LiveQuestion, QState, RoundKind, User
 from ..realtime import sse
 from ..services import live
 
@@ -61,10 +62,13 @@ def _build_question(event: LiveEvent, q: LiveQuestion) -> dict[str, Any]:
         return data  # a risk question stays hidden while teams stake
     data["stem"] = str(render_inline(q.stem))
     data["options"] = [str(render_inline(o)) for o in q.options]
+    if q.in_play is not None:
+        data["in_play"] = [t.name for t in event.teams if t.id in q.in_play]
     if q.kind == RoundKind.BUZZ:
+        data["fouls"] = early_buzzers(q)
         queue = live.buzz_queue(q)
         turn = live.buzz_turn(q) if q.state == QState.OPEN else None
-        data["buzzers"] = [name for _b, name in queue[:8]]
+        data["buzzers"] = [name for b, name in queue if not b.early][:8]
         data["turn"] = next((name for b, name in queue if turn is not None and b.id == turn.id), None)
     if q.state == QState.REVEALED:
         data["key"] = q.key
@@ -104,6 +108,48 @@ def screen_state(event: LiveEvent) -> dict[str, Any]:
         if q.kind == RoundKind.RISK:
             names = {t.id: t.name for t in event.teams}
             data["stakes"] = {names.get(team, "?"): value for team, value in live.stakes(q).items()}
+            if q.state == QState.STAKING and live.rules_of(event).format == scoring.Format.TEAM_FINAL:
+                turn = live.stake_turn(event, q)
+                data["stake_turn"] = names.get(turn) if turn is not None else None
+    return data
+
+
+def early_buzzers(q: LiveQuestion) -> list[str]:
+    """Who buzzed before 开始 on this question: their team's name, or their own without a team."""
+    rows = db.session.execute(
+        select(User.name, LivePlayer.team_id).join(LivePlayer, LivePlayer.user_id == User.id)
+        .join(LiveBuzz, LiveBuzz.player_id == LivePlayer.id)
+        .where(LiveBuzz.question_id == q.id, LiveBuzz.early.is_(True)).order_by(LiveBuzz.at, LiveBuzz.id)).all()
+    teams = {t.id: t.name for t in q.event.teams}
+    return [teams.get(team, name) if team else name for name, team in rows]
+
+
+def console_state(event: LiveEvent) -> dict[str, Any]:
+    """For the host and the judges only: each team's verdict on the question on stage, and,
+    once answering has closed, how the answers spread over the options."""
+    q = event.current
+    standings = {s.id: s.points for s in live.team_standings(event)}
+    verdicts: dict[int, LiveAnswer] = {}
+    if q is not None:
+        for row in db.session.execute(select(LiveAnswer).where(LiveAnswer.question_id == q.id)
+                                      .order_by(LiveAnswer.answered_at, LiveAnswer.id)).scalars():
+            if row.team_id is not None:
+                verdicts[row.team_id] = row  # the latest per team
+    teams = [{"id": t.id, "name": t.name, "points": standings.get(t.id, 0), "answer": verdicts.get(t.id)}
+             for t in event.teams]
+    data: dict[str, Any] = {"teams": teams, "rules": live.rules_of(event), "distribution": None,
+                            "players": [], "judgeable": q is not None and q.kind != RoundKind.EVERYONE
+                            and q.state in (QState.OPEN, QState.CLOSED, QState.REVEALED)}
+    if q is not None and q.state in (QState.CLOSED, QState.REVEALED):
+        counts = live.distribution(q)
+        data["distribution"] = {"counts": counts, "total": sum(counts),
+                                "numeric": q.qtype == "numeric"}
+    if q is not None and q.kind == RoundKind.BUZZ:
+        data["fouls"] = early_buzzers(q)
+        turn = live.buzz_turn(q) if q.state == QState.OPEN else None
+        data["turn_team"] = db.session.get(LivePlayer, turn.player_id).team_id if turn is not None else None  # type: ignore[union-attr]
+    data["players"] = [(p.id, p.user.name) for p in db.session.execute(
+        select(LivePlayer).where(LivePlayer.event_id == event.id).order_by(LivePlayer.joined_at).limit(500)).scalars()]
     return data
 
 
@@ -161,16 +207,29 @@ def player_state(event: LiveEvent, player: LivePlayer) -> dict[str, Any]:
         q.kind == RoundKind.RISK and player.team_id is not None)
     you: dict[str, Any] = {"answered": mine is not None, "answer": mine.answer if mine else None,
                            "order": live.player_order(event, player, q)}
+    rules = live.rules_of(event)
+    if q.kind == RoundKind.BUZZ and q.state == QState.SHOWN and rules.early_penalty > 0:
+        # the buzzer is live before 开始: pressing it early costs the team, as in the hall
+        you["void"] = live.team_void(q, player)
+        you["early_armed"] = not you["void"] and (q.in_play is None or player.team_id in q.in_play)
     if q.kind == RoundKind.BUZZ and q.state == QState.OPEN:
         turn = live.buzz_turn(q)
-        you["buzzed"] = any(b.player_id == player.id for b, _n in live.buzz_queue(q))
+        queue = live.buzz_queue(q)
+        you["buzzed"] = any(b.player_id == player.id for b, _n in queue)
+        you["void"] = live.team_void(q, player)
+        if q.in_play is not None and player.team_id not in q.in_play:
+            you["buzzed"] = True  # a tie-break for other teams: no buzzer here
         you["my_turn"] = turn is not None and turn.player_id == player.id and mine is None
         may_answer = you["my_turn"]
     if q.kind == RoundKind.RISK:
         stake = live.stakes(q).get(player.team_id or 0)
         you["stake"] = stake
         you["may_stake"] = q.state == QState.STAKING and player.team_id is not None and stake is None
-        you["stake_options"] = [event.base_points // 5, event.base_points // 2, event.base_points]
+        you["stake_options"] = scoring.stake_choices(rules)
+        if q.state == QState.STAKING and rules.format == scoring.Format.TEAM_FINAL:
+            picking = live.stake_turn(event, q)
+            you["stake_turn"] = picking == player.team_id
+            you["stake_turn_team"] = next((t.name for t in event.teams if t.id == picking), None)
     if q.kind in (RoundKind.TEAM, RoundKind.RISK) and mine is None and player.team_id is not None:
         you["team_answered"] = live.team_answered(q, player.team_id)
     you["may_answer"] = may_answer and mine is None and not you.get("team_answered")

@@ -169,6 +169,8 @@
       parts.push(el("p", { "class": "right", text: L.right_answer + ": " + (q.key.low === q.key.high ? q.key.low : q.key.low + " – " + q.key.high) }));
       if (q.distribution) { parts.push(el("p", { text: "✔ " + q.distribution[0] + "   ✘ " + q.distribution[1] })); }
     }
+    if (q.in_play && q.in_play.length) { parts.splice(1, 0, el("p", { "class": "in-play", text: L.tiebreak + "：" + q.in_play.join(" · ") })); }
+    if (q.fouls && q.fouls.length) { parts.push(el("p", { "class": "fouls", text: L.fouls + "：" + q.fouls.join("、") })); }
     if (q.buzzers && q.buzzers.length) { parts.push(el("p", { "class": "buzzers" }, [icon(BELL), document.createTextNode(" " + q.buzzers.join(" → ") + (q.turn ? "   " + L.turn + " " + q.turn : ""))])); }
     if (q.explanation) { parts.push(el("p", { "class": "explanation", html: "<strong></strong> " + q.explanation })); parts[parts.length - 1].firstChild.textContent = L.explanation + "："; }
     return el("div", {}, parts);
@@ -220,7 +222,8 @@
     var view = questionView(state.question, { wide: true });
     if (state.stakes) {
       var stakes = Object.keys(state.stakes).map(function (t) { return t + " " + state.stakes[t]; }).join(" · ");
-      view.appendChild(el("p", { "class": "stakes", text: L.stakes + ": " + (stakes || "—") }));
+      view.appendChild(el("p", { "class": "stakes", text: L.stakes + "：" + (stakes || "—") }));
+      if (state.stake_turn) { view.appendChild(el("p", { "class": "stake-turn", text: fmt(L.stake_wait, { team: state.stake_turn }) })); }
     }
     stage.replaceChildren(view);
   }
@@ -254,8 +257,13 @@
     }
     if (q.state === "staking") {
       var parts = [el("p", { "class": "qhead", text: L["kind_risk"] })];
-      if (you.may_stake) {
-        (you.stake_options || []).forEach(function (v) { parts.push(el("button", { "class": "button big-button", "data-stake": v, text: L.stake + " " + v, on: function () { send(config.stake, { stake: v }); } })); });
+      if (you.may_stake && you.stake_turn !== false) {
+        parts.push(el("p", { "class": "note", text: L.pick_stake }));
+        var tiers = el("div", { "class": "stakes-pick" });
+        (you.stake_options || []).forEach(function (v) { tiers.appendChild(el("button", { "class": "button big-button", "data-stake": v, text: String(v), "aria-label": L.stake + " " + v, on: function () { send(config.stake, { stake: v }); } })); });
+        parts.push(tiers);
+      } else if (you.may_stake) {
+        parts.push(el("p", { "class": "note", id: "note", text: fmt(L.stake_wait, { team: you.stake_turn_team || "" }) }));
       } else { parts.push(el("p", { text: you.stake ? L.staked + " " + you.stake : L.waiting })); }
       stage.replaceChildren.apply(stage, parts);
       return;
@@ -279,7 +287,12 @@
       view.appendChild(input);
       view.appendChild(el("button", { "class": "button big-button", id: "send", text: L.send, on: function () { send(config.answer, { answer: input.value }); } }));
     }
-    if (open && q.kind === "buzz" && !you.buzzed) { view.appendChild(el("button", { "class": "button buzz", id: "buzz", text: L.buzz, on: function () { send(config.buzz); } })); }
+    if (q.state === "shown" && q.kind === "buzz" && you.early_armed) {
+      view.appendChild(el("button", { "class": "button buzz", id: "buzz", "data-early": "1" }, [icon(BELL), document.createTextNode(" " + L.buzz)]));
+      view.lastChild.addEventListener("click", function () { send(config.buzz); });
+      view.appendChild(el("p", { "class": "note", text: L.wait_start }));
+    }
+    if (open && q.kind === "buzz" && !you.buzzed && !you.void) { view.appendChild(el("button", { "class": "button buzz", id: "buzz", text: L.buzz, on: function () { send(config.buzz); } })); }
     var note = null;
     if (q.state === "revealed" && you.answered && you.points === undefined) { note = L.received; }  // own result on its way
     else if (q.state === "revealed" && you.answered) {
@@ -288,6 +301,7 @@
     else if (q.state === "revealed") { note = L.no_answer; }
     else if (you.answered) { note = L.received; }
     else if (you.team_answered) { note = L.team_answered; }
+    else if (q.kind === "buzz" && you.void) { note = L.void; }
     else if (q.kind === "buzz" && you.my_turn) { note = L.your_turn; }
     else if (q.kind === "buzz" && you.buzzed) { note = L.buzzed; }
     else if (q.kind === "team" && !you.may_answer && open) { note = L.other_team; }
@@ -308,9 +322,10 @@
       if (button && !pressed) { e.preventDefault(); button.form.requestSubmit(button); }
     });
     poll(config.state, 1000, function (state) {
-      if (state.version !== config.version && !pressed) { window.location.reload(); return; }
-      $("players").textContent = state.players;
-      $("answered").textContent = state.answered || 0;
+      var typing = document.activeElement && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName) && document.activeElement.value;
+      if (state.version !== config.version && !pressed && !typing) { window.location.reload(); return; }
+      if ($("players")) { $("players").textContent = state.players; }
+      if ($("answered")) { $("answered").textContent = state.answered || 0; }
     });
   }
 
