@@ -66,6 +66,7 @@ def _build_question(event: LiveEvent, q: LiveQuestion) -> dict[str, Any]:
         data["in_play"] = [t.name for t in event.teams if t.id in q.in_play]
     if q.kind == RoundKind.BUZZ:
         data["fouls"] = early_buzzers(q)
+        data["foul_points"] = live.rules_of(event).early_penalty
         queue = live.buzz_queue(q)
         turn = live.buzz_turn(q) if q.state == QState.OPEN else None
         data["buzzers"] = [name for b, name in queue if not b.early][:8]

@@ -170,7 +170,7 @@
       if (q.distribution) { parts.push(el("p", { text: "✔ " + q.distribution[0] + "   ✘ " + q.distribution[1] })); }
     }
     if (q.in_play && q.in_play.length) { parts.splice(1, 0, el("p", { "class": "in-play", text: L.tiebreak + "：" + q.in_play.join(" · ") })); }
-    if (q.fouls && q.fouls.length) { parts.push(el("p", { "class": "fouls", text: L.fouls + "：" + q.fouls.join("、") })); }
+    if (q.fouls && q.fouls.length) { parts.push(el("p", { "class": "fouls", text: L.fouls + "：" + q.fouls.join("、") + (q.foul_points ? "（−" + q.foul_points + "）" : "") })); }
     if (q.buzzers && q.buzzers.length) { parts.push(el("p", { "class": "buzzers" }, [icon(BELL), document.createTextNode(" " + q.buzzers.join(" → ") + (q.turn ? "   " + L.turn + " " + q.turn : ""))])); }
     if (q.explanation) { parts.push(el("p", { "class": "explanation", html: "<strong></strong> " + q.explanation })); parts[parts.length - 1].firstChild.textContent = L.explanation + "："; }
     return el("div", {}, parts);

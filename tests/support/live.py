@@ -64,3 +64,30 @@ def make_user_for(app: Flask):  # type: ignore[no-untyped-def]
             db.session.expunge(user)
         return user
     return make
+
+
+def phone_join(browser, server, number: str, code: str, team: str,  # type: ignore[no-untyped-def]
+               size: tuple[int, int] = (360, 740)):
+    """A phone in its own browser context: signs in, types the code, picks the team, joins."""
+    from ..conftest import browser_log_in
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": size[0], "height": size[1]}, is_mobile=True)
+    phone = context.new_page()
+    browser_log_in(phone, server, number)
+    phone.goto(f"{server.url}/live/")
+    phone.fill("input[name=code]", code.lower())
+    phone.click("form.card button")
+    phone.select_option("select[name=team]", label=team)
+    phone.click("#join")
+    phone.wait_for_selector("#me:has-text('0')")
+    return phone
+
+
+def ready(phone, position: int, state: str = "open") -> None:  # type: ignore[no-untyped-def]
+    """Wait until the phone shows this question in this state."""
+    phone.wait_for_selector(f"#stage[data-position='{position}'][data-state='{state}']")
+
+
+def choose(phone, option: int) -> None:  # type: ignore[no-untyped-def]
+    """Tap an option by its place in the event's order (each phone shows its own order)."""
+    phone.locator(f".options li[role=button][data-option='{option}']").click()
