@@ -4,6 +4,7 @@ the leaderboard, the podium and the finish. Long content is scaled down, never c
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -141,4 +142,95 @@ def test_host_console_keys_press_only_the_enabled_step(live_app: Flask, live_ser
     assert "首件检验的作用" in console.locator(".host-explanation").inner_text()
     if os.environ.get("STAGE_SHOTS"):
         console.screenshot(path=str(Path(os.environ["STAGE_SHOTS"]) / "host-open-1366x768.png"), full_page=True)
+    context.close()
+
+
+TEAM_STATES = ["staking", "early-buzz", "buzz-open", "tiebreak"]
+
+
+def _team_final(app: Flask) -> str:
+    """A team final (preset a) of three long-named teams and 60 players: a 风险题, a 抢答 and a 加赛,
+    the long stem and six long options on each."""
+    from academy.scoring import PRESETS
+
+    banks, _ = load_banks(FIXTURES / "quiz")
+    question = next(q for bank in banks.values() for q in bank.questions if q.id == "sample-001")
+    with app.app_context():
+        host = User(employee_no="H001", name="主持人", password_hash=_HASH)
+        host.roles.append(UserRole(role=Role.HOST))
+        db.session.add(host)
+        db.session.commit()
+        items = [Item(question, RoundKind.RISK, 30), Item(question, RoundKind.BUZZ, 30),
+                 Item(question, RoundKind.BUZZ, 30, tiebreak=True)]
+        event = live.create_event(host, "2026年度集团全面质量管理知识竞赛决赛", items,
+                                  teams=["装备制造事业部代表队", "能源化工事业部代表队", "建设工程事业部代表队"],
+                                  settings=live.Settings(rules=PRESETS["team_final"]))
+        for current in event.questions:
+            current.stem, current.options, current.key, current.explanation = STEM, OPTIONS, {"correct": [2]}, EXPLANATION
+        for n in range(60):
+            user = User(employee_no=f"P{n:04d}", name=f"欧阳明{n:03d}", password_hash=_HASH)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(LivePlayer(event_id=event.id, user_id=user.id, team_id=event.teams[n % 3].id,
+                                      device=f"d{n}", joined_at=utcnow()))
+        db.session.commit()
+        return event.code
+
+
+def _team_step(app: Flask, code: str, state: str) -> None:
+    """Drive the final to ``state`` through the service, as the host and the phones would."""
+    with app.app_context():
+        event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one()
+        host = db.session.get(User, event.host_id)
+        assert host is not None
+        players = list(db.session.execute(select(LivePlayer).where(LivePlayer.event_id == event.id)
+                                          .order_by(LivePlayer.id)).scalars())
+        first, second, third = players[0], players[1], players[2]  # one of each team
+        by_team = {p.team_id: p for p in (first, second, third)}
+
+        def stake_next() -> None:  # teams pick in order of standing (tied: by name)
+            assert event.current is not None
+            turn = live.stake_turn(event, event.current)
+            live.stake(event, by_team[turn], 10)
+
+        if state == "staking":
+            live.next_question(event, host)
+            stake_next()
+        elif state == "early-buzz":
+            stake_next()
+            stake_next()
+            live.show(event, host)
+            live.open_answers(event, host)
+            live.reveal(event, host)  # nobody answered: every team loses its 10, still tied
+            live.next_question(event, host)
+            with contextlib.suppress(live.LiveError):
+                live.buzz(event, second)  # before 开始: −10, out of this question
+        elif state == "buzz-open":
+            live.open_answers(event, host)
+            live.buzz(event, first)
+            live.buzz(event, third)
+        elif state == "tiebreak":
+            live.reveal(event, host)
+            live.next_question(event, host)  # two teams tied at 90: the 加赛 is played
+            live.open_answers(event, host)
+            live.buzz(event, first)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_team_final_states_fit_the_projector(size: tuple[int, int], live_app: Flask, live_server: LiveServer,
+                                             browser: Any) -> None:
+    code = _team_final(live_app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": size[0], "height": size[1]})
+    screen = context.new_page()
+    browser_log_in(screen, live_server, "H001")
+    marks = {"staking": ".stake-turn", "early-buzz": ".fouls", "buzz-open": ".buzzers", "tiebreak": ".in-play"}
+    for state in TEAM_STATES:
+        _team_step(live_app, code, state)
+        screen.goto(f"{live_server.url}/live/{code}/screen")
+        screen.wait_for_selector(marks[state])
+        if os.environ.get("STAGE_SHOTS"):
+            screen.screenshot(path=str(Path(os.environ["STAGE_SHOTS"]) / f"stage-{state}-{size[0]}x{size[1]}.png"))
+        assert screen.evaluate(OVERFLOW) == [], f"{state} at {size}"
+        smallest = screen.evaluate("parseFloat(getComputedStyle(document.getElementById('stage')).fontSize)")
+        assert smallest >= 9, f"{state} at {size} scaled to {smallest}px"
     context.close()
