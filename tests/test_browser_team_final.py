@@ -221,7 +221,7 @@ def test_a_team_final_with_preset_a(live_app: Flask, live_server: LiveServer, br
     _host(console, "podium")
     _host(console, "finish")
     _screens(screens, "finished", "#stage[data-stage='finished'] .podium .place.p1")
-    a1.wait_for_selector("#stage:has-text('排名 2 / ')")
+    a1.wait_for_selector("#team-result:has-text('红队：第 2 名')")
     _shot(a1, "phone-finished")
 
     rules = scoring.PRESETS["team_final"]

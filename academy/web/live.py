@@ -492,6 +492,7 @@ def labels() -> dict[str, str]:
         "wait_start": _("Buzz only after the host says 开始: an early buzz costs points."),
         "void": _("Your team buzzed too early and sits this question out."),
         "tiebreak": _("Tie-break"), "fouls": _("Early buzz"),
+        "team_rank": _("%(team)s: rank %(rank)s of %(of)s", team="{team}", rank="{rank}", of="{of}"),
     }
     return {**words, **{f"kind_{k}": str(v) for k, v in KIND_NAMES.items()},
             **{f"state_{k}": str(v) for k, v in STATE_NAMES.items()}}

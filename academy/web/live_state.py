@@ -199,6 +199,11 @@ def player_state(event: LiveEvent, player: LivePlayer) -> dict[str, Any]:
                "points": me.points if me else 0, "rank": me.rank if me else None, "of": len(standings)},
         "question": None,
     }
+    if event.status == EventStatus.FINISHED and player.team_id is not None:
+        teams = live.team_standings(event)  # a team final ends on the team's place
+        ours = next((s for s in teams if s.id == player.team_id), None)
+        if ours is not None:
+            data["me"]["team_result"] = {"team": ours.name, "rank": ours.rank, "of": len(teams), "points": ours.points}
     if q is None:
         return data
     data["question"] = _question(event, q)

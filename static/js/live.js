@@ -250,7 +250,13 @@
     var q = state.question ? asShown(state.question, order) : null;
     stage.setAttribute("data-state", q ? q.state : state.status);
     stage.setAttribute("data-position", q ? q.position : 0);
-    if (state.status === "finished") { stage.replaceChildren(el("h2", { text: L.finished }), el("p", { "class": "big", text: fmt(L.rank, me) + " · " + me.points + " " + L.points })); return; }
+    if (state.status === "finished") {
+      var team = me.team_result;
+      stage.replaceChildren(el("h2", { text: L.finished }),
+        team ? el("p", { "class": "big", id: "team-result", text: fmt(L.team_rank, team) + " · " + team.points + " " + L.points }) : null,
+        el("p", { "class": team ? "" : "big", text: fmt(L.rank, me) + " · " + me.points + " " + L.points }));
+      return;
+    }
     if (!q || state.stage !== "question") {
       stage.replaceChildren(el("p", { "class": "big", text: q ? fmt(L.rank, me) + " · " + me.points + " " + L.points : L.waiting }));
       return;
