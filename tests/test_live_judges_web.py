@@ -156,3 +156,22 @@ def test_adding_an_unknown_judge_says_so(final, app: Flask) -> None:  # type: ig
     response = host.post(f"/live/{code}/host/judges", data={"employee_no": "NOPE"}, follow_redirects=True)
     assert 'class="flash flash-error"' in response.text
     assert "评委甲" in host.get(f"/live/{code}/host").text
+
+
+def test_the_console_shows_the_spread_only_after_the_close(final, app: Flask) -> None:  # type: ignore[no-untyped-def]
+    code, host, judge, phones, _red, _blue = final
+    host.post(f"/live/{code}/host/next")
+    host.post(f"/live/{code}/host/open")
+    with app.app_context():
+        event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one()
+        assert event.current is not None
+        right = event.current.key["correct"][0]
+    order = phones["A001"].get(f"/live/{code}/me").get_json()["you"]["order"]
+    assert phones["A001"].post(f"/live/{code}/answer", json={"answer": order.index(right)}).status_code == 200
+    assert 'id="distribution"' not in host.get(f"/live/{code}/host").text  # not while answering is open
+    host.post(f"/live/{code}/host/close")
+    page = host.get(f"/live/{code}/host").text
+    assert 'id="distribution"' in page
+    assert "1（100%）" in page
+    assert 'id="distribution"' in judge.get(f"/live/{code}/judge").text
+    assert "distribution" not in phones["A001"].get(f"/live/{code}/me").get_json()["question"]  # phones: at the reveal

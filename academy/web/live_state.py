@@ -200,7 +200,7 @@ def player_state(event: LiveEvent, player: LivePlayer) -> dict[str, Any]:
         "question": None,
     }
     if event.status == EventStatus.FINISHED and player.team_id is not None:
-        teams = live.team_standings(event)  # a team final ends on the team's place
+        teams = list(_memo(("teams", event.code, event.version), lambda: live.team_standings(event)))  # the team's place
         ours = next((s for s in teams if s.id == player.team_id), None)
         if ours is not None:
             data["me"]["team_result"] = {"team": ours.name, "rank": ours.rank, "of": len(teams), "points": ours.points}
