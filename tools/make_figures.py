@@ -1,0 +1,364 @@
+"""Draws the lessons' figures into ``courses/<tier>/<course>/figures/``.
+
+Charts are computed from the numbers the lesson itself gives (its worked example or table), so a
+figure and its lesson cannot tell different stories; diagrams are drawn from the lesson's own
+terms. Run ``python tools/make_figures.py`` after changing a figure; ``--check`` says which
+committed files differ from what this script draws (the test suite runs it).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.svgkit import (
+    BLUE,
+    GREEN,
+    GREY_FILL,
+    GRID,
+    INK,
+    LIGHT_BLUE,
+    LIGHT_GREEN,
+    LIGHT_ORANGE,
+    LIGHT_RED,
+    MUTED,
+    ORANGE,
+    RED,
+    Axes,
+    Svg,
+    normal_pdf,
+    ticks,
+)
+
+ROOT = Path(__file__).resolve().parent.parent / "courses"
+FIGURES: dict[str, Callable[[], Svg]] = {}
+
+
+def figure(path: str) -> Callable[[Callable[[], Svg]], Callable[[], Svg]]:
+    def register(draw: Callable[[], Svg]) -> Callable[[], Svg]:
+        FIGURES[path] = draw
+        return draw
+    return register
+
+
+def legend(s: Svg, x: float, y: float, items: list[tuple[str, str, str]]) -> None:
+    """items: (colour, 'line'|'dot'|'box', label), laid out left to right."""
+    for colour, kind, label in items:
+        if kind == "line":
+            s.line(x, y - 4, x + 22, y - 4, stroke=colour, width=2.5)
+        elif kind == "dash":
+            s.line(x, y - 4, x + 22, y - 4, stroke=colour, width=2, dash="6 4")
+        elif kind == "dot":
+            s.circle(x + 11, y - 4, 4.5, fill=colour)
+        else:
+            s.rect(x + 4, y - 11, 14, 14, fill=colour, stroke=None)
+        s.text(x + 28, y, label, size=12, anchor="start")
+        x += 34 + 13 * len(label)
+
+
+# ---------------------------------------------------------------- all-staff
+
+
+@figure("all-staff/tqm-fundamentals/figures/pdca-staircase.svg")
+def pdca_staircase() -> Svg:
+    s = Svg(300)
+    # the slope the wheels climb, and the wedges (standards) that hold each step
+    s.polygon([(20, 270), (460, 270), (460, 90)], fill=GREY_FILL, stroke=GRID)
+    s.text(440, 290, "管理水平不断提高", size=13, anchor="end", fill=MUTED)
+    for i, (cx, cy) in enumerate([(120, 200), (250, 150), (380, 100)]):
+        r = 46
+        quadrants = [("P", "计划", -180, -90), ("D", "实施", -90, 0), ("C", "检查", 0, 90), ("A", "处置", 90, 180)]
+        fills = [LIGHT_BLUE, LIGHT_GREEN, LIGHT_ORANGE, LIGHT_RED]
+        for (letter, word, a0, a1), fill in zip(quadrants, fills, strict=True):
+            x0, y0 = cx + r * math.cos(math.radians(a0)), cy + r * math.sin(math.radians(a0))
+            x1, y1 = cx + r * math.cos(math.radians(a1)), cy + r * math.sin(math.radians(a1))
+            s.path(f"M{cx},{cy} L{x0:.1f},{y0:.1f} A{r},{r} 0 0 1 {x1:.1f},{y1:.1f} Z", fill=fill, stroke=INK, width=1)
+            mid = math.radians((a0 + a1) / 2)
+            tx, ty = cx + r * 0.55 * math.cos(mid), cy + r * 0.55 * math.sin(mid)
+            s.text(tx, ty + 1, letter, size=15, bold=True)
+            if i == 0:
+                s.text(tx, ty + 15, word, size=10, fill=MUTED)
+        s.rect(cx - 34, cy + r + 2, 68, 14, fill=MUTED, stroke=None, rx=2)
+        s.text(cx, cy + r + 13, "标准化", size=10, fill="#ffffff")
+    s.arrow(170, 180, 200, 165, stroke=BLUE, width=2)
+    s.arrow(300, 130, 330, 115, stroke=BLUE, width=2)
+    s.text(20, 30, "每转一圈，A 阶段把有效做法写进标准，", size=13, anchor="start")
+    s.text(20, 50, "下一圈从更高的台阶出发（阶梯式上升）", size=13, anchor="start")
+    return s
+
+
+@figure("all-staff/quality-safety-risk/figures/risk-matrix.svg")
+def risk_matrix() -> Svg:
+    s = Svg(440)
+    cell, left, top = 64, 130, 30
+    bands = [(4, "#dcf2e3", "低风险 1～4"), (9, "#fff4c2", "一般风险 5～9"), (16, "#fdd8b5", "较大风险 10～16"),
+             (25, "#f6b8b1", "重大风险 20～25")]
+    for row in range(5):
+        severity = 5 - row
+        s.text(left - 10, top + row * cell + cell / 2 + 5, f"严重 {severity}", size=12, anchor="end")
+        for col in range(5):
+            likelihood = col + 1
+            score = likelihood * severity
+            fill = next(colour for limit, colour, _ in bands if score <= limit)
+            s.rect(left + col * cell, top + row * cell, cell, cell, fill=fill, stroke="#ffffff", stroke_width=2)
+            s.text(left + col * cell + cell / 2, top + row * cell + cell / 2 + 6, str(score), size=16,
+                   bold=score >= 20)
+    for col in range(5):
+        s.text(left + col * cell + cell / 2, top + 5 * cell + 18, str(col + 1), size=12)
+    s.text(left + 2.5 * cell, top + 5 * cell + 38, "可能性分值 →", size=13)
+    s.text(18, top + 12, "严重程度", size=13, anchor="start")
+    for i, (_limit, colour, label) in enumerate(bands):
+        x, y = 40 + (i % 2) * 220, top + 5 * cell + 62 + (i // 2) * 22
+        s.rect(x, y - 12, 14, 14, fill=colour, stroke=MUTED)
+        s.text(x + 20, y, label, size=12, anchor="start")
+    return s
+
+
+# ---------------------------------------------------------------- practitioner: SPC
+
+
+@figure("practitioner/quality-tools-spc/figures/pareto-weld-defects.svg")
+def pareto_weld_defects() -> Svg:
+    s = Svg(320)
+    data = [("气孔", 48), ("咬边", 30), ("未熔合", 12), ("焊瘤", 6), ("其他", 4)]
+    total = sum(v for _, v in data)
+    ax = Axes(s, 0, len(data), 0, total, right=52, top=30)
+    ax.frame(x_ticks=[], y_ticks=ticks(0, 100, 25), y_label="缺陷数（处）")
+    for value, label in ticks(0, 100, 25):
+        s.text(s.width - ax.right + 6, ax.y(value) + 4, f"{label}%", size=12, anchor="start", fill=MUTED)
+    cumulative, points = 0, []
+    for i, (name, value) in enumerate(data):
+        cumulative += value
+        x0, x1 = ax.x(i) + 6, ax.x(i + 1) - 6
+        fill = BLUE if cumulative <= 80 else ("#6f9bd8" if cumulative <= 90 else "#aebfd6")
+        s.rect(x0, ax.y(value), x1 - x0, ax.y(0) - ax.y(value), fill=fill, stroke=None)
+        if value >= 20:
+            s.text((x0 + x1) / 2, ax.y(value) + 18, str(value), size=13, fill="#ffffff", bold=True)
+        else:
+            s.text((x0 + x1) / 2, ax.y(value) - 6, str(value), size=12)
+        s.text((x0 + x1) / 2, ax.plot_bottom + 18, name, size=13)
+        points.append(((x0 + x1) / 2, ax.y(cumulative)))
+    s.polyline([(ax.x(0), ax.y(0)), *points], stroke=RED, width=2)
+    for (x, y), pct in zip(points, [48, 78, 90, 96, 100], strict=True):
+        s.circle(x, y, 3.5, fill=RED)
+        s.text(x + 4, y - 8, f"{pct}%", size=11, anchor="start", fill=RED)
+    s.line(ax.x(0), ax.y(80), s.width - ax.right, ax.y(80), stroke=RED, width=1, dash="4 4")
+    s.text(s.width - ax.right - 4, ax.y(80) + 14, "80%", size=11, anchor="end", fill=RED)
+    s.text(s.width / 2, s.height - 6, "A 类：气孔、咬边　B 类：未熔合　C 类：焊瘤、其他", size=12, fill=MUTED)
+    return s
+
+
+@figure("practitioner/quality-tools-spc/figures/fishbone.svg")
+def fishbone() -> Svg:
+    s = Svg(260)
+    spine_y, head_x = 130, 372
+    s.line(30, spine_y, head_x, spine_y, stroke=INK, width=3)
+    s.polygon([(head_x, spine_y - 8), (head_x + 14, spine_y), (head_x, spine_y + 8)], fill=INK)
+    s.box(head_x + 16, spine_y - 30, 90, 60, ["结果", "（问题）"], fill=LIGHT_RED, stroke=RED, size=14, bold=True)
+    for i, (top, bottom) in enumerate([("人", "法"), ("机", "环"), ("料", "测")]):
+        x = 110 + i * 100
+        s.line(x - 50, 40, x, spine_y, stroke=BLUE, width=2)
+        s.line(x - 50, 220, x, spine_y, stroke=BLUE, width=2)
+        s.box(x - 78, 14, 56, 28, [top], size=14, bold=True)
+        s.box(x - 78, 218, 56, 28, [bottom], size=14, bold=True)
+        for t in (0.35, 0.7):
+            yt = 40 + (spine_y - 40) * t
+            xt = x - 50 + 50 * t
+            s.line(xt - 34, yt, xt, yt, stroke=MUTED, width=1)
+            yb = 220 - (220 - spine_y) * t
+            s.line(xt - 34, yb, xt, yb, stroke=MUTED, width=1)
+    s.text(30, spine_y - 8, "逐层追问“为什么”", size=11, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("practitioner/quality-tools-spc/figures/xbar-chart-valve-spool.svg")
+def xbar_chart() -> Svg:
+    means = [50.01, 49.98, 50.05, 50.00, 49.95, 50.21, 50.03, 49.99, 50.02, 49.97,
+             50.04, 50.06, 50.03, 50.08, 50.05, 50.10, 50.07, 50.04, 50.09, 50.06]
+    cl, ucl, lcl = 50.02, 50.193, 49.847
+    sigma = (ucl - cl) / 3
+    s = Svg(330)
+    ax = Axes(s, 0.5, 20.5, 49.80, 50.25, right=72, top=20)
+    ax.frame(x_ticks=[(i, str(i)) for i in (1, 5, 10, 15, 20)], y_ticks=ticks(49.8, 50.25, 0.1, "{:.2f}"),
+             x_label="子组序号", y_label="子组均值 X̄（mm）", grid=False)
+    right = s.width - ax.right
+    for value, label, colour, dash in [(ucl, "UCL 50.193", RED, "6 4"), (cl, "CL 50.02", GREEN, None),
+                                       (lcl, "LCL 49.847", RED, "6 4")]:
+        s.line(ax.left, ax.y(value), right, ax.y(value), stroke=colour, width=1.5, dash=dash)
+        s.text(right + 4, ax.y(value) + 4, label, size=11, anchor="start", fill=colour)
+    for k in (1, 2):
+        for sign in (1, -1):
+            s.line(ax.left, ax.y(cl + sign * k * sigma), right, ax.y(cl + sign * k * sigma), stroke=GRID, width=1,
+                   dash="2 4")
+    s.text(right + 4, ax.y(cl + 2 * sigma) + 4, "B/A 区界", size=10, anchor="start", fill=MUTED)
+    s.polyline([(ax.x(i + 1), ax.y(v)) for i, v in enumerate(means)], stroke=BLUE, width=1.5)
+    for i, v in enumerate(means):
+        colour = RED if v > ucl else (ORANGE if 10 <= i <= 18 else BLUE)
+        s.circle(ax.x(i + 1), ax.y(v), 4 if colour != BLUE else 3, fill=colour)
+    s.text(ax.x(6) + 8, ax.y(50.21) - 2, "第 6 组出界（准则 1）", size=12, anchor="start", fill=RED)
+    s.text(ax.x(15), ax.y(49.86), "第 11～19 组连续 9 点在中心线上方（准则 2）", size=12, fill=ORANGE)
+    return s
+
+
+@figure("practitioner/quality-tools-spc/figures/capability-offset.svg")
+def capability_offset() -> Svg:
+    mean, sd, lsl, usl, target = 40.01, 0.012, 39.95, 40.05, 40.00
+    s = Svg(300)
+    ax = Axes(s, 39.93, 40.07, 0, 36, left=24, right=24, top=46)
+    ax.frame(x_ticks=[(v, f"{v:.2f}") for v in (39.95, 40.00, 40.05)], y_ticks=[], x_label="螺杆直径（mm）",
+             grid=False)
+    steps = [39.93 + i * 0.0007 for i in range(201)]
+    tail = [x for x in steps if x >= usl]
+    s.polygon([(ax.x(usl), ax.y(0)), *[(ax.x(x), ax.y(normal_pdf(x, mean, sd))) for x in tail],
+               (ax.x(tail[-1]), ax.y(0))], fill=RED, opacity=0.5)
+    s.polyline([(ax.x(x), ax.y(normal_pdf(x, mean, sd))) for x in steps], stroke=BLUE, width=2.5)
+    for value, label, colour in [(lsl, "LSL", RED), (usl, "USL", RED), (target, "目标 M", GREEN)]:
+        s.line(ax.x(value), ax.top - 6, ax.x(value), ax.plot_bottom, stroke=colour, width=1.5,
+               dash=None if colour == RED else "6 4")
+        s.text(ax.x(value), ax.top - 12, label, size=12, fill=colour)
+    s.line(ax.x(mean), ax.y(normal_pdf(mean, mean, sd)), ax.x(mean), ax.plot_bottom, stroke=BLUE, width=1, dash="3 3")
+    s.text(ax.x(mean) + 10, ax.y(normal_pdf(mean, mean, sd)) + 4, "μ = 40.01", size=12, anchor="start", fill=BLUE)
+    s.text(ax.x(40.062), ax.y(6), "约 430 ppm", size=11, fill=RED)
+    s.text(ax.x(40.024), ax.y(22), "Cp ≈ 1.39", size=13, anchor="start")
+    s.text(ax.x(40.024), ax.y(17), "Cpk ≈ 1.11", size=13, anchor="start", fill=RED)
+    return s
+
+
+@figure("practitioner/quality-tools-spc/figures/oc-curves.svg")
+def oc_curves() -> Svg:
+    def accept(n: int, ac: int, p: float) -> float:
+        return sum(math.comb(n, d) * p ** d * (1 - p) ** (n - d) for d in range(ac + 1))
+
+    s = Svg(320)
+    ax = Axes(s, 0, 0.15, 0, 1, top=24)
+    ax.frame(x_ticks=[(v / 100, f"{v}%") for v in range(0, 16, 3)], y_ticks=ticks(0, 1, 0.25, "{:.2f}"),
+             x_label="批的不合格品率 p", y_label="接收概率 Pa")
+    ps = [i * 0.0015 for i in range(101)]
+    s.polyline([(ax.x(p), ax.y(accept(20, 0, p))) for p in ps], stroke=BLUE, width=2.5)
+    s.polyline([(ax.x(p), ax.y(accept(50, 1, p))) for p in ps], stroke=ORANGE, width=2.5, dash="8 4")
+    a = accept(20, 0, 0.05)
+    s.circle(ax.x(0.05), ax.y(a), 4.5, fill=BLUE)
+    s.text(ax.x(0.05) + 8, ax.y(a) - 6, f"p = 5% 时 Pa ≈ {a:.3f}", size=12, anchor="start", fill=BLUE)
+    b = accept(50, 1, 0.02)
+    s.circle(ax.x(0.02), ax.y(b), 4.5, fill=ORANGE)
+    s.text(ax.x(0.02) + 8, ax.y(b) - 6, f"p = 2% 时 Pa ≈ {b:.3f}", size=12, anchor="start", fill=ORANGE)
+    legend(s, 250, 60, [(BLUE, "line", "n = 20，Ac = 0")])
+    legend(s, 250, 80, [(ORANGE, "dash", "n = 50，Ac = 1")])
+    return s
+
+
+# ---------------------------------------------------------------- practitioner: reliability, cost
+
+
+@figure("practitioner/reliability-fmea/figures/bathtub-curve.svg")
+def bathtub_curve() -> Svg:
+    s = Svg(280)
+    ax = Axes(s, 0, 10, 0, 10, top=30, left=40)
+    ax.frame(x_ticks=[], y_ticks=[], x_label="工作时间 t", y_label="失效率 λ(t)", grid=False)
+
+    def rate(t: float) -> float:
+        return 2 + 6 * math.exp(-1.6 * t) + (0.9 * (t - 7) ** 2 if t > 7 else 0)
+
+    ts = [i * 0.05 for i in range(193)]
+    s.polyline([(ax.x(t), ax.y(rate(t))) for t in ts], stroke=BLUE, width=2.5)
+    for x in (2, 7):
+        s.line(ax.x(x), ax.top, ax.x(x), ax.plot_bottom, stroke=GRID, width=1, dash="4 4")
+    s.text(ax.x(1), ax.y(9.2), "早期失效期", size=13)
+    s.text(ax.x(1), ax.y(8.2), "迅速下降", size=11, fill=MUTED)
+    s.text(ax.x(4.5), ax.y(4.2), "偶然失效期", size=13)
+    s.text(ax.x(4.5), ax.y(3.2), "低且大致恒定", size=11, fill=MUTED)
+    s.text(ax.x(8.5), ax.y(9.2), "耗损失效期", size=13)
+    s.text(ax.x(8.5), ax.y(8.2), "逐渐上升", size=11, fill=MUTED)
+    return s
+
+
+@figure("practitioner/quality-cost/figures/loss-function.svg")
+def loss_function() -> Svg:
+    k, m = 80000, 20.00
+    s = Svg(320)
+    ax = Axes(s, 19.93, 20.07, 0, 260, top=30)
+    ax.frame(x_ticks=[(v, f"{v:.2f}") for v in (19.95, 20.00, 20.05)], y_ticks=ticks(0, 250, 50),
+             x_label="轴径 y（mm）", y_label="每根损失（元）")
+    ys = [19.93 + i * 0.0007 for i in range(201)]
+    s.polyline([(ax.x(y), ax.y(min(k * (y - m) ** 2, 260))) for y in ys], stroke=BLUE, width=2.5)
+    goal = [(ax.x(19.93), ax.y(200)), (ax.x(19.95), ax.y(200)), (ax.x(19.95), ax.y(0)), (ax.x(20.05), ax.y(0)),
+            (ax.x(20.05), ax.y(200)), (ax.x(20.07), ax.y(200))]
+    s.polyline(goal, stroke=ORANGE, width=2, dash="6 4")
+    y1 = 20.02
+    s.circle(ax.x(y1), ax.y(k * (y1 - m) ** 2), 4.5, fill=RED)
+    s.text(ax.x(y1) - 6, ax.y(k * (y1 - m) ** 2) - 10, "20.02 mm：32 元", size=12, anchor="end", fill=RED)
+    legend(s, 150, 48, [(BLUE, "line", "L(y) = k(y − m)²")])
+    legend(s, 150, 68, [(ORANGE, "dash", "“合格即好”：出公差才算损失")])
+    return s
+
+
+# ---------------------------------------------------------------- practitioner: ISO 9001
+
+
+@figure("practitioner/iso9001-qms-audit/figures/clauses-pdca.svg")
+def clauses_pdca() -> Svg:
+    s = Svg(340)
+    cx, cy = 260, 175
+    s.box(10, 120, 110, 110, ["4 组织环境", "", "内外部因素", "相关方要求"], fill=GREY_FILL, stroke=MUTED, size=12)
+    s.arrow(122, 175, 150, 175, stroke=MUTED)
+    positions = [("6 策划", "P", cx, cy - 110, LIGHT_BLUE, BLUE), ("7 支持　8 运行", "D", cx + 130, cy, LIGHT_GREEN, GREEN),
+                 ("9 绩效评价", "C", cx, cy + 110, LIGHT_ORANGE, ORANGE), ("10 改进", "A", cx - 100, cy, LIGHT_RED, RED)]
+    for label, letter, x, y, fill, stroke in positions:
+        w = 120 if letter != "D" else 96
+        s.box(x - w / 2, y - 26, w, 52, [letter, label], fill=fill, stroke=stroke, size=13, bold=True)
+    s.arrow(cx + 62, cy - 100, cx + 110, cy - 30, stroke=INK)
+    s.arrow(cx + 110, cy + 30, cx + 62, cy + 100, stroke=INK)
+    s.arrow(cx - 62, cy + 100, cx - 90, cy + 30, stroke=INK)
+    s.arrow(cx - 90, cy - 30, cx - 62, cy - 100, stroke=INK)
+    s.circle(cx + 10, cy, 38, fill="#ffffff", stroke=INK)
+    s.text(cx + 10, cy - 2, "5", size=13, bold=True)
+    s.text(cx + 10, cy + 14, "领导作用", size=12)
+    s.text(470, 20, "第 1～3 章不提要求", size=11, anchor="end", fill=MUTED)
+    return s
+
+
+# ---------------------------------------------------------------- expert
+
+
+@figure("expert/lean-six-sigma/figures/dmaic.svg")
+def dmaic() -> Svg:
+    s = Svg(200)
+    phases = [("D", "界定", "项目章程"), ("M", "测量", "基线与 MSA"), ("A", "分析", "验证根因"), ("I", "改进", "试点方案"),
+              ("C", "控制", "控制计划")]
+    w, gap = 80, 14
+    for i, (letter, word, output) in enumerate(phases):
+        x = 12 + i * (w + gap)
+        s.box(x, 40, w, 70, [letter, word], size=15, bold=True)
+        s.text(x + w / 2, 134, output, size=11, fill=MUTED)
+        if i < len(phases) - 1:
+            s.arrow(x + w + 1, 75, x + w + gap - 1, 75, head=6)
+        s.line(x + w / 2, 112, x + w / 2, 120, stroke=MUTED, width=1)
+    s.text(240, 24, "每个阶段结束时做阶段评审，通过后才进入下一阶段", size=12, fill=INK)
+    s.text(240, 176, "主要产出", size=11, fill=MUTED)
+    return s
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    stale = []
+    for relative, draw in sorted(FIGURES.items()):
+        path = ROOT / relative
+        text = draw().render()
+        if check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(relative)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for relative in stale:
+        sys.stderr.write(f"courses/{relative}: differs from what tools/make_figures.py draws; run it\n")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
