@@ -138,7 +138,7 @@ def pareto_weld_defects() -> Svg:
         fill = BLUE if cumulative <= 80 else ("#6f9bd8" if cumulative <= 90 else "#aebfd6")
         s.rect(x0, ax.y(value), x1 - x0, ax.y(0) - ax.y(value), fill=fill, stroke=None)
         if value >= 20:
-            s.text((x0 + x1) / 2, ax.y(value) + 18, str(value), size=13, fill="#ffffff", bold=True)
+            s.text((x0 + x1) / 2, ax.y(value / 2) + 5, str(value), size=13, fill="#ffffff", bold=True)
         else:
             s.text((x0 + x1) / 2, ax.y(value) - 6, str(value), size=12)
         s.text((x0 + x1) / 2, ax.plot_bottom + 18, name, size=13)
@@ -340,6 +340,210 @@ def dmaic() -> Svg:
         s.line(x + w / 2, 112, x + w / 2, 120, stroke=MUTED, width=1)
     s.text(240, 24, "每个阶段结束时做阶段评审，通过后才进入下一阶段", size=12, fill=INK)
     s.text(240, 176, "主要产出", size=11, fill=MUTED)
+    return s
+
+
+# ---------------------------------------------------------------- practitioner: statistics
+
+
+@figure("practitioner/quality-statistics/figures/normal-sigma-bands.svg")
+def normal_sigma_bands() -> Svg:
+    s = Svg(300)
+    ax = Axes(s, -3.6, 3.6, 0, 0.46, left=20, right=20, top=20)
+    ax.frame(x_ticks=[(float(k), label) for k, label in zip(range(-3, 4), ["μ−3σ", "μ−2σ", "μ−σ", "μ", "μ+σ", "μ+2σ", "μ+3σ"],
+                                                                   strict=True)], y_ticks=[], grid=False)
+    for k, fill in [(3, "#e8eef7"), (2, "#c6d7ef"), (1, "#9dbbe4")]:
+        xs = [-k + i * (2 * k) / 120 for i in range(121)]
+        s.polygon([(ax.x(-k), ax.y(0)), *[(ax.x(x), ax.y(normal_pdf(x))) for x in xs], (ax.x(k), ax.y(0))], fill=fill)
+    xs = [-3.6 + i * 0.06 for i in range(121)]
+    s.polyline([(ax.x(x), ax.y(normal_pdf(x))) for x in xs], stroke=BLUE, width=2.5)
+    for k, label, y in [(1, "约 68.27%", 0.2), (2, "约 95.45%", 0.085), (3, "约 99.73%", 0.03)]:
+        s.arrow(ax.x(0) - 4, ax.y(y), ax.x(-k) + 2, ax.y(y), stroke=INK, width=1, head=6)
+        s.arrow(ax.x(0) + 4, ax.y(y), ax.x(k) - 2, ax.y(y), stroke=INK, width=1, head=6)
+        s.rect(ax.x(0) - 38, ax.y(y) - 11, 76, 16, fill="#ffffff", stroke=None, rx=3)
+        s.text(ax.x(0), ax.y(y) + 2, label, size=12)
+    return s
+
+
+@figure("practitioner/quality-statistics/figures/t-test-thickness.svg")
+def t_test_thickness() -> Svg:
+    nu, critical, observed = 15, 2.131, 1.33
+
+    def density(t: float) -> float:
+        c = math.gamma((nu + 1) / 2) / (math.sqrt(nu * math.pi) * math.gamma(nu / 2))
+        return c * (1 + t * t / nu) ** (-(nu + 1) / 2)
+
+    s = Svg(300)
+    ax = Axes(s, -4, 4, 0, 0.45, left=20, right=20, top=30)
+    ax.frame(x_ticks=[(v, f"{v:g}") for v in (-4, -2, 0, 2, 4)], y_ticks=[], x_label="t（自由度 15）", grid=False)
+    for lo, hi in [(-4.0, -critical), (critical, 4.0)]:
+        xs = [lo + i * (hi - lo) / 40 for i in range(41)]
+        s.polygon([(ax.x(lo), ax.y(0)), *[(ax.x(x), ax.y(density(x))) for x in xs], (ax.x(hi), ax.y(0))], fill=RED,
+                  opacity=0.55)
+    xs = [-4 + i * 0.08 for i in range(101)]
+    s.polyline([(ax.x(x), ax.y(density(x))) for x in xs], stroke=BLUE, width=2.5)
+    for v in (-critical, critical):
+        s.line(ax.x(v), ax.y(0), ax.x(v), ax.y(0.2), stroke=RED, width=1.5, dash="5 4")
+        s.text(ax.x(v), ax.y(0.2) - 6, f"{v:+.3f}".replace("+", ""), size=12, fill=RED)
+    s.text(ax.x(3.3), ax.y(0.1), "拒绝域", size=12, fill=RED)
+    s.text(ax.x(-3.3), ax.y(0.1), "拒绝域", size=12, fill=RED)
+    s.text(ax.x(-3.3), ax.y(0.13), "各 2.5%", size=11, fill=RED)
+    s.line(ax.x(observed), ax.y(0), ax.x(observed), ax.y(0.36), stroke=GREEN, width=2)
+    s.text(ax.x(observed) + 6, ax.y(0.36) + 4, "t = 1.33：不拒绝 H₀", size=12, anchor="start", fill=GREEN)
+    return s
+
+
+@figure("practitioner/quality-statistics/figures/regression-hardness.svg")
+def regression_hardness() -> Svg:
+    xs, ys = [10, 20, 30, 40, 50], [52, 55, 59, 61, 65]
+    s = Svg(300)
+    ax = Axes(s, 0, 60, 48, 68, top=24)
+    ax.frame(x_ticks=ticks(0, 60, 10), y_ticks=ticks(48, 68, 4), x_label="温度增量 x（°C）", y_label="硬度 y（HRC）")
+    s.line(ax.x(5), ax.y(48.8 + 0.32 * 5), ax.x(55), ax.y(48.8 + 0.32 * 55), stroke=ORANGE, width=2)
+    for x, y in zip(xs, ys, strict=True):
+        s.circle(ax.x(x), ax.y(y), 5, fill=BLUE)
+    s.circle(ax.x(35), ax.y(60.0), 5, fill="#ffffff", stroke=RED)
+    s.line(ax.x(35), ax.y(60), ax.x(35), ax.y(48), stroke=RED, width=1, dash="3 3")
+    s.text(ax.x(35) + 8, ax.y(60) + 18, "x = 35 时预测 60.0", size=12, anchor="start", fill=RED)
+    s.text(ax.x(2), ax.y(66), "ŷ = 48.8 + 0.32x", size=13, anchor="start", fill=ORANGE)
+    s.text(ax.x(2), ax.y(64), "r ≈ 0.996，R² ≈ 0.992", size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("practitioner/quality-statistics/figures/grr-components.svg")
+def grr_components() -> Svg:
+    rows = [("重复性", 0.012, BLUE), ("再现性", 0.009, "#6f9bd8"), ("测量系统 GRR", 0.015, RED),
+            ("零件间", 0.060, GREEN), ("总波动", 0.0618, INK)]
+    s = Svg(250)
+    ax = Axes(s, 0, 0.07, 0, len(rows), left=110, right=60, top=10, bottom=40)
+    ax.frame(x_ticks=[(v / 100, f"{v / 100:.2f}") for v in range(0, 8, 2)], y_ticks=[], x_label="标准差 σ（mm）")
+    for i, (label, value, colour) in enumerate(rows):
+        y0 = ax.y(len(rows) - i) + 6
+        h = ax.y(0) - ax.y(1) - 12
+        s.rect(ax.x(0), y0, ax.x(value) - ax.x(0), h, fill=colour, stroke=None)
+        s.text(ax.left - 8, y0 + h / 2 + 5, label, size=12, anchor="end")
+        s.text(ax.x(value) + 6, y0 + h / 2 + 5, f"{value:g}", size=12, anchor="start")
+    s.text(ax.x(0.045), ax.y(2.6), "%GRR ≈ 24%", size=13, fill=RED, bold=True)
+    return s
+
+
+# ---------------------------------------------------------------- practitioner: quality cost
+
+
+@figure("practitioner/quality-cost/figures/cost-structure-two-years.svg")
+def cost_structure_two_years() -> Svg:
+    years = [("第一年", [120, 480, 900, 500]), ("第二年", [300, 450, 500, 250])]
+    kinds = [("预防", GREEN), ("鉴定", BLUE), ("内部损失", ORANGE), ("外部损失", RED)]
+    s = Svg(320)
+    ax = Axes(s, 0, 2, 0, 2200, left=64, right=150, top=24)
+    ax.frame(x_ticks=[], y_ticks=ticks(0, 2000, 500), y_label="质量成本（万元）")
+    for i, (name, values) in enumerate(years):
+        x0, x1 = ax.x(i) + 30, ax.x(i + 1) - 30
+        base = 0
+        for value, (_kind, colour) in zip(values, kinds, strict=True):
+            s.rect(x0, ax.y(base + value), x1 - x0, ax.y(base) - ax.y(base + value), fill=colour, stroke="#ffffff")
+            if value >= 250:
+                s.text((x0 + x1) / 2, ax.y(base + value / 2) + 5, str(value), size=12, fill="#ffffff", bold=True)
+            base += value
+        s.text((x0 + x1) / 2, ax.y(base) - 8, f"合计 {base}", size=12, bold=True)
+        s.text((x0 + x1) / 2, ax.plot_bottom + 18, name, size=13)
+    for i, (kind, colour) in enumerate(reversed(kinds)):
+        s.rect(s.width - 140, 50 + i * 26, 14, 14, fill=colour, stroke=None)
+        s.text(s.width - 120, 62 + i * 26, kind, size=12, anchor="start")
+    s.text(s.width - 140, 180, "质量成本率", size=12, anchor="start", fill=MUTED)
+    s.text(s.width - 140, 198, "4.0% → 约 2.88%", size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("practitioner/quality-cost/figures/pareto-internal-loss.svg")
+def pareto_internal_loss() -> Svg:
+    data = [("焊接缺陷", 380), ("尺寸超差", 250), ("表面处理", 130), ("材料问题", 90), ("其他", 50)]
+    total = sum(v for _, v in data)
+    s = Svg(320)
+    ax = Axes(s, 0, len(data), 0, total, right=52, top=30)
+    ax.frame(x_ticks=[], y_ticks=[(v, f"{v:g}") for v in (0, 225, 450, 675, 900)], y_label="内部损失（万元）")
+    for value in (0, 25, 50, 75, 100):
+        s.text(s.width - ax.right + 6, ax.y(total * value / 100) + 4, f"{value}%", size=12, anchor="start", fill=MUTED)
+    cumulative, points = 0, []
+    for i, (name, value) in enumerate(data):
+        cumulative += value
+        x0, x1 = ax.x(i) + 6, ax.x(i + 1) - 6
+        s.rect(x0, ax.y(value), x1 - x0, ax.y(0) - ax.y(value), fill=BLUE if i < 2 else "#9db5d8", stroke=None)
+        s.text((x0 + x1) / 2, ax.y(value / 2) + 5 if value >= 200 else ax.y(value) - 6, str(value), size=12,
+               fill="#ffffff" if value >= 200 else INK)
+        s.text((x0 + x1) / 2, ax.plot_bottom + 18, name, size=12)
+        points.append(((x0 + x1) / 2, ax.y(cumulative), round(cumulative / total * 100)))
+    s.polyline([(ax.x(0), ax.y(0)), *[(x, y) for x, y, _ in points]], stroke=RED, width=2)
+    for x, y, pct in points:
+        s.circle(x, y, 3.5, fill=RED)
+        s.text(x + 4, y - 8, f"{pct}%", size=11, anchor="start", fill=RED)
+    s.text(s.width / 2, s.height - 6, "前两项合计 630 万元，约占 70%", size=12, fill=MUTED)
+    return s
+
+
+# ---------------------------------------------------------------- expert: lean six sigma
+
+
+@figure("expert/lean-six-sigma/figures/interaction-plot.svg")
+def interaction_plot() -> Svg:
+    s = Svg(300)
+    ax = Axes(s, -0.3, 1.3, 15, 50, top=24, right=110)
+    ax.frame(x_ticks=[(0, "温度低"), (1, "温度高")], y_ticks=ticks(15, 50, 5), y_label="粘接强度（MPa）")
+    for (lo, hi), colour, label, dash in [((20, 30), BLUE, "压力低", None), ((24, 46), RED, "压力高", "7 4")]:
+        s.polyline([(ax.x(0), ax.y(lo)), (ax.x(1), ax.y(hi))], stroke=colour, width=2.5, dash=dash)
+        for x, y in ((0, lo), (1, hi)):
+            s.circle(ax.x(x), ax.y(y), 4.5, fill=colour)
+            s.text(ax.x(x) + (-10 if x == 0 else 10), ax.y(y) + 4, str(y), size=12, anchor="end" if x == 0 else "start",
+                   fill=colour)
+        s.text(ax.x(1) + 34, ax.y(hi) + 4, f"{label}：+{hi - lo}", size=12, anchor="start", fill=colour)
+    s.text(ax.x(0.5), ax.y(48), "两线不平行：温度的效果取决于压力", size=12, fill=INK)
+    return s
+
+
+@figure("expert/lean-six-sigma/figures/main-effects-blade.svg")
+def main_effects_blade() -> Svg:
+    effects = [("固化温度 低→高", 2.0), ("打磨 手工→机械", 1.3), ("胶层 薄→厚", -0.9)]
+    s = Svg(220)
+    ax = Axes(s, -1.5, 2.5, 0, 3, left=130, right=40, top=10, bottom=40)
+    ax.frame(x_ticks=[(v, f"{v:g}") for v in (-1, 0, 1, 2)], y_ticks=[], x_label="主效应（兆帕）", grid=False)
+    s.line(ax.x(0), ax.top, ax.x(0), ax.plot_bottom, stroke=MUTED, width=1)
+    for i, (label, value) in enumerate(effects):
+        y0 = ax.y(3 - i) + 10
+        h = ax.y(0) - ax.y(1) - 20
+        left, right = sorted((ax.x(0), ax.x(value)))
+        s.rect(left, y0, right - left, h, fill=BLUE if value > 0 else ORANGE, stroke=None)
+        s.text(ax.left - 8, y0 + h / 2 + 5, label, size=12, anchor="end")
+        s.text(ax.x(value) + (6 if value > 0 else -6), y0 + h / 2 + 5, f"{value:+.1f}", size=12,
+               anchor="start" if value > 0 else "end")
+    return s
+
+
+@figure("expert/lean-six-sigma/figures/vsm-timeline.svg")
+def vsm_timeline() -> Svg:
+    steps = [("原材料", None, 5.0), ("下料", 6, 2.0), ("折弯", 8, 1.5), ("焊接", 15, 1.0), ("喷涂", 20, 3.0), ("装配", 90, 0.5),
+             ("试验", 30, 2.0)]
+    s = Svg(230)
+    x, scale = 14, 12.5
+    s.text(240, 24, "库存停留合计 15 天，增值时间合计 169 分钟", size=13, bold=True)
+    for name, minutes, days in steps:
+        if minutes is not None:
+            s.box(x, 40, 44, 40, [name], size=12)
+            s.line(x, 150, x + 44, 150, stroke=GREEN, width=3)
+            s.text(x + 22, 170, f"{minutes}", size=12, fill=GREEN)
+            x += 44
+        width = days * scale
+        s.polygon([(x + width / 2, 48), (x + width / 2 - 10, 72), (x + width / 2 + 10, 72)], fill=LIGHT_ORANGE,
+                  stroke=ORANGE)
+        s.text(x + width / 2, 68, "I", size=11, fill=ORANGE)
+        s.line(x, 110, x + width, 110, stroke=ORANGE, width=3)
+        s.text(x + width / 2, 102, f"{days:g} 天", size=11, fill=ORANGE)
+        if minutes is None:
+            s.text(x + width / 2, 90, name, size=11, fill=MUTED)
+        s.line(x + width, 110, x + width, 150, stroke=MUTED, width=1)
+        s.line(x, 110, x, 150, stroke=MUTED, width=1)
+        x += width
+    s.text(20, 200, "上：库存停留（天）　下：增值时间（分钟/台）", size=12, anchor="start", fill=MUTED)
+    s.text(20, 220, "过程周期效率 = 169 ÷ 21 600 ≈ 0.78%", size=12, anchor="start", fill=INK)
     return s
 
 
