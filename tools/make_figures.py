@@ -547,6 +547,196 @@ def vsm_timeline() -> Svg:
     return s
 
 
+# ---------------------------------------------------------------- diagrams drawn from the lessons' own terms
+
+
+def flow(s: Svg, labels: list[list[str]], *, y: float, h: float = 56, x0: float = 10, width: float = 460,
+         fill: str = LIGHT_BLUE, stroke: str = BLUE, size: float = 13) -> list[tuple[float, float]]:
+    """Boxes left to right joined by arrows; returns each box's (left, right)."""
+    gap = 16
+    w = (width - gap * (len(labels) - 1)) / len(labels)
+    spans = []
+    for i, lines in enumerate(labels):
+        x = x0 + i * (w + gap)
+        s.box(x, y, w, h, lines, fill=fill, stroke=stroke, size=size, bold=True)
+        if i:
+            s.arrow(x - gap + 1, y + h / 2, x - 1, y + h / 2, head=6)
+        spans.append((x, x + w))
+    return spans
+
+
+@figure("practitioner/nqi-metrology-conformity/figures/traceability-chain.svg")
+def traceability_chain() -> Svg:
+    s = Svg(330)
+    levels = [("国家计量基准", "国务院计量行政部门"), ("社会公用计量标准", "地方法定计量技术机构"),
+              ("企业最高计量标准", "企业计量室"), ("工作计量器具", "车间的压力表、千分尺")]
+    for i, (name, who) in enumerate(levels):
+        w = 220 + i * 30
+        x = 240 - w / 2
+        y = 20 + i * 74
+        s.box(x, y, w, 52, [name, who], fill=LIGHT_BLUE if i < 3 else LIGHT_GREEN, stroke=BLUE if i < 3 else GREEN,
+              size=13, bold=True)
+    s.arrow(40, 30, 40, 300, stroke=BLUE, width=2.5)
+    s.arrow(440, 300, 440, 30, stroke=ORANGE, width=2.5)
+    for i, (left_char, right_char) in enumerate(zip("量值传递", "量值溯源", strict=True)):
+        s.text(20, 130 + i * 20, left_char, size=14, fill=BLUE, bold=True)
+        s.text(460, 130 + i * 20, right_char, size=14, fill=ORANGE, bold=True)
+    s.text(240, 322, "传递自上而下，溯源自下而上；每一级校准都有相应的测量不确定度", size=12, fill=MUTED)
+    return s
+
+
+@figure("practitioner/supplier-quality/figures/apqp-phases.svg")
+def apqp_phases() -> Svg:
+    phases = ["1 计划和确定项目", "2 产品设计和开发", "3 过程设计和开发", "4 产品和过程确认", "5 反馈、评定和纠正措施"]
+    s = Svg(290)
+    for i, name in enumerate(phases):
+        x = 14 + i * 58
+        y = 16 + i * 40
+        w = 160 if i < 4 else 196
+        s.rect(x, y, w, 32, fill=LIGHT_BLUE if i != 3 else LIGHT_ORANGE, stroke=BLUE if i != 3 else ORANGE, rx=5)
+        s.text(x + 8, y + 21, name, size=12, anchor="start", bold=True)
+        dx, dy = x + w + 12, y + 16
+        s.polygon([(dx, dy - 7), (dx + 7, dy), (dx, dy + 7), (dx - 7, dy)], fill=INK)
+    s.polygon([(20, 232), (27, 239), (20, 246), (13, 239)], fill=INK)
+    s.text(34, 244, "阶段评审：输出完成、风险可控才进入下一阶段", size=12, anchor="start", fill=MUTED)
+    s.text(14, 264, "各阶段常有重叠，并非严格串行", size=12, anchor="start", fill=MUTED)
+    s.text(14, 284, "第 4 阶段：试生产、MSA、初始过程能力研究，提交生产件批准（PPAP）", size=12, anchor="start",
+           fill=ORANGE)
+    return s
+
+
+@figure("expert/quality-by-design/figures/house-of-quality-seat.svg")
+def house_of_quality_seat() -> Svg:
+    s = Svg(420)
+    left, top, col, row = 170, 150, 96, 44
+    techs = ["座垫回弹率", "面料耐磨次数", "表面拒污等级"]
+    needs = [("乘坐舒适", 5, [9, 1, 0]), ("耐用不易损坏", 4, [3, 9, 1]), ("容易清洁", 3, [0, 3, 9])]
+    right = left + col * 3
+    # roof: the technical characteristics' correlations, a triangle over the ceiling
+    s.polygon([(left, top - 44), (left + col * 1.5, top - 110), (right, top - 44)], fill=GREY_FILL, stroke=MUTED)
+    s.text(left + col * 1.5, top - 62, "屋顶：技术特性之间的相关", size=12, fill=MUTED)
+    for i, name in enumerate(techs):
+        s.rect(left + i * col, top - 44, col, 44, fill=LIGHT_BLUE, stroke=BLUE)
+        s.text(left + i * col + col / 2, top - 17, name, size=12)
+    s.text(10, top - 60, "天花板：技术特性", size=12, anchor="start", fill=BLUE)
+    for r, (need, weight, marks) in enumerate(needs):
+        y = top + r * row
+        s.rect(10, y, left - 10, row, fill=LIGHT_GREEN, stroke=GREEN)
+        s.text(18, y + 27, f"{need}（{weight}）", size=12, anchor="start")
+        for c, mark in enumerate(marks):
+            s.rect(left + c * col, y, col, row, fill="#ffffff", stroke=GRID)
+            if mark:
+                s.text(left + c * col + col / 2, y + 28, str(mark), size=15, bold=mark == 9, fill=INK if mark == 9 else MUTED)
+    s.text(18, top - 8, "左墙：顾客需求（重要度）", size=12, anchor="start", fill=GREEN)
+    y = top + 3 * row
+    scores = [57, 50, 31]
+    for c, score in enumerate(scores):
+        s.rect(left + c * col, y, col, row, fill=LIGHT_ORANGE, stroke=ORANGE)
+        s.text(left + c * col + col / 2, y + 28, str(score), size=15, bold=c == 0)
+    s.rect(10, y, left - 10, row, fill=LIGHT_ORANGE, stroke=ORANGE)
+    s.text(18, y + 27, "地下室：技术重要度", size=12, anchor="start")
+    s.text(left + col * 1.5, y + row + 22, "房间：关系强度 9（强）、3（中）、1（弱），空格为无关系", size=12, fill=MUTED)
+    s.text(left + col * 1.5, y + row + 42, "重要度 = Σ（需求重要度 × 关系强度），如 5×9 + 4×3 = 57", size=12, fill=MUTED)
+    return s
+
+
+@figure("expert/quality-by-design/figures/qfd-four-phases.svg")
+def qfd_four_phases() -> Svg:
+    s = Svg(250)
+    stages = [("产品规划", "顾客需求", "产品技术特性"), ("零部件展开", "产品技术特性", "零部件特性"),
+              ("工艺规划", "零部件特性", "关键工艺参数"), ("生产控制", "关键工艺参数", "控制方法")]
+    for i, (name, wall, ceiling) in enumerate(stages):
+        x, y = 12 + i * 116, 30 + i * 44
+        s.rect(x, y, 104, 60, fill=LIGHT_BLUE, stroke=BLUE, rx=4)
+        s.text(x + 52, y + 20, name, size=13, bold=True)
+        s.text(x + 52, y + 38, f"{wall} →", size=10, fill=MUTED)
+        s.text(x + 52, y + 52, ceiling, size=10, fill=BLUE)
+        if i < 3:
+            s.arrow(x + 104, y + 30, x + 116, y + 52, stroke=ORANGE, width=2)
+    s.text(240, 18, "上一阶段的“天花板”成为下一阶段的“左墙”", size=12, fill=INK)
+    return s
+
+
+@figure("practitioner/iso9001-qms-audit/figures/audit-steps.svg")
+def audit_steps() -> Svg:
+    s = Svg(260)
+    flow(s, [["第一步", "策划审核方案"], ["第二步", "准备一次审核"], ["第三步", "实施审核"]], y=20, h=56)
+    onsite = ["首次会议", "收集和验证信息", "形成审核发现", "准备审核结论", "末次会议"]
+    for i, step in enumerate(onsite):
+        y = 100 + i * 30
+        s.rect(300, y, 160, 24, fill=LIGHT_GREEN, stroke=GREEN, rx=4)
+        s.text(380, y + 17, step, size=12)
+        if i:
+            s.arrow(380, y - 6, 380, y, head=5)
+    s.line(380, 78, 380, 100, stroke=MUTED, width=1)
+    s.text(20, 120, "收集信息的三种方法：", size=12, anchor="start")
+    for i, (name, note) in enumerate([("面谈", "问开放式问题"), ("观察", "看现场实际怎么做"), ("查阅", "查记录、文件和数据")]):
+        s.box(20, 132 + i * 38, 64, 30, [name], fill=LIGHT_ORANGE, stroke=ORANGE, size=12, bold=True)
+        s.text(92, 152 + i * 38, note, size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("all-staff/shopfloor-qc-circles/figures/problem-solving-steps.svg")
+def problem_solving_steps() -> Svg:
+    s = Svg(300)
+    rows = [("P 计划", ["1 选择课题", "2 现状调查", "3 设定目标", "4 原因分析", "5 确定主要原因", "6 制定对策"], LIGHT_BLUE, BLUE),
+            ("D 实施", ["7 对策实施"], LIGHT_GREEN, GREEN), ("C 检查", ["8 效果检查"], LIGHT_ORANGE, ORANGE),
+            ("A 处置", ["9 制定巩固措施", "10 总结和下一步打算"], LIGHT_RED, RED)]
+    y = 14
+    for name, steps, fill, stroke in rows:
+        height = 28 * ((len(steps) + 1) // 2) + 8
+        s.rect(10, y, 90, height, fill=fill, stroke=stroke, rx=5)
+        s.text(55, y + height / 2 + 5, name, size=13, bold=True)
+        for i, step in enumerate(steps):
+            x = 112 + (i % 2) * 180
+            yy = y + 4 + (i // 2) * 28
+            s.rect(x, yy, 170, 24, fill="#ffffff", stroke=stroke, rx=4)
+            s.text(x + 10, yy + 17, step, size=12, anchor="start")
+        y += height + 10
+    return s
+
+
+@figure("practitioner/standardization-practice/figures/five-kinds-of-standards.svg")
+def five_kinds_of_standards() -> Svg:
+    s = Svg(270)
+    s.rect(10, 30, 290, 220, fill=GREY_FILL, stroke=MUTED, rx=8)
+    s.text(155, 22, "政府主导制定", size=13, bold=True)
+    s.rect(312, 30, 158, 220, fill=LIGHT_GREEN, stroke=GREEN, rx=8)
+    s.text(391, 22, "市场主体自主制定", size=13, bold=True, fill=GREEN)
+    s.box(24, 44, 262, 74, ["国家标准", "强制性 GB ／ 推荐性 GB/T"], size=13, bold=True)
+    s.box(24, 128, 126, 56, ["行业标准", "推荐性"], size=13, bold=True)
+    s.box(160, 128, 126, 56, ["地方标准", "推荐性"], size=13, bold=True)
+    s.box(326, 44, 130, 74, ["团体标准", "T/ 社会团体代号"], fill="#ffffff", stroke=GREEN, size=13, bold=True)
+    s.box(326, 128, 130, 56, ["企业标准", "Q/ 企业代号"], fill="#ffffff", stroke=GREEN, size=13, bold=True)
+    s.text(155, 212, "行业、地方标准如 TB/T、DL/T、DB××/T", size=11, fill=MUTED)
+    s.text(391, 212, "都不得低于强制性", size=11, fill=MUTED)
+    s.text(391, 228, "国家标准的要求", size=11, fill=MUTED)
+    return s
+
+
+@figure("expert/green-low-carbon/figures/ghg-categories.svg")
+def ghg_categories() -> Svg:
+    s = Svg(300)
+    rows = [("类别 1", "直接排放与清除：燃烧、自有车辆、工艺与逸散排放", "范围一", RED, LIGHT_RED),
+            ("类别 2", "输入能源的间接排放：外购电力、热力、蒸汽", "范围二", ORANGE, LIGHT_ORANGE),
+            ("类别 3", "运输产生的间接排放", "范围三", BLUE, LIGHT_BLUE),
+            ("类别 4", "组织使用的产品产生的间接排放", "范围三", BLUE, LIGHT_BLUE),
+            ("类别 5", "与使用组织产品相关的间接排放", "范围三", BLUE, LIGHT_BLUE),
+            ("类别 6", "其他来源的间接排放", "范围三", BLUE, LIGHT_BLUE)]
+    s.text(10, 20, "ISO 14064-1 的六个类别", size=13, anchor="start", bold=True)
+    s.text(470, 20, "对照的“范围”说法", size=13, anchor="end", bold=True)
+    for i, (name, text, scope, stroke, fill) in enumerate(rows):
+        y = 32 + i * 42
+        s.rect(10, y, 380, 34, fill=fill, stroke=stroke, rx=4)
+        s.text(18, y + 22, name, size=12, anchor="start", bold=True)
+        s.text(74, y + 22, text, size=12, anchor="start")
+        if i < 3:
+            h = 34 if i < 2 else 34 + 42 * 3
+            s.rect(400, y, 70, h, fill=fill, stroke=stroke, rx=4)
+            s.text(435, y + h / 2 + 5, scope, size=13, bold=True, fill=stroke)
+    return s
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
