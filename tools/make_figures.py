@@ -523,7 +523,7 @@ def vsm_timeline() -> Svg:
     steps = [("原材料", None, 5.0), ("下料", 6, 2.0), ("折弯", 8, 1.5), ("焊接", 15, 1.0), ("喷涂", 20, 3.0), ("装配", 90, 0.5),
              ("试验", 30, 2.0)]
     s = Svg(230)
-    x, scale = 14, 12.5
+    x, scale = 14.0, 12.5
     s.text(240, 24, "库存停留合计 15 天，增值时间合计 169 分钟", size=13, bold=True)
     for name, minutes, days in steps:
         if minutes is not None:
