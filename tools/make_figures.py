@@ -737,6 +737,116 @@ def ghg_categories() -> Svg:
     return s
 
 
+
+@figure("practitioner/reliability-fmea/figures/block-diagrams.svg")
+def block_diagrams() -> Svg:
+    s = Svg(330)
+
+    def unit(x: float, y: float, r: str) -> None:
+        s.box(x, y, 60, 30, [r], size=13)
+
+    s.text(10, 22, "串联：Rs = 0.99 × 0.98 × 0.95 ≈ 0.922", size=13, anchor="start", bold=True)
+    s.line(20, 55, 290, 55, stroke=INK, width=1.5)
+    for i, r in enumerate(["0.99", "0.98", "0.95"]):
+        unit(40 + i * 86, 40, r)
+    s.text(10, 118, "并联：Rs = 1 − 0.05² = 0.9975", size=13, anchor="start", bold=True)
+    for y in (132, 172):
+        unit(110, y, "0.95")
+        s.line(80, y + 15, 110, y + 15, stroke=INK, width=1.5)
+        s.line(170, y + 15, 200, y + 15, stroke=INK, width=1.5)
+    s.line(80, 147, 80, 187, stroke=INK, width=1.5)
+    s.line(200, 147, 200, 187, stroke=INK, width=1.5)
+    s.line(20, 167, 80, 167, stroke=INK, width=1.5)
+    s.line(200, 167, 290, 167, stroke=INK, width=1.5)
+    s.text(10, 234, "三取二表决：Rs = 3R² − 2R³ ≈ 0.993（R = 0.95）", size=13, anchor="start", bold=True)
+    for i in range(3):
+        y = 246 + i * 28
+        s.box(110, y, 60, 24, ["0.95"], size=12)
+        s.line(80, y + 12, 110, y + 12, stroke=INK, width=1.5)
+        s.line(170, y + 12, 230, 288, stroke=INK, width=1.5)
+    s.line(80, 258, 80, 314, stroke=INK, width=1.5)
+    s.line(20, 286, 80, 286, stroke=INK, width=1.5)
+    s.box(230, 272, 50, 30, ["2/3"], fill=LIGHT_ORANGE, stroke=ORANGE, size=13, bold=True)
+    s.line(280, 287, 300, 287, stroke=INK, width=1.5)
+    s.text(316, 60, "任一单元失效，系统就失效", size=12, anchor="start", fill=MUTED)
+    s.text(316, 172, "全部单元失效，系统才失效", size=12, anchor="start", fill=MUTED)
+    s.text(316, 292, "至少 2 个正常，系统才正常", size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("practitioner/reliability-fmea/figures/fmea-seven-steps.svg")
+def fmea_seven_steps() -> Svg:
+    s = Svg(250)
+    steps = [["策划", "和准备"], ["结构", "分析"], ["功能", "分析"], ["失效", "分析"], ["风险", "分析"], ["优化"], ["结果", "文件化"]]
+    groups = [(0, 3, "建立基础：系统是什么、该做什么", BLUE, LIGHT_BLUE), (3, 6, "分析和降低风险", ORANGE, LIGHT_ORANGE),
+              (6, 7, "沟通", GREEN, LIGHT_GREEN)]
+    w, gap = 58, 8
+    for start, stop, label, stroke, fill in groups:
+        x0 = 12 + start * (w + gap)
+        x1 = 12 + stop * (w + gap) - gap
+        s.rect(x0 - 4, 30, x1 - x0 + 8, 150, fill=fill, stroke=stroke, rx=6)
+        s.text((x0 + x1) / 2, 200, label, size=12, fill=stroke)
+    for i, name in enumerate(steps):
+        x = 12 + i * (w + gap)
+        s.rect(x, 50, w, 110, fill="#ffffff", stroke=MUTED, rx=4)
+        s.text(x + w / 2, 80, str(i + 1), size=18, bold=True)
+        for j, part in enumerate(name):
+            s.text(x + w / 2, 108 + j * 18, part, size=13)
+    s.text(240, 22, "AIAG-VDA FMEA 的七个步骤", size=13, bold=True)
+    s.text(240, 236, "跳过结构分析和功能分析直接填表，失效模式往往列不全", size=12, fill=MUTED)
+    return s
+
+
+@figure("practitioner/reliability-fmea/figures/failure-chain.svg")
+def failure_chain() -> Svg:
+    s = Svg(200)
+    items = [("失效原因", "下一层级", "焊接电流偏低", LIGHT_ORANGE, ORANGE), ("失效模式", "分析的焦点", "焊缝未焊透", LIGHT_BLUE, BLUE),
+             ("失效影响", "上一层级直至用户", "高压下焊缝开裂漏油", LIGHT_RED, RED)]
+    for i, (name, level, example, fill, stroke) in enumerate(items):
+        x = 10 + i * 160
+        s.box(x, 30, 140, 60, [name, level], fill=fill, stroke=stroke, size=14, bold=True)
+        s.text(x + 70, 120, "例：", size=12, fill=MUTED)
+        s.text(x + 70, 140, example, size=12)
+        if i:
+            s.arrow(x - 19, 60, x - 1, 60, head=6, width=2)
+    s.text(240, 185, "对整机而言的失效原因，在分析零件时就是失效模式", size=12, fill=MUTED)
+    return s
+
+
+@figure("all-staff/shopfloor-qc-circles/figures/five-s-steps.svg")
+def five_s_steps() -> Svg:
+    s = Svg(300)
+    steps = [("整理", "区分要与不要"), ("整顿", "要的东西摆放有序"), ("清扫", "清除脏污并顺带点检"), ("清洁", "把前三步变成制度"),
+             ("素养", "养成按规矩做事的习惯")]
+    for i, (name, note) in enumerate(steps):
+        x, y = 10 + i * 92, 210 - i * 40
+        s.rect(x, y, 86, 292 - y, fill=LIGHT_BLUE if i < 3 else (LIGHT_GREEN if i == 3 else LIGHT_ORANGE),
+               stroke=BLUE if i < 3 else (GREEN if i == 3 else ORANGE), rx=4)
+        s.text(x + 43, y + 24, name, size=16, bold=True)
+        for j, part in enumerate([note[k:k + 5] for k in range(0, len(note), 5)]):
+            s.text(x + 43, y + 46 + j * 17, part, size=11, fill=MUTED)
+    s.text(10, 24, "前一步是后一步的基础", size=13, anchor="start", bold=True)
+    return s
+
+
+@figure("practitioner/supplier-quality/figures/eight-d.svg")
+def eight_d() -> Svg:
+    s = Svg(220)
+    steps = ["成立小组", "描述问题", "临时遏制措施", "分析根本原因", "选择并验证永久纠正措施", "实施措施", "预防再发生", "总结表彰"]
+    for i, name in enumerate(steps):
+        row, col = divmod(i, 4)
+        x, y = 10 + col * 117, 20 + row * 96
+        stroke, fill = (ORANGE, LIGHT_ORANGE) if i in (2, 3) else (BLUE, LIGHT_BLUE)
+        s.rect(x, y, 105, 70, fill=fill, stroke=stroke, rx=5)
+        s.text(x + 52, y + 22, f"D{i + 1}", size=15, bold=True, fill=stroke)
+        for j, part in enumerate([name[k:k + 6] for k in range(0, len(name), 6)]):
+            s.text(x + 52, y + 42 + j * 16, part, size=12)
+        if col < 3:
+            s.arrow(x + 105, y + 35, x + 116, y + 35, head=5)
+    s.text(240, 212, "整机企业审查根因是否找准，用后续批次的数据验证措施有效后才关闭", size=12, fill=MUTED)
+    return s
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
