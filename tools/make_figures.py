@@ -847,6 +847,143 @@ def eight_d() -> Svg:
     return s
 
 
+
+@figure("expert/quality-by-design/figures/tolerance-stack.svg")
+def tolerance_stack() -> Svg:
+    parts = [0.03, 0.04, 0.12]
+    worst = sum(parts)
+    rss = math.sqrt(sum(t * t for t in parts))
+    s = Svg(280)
+    ax = Axes(s, 0, 0.22, 0, 3, left=120, right=60, top=20, bottom=110)
+    ax.frame(x_ticks=[(v / 100, f"±{v / 100:.2f}") for v in (0, 5, 10, 15, 20)], y_ticks=[])
+    s.text(ax.x(0.11), ax.plot_bottom + 36, "装配公差（mm）", size=13)
+    rows = [("极值法", worst, ORANGE), ("统计法（RSS）", rss, BLUE)]
+    for i, (label, value, colour) in enumerate(rows):
+        y0 = ax.y(3 - i) + 14
+        h = ax.y(0) - ax.y(1) - 28
+        s.rect(ax.x(0), y0, ax.x(value) - ax.x(0), h, fill=colour, stroke=None)
+        s.text(ax.left - 8, y0 + h / 2 + 5, label, size=12, anchor="end")
+        s.text(ax.x(value) + 6, y0 + h / 2 + 5, f"±{value:.2f}", size=12, anchor="start")
+    s.line(ax.x(0.15), ax.top, ax.x(0.15), ax.plot_bottom, stroke=RED, width=2, dash="6 4")
+    s.text(ax.x(0.15), ax.y(0.55), "要求 ±0.15", size=12, fill=RED)
+    total = sum(t * t for t in parts)
+    s.text(10, 228, "方和根中各零件所占份额：", size=12, anchor="start")
+    x = 10.0
+    for i, t in enumerate(parts):
+        w = 460 * t * t / total
+        s.rect(x, 236, w, 22, fill=[GREEN, "#6f9bd8", BLUE][i], stroke="#ffffff")
+        if w > 60:
+            s.text(x + w / 2, 252, f"零件 3：±{t}（约 {t * t / total:.0%}）", size=12, fill="#ffffff", bold=True)
+        x += w
+    s.text(10, 274, "零件 1、2 合计不到 15%：收紧零件 3 最有效", size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("expert/quality-by-design/figures/p-diagram.svg")
+def p_diagram() -> Svg:
+    s = Svg(280)
+    s.box(170, 110, 140, 70, ["产品或过程", "（电源模块）"], size=14, bold=True)
+    s.box(10, 118, 130, 54, ["可控因素", "电路拓扑、元件标称值"], fill=LIGHT_GREEN, stroke=GREEN, size=12, bold=True)
+    s.arrow(140, 145, 168, 145, width=2)
+    s.box(340, 118, 130, 54, ["输出", "输出电压"], fill=LIGHT_ORANGE, stroke=ORANGE, size=12, bold=True)
+    s.arrow(310, 145, 338, 145, width=2)
+    noises = [("外部噪声", "温度、湿度、振动"), ("内部噪声", "老化、磨损、漂移"), ("产品间噪声", "制造差异")]
+    for i, (name, note) in enumerate(noises):
+        x = 40 + i * 140
+        s.box(x, 12, 120, 50, [name, note], fill=LIGHT_RED, stroke=RED, size=12, bold=True)
+        s.arrow(x + 60, 64, 240 + (i - 1) * 40, 108, stroke=RED, width=1.5)
+    s.text(240, 220, "稳健设计：找出在各种噪声条件下", size=13)
+    s.text(240, 240, "输出都稳定的可控因素组合", size=13)
+    return s
+
+
+@figure("practitioner/quality-cost/figures/copq-iceberg.svg")
+def copq_iceberg() -> Svg:
+    s = Svg(340)
+    s.rect(0, 96, 480, 244, fill="#e6f0fa", stroke=None)
+    s.line(0, 96, 480, 96, stroke=BLUE, width=2)
+    s.polygon([(190, 20), (290, 20), (320, 96), (160, 96)], fill="#ffffff", stroke=BLUE)
+    s.polygon([(160, 96), (320, 96), (420, 320), (60, 320)], fill="#cfe0f3", stroke=BLUE)
+    above = ["报废", "返工返修", "保修、退换货", "索赔、召回"]
+    for i, item in enumerate(above):
+        s.text(240, 40 + i * 16, item, size=11)
+    below = ["未登记的返工和在线修理", "为弥补良率加班、多开设备", "多备的原材料和在制品", "计划被打乱的等待和切换",
+             "用户流失、品牌受损", "处理质量问题的管理时间"]
+    for i, item in enumerate(below):
+        s.text(240, 130 + i * 30, item, size=13)
+    s.text(470, 86, "显性损失：通常入账", size=12, anchor="end", fill=BLUE, bold=True)
+    s.text(470, 116, "隐性损失：通常不入账", size=12, anchor="end", fill=BLUE, bold=True)
+    return s
+
+
+@figure("practitioner/quality-cost/figures/four-cost-categories.svg")
+def four_cost_categories() -> Svg:
+    s = Svg(250)
+    s.line(20, 130, 460, 130, stroke=MUTED, width=2)
+    s.arrow(440, 130, 470, 130, stroke=MUTED, width=2)
+    s.line(330, 40, 330, 220, stroke=RED, width=2, dash="6 4")
+    s.text(330, 32, "交付", size=13, fill=RED, bold=True)
+    s.box(20, 56, 130, 60, ["预防成本", "不让问题发生"], fill=LIGHT_GREEN, stroke=GREEN, size=13, bold=True)
+    s.box(170, 56, 140, 60, ["鉴定成本", "及时发现问题"], size=13, bold=True)
+    s.box(170, 146, 140, 60, ["内部损失成本", "交付前发现的不合格"], fill=LIGHT_ORANGE, stroke=ORANGE, size=13, bold=True)
+    s.box(345, 146, 125, 60, ["外部损失成本", "交付后暴露的问题"], fill=LIGHT_RED, stroke=RED, size=13, bold=True)
+    s.text(85, 150, "问题出现之前", size=12, fill=MUTED)
+    s.text(240, 236, "越晚发现，损失越大", size=12, fill=MUTED)
+    return s
+
+
+@figure("leadership/assessment-incentives-talent/figures/four-tiers.svg")
+def four_tiers() -> Svg:
+    s = Svg(260)
+    tiers = [("领导干部", "主要负责人和分管领导", RED, LIGHT_RED), ("骨干专家", "改进项目负责人、高级工程师", ORANGE, LIGHT_ORANGE),
+             ("专业人员", "质量工程师、内审员、标准化人员", BLUE, LIGHT_BLUE), ("全员通识", "全体员工", GREEN, LIGHT_GREEN)]
+    for i, (name, who, stroke, fill) in enumerate(tiers):
+        top_half, bottom_half = 56 + i * 44, 56 + (i + 1) * 44
+        y = 20 + i * 56
+        s.polygon([(240 - top_half, y), (240 + top_half, y), (240 + bottom_half, y + 52), (240 - bottom_half, y + 52)],
+                  fill=fill, stroke=stroke)
+        s.text(240, y + 22, name, size=14, bold=True, fill=stroke)
+        s.text(240, y + 41, who, size=12)
+    return s
+
+
+@figure("leadership/assessment-incentives-talent/figures/training-evaluation-levels.svg")
+def training_evaluation_levels() -> Svg:
+    s = Svg(250)
+    levels = [("1 反应", "是否满意、是否认为有用"), ("2 学习", "是否掌握知识和技能（考试）"), ("3 行为", "回到岗位后做法是否改变"),
+              ("4 结果", "组织绩效是否改善")]
+    for i, (name, note) in enumerate(levels):
+        x, y = 10 + i * 30, 200 - i * 50
+        s.rect(x, y, 300, 42, fill=[LIGHT_GREEN, LIGHT_BLUE, LIGHT_ORANGE, LIGHT_RED][i],
+               stroke=[GREEN, BLUE, ORANGE, RED][i], rx=5)
+        s.text(x + 12, y + 27, name, size=14, anchor="start", bold=True)
+        s.text(x + 80, y + 27, note, size=12, anchor="start")
+    s.arrow(440, 236, 440, 40, stroke=MUTED, width=2)
+    s.text(448, 130, "越", size=12, anchor="start", fill=MUTED)
+    s.text(448, 146, "难", size=12, anchor="start", fill=MUTED)
+    s.text(448, 162, "评", size=12, anchor="start", fill=MUTED)
+    s.text(448, 178, "价", size=12, anchor="start", fill=MUTED)
+    s.text(400, 28, "越有价值", size=12, fill=MUTED)
+    return s
+
+
+@figure("all-staff/quality-safety-risk/figures/two-directions.svg")
+def two_directions() -> Svg:
+    s = Svg(230)
+    chain = ["原材料批次", "零部件", "生产工序", "成品", "用户"]
+    for i, name in enumerate(chain):
+        x = 10 + i * 94
+        s.box(x, 90, 80, 44, [name], size=13, bold=True)
+        if i:
+            s.line(x - 14, 112, x, 112, stroke=MUTED, width=1.5)
+    s.arrow(40, 70, 440, 70, stroke=GREEN, width=2.5)
+    s.text(240, 56, "正向追踪：这批材料用在了哪些产品上、在哪里 → 确定影响范围、召回", size=12, fill=GREEN)
+    s.arrow(440, 156, 40, 156, stroke=ORANGE, width=2.5)
+    s.text(240, 180, "逆向追溯：这件产品用了什么材料、谁在什么条件下做的 → 分析原因", size=12, fill=ORANGE)
+    s.text(240, 214, "两个方向都要能走通", size=12, fill=MUTED, bold=True)
+    return s
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
