@@ -10,7 +10,7 @@ from typing import Any
 
 import markdown
 
-from . import figures, sanitize
+from . import figures, item_kinds, sanitize
 from .catalog import MEASURES, CourseDef, Scan, cjk_count, scan
 from .exams import DrawRule, ExamDef, load_exams
 from .problems import Problem
@@ -121,6 +121,7 @@ def stats(library: Library) -> list[dict[str, Any]]:
             "questions": len(questions),
             "questions_by_type": dict(sorted(Counter(q.type.value for q in questions).items())),
             "questions_by_difficulty": dict(sorted(Counter(q.difficulty.value for q in questions).items())),
+            **item_kinds.shares(questions),
         })
     return rows
 
