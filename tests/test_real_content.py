@@ -33,6 +33,11 @@ def test_shipped_content_has_no_problems() -> None:
     assert [str(p) for p in library().problems] == []
 
 
+def test_lessons_that_teach_a_chart_or_diagram_carry_figures() -> None:
+    figures = sum(lesson.source.count('<figure class="lesson-figure">') for c in library().courses for lesson in c.lessons)
+    assert figures >= 40
+
+
 def test_the_courses_of_the_outline_are_shipped_in_their_tiers() -> None:
     shipped = {tier: [c.slug for c in library().courses if c.tier == tier] for tier in TIER_ORDER}
     assert {tier.value: sorted(slugs) for tier, slugs in shipped.items()} == {t: sorted(s) for t, s in OUTLINE.items()}
@@ -53,6 +58,8 @@ def test_course_meets_the_curriculum_bar(slug: str) -> None:
     for lesson in course.lessons:
         assert "## 常见误区" in lesson.source, lesson.slug
         assert "## 要点小结" in lesson.source, lesson.slug
+        references = lesson.source.partition("\n## 参考资料\n")[2]
+        assert references.strip().startswith("- "), f"{lesson.slug}: no 参考资料 section ending the lesson"
         assert "|---" in lesson.source.replace(" ", "") or "<svg" in lesson.source, f"{lesson.slug}: no table or figure"
 
 
