@@ -184,14 +184,20 @@ def _host(base: str, cookie: str, code: str, action: str) -> None:
 
 def run(players: int, mode: str, workers: int, keepalive: int = 75) -> dict[str, Any]:
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
-    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
-    folder = Path(tempfile.mkdtemp(prefix="live_load_"))
-    code, host_cookie, phones = _setup(app, players)
-    (folder / "players.json").write_text(json.dumps(phones))
-    results = folder / "results.jsonl"
-    load_start = os.getloadavg()
+    # Redis first: the phones' sign-in sessions are mirrored there as a real login mirrors them,
+    # else every answer misses the mirror and takes the database path
     redis_process, redis_url = _redis()
-    server, base = _gunicorn(url, redis_url, workers, keepalive)
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url})
+    folder = Path(tempfile.mkdtemp(prefix="live_load_"))
+    try:
+        code, host_cookie, phones = _setup(app, players)
+        (folder / "players.json").write_text(json.dumps(phones))
+        results = folder / "results.jsonl"
+        load_start = os.getloadavg()
+        server, base = _gunicorn(url, redis_url, workers, keepalive)
+    except BaseException:
+        redis_process.terminate()
+        raise
     locust = None
     try:
         healthz_rate, b50, b99 = _baseline(base)
