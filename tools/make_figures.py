@@ -984,6 +984,27 @@ def two_directions() -> Svg:
     return s
 
 
+
+@figure("practitioner/supplier-quality/figures/safety-event-steps.svg")
+def safety_event_steps() -> Svg:
+    s = Svg(250)
+    steps = [("发现与报告", "立即上报"), ("评估与分级", "定等级和负责人"), ("遏制", "停发、隔离、通知"), ("调查与定界", "查原因、定范围"),
+             ("决策", "召回或整改"), ("实施与跟踪", "逐台登记"), ("关闭与总结", "验证、修订文件")]
+    for i, (name, note) in enumerate(steps):
+        row, col = divmod(i, 4)
+        x = 10 + col * 117 if row == 0 else 68 + col * 117
+        y = 30 + row * 110
+        stroke, fill = (RED, LIGHT_RED) if i == 2 else (BLUE, LIGHT_BLUE)
+        s.box(x, y, 104, 62, [name, note], fill=fill, stroke=stroke, size=13, bold=True)
+        if i not in (3, 6):
+            s.arrow(x + 104, y + 31, x + 116, y + 31, head=5)
+    s.path("M 412 94 L 412 112 L 120 112 L 120 138", stroke=INK, width=1.5)
+    s.polygon([(115, 132), (125, 132), (120, 140)], fill=INK)
+    s.text(240, 18, "先遏制风险，再查原因；调查原因与确定范围同时进行", size=12, fill=MUTED)
+    s.text(240, 236, "定界依靠追溯记录：记录越细，处置范围越小", size=12, fill=MUTED)
+    return s
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
