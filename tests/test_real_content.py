@@ -18,7 +18,7 @@ OUTLINE = {
     "practitioner": ["iso9001-qms-audit", "quality-tools-spc", "standardization-practice", "nqi-metrology-conformity", "reliability-fmea",
                      "quality-cost", "quality-statistics", "supplier-quality"],
     "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon",
-               "quality-by-design"],
+               "quality-by-design", "digital-quality"],
     "leadership": ["leading-quality-strategy", "assessment-incentives-talent"],
 }
 COURSES = [slug for slugs in OUTLINE.values() for slug in slugs]
