@@ -16,7 +16,7 @@ from academy.tiers import TIER_ORDER
 OUTLINE = {
     "all-staff": ["qs-basics", "tqm-fundamentals", "shopfloor-qc-circles", "quality-safety-risk"],
     "practitioner": ["iso9001-qms-audit", "quality-tools-spc", "standardization-practice", "nqi-metrology-conformity", "reliability-fmea",
-                     "quality-cost", "quality-statistics", "supplier-quality"],
+                     "quality-cost", "quality-statistics", "supplier-quality", "construction-service-quality"],
     "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon",
                "quality-by-design", "digital-quality"],
     "leadership": ["leading-quality-strategy", "assessment-incentives-talent"],
