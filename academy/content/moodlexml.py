@@ -194,13 +194,11 @@ def _variants(reader: _Reader, node: ET.Element, draft: Draft) -> tuple[list[str
     weights: list[float] = []
     for fraction, _, answer in _answers(reader, node, draft):
         value = _text(answer).strip()
-        reader.feedback_note(draft, f"答「{value}」", answer.find("feedback"))
+        reader.feedback_note(draft, "其他答案" if value == "*" else f"答「{value}」", answer.find("feedback"))
         if fraction <= 0 or not value:
             continue
         if "|" in value:
             raise _Refused(f"the answer '{value}' holds '|', which separates variants here")
-        if "*" in value:
-            reader.result.warnings.append(Rejected(draft.line, f"'*' in the answer '{value}' is a wildcard in Moodle; here it is a plain star"))
         variants.append(value)
         weights.append(fraction)
     if not variants or abs(max(weights) - 1) > 1e-6:
@@ -254,8 +252,9 @@ def _matching(reader: _Reader, node: ET.Element, draft: Draft) -> None:
             draft.distractors.append(right)
     if len(draft.options) < 2:
         raise _Refused("a matching question needs at least two pairs with a left-hand side")
-    if len(set(draft.matches + draft.distractors)) != len(draft.matches + draft.distractors):
-        raise _Refused("two pairs share a right-hand side, which this bank format cannot express")
+    # Moodle lists each right-hand text once: a repeated distractor adds no choice.
+    spare = draft.distractors
+    draft.distractors = [d for n, d in enumerate(spare) if d not in draft.matches and d not in spare[:n]]
     draft.type = QType.MATCHING
 
 
