@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from . import textformat
+from . import bankfiles, textformat
 from .importers_base import Draft, Imported, Rejected, fraction_ok, number_text
 from .quizbank import Bank, QType, Question
 
@@ -69,7 +69,11 @@ class _Reader:
         for source in textformat.images(text):
             name = source[len(PLUGINFILE):] if source.startswith(PLUGINFILE) else ""
             if name and name in embedded:
-                safe = re.sub(r"[^\w.-]+", "-", name).strip(".-") or "image"
+                safe = re.sub(r"[^\w.-]+", "-", name).strip(".-")[-120:] or "image"
+                if bankfiles.content_type(safe, embedded[name]) is None:
+                    self.result.warnings.append(Rejected(draft.line, f"file '{name}' is not a PNG, JPEG, GIF or WebP "
+                                                                     "image: left out, learners would not see it"))
+                    continue
                 self.result.files[self.prefix + safe] = embedded[name]
                 text = text.replace(source, self.prefix + safe)
             else:
