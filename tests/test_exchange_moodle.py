@@ -123,3 +123,55 @@ def test_the_checker_still_refuses_a_distractor_that_would_match() -> None:
     assert problems == []
     assert bank is not None
     assert bank.questions[0].matches == ("一", "一")
+
+
+# -- cloze gaps -----------------------------------------------------------------------------------
+
+def cloze(text: str) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="cloze"><name><text>完形</text></name>
+    <questiontext format="html"><text><![CDATA[{text}]]></text></questiontext>
+  </question>
+</quiz>"""
+
+
+def test_cloze_short_answer_gaps_keep_stars_underscores_and_feedback() -> None:
+    question = imported(cloze("<p>{1:SHORTANSWER:=质量*#对~%50%品质#差不多} 与 {1:SA:=PDCA_循环}</p>"), "moodlexml")[0]
+    assert question.type is QType.FILL
+    assert question.blanks == (("质量*", "品质"), ("PDCA_循环",))
+    assert question.blank_weights == ((1, 0.5), (1,))
+    assert question.stem == "<p>____ 与 ____</p>"
+    assert "第 1 空答「品质」：差不多" in question.explanation
+    assert grade_item(question, ["质量管理", "pdca_循环"]).correct
+
+
+def test_a_lone_numerical_gap_becomes_a_numeric_question() -> None:
+    question = imported(cloze("过程能力指数 Cpk = {2:NUMERICAL:=1.33:0.01#对~%50%1.33:0.1~*#再算一遍}。"), "moodlexml")[0]
+    assert question.type is QType.NUMERIC
+    assert (question.low, question.high) == pytest.approx((1.32, 1.34))
+    assert question.partial_ranges[0] == pytest.approx((0.5, 1.23, 1.43))
+    assert question.stem == "过程能力指数 Cpk = ____。"
+    assert "其他答案：再算一遍" in question.explanation
+    assert grade_item(question, "1.335").correct
+
+
+def test_a_lone_choice_gap_becomes_a_choice_question() -> None:
+    single = imported(cloze("持续改进的循环是 {1:MCV:~DMAIC#六西格玛~=PDCA~%50%PDSA}。"), "moodlexml")[0]
+    assert single.type is QType.SINGLE
+    assert single.options == ("DMAIC", "PDCA", "PDSA")
+    assert single.weights == (0, 1, 0.5)
+    assert single.stem == "持续改进的循环是 ____。"
+    several = imported(cloze("属于 QC 七工具的是 {1:MULTIRESPONSE:~%50%排列图~%50%因果图~%-100%亲和图}。"), "moodlexml")[0]
+    assert several.type is QType.MULTIPLE
+    assert several.correct == (0, 1)
+
+
+def test_a_cloze_mixing_gap_kinds_is_rejected_naming_the_gap() -> None:
+    result = import_questions(cloze("{1:SA:=甲} 与 {1:NUMERICAL:=3} 与 {1:MC:=乙~丙}"), "moodlexml",
+                              bank_id="ex", course="c", lesson="l")
+    assert result.converted == 0
+    assert result.errors[0].line == 3
+    assert "cloze gap 2 of 3 is NUMERICAL" in result.errors[0].reason
+    unknown = import_questions(cloze("{1:ESSAY:=甲}"), "moodlexml", bank_id="ex", course="c", lesson="l")
+    assert "cloze gap 1 has type ESSAY" in unknown.errors[0].reason
