@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from flask import Flask
 
 from academy.content.bankfiles import content_type, link_images
 from academy.content.library import load_library
-from academy.models import Role
-from academy.services import content_sync
+from academy.database import db
+from academy.models import Role, User
+from academy.services import competitions, content_sync
 
 from .conftest import FIXTURES, log_in, make_app
 
@@ -99,6 +101,22 @@ def test_images_of_a_bank_no_quiz_draws_are_for_authors_and_hr_only(app: Flask, 
         log_in(client, make_user(roles=roles))
         assert client.get(url).status_code == status
     assert app.test_client().get(url).status_code in (302, 401)
+
+
+def test_a_round_drawing_from_a_bank_opens_its_images_to_those_it_admits(app: Flask, make_user: Any,
+                                                                       make_tree: Any) -> None:
+    units = make_tree("甲公司", "乙公司")
+    host = make_user(roles=(Role.HOST,))
+    inside, outside = make_user(unit=units["甲公司"]), make_user(unit=units["乙公司"])
+    with app.app_context():
+        start = datetime.now(UTC)
+        competitions.create(db.session.get(User, host.id), title="看图竞赛", rules="", opens_at=start,
+                            closes_at=start + timedelta(days=1), draw=[{"bank": "hidden", "count": 1}],
+                            time_limit=30, sittings=1, unit_ids=[units["甲公司"].id])
+    for person, status in ((inside, 200), (outside, 404), (host, 200)):
+        client = app.test_client()
+        log_in(client, person)
+        assert client.get("/quiz-files/hidden/chart.png").status_code == status
 
 
 @pytest.mark.parametrize("name", ["drawing.svg", "page.png", "missing.png", "..%2Ftools.md", ".hidden.png"])
