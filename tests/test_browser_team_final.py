@@ -148,13 +148,11 @@ def test_a_team_final_with_preset_a(live_app: Flask, live_server: LiveServer, br
     assert b2.locator("#buzz").count() == 0  # still out
     choose(a2, 1 - truth)
     a1.wait_for_selector("#note:has-text('轮到你')")
-    console.reload()
-    console.wait_for_selector("#marks tr.turn[data-team='红队']")
+    console.wait_for_selector("#marks tr.turn[data-team='红队']")  # the console reloads itself on each change
     if SHOTS:
         console.screenshot(path=str(Path(SHOTS) / "teamfinal-host-buzz-1366x768.png"), full_page=True)
     choose(a1, truth)
     a1.wait_for_selector("#stage[data-state='closed']")
-    console.reload()
     console.wait_for_selector("#distribution")
     if SHOTS:
         console.screenshot(path=str(Path(SHOTS) / "teamfinal-host-closed-1366x768.png"), full_page=True)
