@@ -253,7 +253,8 @@
     if (state.status === "finished") {
       var team = me.team_result;
       stage.replaceChildren(el("h2", { text: L.finished }),
-        team ? el("p", { "class": "big", id: "team-result", text: fmt(L.team_rank, team) + " · " + team.points + " " + L.points }) : null,
+        team ? el("p", { "class": "big", id: "team-result", text: fmt(L.team_rank, team) }) : null,
+        team ? el("p", { "class": "big", text: team.points + " " + L.points }) : null,
         el("p", { "class": team ? "" : "big", text: fmt(L.rank, me) + " · " + me.points + " " + L.points }));
       return;
     }
