@@ -31,7 +31,7 @@ from .models import (
     User,
 )
 from .models.org import path_within
-from .services import quizzes
+from .services import published, quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -91,6 +91,24 @@ def lesson_for_learner(course_slug: str, lesson_slug: str) -> Lesson:
     if lesson.retired:
         abort(404)
     return lesson
+
+
+def published_course(slug: str) -> tuple[published.Snapshot, published.PublishedCourse]:
+    """A live course from the cached published content; retired or unknown: 404."""
+    snap = published.snapshot()
+    course = snap.by_slug.get(slug)
+    if course is None:
+        abort(404)
+    return snap, course
+
+
+def published_lesson(course_slug: str, lesson_slug: str) -> tuple[
+        published.Snapshot, published.PublishedCourse, published.PublishedLesson]:
+    snap, course = published_course(course_slug)
+    lesson = course.lesson(lesson_slug)
+    if lesson is None:
+        abort(404)
+    return snap, course, lesson
 
 
 def user_for_admin(viewer: User, user_id: int) -> User:

@@ -26,7 +26,7 @@ from .competition import (
     RoundKind,
     Stage,
 )
-from .content import ContentProblem, Course, Lesson
+from .content import ContentProblem, ContentState, Course, Lesson
 from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
@@ -51,6 +51,7 @@ __all__ = [
     "ClassroomSession",
     "Competition",
     "ContentProblem",
+    "ContentState",
     "Course",
     "CourseCompletion",
     "Enrollment",

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import noload
 
 from ..database import db, utcnow
-from ..models import Attempt, Course, Lesson, User
+from ..models import Attempt, User
 from .progress import CourseProgress, progress_for
+from .published import CourseShape, LessonShape
 
 
 class Step(StrEnum):
@@ -35,7 +36,7 @@ class Step(StrEnum):
 class NextStep:
     step: Step
     progress: CourseProgress
-    lesson: Lesson | None  # the lesson to read (START, CONTINUE) or to read again (DONE)
+    lesson: LessonShape | None  # the lesson to read (START, CONTINUE) or to read again (DONE)
     attempts_used: int = 0
     attempts_left: int | None = None  # None: unlimited or no final exam
     cooldown_until: datetime | None = None
@@ -46,13 +47,13 @@ class NextStep:
         return self.step in (Step.FINAL, Step.RESUME_EXAM, Step.RETAKE, Step.WAIT, Step.NO_ATTEMPTS)
 
 
-def _final_settings(course: Course) -> dict[str, object] | None:
+def _final_settings(course: CourseShape) -> dict[str, object] | None:
     meta = course.meta or {}
     settings = meta.get("final_exam")
     return settings if meta.get("bank") and isinstance(settings, dict) else None
 
 
-def _step(course: Course, state: CourseProgress, done: set[int], attempts: list[Attempt], now: datetime) -> NextStep:
+def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[Attempt], now: datetime) -> NextStep:
     live = course.live_lessons
     unread = next((x for x in live if x.id not in done), None)
     if state.completed:
@@ -85,7 +86,7 @@ def _best(attempts: list[Attempt]) -> int | None:
     return round(max(scores)) if scores else None
 
 
-def next_steps(user: User, courses: Iterable[Course], *, now: datetime | None = None) -> dict[int, NextStep]:
+def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | None = None) -> dict[int, NextStep]:
     """The next step in each course, in a handful of queries whatever the number of courses."""
     courses = list(courses)
     now = now or utcnow()
@@ -100,5 +101,5 @@ def next_steps(user: User, courses: Iterable[Course], *, now: datetime | None = 
     return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
 
 
-def next_step(user: User, course: Course, *, now: datetime | None = None) -> NextStep:
+def next_step(user: User, course: CourseShape, *, now: datetime | None = None) -> NextStep:
     return next_steps(user, [course], now=now)[course.id]

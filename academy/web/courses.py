@@ -4,25 +4,23 @@ from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from markupsafe import Markup
 
-from .. import access, format_hours, tiers
-from ..content.render import render
-from ..database import db
+from .. import access, format_hours
 from ..forms import EmptyForm
-from ..models import Course
-from ..services import next_step, progress
+from ..services import next_step, progress, published
 from ..services.next_step import NextStep, Step
+from ..services.published import CourseShape
 
 bp = Blueprint("courses", __name__)
 bp.before_request(login_required(lambda: None))
 
 
 @bp.app_template_global()
-def step_action(course: Course, step: NextStep) -> tuple[str, str]:
+def step_action(course: CourseShape, step: NextStep) -> tuple[str, str]:
     """The label and the address of a course's one next action."""
     final = url_for("quizzes.show", kind="final", ref=course.slug)
     if step.step is Step.START and step.lesson is not None:
@@ -51,45 +49,47 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/courses")
 def catalog() -> ResponseReturnValue:
-    courses = list(db.session.execute(
-        select(Course).where(Course.retired.is_(False)).order_by(Course.position, Course.slug)
-    ).scalars())
-    courses.sort(key=lambda c: (tiers.rank(c.tier), c.position))
+    snap = published.snapshot()
+    courses = list(snap.courses)
     grouped = [(tier, list(items)) for tier, items in groupby(courses, key=lambda c: c.tier)]
-    return render_template("courses/catalog.html", tiers=grouped, steps=next_step.next_steps(current_user, courses))
+    steps = next_step.next_steps(current_user, courses)
+    return render_template("courses/catalog.html", tiers=grouped,
+                           cards={c.id: _card(snap, c, steps[c.id]) for c in courses})
+
+
+def _card(snap: published.Snapshot, course: published.PublishedCourse, step: NextStep) -> Markup:
+    """A catalog card, rendered once per content version, language and learner state shown on it."""
+    state = step.progress
+    key = ("card", str(get_locale()), course.id, state.done, state.total, state.enrolled, state.completed,
+           step.step, step.lesson.id if step.lesson else None, step.attempts_left, step.cooldown_until)
+    return snap.remember(key, lambda: Markup(render_template("courses/_card.html", course=course, step=step)))  # noqa: S704 - a rendered template
 
 
 @bp.get("/courses/<slug>")
 def course(slug: str) -> ResponseReturnValue:
-    course = access.course_for_learner(slug)
-    intro = render(course.intro, course.version, f"{course.tier}/{course.slug}")
-    return render_template("courses/course.html", course=course, intro=intro,
-                           done=progress.done_lessons(current_user, course),
-                           step=next_step.next_step(current_user, course),
-                           prerequisites=_prerequisites(course))
+    snap, course = access.published_course(slug)
+    state = next_step.next_step(current_user, course)
+    return render_template("courses/course.html", course=course, intro=published.course_intro(snap, course),
+                           done=state.progress.done_ids, step=state,
+                           prerequisites=_prerequisites(snap, course))
 
 
-def _prerequisites(course: Course) -> list[Course]:
+def _prerequisites(snap: published.Snapshot, course: published.PublishedCourse) -> list[published.PublishedCourse]:
     """The courses ``course.md`` names as prerequisites, by title; unknown or retired ones left out."""
-    slugs = list((course.meta or {}).get("prerequisites") or [])
-    if not slugs:
-        return []
-    found = {c.slug: c for c in db.session.execute(
-        select(Course).where(Course.slug.in_(slugs), Course.retired.is_(False))).scalars()}
-    return [found[s] for s in slugs if s in found]
+    slugs = list(course.meta.get("prerequisites") or [])
+    return [snap.by_slug[s] for s in slugs if s in snap.by_slug]
 
 
 @bp.get("/courses/<slug>/<lesson_slug>")
 def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
-    lesson = access.lesson_for_learner(slug, lesson_slug)
-    course = lesson.course
-    page = render(lesson.source, lesson.version, f"{course.tier}/{course.slug}")
-    progress.open_lesson(current_user, lesson)
+    snap, course, lesson = access.published_lesson(slug, lesson_slug)
+    page = published.lesson_page(snap, course, lesson)
+    done = progress.view_lesson(current_user, course, lesson.id)
     live = course.live_lessons
     index = live.index(lesson)
     return render_template(
         "courses/lesson.html", course=course, lesson=lesson, page=page, form=EmptyForm(),
-        done=lesson.id in progress.done_lessons(current_user, course),
+        done=lesson.id in done,
         previous=live[index - 1] if index > 0 else None,
         following=live[index + 1] if index + 1 < len(live) else None,
         position=index + 1, total=len(live))
