@@ -59,6 +59,30 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _server_cpu(server: int) -> float:
+    """CPU seconds used so far by the gunicorn master and its workers (user + system)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == server or int(fields[1]) == server:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _measure(port: int, path: str, cookie: str, server: int) -> tuple[float, float]:
+    """(requests/s, server CPU ms per request): the second does not depend on what else the machine runs."""
+    cpu, count_before = _server_cpu(server), time.perf_counter()
+    rate = _rate(port, path, cookie)
+    requests = rate * (time.perf_counter() - count_before)
+    return rate, 1000 * (_server_cpu(server) - cpu) / max(requests, 1)
+
+
 def _rate(port: int, path: str, cookie: str) -> float:
     """Requests per second for ``SECONDS`` from ``CONCURRENCY`` threads; every answer must be 200."""
     count = 0
@@ -112,13 +136,17 @@ def main() -> None:
                     conn.close()
             print(f"gunicorn {WORKERS} sync workers, SQLite, {CONCURRENCY} client threads, {SECONDS:.0f} s a page, "
                   f"load average {os.getloadavg()[0]:.1f}")
-            first = _rate(port, "/healthz", cookie)
-            rates = {label: _rate(port, path, cookie) for label, path in pages}
-            last = _rate(port, "/healthz", cookie)
-            base = (first + last) / 2
-            print(f"baseline /healthz       {base:8.0f} req/s   (first {first:.0f}, last {last:.0f})")
+            first = _measure(port, "/healthz", cookie, server.pid)
+            measured = {label: _measure(port, path, cookie, server.pid) for label, path in pages}
+            last = _measure(port, "/healthz", cookie, server.pid)
+            base, base_cpu = (first[0] + last[0]) / 2, (first[1] + last[1]) / 2
+            print(f"baseline /healthz                        {base:7.0f} req/s (first {first[0]:.0f}, last {last[0]:.0f})"
+                  f"   server CPU {base_cpu:5.2f} ms/request")
             for label, path in pages:
-                print(f"{label:<8} {path:<40.40} {rates[label]:8.0f} req/s   cost ×{base / rates[label]:5.1f} of baseline")
+                rate, cpu = measured[label]
+                print(f"{label:<8} {path:<32.32} {rate:7.0f} req/s  ×{base / rate:5.1f} of baseline"
+                      f"   server CPU {cpu:5.2f} ms/request  ×{cpu / base_cpu:5.1f}")
+            print(f"load average after {os.getloadavg()[0]:.1f}")
         finally:
             server.terminate()
             server.wait(timeout=10)

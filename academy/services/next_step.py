@@ -95,9 +95,11 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
     attempts: dict[int, list[Attempt]] = {cid: [] for cid in keys.values()}
     if keys:
         for attempt in db.session.execute(
-                select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys))
+                select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys) if len(keys) <= 8
+                                      else Attempt.quiz_key.startswith("final/", autoescape=True))
                 .order_by(Attempt.number).options(noload(Attempt.answers))).scalars():
-            attempts[keys[attempt.quiz_key]].append(attempt)
+            if attempt.quiz_key in keys:
+                attempts[keys[attempt.quiz_key]].append(attempt)
     return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
 
 
