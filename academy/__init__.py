@@ -214,6 +214,8 @@ def _register_template_helpers(app: Flask) -> None:
             "role_name": lambda role: roles.get(role, role),
             "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
             "unread_notices": lambda: notices.unread_count(current_user) if current_user.is_authenticated else 0,
+            # a label's colon: full-width in Chinese, ASCII and a space in English
+            "colon": "：" if locale == "zh_CN" else ": ",
         }
 
     app.jinja_env.filters["hours"] = format_hours

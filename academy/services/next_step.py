@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import noload
 
 from ..database import db, utcnow
-from ..models import Attempt, User
+from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
 from .progress import CourseProgress, progress_for
 from .published import CourseShape, LessonShape
 
@@ -105,3 +105,28 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
 
 def next_step(user: User, course: CourseShape, *, now: datetime | None = None) -> NextStep:
     return next_steps(user, [course], now=now)[course.id]
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """How a course is assigned to a learner, for the catalog's badges."""
+
+    required: bool  # at least one mandatory assignment names it
+    due_on: date | None  # the soonest due date among them
+
+    def overdue(self, today: date, completed: bool) -> bool:
+        return not completed and self.due_on is not None and self.due_on < today
+
+
+def assigned(user: User) -> dict[int, Assigned]:
+    """Every course assigned to the learner, with required and the soonest due date, in one query."""
+    found: dict[int, Assigned] = {}
+    for course_id, mandatory, due_on in db.session.execute(
+            select(AssignmentCourse.course_id, Assignment.mandatory, Assignment.due_on)
+            .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
+            .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+            .where(AssignmentTarget.user_id == user.id)):
+        old = found.get(course_id)
+        dues = [d for d in (due_on, old.due_on if old else None) if d is not None]
+        found[course_id] = Assigned(bool(mandatory) or bool(old and old.required), min(dues) if dues else None)
+    return found

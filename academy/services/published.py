@@ -19,6 +19,7 @@ from sqlalchemy.orm import noload
 
 from .. import tiers
 from ..content.render import Rendered, render
+from ..content.search import normalise
 from ..database import db
 from ..models import ContentState, Course, Lesson
 
@@ -144,3 +145,12 @@ def lesson_page(snap: Snapshot, course: PublishedCourse, lesson: PublishedLesson
 def course_intro(snap: Snapshot, course: PublishedCourse) -> Rendered:
     return snap.remember(("intro", course.id, course.version),
                          lambda: render(course.intro, course.version, f"{course.tier}/{course.slug}"))
+
+
+def search(text: str) -> set[int]:
+    """Ids of live courses whose search text holds the query as a substring (content/search.py says why)."""
+    needle = normalise(text)
+    if not needle:
+        return set()
+    return set(db.session.execute(select(Course.id).where(
+        Course.retired.is_(False), Course.search_text.contains(needle, autoescape=True))).scalars())

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from .. import access, format_hours
+from .. import access, format_hours, tiers
+from ..database import utcnow
 from ..forms import EmptyForm
-from ..services import next_step, progress, published
+from ..models import CertificateState
+from ..services import certificates, next_step, progress, published, quizzes
 from ..services.next_step import NextStep, Step
 from ..services.published import CourseShape
 
@@ -47,22 +51,65 @@ def home() -> ResponseReturnValue:
     return redirect(url_for("courses.catalog"))
 
 
+STATUSES = ("not_started", "in_progress", "completed")
+
+
 @bp.get("/courses")
 def catalog() -> ResponseReturnValue:
     snap = published.snapshot()
+    query = request.args.get("q", "").strip()[:100]
+    tier = request.args.get("tier", "")
+    status = request.args.get("status", "")
+    required_only = request.args.get("required") == "1"
     courses = list(snap.courses)
-    grouped = [(tier, list(items)) for tier, items in groupby(courses, key=lambda c: c.tier)]
+    if query:
+        found = published.search(query)
+        courses = [c for c in courses if c.id in found]
+    if tier in tiers.TIER_ORDER:
+        courses = [c for c in courses if c.tier == tier]
     steps = next_step.next_steps(current_user, courses)
-    return render_template("courses/catalog.html", tiers=grouped,
-                           cards={c.id: _card(snap, c, steps[c.id]) for c in courses})
+    marks = next_step.assigned(current_user)
+    if required_only:
+        courses = [c for c in courses if c.id in marks and marks[c.id].required]
+    if status in STATUSES:
+        courses = [c for c in courses if _status(steps[c.id]) == status]
+    today = datetime.now(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
+    grouped = [(t, list(items)) for t, items in groupby(courses, key=lambda c: c.tier)]
+    return render_template("courses/catalog.html", tiers=grouped, query=query, tier=tier, status=status,
+                           required_only=required_only, filtered=bool(query or tier or status or required_only),
+                           exams=_tier_exams(), held=_held_certificates(),
+                           cards={c.id: _card(snap, c, steps[c.id], marks.get(c.id), today) for c in courses})
 
 
-def _card(snap: published.Snapshot, course: published.PublishedCourse, step: NextStep) -> Markup:
+def _status(step: NextStep) -> str:
+    if step.progress.completed:
+        return "completed"
+    return "in_progress" if step.progress.enrolled or step.progress.done else "not_started"
+
+
+def _tier_exams() -> dict[str, list[object]]:
+    """Each tier's certification exams, for the box above its courses."""
+    found: dict[str, list[object]] = {}
+    for exam in quizzes.sources().exams.values():
+        found.setdefault(str(exam.tier), []).append(exam)
+    return found
+
+
+def _held_certificates() -> dict[str, object]:
+    """The learner's valid certificate per exam."""
+    now = utcnow()
+    return {cert.exam_id: cert for cert in certificates.of_user(current_user) if cert.state(now) == CertificateState.VALID}
+
+
+def _card(snap: published.Snapshot, course: published.PublishedCourse, step: NextStep,
+          mark: next_step.Assigned | None, today: date) -> Markup:
     """A catalog card, rendered once per content version, language and learner state shown on it."""
     state = step.progress
+    overdue = mark.overdue(today, state.completed) if mark else False
     key = ("card", str(get_locale()), course.id, state.done, state.total, state.enrolled, state.completed,
-           step.step, step.lesson.id if step.lesson else None, step.attempts_left, step.cooldown_until)
-    return snap.remember(key, lambda: Markup(render_template("courses/_card.html", course=course, step=step)))  # noqa: S704 - a rendered template
+           step.step, step.lesson.id if step.lesson else None, step.attempts_left, step.cooldown_until, mark, overdue)
+    return snap.remember(key, lambda: Markup(render_template(  # noqa: S704 - a rendered template
+        "courses/_card.html", course=course, step=step, mark=mark, overdue=overdue)))
 
 
 @bp.get("/courses/<slug>")
