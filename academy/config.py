@@ -43,6 +43,9 @@ class Defaults:
     MAIL_STARTTLS = False
     HOURS_TARGET_PER_HEAD: float | None = None  # training hours per head a year, shown on the HR home when set
     REMINDER_DAYS = (7, 1)  # due-date reminders this many days before
+    CERTIFICATE_ISSUER = ""  # the issuing organisation printed on certificates; empty: the academy's name
+    CERTIFICATE_SEAL = ""  # optional seal image under static/, e.g. "img/seal.png"
+    CERTIFICATE_SIGNER = ""  # optional name or title above the signature line
     CERTIFICATE_WARNING_DAYS = (90, 30, 7)  # certificate-expiry warnings this many days before
     REDIS_URL = ""  # e.g. redis://127.0.0.1:6379/0: live pages get pushed updates, limits are shared
     # Streams hold a connection per phone: offered with Redis under gevent workers ("auto"), or always (True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -50,7 +50,7 @@ def pdf(serial: str) -> ResponseReturnValue:
         title=cert.title, title_en=cert.title_en, holder=cert.holder_name, employee_no=cert.employee_no,
         tier=tiers.label(cert.tier), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
         valid_until=format_date(cert.valid_until, "yyyy-MM-dd"), serial=cert.serial, verify_url=_verify_url(cert),
-        issuer=_("QS Academy"),
+        issuer=current_app.config["CERTIFICATE_ISSUER"] or _("QS Academy"),
         labels={"employee_no": _("Employee number"), "tier": _("Tier"), "issued": _("Date of issue"),
                 "valid_until": _("Valid until"), "serial": _("Certificate number"),
                 "scan": _("Scan the code to verify this certificate")})
