@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -20,45 +23,60 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 
-class EmptyForm(FlaskForm):
+@lru_cache(maxsize=8)
+def _wtforms_messages(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class BaseForm(FlaskForm):
+    """WTForms' own messages in the page's language, read once per process and language
+    (Flask-WTF reads the catalogue file again on every request)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            return _wtforms_messages(str(get_locale()))
+
+
+class EmptyForm(BaseForm):
     """For button-only POSTs (mark done, sync, log out): the token is the whole form."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     identifier = StringField(_l("Employee number or email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
                        render_kw={"autocapitalize": "off", "spellcheck": "false"})
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     identifier = StringField(_l("Employee number or email"), validators=[DataRequired(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class UserRolesForm(FlaskForm):
+class UserRolesForm(BaseForm):
     author = BooleanField(_l("Author"))
     host = BooleanField(_l("Competition host"))
     hr = BooleanField(_l("HR / training administrator"))
@@ -67,17 +85,17 @@ class UserRolesForm(FlaskForm):
     active = BooleanField(_l("Account active"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Employee list (CSV or XLSX)"), validators=[FileRequired()])
     full = BooleanField(_l("Full list: deactivate people of the listed units who are missing from the file"))
 
 
-class ApplyImportForm(FlaskForm):
+class ApplyImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     full = HiddenField()
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(BaseForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     what = SelectField(_l("Course, learning path or certification"),
                        validators=[DataRequired(message=_l("Choose what to assign."))])
@@ -98,11 +116,11 @@ class AssignmentForm(FlaskForm):
     reach_seen = HiddenField()  # the reach the HR user was shown; saving needs it to be current
 
 
-class DueDateForm(FlaskForm):
+class DueDateForm(BaseForm):
     due_on = DateField(_l("New due date"), validators=[Optional()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
@@ -162,7 +180,7 @@ def answer_from_form(question: Any, size: int, form: Any) -> Any:
     return [_position(p, size) if p else None for p in picks]
 
 
-class LiveEventForm(FlaskForm):
+class LiveEventForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     running_order = TextAreaField(_l("Questions, one a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
                                   validators=[DataRequired(), Length(max=20000)])
@@ -174,12 +192,12 @@ class LiveEventForm(FlaskForm):
     buzz_pass = BooleanField(_l("A wrong buzz-in answer passes the turn on"), default=True)
 
 
-class JoinForm(FlaskForm):
+class JoinForm(BaseForm):
     code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=4, max=12)])
     team = SelectField(_l("Team"), coerce=int, choices=[], validate_choice=False)
 
 
-class CompetitionForm(FlaskForm):
+class CompetitionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     rules = TextAreaField(_l("Rules shown to participants"), validators=[Length(max=20000)])
     opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -198,7 +216,7 @@ class CompetitionForm(FlaskForm):
     awards = TextAreaField(_l("Awards, one a line: name top N, name P%, or name units N"), validators=[Length(max=2000)])
 
 
-class QuestionImportForm(FlaskForm):
+class QuestionImportForm(BaseForm):
     file = FileField(_l("Question file (GIFT, Aiken or CSV, UTF-8)"))
     source = HiddenField()  # the file's text, kept from the preview so saving converts exactly what was shown
     fmt = SelectField(_l("Format"), choices=[SelectChoice("gift", "GIFT (Moodle)"), SelectChoice("aiken", "Aiken"),

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import noload
 
 from ..database import db, utcnow
 from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
@@ -53,7 +52,20 @@ def _final_settings(course: CourseShape) -> dict[str, object] | None:
     return settings if meta.get("bank") and isinstance(settings, dict) else None
 
 
-def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[Attempt], now: datetime) -> NextStep:
+@dataclass(frozen=True)
+class _Tried:
+    """What the next step reads of a final-exam attempt (columns, not the paper)."""
+
+    submitted_at: datetime | None
+    score: float | None
+    max_score: float | None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.score or 0) / self.max_score if self.max_score else 0.0
+
+
+def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[_Tried], now: datetime) -> NextStep:
     live = course.live_lessons
     unread = next((x for x in live if x.id not in done), None)
     if state.completed:
@@ -81,7 +93,7 @@ def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: 
     return NextStep(Step.RETAKE, state, None, used, left, best_percent=best)
 
 
-def _best(attempts: list[Attempt]) -> int | None:
+def _best(attempts: list[_Tried]) -> int | None:
     scores = [a.percent for a in attempts if a.submitted_at is not None and a.max_score]
     return round(max(scores)) if scores else None
 
@@ -92,14 +104,15 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
     now = now or utcnow()
     states = progress_for(user, courses)
     keys = {f"final/{c.slug}": c.id for c in courses if _final_settings(c) is not None}
-    attempts: dict[int, list[Attempt]] = {cid: [] for cid in keys.values()}
+    attempts: dict[int, list[_Tried]] = {cid: [] for cid in keys.values()}
     if keys:
-        for attempt in db.session.execute(
-                select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys) if len(keys) <= 8
-                                      else Attempt.quiz_key.startswith("final/", autoescape=True))
-                .order_by(Attempt.number).options(noload(Attempt.answers))).scalars():
-            if attempt.quiz_key in keys:
-                attempts[keys[attempt.quiz_key]].append(attempt)
+        for key, submitted_at, score, max_score in db.session.execute(
+                select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score)
+                .where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys) if len(keys) <= 8
+                       else Attempt.quiz_key.startswith("final/", autoescape=True))
+                .order_by(Attempt.number)):
+            if key in keys:
+                attempts[keys[key]].append(_Tried(submitted_at, score, max_score))
     return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
 
 

@@ -230,12 +230,12 @@ def progress_for(user: User, courses: Iterable[CourseShape]) -> dict[int, Course
             LessonProgress.user_id == user.id, *(() if many else (LessonProgress.lesson_id.in_(all_ids),)),
             LessonProgress.completed_at.is_not(None))
     ).scalars()) if all_ids else set()
-    enrollments = {e.course_id: e for e in db.session.execute(
-        select(Enrollment).where(Enrollment.user_id == user.id, *(() if many else (Enrollment.course_id.in_(live),)))
-    ).scalars()}
+    enrollments = dict(db.session.execute(
+        select(Enrollment.course_id, Enrollment.completed_at)
+        .where(Enrollment.user_id == user.id, *(() if many else (Enrollment.course_id.in_(live),)))).tuples().all())
     return {
         cid: CourseProgress(done=len(ids & done_ids), total=len(ids), enrolled=cid in enrollments,
-                            completed=cid in enrollments and enrollments[cid].completed_at is not None,
+                            completed=cid in enrollments and enrollments[cid] is not None,
                             done_ids=frozenset(ids & done_ids))
         for cid, ids in live.items()
     }

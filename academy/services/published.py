@@ -96,10 +96,13 @@ class Snapshot:
     def remember(self, key: object, make: Callable[[], T]) -> T:
         """A value derived from this version only (rendered HTML, page fragments), made once."""
         if key not in self.memo:
+            if len(self.memo) >= MEMO_LIMIT:  # learner states are many: start afresh rather than grow
+                self.memo.clear()
             self.memo[key] = make()
         return self.memo[key]  # type: ignore[return-value]
 
 
+MEMO_LIMIT = 20_000
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], Snapshot] = {}
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -59,7 +60,9 @@ def catalog() -> ResponseReturnValue:
     snap = published.snapshot()
     query = request.args.get("q", "").strip()[:100]
     tier = request.args.get("tier", "")
+    tier = tier if tier in tiers.TIER_ORDER else ""
     status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
     required_only = request.args.get("required") == "1"
     courses = list(snap.courses)
     if query:
@@ -74,11 +77,14 @@ def catalog() -> ResponseReturnValue:
     if status in STATUSES:
         courses = [c for c in courses if _status(steps[c.id]) == status]
     today = datetime.now(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
+    locale = str(get_locale())
     grouped = [(t, list(items)) for t, items in groupby(courses, key=lambda c: c.tier)]
-    return render_template("courses/catalog.html", tiers=grouped, query=query, tier=tier, status=status,
-                           required_only=required_only, filtered=bool(query or tier or status or required_only),
-                           exams=_tier_exams(), held=_held_certificates(),
-                           cards={c.id: _card(snap, c, steps[c.id], marks.get(c.id), today) for c in courses})
+    filters = {"query": query, "tier": tier, "status": status, "required_only": required_only}
+    return render_template(
+        "courses/catalog.html", tiers=grouped, filtered=bool(query or tier or status or required_only),
+        filters=_filters(snap, locale, filters),
+        exam_boxes=_exam_boxes(snap, locale),
+        cards={c.id: _card(snap, locale, c, steps[c.id], marks.get(c.id), today) for c in courses})
 
 
 def _status(step: NextStep) -> str:
@@ -87,26 +93,38 @@ def _status(step: NextStep) -> str:
     return "in_progress" if step.progress.enrolled or step.progress.done else "not_started"
 
 
-def _tier_exams() -> dict[str, list[object]]:
-    """Each tier's certification exams, for the box above its courses."""
-    found: dict[str, list[object]] = {}
-    for exam in quizzes.sources().exams.values():
-        found.setdefault(str(exam.tier), []).append(exam)
-    return found
+def _filters(snap: published.Snapshot, locale: str, chosen: dict[str, object]) -> Markup:
+    """The search and filter form; kept per version and language unless it holds typed words."""
+    def make() -> Markup:
+        return Markup(render_template("courses/_filters.html", **chosen, filtered=any(chosen.values())))  # noqa: S704 - a rendered template
+
+    if chosen["query"]:
+        return make()
+    return snap.remember(("filters", locale, tuple(chosen.values())), make)
 
 
-def _held_certificates() -> dict[str, object]:
-    """The learner's valid certificate per exam."""
+def _exam_boxes(snap: published.Snapshot, locale: str) -> dict[str, list[Markup]]:
+    """Each tier's certification exams with the learner's certificate, for the box above its courses."""
     now = utcnow()
-    return {cert.exam_id: cert for cert in certificates.of_user(current_user) if cert.state(now) == CertificateState.VALID}
+    held = {c.exam_id: c.valid_until for c in certificates.of_user(current_user) if c.state(now) == CertificateState.VALID}
+    boxes: dict[str, list[Markup]] = {}
+    for exam in quizzes.sources().exams.values():
+        until = held.get(exam.id)
+        boxes.setdefault(str(exam.tier), []).append(snap.remember(
+            ("exam", locale, exam.id, exam.version, until), partial(_exam_box, exam, until)))
+    return boxes
 
 
-def _card(snap: published.Snapshot, course: published.PublishedCourse, step: NextStep,
+def _exam_box(exam: object, valid_until: datetime | None) -> Markup:
+    return Markup(render_template("courses/_tier_exam.html", exam=exam, valid_until=valid_until))  # noqa: S704 - a rendered template
+
+
+def _card(snap: published.Snapshot, locale: str, course: published.PublishedCourse, step: NextStep,
           mark: next_step.Assigned | None, today: date) -> Markup:
     """A catalog card, rendered once per content version, language and learner state shown on it."""
     state = step.progress
     overdue = mark.overdue(today, state.completed) if mark else False
-    key = ("card", str(get_locale()), course.id, state.done, state.total, state.enrolled, state.completed,
+    key = ("card", locale, course.id, state.done, state.total, state.enrolled, state.completed,
            step.step, step.lesson.id if step.lesson else None, step.attempts_left, step.cooldown_until, mark, overdue)
     return snap.remember(key, lambda: Markup(render_template(  # noqa: S704 - a rendered template
         "courses/_card.html", course=course, step=step, mark=mark, overdue=overdue)))
