@@ -26,7 +26,8 @@ def _learner_with_certificate(app: Flask) -> str:
         db.session.add(user)
         db.session.flush()
         attempt = Attempt(user_id=user.id, quiz_key="exam/cert-sample", paper=[], passed=True,
-                          score=9, max_score=10, submitted_at=datetime.now(UTC))
+                          score=9, max_score=10, submitted_at=datetime.now(UTC),
+                          certificate={"title": "质量管理基础认证", "tier": "all-staff", "valid_years": 3})
         db.session.add(attempt)
         db.session.flush()
         cert = certificates.issue(attempt, "cert-sample", datetime.now(UTC))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -46,12 +48,16 @@ def show(serial: str) -> ResponseReturnValue:
 @login_required
 def pdf(serial: str) -> ResponseReturnValue:
     cert = access.certificate_for_owner(current_user, serial)
+    issuer = current_app.config["CERTIFICATE_ISSUER"] or _("QS Academy")
     text = CertificateText(
         title=cert.title, title_en=cert.title_en, holder=cert.holder_name, employee_no=cert.employee_no,
         tier=tiers.label(cert.tier), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
         valid_until=format_date(cert.valid_until, "yyyy-MM-dd"), serial=cert.serial, verify_url=_verify_url(cert),
-        issuer=current_app.config["CERTIFICATE_ISSUER"] or _("QS Academy"),
-        labels={"employee_no": _("Employee number"), "tier": _("Tier"), "issued": _("Date of issue"),
+        issuer=issuer, score=f"{cert.score_percent}%" if cert.score_percent else "",
+        signature=_("Issued by") + ("：" if str(get_locale()).startswith("zh") else ": ") + issuer,
+        signer=current_app.config["CERTIFICATE_SIGNER"],
+        seal=str(Path(current_app.static_folder or "", seal)) if (seal := current_app.config["CERTIFICATE_SEAL"]) else "",
+        labels={"employee_no": _("Employee number"), "tier": _("Tier"), "score": _("Score"), "issued": _("Date of issue"),
                 "valid_until": _("Valid until"), "serial": _("Certificate number"),
                 "scan": _("Scan the code to verify this certificate")})
     return Response(certificate_pdf(text), mimetype="application/pdf",
