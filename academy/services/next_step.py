@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from ..database import db, utcnow
+from ..database import read, utcnow
 from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
 from .progress import CourseProgress, progress_for
 from .published import CourseShape, LessonShape
@@ -106,7 +106,7 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
     keys = {f"final/{c.slug}": c.id for c in courses if _final_settings(c) is not None}
     attempts: dict[int, list[_Tried]] = {cid: [] for cid in keys.values()}
     if keys:
-        for key, submitted_at, score, max_score in db.session.execute(
+        for key, submitted_at, score, max_score in read(
                 select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score)
                 .where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys) if len(keys) <= 8
                        else Attempt.quiz_key.startswith("final/", autoescape=True))
@@ -134,7 +134,7 @@ class Assigned:
 def assigned(user: User) -> dict[int, Assigned]:
     """Every course assigned to the learner, with required and the soonest due date, in one query."""
     found: dict[int, Assigned] = {}
-    for course_id, mandatory, due_on in db.session.execute(
+    for course_id, mandatory, due_on in read(
             select(AssignmentCourse.course_id, Assignment.mandatory, Assignment.due_on)
             .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
             .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)

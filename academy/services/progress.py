@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content.quizzes import QuizKey
-from ..database import db, utcnow
+from ..database import db, read, utcnow
 from ..models import (
     Assignment,
     AssignmentCourse,
@@ -108,9 +108,9 @@ def view_lesson(user: User, course: CourseShape, lesson_id: int, *, now: datetim
     """
     when = now or utcnow()
     ids = [x.id for x in course.lessons]
-    rows = db.session.execute(select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+    rows = read(select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
         LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(ids))).all() if ids else []
-    enrollment = db.session.execute(
+    enrollment = read(
         select(Enrollment.last_lesson_id, Enrollment.last_active_at, Enrollment.completed_at)
         .where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)).one_or_none()
     quiet = (enrollment is not None and lesson_id in {r.lesson_id for r in rows}
@@ -225,12 +225,12 @@ def progress_for(user: User, courses: Iterable[CourseShape]) -> dict[int, Course
     all_ids = [i for ids in live.values() for i in ids]
     # many courses (the catalog): every row of the learner, no long IN list to compile per request
     many = len(live) > 8
-    done_ids = set(db.session.execute(
+    done_ids = set(read(
         select(LessonProgress.lesson_id).where(
             LessonProgress.user_id == user.id, *(() if many else (LessonProgress.lesson_id.in_(all_ids),)),
             LessonProgress.completed_at.is_not(None))
     ).scalars()) if all_ids else set()
-    enrollments = dict(db.session.execute(
+    enrollments: dict[int, datetime | None] = dict(read(
         select(Enrollment.course_id, Enrollment.completed_at)
         .where(Enrollment.user_id == user.id, *(() if many else (Enrollment.course_id.in_(live),)))).tuples().all())
     return {

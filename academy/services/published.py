@@ -20,7 +20,7 @@ from sqlalchemy.orm import noload
 from .. import tiers
 from ..content.render import Rendered, render
 from ..content.search import normalise
-from ..database import db
+from ..database import db, read
 from ..models import ContentState, Course, Lesson
 
 T = TypeVar("T")
@@ -109,7 +109,7 @@ _cache: dict[tuple[str, str], Snapshot] = {}
 
 def snapshot() -> Snapshot:
     """The published courses for this request: one query when the process already holds them."""
-    version = db.session.execute(select(ContentState.version).where(ContentState.id == 1)).scalar_one_or_none()
+    version = read(select(ContentState.version).where(ContentState.id == 1)).scalar_one_or_none()
     if not version:  # never synced (a fresh or hand-filled database): nothing to key a cache by
         return _load("")
     key = (str(db.engine.url), version)
