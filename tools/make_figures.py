@@ -984,6 +984,107 @@ def two_directions() -> Svg:
     return s
 
 
+
+@figure("practitioner/supplier-quality/figures/safety-event-steps.svg")
+def safety_event_steps() -> Svg:
+    s = Svg(250)
+    steps = [("发现与报告", "立即上报"), ("评估与分级", "定等级和负责人"), ("遏制", "停发、隔离、通知"), ("调查与定界", "查原因、定范围"),
+             ("决策", "召回或整改"), ("实施与跟踪", "逐台登记"), ("关闭与总结", "验证、修订文件")]
+    for i, (name, note) in enumerate(steps):
+        row, col = divmod(i, 4)
+        x = 10 + col * 117 if row == 0 else 68 + col * 117
+        y = 30 + row * 110
+        stroke, fill = (RED, LIGHT_RED) if i == 2 else (BLUE, LIGHT_BLUE)
+        s.box(x, y, 104, 62, [name, note], fill=fill, stroke=stroke, size=13, bold=True)
+        if i not in (3, 6):
+            s.arrow(x + 104, y + 31, x + 116, y + 31, head=5)
+    s.path("M 412 94 L 412 112 L 120 112 L 120 138", stroke=INK, width=1.5)
+    s.polygon([(115, 132), (125, 132), (120, 140)], fill=INK)
+    s.text(240, 18, "先遏制风险，再查原因；调查原因与确定范围同时进行", size=12, fill=MUTED)
+    s.text(240, 236, "定界依靠追溯记录：记录越细，处置范围越小", size=12, fill=MUTED)
+    return s
+
+
+
+@figure("expert/digital-quality/figures/lifecycle-data.svg")
+def lifecycle_data() -> Svg:
+    s = Svg(250)
+    stages = [("设计", "关键特性", "FMEA"), ("采购", "来料检验", "批次证书"), ("制造", "工艺参数", "过程检验"),
+              ("检验试验", "出厂检验", "型式试验"), ("交付服务", "故障记录", "维修更换")]
+    for i, (name, a, b) in enumerate(stages):
+        x = 10 + i * 94
+        s.box(x, 40, 84, 90, [name, a, b], size=13, bold=True)
+        if i:
+            s.arrow(x - 10, 85, x - 1, 85, head=5)
+    s.rect(70, 150, 340, 30, fill=LIGHT_GREEN, stroke=GREEN, rx=5)
+    s.text(240, 170, "唯一标识与批次号把各阶段的数据关联起来", size=13, fill=GREEN, bold=True)
+    s.path("M 428 132 L 428 220 L 52 220 L 52 132", stroke=ORANGE, width=2)
+    s.polygon([(47, 138), (57, 138), (52, 130)], fill=ORANGE)
+    s.text(240, 240, "现场数据反馈设计：数据链断在哪里，改进就停在哪里", size=12, fill=ORANGE)
+    s.text(240, 24, "产品全生命周期的质量数据", size=13, bold=True)
+    return s
+
+
+@figure("expert/digital-quality/figures/alarm-loop.svg")
+def alarm_loop() -> Svg:
+    s = Svg(300)
+    cx, cy, r = 240, 150, 100
+    steps = ["报警推送", "按 OCAP 确认检查", "查明原因或判定误报", "采取措施并记录", "关闭报警"]
+    points = []
+    for i, name in enumerate(steps):
+        angle = math.radians(-90 + i * 72)
+        x, y = cx + r * math.cos(angle) * 1.6, cy + r * math.sin(angle)
+        points.append((x, y))
+        s.box(x - 70, y - 18, 140, 36, [name], size=12, bold=True)
+    for i in range(len(points)):
+        (x1, y1), (x2, y2) = points[i], points[(i + 1) % len(points)]
+        dx, dy = x2 - x1, y2 - y1
+        length = math.hypot(dx, dy)
+        ux, uy = dx / length, dy / length
+        s.arrow(x1 + ux * 60, y1 + uy * 26, x2 - ux * 60, y2 - uy * 26, head=6)
+    s.box(cx - 80, cy - 24, 160, 48, ["统计报警原因和", "响应时间，立项改进"], fill=LIGHT_ORANGE, stroke=ORANGE, size=12)
+    return s
+
+
+
+@figure("practitioner/construction-service-quality/figures/acceptance-levels.svg")
+def acceptance_levels() -> Svg:
+    s = Svg(250)
+    levels = [("单位工程", "一座主控楼", RED, LIGHT_RED), ("分部工程", "主体结构", ORANGE, LIGHT_ORANGE),
+              ("分项工程", "钢筋工程", BLUE, LIGHT_BLUE), ("检验批", "一层楼的钢筋安装", GREEN, LIGHT_GREEN)]
+    for i, (name, example, stroke, fill) in enumerate(levels):
+        y = 14 + i * 56
+        w = 170 + i * 60
+        s.box(240 - w / 2, y, w, 44, [name, example], fill=fill, stroke=stroke, size=13, bold=True)
+    s.arrow(450, 220, 450, 20, stroke=MUTED, width=2)
+    for i, ch in enumerate("逐级验收"):
+        s.text(466, 90 + i * 18, ch, size=12, fill=MUTED)
+    s.text(20, 244, "下一层合格是上一层验收的前提；最后由建设单位组织竣工验收", size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("practitioner/construction-service-quality/figures/importance-satisfaction.svg")
+def importance_satisfaction() -> Svg:
+    items = [("响应速度", 0.30, 72), ("一次修复", 0.30, 85), ("服务态度", 0.15, 90), ("进度告知", 0.15, 65),
+             ("上门准时", 0.10, 76)]
+    s = Svg(330)
+    ax = Axes(s, 60, 95, 0.05, 0.35, left=56, right=20, top=20, bottom=46)
+    ax.frame(x_ticks=ticks(60, 95, 5, "{:g}"), y_ticks=[(v, f"{v:.2f}") for v in (0.1, 0.2, 0.3)],
+             x_label="满意度得分", y_label="重要性（权重）", grid=False)
+    s.line(ax.x(78), ax.top, ax.x(78), ax.plot_bottom, stroke=GRID, width=1.5, dash="5 4")
+    s.line(ax.left, ax.y(0.2), s.width - ax.right, ax.y(0.2), stroke=GRID, width=1.5, dash="5 4")
+    for x, y, label, colour in [(61, 0.33, "优先改进", RED), (94, 0.33, "保持优势", GREEN), (94, 0.07, "维持", BLUE),
+                                (61, 0.07, "择机改进", ORANGE)]:
+        s.text(ax.x(x), ax.y(y), label, size=13, anchor="start" if x < 78 else "end", fill=colour, bold=True)
+    for name, weight, score in items:
+        colour = RED if weight > 0.2 and score < 78 else (GREEN if weight > 0.2 else (BLUE if score >= 78 else ORANGE))
+        s.circle(ax.x(score), ax.y(weight), 6, fill=colour)
+        right = score > 88  # labels of points near the right edge go to their left
+        s.text(ax.x(score) + (-9 if right else 9), ax.y(weight) + 5, f"{name} {score}", size=12,
+               anchor="end" if right else "start")
+    return s
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
