@@ -54,3 +54,13 @@ def test_certificate_pdf_has_issuer_score_and_signature(app: Flask, client, make
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         for words in ("中国示例集团有限公司", "得分", "90%", "颁发单位：中国示例集团有限公司", "培训中心主任"):
             assert words in text
+
+
+def test_catalog_exam_box_says_until_when_the_learner_is_certified(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    learner = make_user()
+    log_in(client, learner)
+    assert "尚未取得" in client.get("/courses").get_data(as_text=True)
+    _certificate(synced, learner.id)
+    page = client.get("/courses").get_data(as_text=True)
+    assert "已认证，有效期至" in page
+    assert "尚未取得" not in page

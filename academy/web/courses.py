@@ -15,7 +15,6 @@ from markupsafe import Markup
 from .. import access, format_hours, tiers
 from ..database import utcnow
 from ..forms import EmptyForm
-from ..models import CertificateState
 from ..services import certificates, next_step, progress, published, quizzes
 from ..services.next_step import NextStep, Step
 from ..services.published import CourseShape
@@ -105,8 +104,7 @@ def _filters(snap: published.Snapshot, locale: str, chosen: dict[str, object]) -
 
 def _exam_boxes(snap: published.Snapshot, locale: str) -> dict[str, list[Markup]]:
     """Each tier's certification exams with the learner's certificate, for the box above its courses."""
-    now = utcnow()
-    held = {c.exam_id: c.valid_until for c in certificates.of_user(current_user) if c.state(now) == CertificateState.VALID}
+    held = certificates.valid_until(current_user, utcnow())
     boxes: dict[str, list[Markup]] = {}
     for exam in quizzes.sources().exams.values():
         until = held.get(exam.id)
