@@ -199,15 +199,28 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_datetime, get_locale
     from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+    from sqlalchemy.orm.attributes import set_committed_value
 
     from . import access, tiers
+    from .database import read
     from .forms import EmptyForm, LanguageForm
+    from .models import User, UserRole
     from .services import notices
 
     roles = {"learner": _l("Learner"), "hr": _l("HR"), "author": _l("Author"), "host": _l("Host"), "admin": _l("Administrator")}
 
+    def roles_for_header() -> None:
+        """Most people are learners: one column read that finds no role spares the header's lazy load
+        of the roles (the ORM's slowest read on a page). Pages only: polls and the answer path never ask."""
+        user = current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
+        if isinstance(user, User) and "roles" not in user.__dict__ and read(
+                select(UserRole.id).where(UserRole.user_id == user.id).limit(1)).first() is None:
+            set_committed_value(user, "roles", [])
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
+        roles_for_header()
         chosen = get_locale()
         locale = "en" if chosen is not None and chosen.language == "en" else "zh_CN"
         return {
