@@ -4,15 +4,15 @@ tables as stacked cards; the same pages at 1366 × 768 keep the full header."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
 
 from academy.database import db
-from academy.models import Attempt, User
-from academy.services import certificates
+from academy.models import Attempt, Course, TargetKind, User
+from academy.services import assignments, certificates, org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 
@@ -108,8 +108,20 @@ def test_phone_menu_opens_and_closes_by_keyboard(live_app: Flask, live_server: L
     context.close()
 
 
+def _assign_sample_course(app: Flask) -> None:
+    with app.app_context():
+        unit = org.create_unit("集团")
+        user = db.session.execute(select(User)).scalar_one()
+        user.org_unit_id = unit.id
+        db.session.commit()
+        course = db.session.execute(select(Course).where(Course.slug == "sample-course")).scalar_one()
+        assignments.create_assignment(title="年度必修", courses=[course], target_kind=TargetKind.PEOPLE, unit=unit,
+                                      people=[user], due_on=date(2026, 1, 31))
+
+
 def test_tables_are_stacked_cards_on_a_phone(live_app: Flask, live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
     _learner_with_certificate(live_app)
+    _assign_sample_course(live_app)
     context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True)
     phone = context.new_page()
     browser_log_in(phone, live_server, "100001")
@@ -121,6 +133,11 @@ def test_tables_are_stacked_cards_on_a_phone(live_app: Flask, live_server: LiveS
     # no cell squeezed to one character a line: every cell is at least half the card wide
     widths = phone.evaluate("[...document.querySelectorAll('table.stack td')].map(td => td.getBoundingClientRect().width)")
     assert min(w for w in widths if w) > 150, widths  # empty cells are hidden
+    phone.goto(f"{live_server.url}/me")
+    assert phone.locator("table.assigned.stack tbody tr").first.evaluate("el => getComputedStyle(el).display") == "block"
+    status = phone.locator("table.assigned td[data-label]").last.bounding_box()
+    assert status["width"] > 150  # 逾期 on one line, not one character a line
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= 360
     context.close()
 
 
