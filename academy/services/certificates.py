@@ -55,6 +55,11 @@ def by_serial(serial: str) -> Certificate | None:
     return db.session.execute(select(Certificate).where(Certificate.serial == serial.strip().upper())).scalar_one_or_none()
 
 
+def of_attempt(attempt_id: int) -> Certificate | None:
+    """The certificate a passed attempt issued, if any."""
+    return db.session.execute(select(Certificate).where(Certificate.attempt_id == attempt_id)).scalars().first()
+
+
 def of_user(user: User) -> list[Certificate]:
     return list(db.session.execute(
         select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at.desc())).scalars())

@@ -17,7 +17,7 @@ from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt, Role
-from ..services import item_stats, quizzes
+from ..services import certificates, item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -91,11 +91,29 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     quiz = _quiz_of(attempt)
     if attempt.is_open and attempt.user_id == current_user.id:
         return _take_page(attempt, quiz)
-    review = quizzes.may_review_answers(attempt, quiz, utcnow())
+    now = utcnow()
+    review = quizzes.may_review_answers(attempt, quiz, now)
     paper = quizzes.paper_of(attempt) if not attempt.is_open else None
+    shown = {i.question.id: to_display(i.question, attempt.answer_map().get(i.question.id), i.order)
+             for i in paper.items} if paper else {}
+    mine = attempt.user_id == current_user.id
     return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
-                           answers=attempt.answer_map(), items={i["id"]: i for i in attempt.items or []},
-                           form=EmptyForm())
+                           answers=attempt.answer_map(), shown=shown, items={i["id"]: i for i in attempt.items or []},
+                           form=EmptyForm(), standing=quizzes.standing(attempt.user, quiz, now=now) if mine else None,
+                           certificate=certificates.of_attempt(attempt.id) if attempt.passed else None,
+                           way_back=_way_back(quiz))
+
+
+def _way_back(quiz: QuizDef) -> tuple[str, str]:
+    """Where a learner goes from a result: the lesson, the course, or 我的证书."""
+    ident = quiz.ident
+    if ident.kind == "check" and ident.course and ident.lesson:
+        return _("Back to the lesson"), url_for("courses.lesson", slug=ident.course, lesson_slug=ident.lesson)
+    if ident.kind == "final" and ident.course:
+        return _("Back to the course"), url_for("courses.course", slug=ident.course)
+    if ident.kind == "exam":
+        return _("My certificates"), url_for("certificates.mine")
+    return _("Back to the quiz"), url_for("quizzes.show", kind=quiz.kind, ref=quiz.ref)
 
 
 @bp.post("/attempts/<int:attempt_id>/answers/<question_id>")
