@@ -14,7 +14,8 @@ from ..content.render import render
 from ..database import db
 from ..forms import EmptyForm
 from ..models import Course
-from ..services import next_step, progress
+from ..content.quizzes import QuizKey
+from ..services import next_step, progress, quizzes
 from ..services.next_step import NextStep, Step
 
 bp = Blueprint("courses", __name__)
@@ -102,6 +103,10 @@ def mark_done(slug: str, lesson_slug: str) -> ResponseReturnValue:
         abort(400)
     if progress.complete_lesson(current_user, lesson):
         flash(_("Course completed: %(hours)s training hours credited.", hours=format_hours(lesson.course.hours)), "success")
+    check = access.quiz_by_key(str(QuizKey.check(slug, lesson.slug)))
+    if check is not None and not quizzes.attempts_of(current_user, check):  # say so rather than skip it silently
+        flash(_("Lesson finished. It has a practice check you have not tried yet: try it now, or skip it for the next step."), "info")
+        return redirect(url_for("quizzes.show", kind=check.kind, ref=check.ref), code=303)
     live = lesson.course.live_lessons
     index = live.index(lesson)
     if index + 1 < len(live):

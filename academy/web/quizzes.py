@@ -51,7 +51,19 @@ def show(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
     return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
-                           counted=quizzes.counted_attempt(current_user, quiz))
+                           counted=quizzes.counted_attempt(current_user, quiz), skip=_after_check(quiz))
+
+
+def _after_check(quiz: QuizDef) -> tuple[str, str] | None:
+    """A lesson check is practice: the way on without it (the next lesson, or the course)."""
+    ident = quiz.ident
+    if ident.kind != "check" or not ident.course:
+        return None
+    live = access.course_for_learner(ident.course).live_lessons
+    index = next((i for i, x in enumerate(live) if x.slug == ident.lesson), None)
+    if index is not None and index + 1 < len(live):
+        return _("Skip the practice: next lesson"), url_for("courses.lesson", slug=ident.course, lesson_slug=live[index + 1].slug)
+    return _("Skip the practice: back to the course"), url_for("courses.course", slug=ident.course)
 
 
 @bp.post("/quiz/<kind>/<path:ref>")
