@@ -165,6 +165,8 @@
     });
     keep.addEventListener("click", write);
     var anchor = rows[0].parentNode;
+    var how = fieldset.querySelector("[id$='-how']");
+    if (how && text("order-how")) { how.textContent = text("order-how"); }
     anchor.parentNode.insertBefore(list, anchor);
     anchor.parentNode.insertBefore(keep, anchor);
     anchor.parentNode.insertBefore(live, anchor);
