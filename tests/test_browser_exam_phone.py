@@ -116,3 +116,84 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
         graded = db.session.get(Attempt, attempt_id)
         assert graded is not None and graded.score == graded.max_score == len(items)
         assert db.session.execute(db.select(db.func.count()).select_from(Attempt)).scalar_one() == 1
+
+
+# --- by keyboard alone ---------------------------------------------------------------------------
+
+def _tab_to(page: Any, selector: str, seen: list[str]) -> None:
+    """Press Tab until ``selector`` has the focus; every stop on the way must show where the focus is."""
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""(selector) => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return null;
+          const style = getComputedStyle(el);
+          const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+          return {here: el.matches(selector), ring: ring, html: el.outerHTML.slice(0, 90)};
+        }""", selector)
+        if state is None:
+            continue
+        if not state["ring"]:
+            seen.append(state["html"])
+        if state["here"]:
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_a_whole_paper_by_keyboard_alone_with_the_focus_always_visible(live_app: Flask, live_server: LiveServer,
+                                                                         browser: Any) -> None:
+    from academy.content.quizbank import QType
+    from academy.grading import to_display
+
+    _learner(live_app)
+    attempt_id, items = every_type_attempt(live_app, "20241234")
+    page = _open(browser, live_server, DESK)
+    page.goto(f"{live_server.url}/attempts/{attempt_id}")
+    page.locator("h1").click()  # start from the page, not from the address bar
+    unseen: list[str] = []
+    for q, order in items:
+        box = f'fieldset[data-question="{q.id}"]'
+        name = f"q-{q.id}"
+        if q.type in (QType.SINGLE, QType.TRUEFALSE):
+            target = to_display(q, q.correct[0], order) if q.type is QType.SINGLE else (0 if q.truth else 1)
+            _tab_to(page, f'{box} input[type=radio]', unseen)
+            page.keyboard.press("Space" if target == 0 else "ArrowDown")
+            for _ in range(max(target - 1, 0)):
+                page.keyboard.press("ArrowDown")
+        elif q.type is QType.MULTIPLE:
+            for position in to_display(q, list(q.correct), order):
+                _tab_to(page, f'{box} input[value="{position}"]', unseen)
+                page.keyboard.press("Space")
+        elif q.type is QType.FILL:
+            for n, variants in enumerate(q.blanks):
+                _tab_to(page, f'{box} input[name="{name}-{n}"]', unseen)
+                page.keyboard.type(variants[0])
+        elif q.type is QType.NUMERIC:
+            _tab_to(page, f'{box} input[name="{name}"]', unseen)
+            page.keyboard.type(str(((q.low or 0) + (q.high or 0)) / 2))
+        elif q.type is QType.ORDERING:
+            for place in range(len(q.options)):
+                k = order.index(place)
+                if current_order(page, q, order).index(place) == place:
+                    continue
+                _tab_to(page, f'{box} li[data-item="{k}"] button.up', unseen)
+                while current_order(page, q, order).index(place) > place:
+                    page.keyboard.press("Enter")  # the focus stays on the moved item's button
+            if page.locator(f"{box} button.keep-order").is_visible():
+                _tab_to(page, f"{box} button.keep-order", unseen)
+                page.keyboard.press("Enter")
+        else:
+            for i, position in enumerate(to_display(q, list(range(len(q.options))), order)):
+                _tab_to(page, f'{box} select[name="{name}-{i}"]', unseen)
+                for _ in range(position + 1):  # from "(choose)" down to the match
+                    page.keyboard.press("ArrowDown")
+        page.locator(f"{box} .save-state").filter(has_text="✓").wait_for(timeout=5000)
+    assert page.locator("#answered-count").inner_text() == str(len(items))
+    _tab_to(page, "#submit-paper", unseen)
+    page.keyboard.press("Enter")
+    page.locator("#submit-dialog").wait_for(state="visible")
+    _tab_to(page, "[data-dialog-submit]", unseen)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".result")
+    assert "100%" in page.locator(".result .score").inner_text()
+    assert unseen == [], "focus without a visible ring"
