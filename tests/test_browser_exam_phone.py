@@ -16,8 +16,7 @@ from academy.database import db
 from academy.models import Attempt, User
 
 from .conftest import _HASH, LiveServer, browser_log_in
-from .support.exam_browser import answer_by_touch, current_order, every_type_attempt, order_by_touch
-from .support.quiz import EXAM
+from .support.exam_browser import answer_by_touch, current_order, every_type_attempt
 
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1366, "height": 768}
@@ -61,7 +60,9 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
     page.mouse.wheel(0, 1500)
     page.wait_for_function("() => window.scrollY > 200")
     box = bar.bounding_box()
-    assert box is not None and box["y"] <= 1 and box["height"] <= 0.1 * viewport["height"], box  # stays, and small
+    assert box is not None
+    assert box["y"] <= 1, box  # it stays at the top while the paper scrolls
+    assert box["height"] <= 0.1 * viewport["height"], box  # and covers at most a tenth of the screen
     assert page.locator("#answered-count").inner_text() == "0"
 
     # ordering: two moves, a reload in the middle, and nothing is lost
@@ -77,7 +78,8 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
     asked: list[str] = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.locator(".topbar .brand").click()
-    assert asked and "离开考试页面" in asked[0]
+    assert asked
+    assert "离开考试页面" in asked[0]
     assert page.url.endswith(f"/attempts/{attempt_id}")
 
     for q, order in items[:-1]:
@@ -88,8 +90,10 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
     page.locator(f'fieldset[data-question="{last.id}"] button.flag').click()
     page.locator("#qnav summary").click()
     link = page.locator(f'#qnav a[data-nav="{last.id}"]')
-    assert "flagged" in (link.get_attribute("class") or "") and "unanswered" in (link.get_attribute("class") or "")
-    assert "待复查" in link.inner_text() and "未作答" in link.inner_text()  # in words for a screen reader
+    assert "flagged" in (link.get_attribute("class") or "")
+    assert "unanswered" in (link.get_attribute("class") or "")
+    assert "待复查" in link.inner_text()
+    assert "未作答" in link.inner_text()
     _no_sideways_scroll(page)
     _shot(page, f"navigator-{viewport['width']}", whole=False)
     page.locator("#qnav summary").click()
@@ -114,7 +118,8 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
     _shot(page, f"result-{viewport['width']}")
     with live_app.app_context():
         graded = db.session.get(Attempt, attempt_id)
-        assert graded is not None and graded.score == graded.max_score == len(items)
+        assert graded is not None
+        assert graded.score == graded.max_score == len(items)
         assert db.session.execute(db.select(db.func.count()).select_from(Attempt)).scalar_one() == 1
 
 

@@ -22,7 +22,7 @@ class Review(StrEnum):
     SCORE = "score"  # score only
     ANSWERS = "answers"  # correct answers and explanations right after submitting
     AFTER_CLOSE = "after_close"  # answers only once the exam window has closed
-    AFTER_PASS = "after_pass"  # answers once the learner has passed or has no attempts left (course finals)
+    AFTER_PASS = "after_pass"  # noqa: S105 - a policy name; answers once passed or no attempts left (course finals)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import access, format_hours, tiers
+from ..content.quizzes import QuizKey
 from ..content.render import render
 from ..database import db
 from ..forms import EmptyForm
 from ..models import Course
-from ..content.quizzes import QuizKey
 from ..services import next_step, progress, quizzes
 from ..services.next_step import NextStep, Step
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
+from ..content.exams import Review
 from ..content.quizzes import QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
@@ -106,11 +107,11 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     now = utcnow()
     review = quizzes.may_review_answers(attempt, quiz, now)
     paper = quizzes.paper_of(attempt) if not attempt.is_open else None
-    shown = {i.question.id: to_display(i.question, attempt.answer_map().get(i.question.id), i.order)
-             for i in paper.items} if paper else {}
     mine = attempt.user_id == current_user.id
+    # a contest still open keeps even right/wrong to itself: marks would pass the key to those still sitting it
+    marks = review or not (quiz.review is Review.AFTER_CLOSE and not quiz.window_closed(now))
     return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
-                           answers=attempt.answer_map(), shown=shown, items={i["id"]: i for i in attempt.items or []},
+                           answers=attempt.answer_map(), marks=marks, items={i["id"]: i for i in attempt.items or []},
                            form=EmptyForm(), standing=quizzes.standing(attempt.user, quiz, now=now) if mine else None,
                            certificate=certificates.of_attempt(attempt.id) if attempt.passed else None,
                            way_back=_way_back(quiz))
