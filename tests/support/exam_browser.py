@@ -45,16 +45,21 @@ def current_order(page: Any, q: Question, order: tuple[int, ...]) -> list[int]:
     return [order[k] for k in shown]
 
 
-def order_by_touch(page: Any, q: Question, order: tuple[int, ...], wanted: list[int] | None = None) -> None:
-    """Put an ordering question's items in ``wanted`` (default: the right order) with the up buttons."""
+def order_by_touch(page: Any, q: Question, order: tuple[int, ...], wanted: list[int] | None = None) -> bool:
+    """Put an ordering question's items in ``wanted`` (default: the right order) with the up buttons.
+    False if the saved order was that already (nothing sent)."""
     wanted = wanted if wanted is not None else list(range(len(q.options)))
     box = page.locator(f'fieldset[data-question="{q.id}"]')
+    sent = False
     for place, option in enumerate(wanted):
         k = order.index(option)
         while current_order(page, q, order).index(option) > place:
             box.locator(f'li[data-item="{k}"] button.up').click()
+            sent = True
     if box.locator("button.keep-order").is_visible():
         box.locator("button.keep-order").click()
+        sent = True
+    return sent
 
 
 def answer_by_touch(page: Any, q: Question, order: tuple[int, ...], *, right: bool = True) -> None:
@@ -75,7 +80,8 @@ def answer_by_touch(page: Any, q: Question, order: tuple[int, ...], *, right: bo
     elif q.type is QType.NUMERIC:
         box.locator(f'input[name="{name}"]').fill(str(((q.low or 0) + (q.high or 0)) / 2) if right else "99999")
     elif q.type is QType.ORDERING:
-        order_by_touch(page, q, order, None if right else list(reversed(range(len(q.options)))))
+        if not order_by_touch(page, q, order, None if right else list(reversed(range(len(q.options))))):
+            return
     else:
         rights = list(range(len(q.options)))
         picks = rights if right else [(i + 1) % len(q.matches) for i in range(len(q.options))]

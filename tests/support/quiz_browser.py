@@ -24,7 +24,8 @@ def _answer(page, q, order) -> None:  # type: ignore[no-untyped-def]
     elif q.type is QType.ORDERING:
         from .exam_browser import order_by_touch
 
-        order_by_touch(page, q, order)
+        if not order_by_touch(page, q, order):
+            return  # that order was saved already
     else:
         for i, position in enumerate(to_display(q, list(range(len(q.matches))), order)):
             box.locator(f'select[name="{name}-{i}"]').select_option(str(position))
