@@ -5,7 +5,9 @@ hours on 我的学习, earn the certificate, and check it logged out by typing i
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,6 +90,8 @@ def test_a_new_learner_from_the_first_lesson_to_a_verified_certificate(viewport:
     assert page.locator(".key-block").count() == 0
     assert page.locator(".review .explanation").count() == 0
     assert "已用 1 次，还剩 1 次" in result
+    if os.environ.get("EXAM_SHOTS"):
+        page.screenshot(path=str(Path(os.environ["EXAM_SHOTS"]) / f"failed-final-{viewport['width']}.png"), full_page=True)
 
     page.locator("button", has_text="再考一次（还剩 1 次）").click()
     page.wait_for_url(re.compile(r".*/attempts/\d+$"))
