@@ -9,6 +9,8 @@
   var token = form.querySelector("input[name=csrf_token]");
   var base = form.getAttribute("data-save-url");
   var timers = {};
+  var inflight = {};  /* question id -> a save is on its way */
+  var again = {};  /* question id -> changed while it was: save once more when it returns */
   var pending = 0;  /* saves typed or sent but not yet acknowledged */
   var submitting = false;
   var flagKey = "qs-flags-" + form.getAttribute("data-attempt");
@@ -59,6 +61,8 @@
       state.classList.remove("error");
       return;
     }
+    if (inflight[id]) { again[id] = true; return; }  /* one save per question at a time: a later one never overtakes */
+    inflight[id] = true;
     var body = new URLSearchParams();
     fieldset.querySelectorAll("input, select").forEach(function (el) {
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
@@ -79,11 +83,17 @@
           setTimeout(function () { pending -= 1; save(fieldset, (tries || 0) + 1); }, 3000);
           return;
         }
+        if (again[id]) { return; }  /* newer answers are on their way: not saved yet */
         state.textContent = data.saved ? "✓ " + text("saved") : (data.error || "!");
         state.classList.toggle("error", !data.saved);
       });
     }).catch(function () { state.textContent = "!"; state.classList.add("error"); })
-      .then(function () { pending -= 1; refreshNavigator(); });
+      .then(function () {
+        pending -= 1;
+        inflight[id] = false;
+        if (again[id]) { again[id] = false; save(fieldset); }  /* what was given meanwhile, as it is now */
+        refreshNavigator();
+      });
   }
 
   form.addEventListener("change", function (event) {
