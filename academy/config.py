@@ -34,6 +34,9 @@ class Defaults:
     LOGIN_IP_WINDOW_MINUTES = 15
     LOGIN_ACCOUNT_MAX_FAILURES = 20  # failures on one account from all addresses together: the account locks
     MIN_PASSWORD_LENGTH = 10
+    # the public certificate check: serials that match nothing, per address, before it must pause
+    VERIFY_MAX_MISSES = 20
+    VERIFY_WINDOW_MINUTES = 10
     PASSWORD_RESET_MINUTES = 30  # a reset link by e-mail works once, within this time
     PASSWORD_HISTORY = 5  # a new password may not be any of the last this many
     PASSWORD_MAX_AGE_DAYS = 0  # 0: passwords do not expire; else a change is asked for after this many days

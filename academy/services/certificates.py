@@ -60,6 +60,9 @@ def valid_until(user: User, now: datetime) -> dict[str, datetime]:
     return dict(read(select(Certificate.exam_id, Certificate.valid_until).where(
         Certificate.user_id == user.id, Certificate.revoked_at.is_(None), Certificate.renewed_by_id.is_(None),
         Certificate.valid_until > now)).tuples().all())
+def of_attempt(attempt_id: int) -> Certificate | None:
+    """The certificate a passed attempt issued, if any."""
+    return db.session.execute(select(Certificate).where(Certificate.attempt_id == attempt_id)).scalars().first()
 
 
 def of_user(user: User) -> list[Certificate]:

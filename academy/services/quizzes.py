@@ -166,6 +166,33 @@ def counted_attempt(user: User, quiz: QuizDef) -> Attempt | None:
     return max(graded, key=lambda a: (a.percent, a.number))
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a learner stands with a quiz: what the results page offers next."""
+
+    used: int  # attempts in this round (a final exam's round restarts with a recurring assignment)
+    left: int | None  # None: unlimited
+    cooldown_until: datetime | None  # the next attempt may start then
+    passed: bool  # a graded attempt of this round passed
+    open_attempt: int | None  # an attempt in progress
+
+    @property
+    def may_retake(self) -> bool:
+        return self.open_attempt is None and self.left != 0 and self.cooldown_until is None
+
+
+def standing(user: User, quiz: QuizDef, *, now: datetime | None = None) -> Standing:
+    now = now or utcnow()
+    previous = attempts_of(user, quiz)
+    this_round = _this_round(user, quiz, previous)
+    left = max(quiz.attempts - len(this_round), 0) if quiz.attempts else None
+    last = max((a.submitted_at for a in this_round if a.submitted_at), default=None)
+    until = last + timedelta(hours=quiz.cooldown_hours) if quiz.cooldown_hours and last is not None else None
+    return Standing(used=len(this_round), left=left, cooldown_until=until if until and now < until else None,
+                    passed=any(a.passed for a in this_round if a.submitted_at is not None),
+                    open_attempt=next((a.id for a in previous if a.is_open), None))
+
+
 def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: datetime) -> None:
     if not quiz.is_open(now):
         raise NotOpen(quiz.key)
@@ -454,6 +481,9 @@ def may_review_answers(attempt: Attempt, quiz: QuizDef, now: datetime) -> bool:
         return True
     if quiz.review is Review.AFTER_CLOSE:
         return quiz.window_closed(now)
+    if quiz.review is Review.AFTER_PASS:  # a course final: the key would help the next attempt
+        where = standing(attempt.user, quiz, now=now)
+        return where.open_attempt is None and (bool(attempt.passed) or where.passed or where.left == 0)
     return False
 
 

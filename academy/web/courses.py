@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from .. import access, format_hours, tiers
+from ..content.quizzes import QuizKey
 from ..database import utcnow
 from ..forms import EmptyForm
 from ..services import certificates, next_step, progress, published, quizzes
@@ -165,6 +166,10 @@ def mark_done(slug: str, lesson_slug: str) -> ResponseReturnValue:
         abort(400)
     if progress.complete_lesson(current_user, lesson):
         flash(_("Course completed: %(hours)s training hours credited.", hours=format_hours(lesson.course.hours)), "success")
+    check = access.quiz_by_key(str(QuizKey.check(slug, lesson.slug)))
+    if check is not None and not quizzes.attempts_of(current_user, check):  # say so rather than skip it silently
+        flash(_("Lesson finished. It has a practice check you have not tried yet: try it now, or skip it for the next step."), "info")
+        return redirect(url_for("quizzes.show", kind=check.kind, ref=check.ref), code=303)
     live = lesson.course.live_lessons
     index = live.index(lesson)
     if index + 1 < len(live):

@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
+from ..content.exams import Review
 from ..content.quizzes import QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt, Role
-from ..services import item_stats, quizzes
+from ..services import certificates, item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -51,7 +52,19 @@ def show(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_learner(current_user, _key(kind, ref))
     attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
     return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
-                           counted=quizzes.counted_attempt(current_user, quiz))
+                           counted=quizzes.counted_attempt(current_user, quiz), skip=_after_check(quiz))
+
+
+def _after_check(quiz: QuizDef) -> tuple[str, str] | None:
+    """A lesson check is practice: the way on without it (the next lesson, or the course)."""
+    ident = quiz.ident
+    if ident.kind != "check" or not ident.course:
+        return None
+    live = access.course_for_learner(ident.course).live_lessons
+    index = next((i for i, x in enumerate(live) if x.slug == ident.lesson), None)
+    if index is not None and index + 1 < len(live):
+        return _("Skip the practice: next lesson"), url_for("courses.lesson", slug=ident.course, lesson_slug=live[index + 1].slug)
+    return _("Skip the practice: back to the course"), url_for("courses.course", slug=ident.course)
 
 
 @bp.post("/quiz/<kind>/<path:ref>")
@@ -91,11 +104,29 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     quiz = _quiz_of(attempt)
     if attempt.is_open and attempt.user_id == current_user.id:
         return _take_page(attempt, quiz)
-    review = quizzes.may_review_answers(attempt, quiz, utcnow())
+    now = utcnow()
+    review = quizzes.may_review_answers(attempt, quiz, now)
     paper = quizzes.paper_of(attempt) if not attempt.is_open else None
+    mine = attempt.user_id == current_user.id
+    # a contest still open keeps even right/wrong to itself: marks would pass the key to those still sitting it
+    marks = review or not (quiz.review is Review.AFTER_CLOSE and not quiz.window_closed(now))
     return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
-                           answers=attempt.answer_map(), items={i["id"]: i for i in attempt.items or []},
-                           form=EmptyForm())
+                           answers=attempt.answer_map(), marks=marks, items={i["id"]: i for i in attempt.items or []},
+                           form=EmptyForm(), standing=quizzes.standing(attempt.user, quiz, now=now) if mine else None,
+                           certificate=certificates.of_attempt(attempt.id) if attempt.passed else None,
+                           way_back=_way_back(quiz))
+
+
+def _way_back(quiz: QuizDef) -> tuple[str, str]:
+    """Where a learner goes from a result: the lesson, the course, or 我的证书."""
+    ident = quiz.ident
+    if ident.kind == "check" and ident.course and ident.lesson:
+        return _("Back to the lesson"), url_for("courses.lesson", slug=ident.course, lesson_slug=ident.lesson)
+    if ident.kind == "final" and ident.course:
+        return _("Back to the course"), url_for("courses.course", slug=ident.course)
+    if ident.kind == "exam":
+        return _("My certificates"), url_for("certificates.mine")
+    return _("Back to the quiz"), url_for("quizzes.show", kind=quiz.kind, ref=quiz.ref)
 
 
 @bp.post("/attempts/<int:attempt_id>/answers/<question_id>")
