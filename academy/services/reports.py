@@ -19,6 +19,7 @@ from ..database import db
 from ..models import (
     Assignment,
     AssignmentCourse,
+    AssignmentState,
     AssignmentTarget,
     Attempt,
     Certificate,
@@ -313,7 +314,7 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
         select(Assignment, AssignmentCourse)
         .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
         .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .where(AssignmentTarget.user_id == user.id)
+        .where(AssignmentTarget.user_id == user.id, Assignment.state == AssignmentState.ACTIVE.value)
         .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id, AssignmentCourse.position)).all()
     status = {(s.assignment_id, s.course_id): s for s in db.session.execute(
         select(LearnerCourseStatus).where(LearnerCourseStatus.user_id == user.id)).scalars()}
@@ -321,8 +322,10 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
     for assignment, link in pairs:
         item = status.get((assignment.id, link.course_id))  # the current round of recurring assignments
         completed = item.completed_at if item else None
-        late = completed is None and assignment.due_on is not None and assignment.due_on < today
-        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, bool(item and item.started_at), completed, late))
+        due = item.due_on if item else assignment.due_on  # a late joiner's own date
+        late = completed is None and due is not None and due < today
+        rows.append(AssignedCourse(assignment, link.course, due, bool(item and item.started_at), completed, late))
+    rows.sort(key=lambda r: (r.due_on is None, r.due_on or today))  # stable: path order kept
     return rows
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import smtplib
 from collections.abc import Generator
 from datetime import date, datetime
 from itertools import islice
@@ -38,10 +39,11 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from .. import access, tiers
 from ..database import db
-from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm
-from ..models import Course, ImportUpload, OrgUnit, Role, TargetKind, User
+from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm, ReachForm, StateForm
+from ..models import AssignmentState, AssignmentTarget, Course, ImportUpload, OrgUnit, Role, TargetKind, User
 from ..models.org import path_within
 from ..services import (
+    announce,
     assignment_reach,
     assignments,
     audit,
@@ -555,12 +557,15 @@ def _assignment_form() -> AssignmentForm:
                                                         tier=tiers.label(t), n=counts[t])) for t in paths]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
                             for e in sorted(quizzes.sources().exams.values(), key=lambda e: e.id) if e.certificate])
+    form.unit.choices = _unit_choices()
+    return form
+
+
+def _unit_choices() -> list[SelectChoice]:
     scopes = access.scope_paths(current_user)
     units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
     names = reports.unit_names()
-    form.unit.choices = [SelectChoice(u.id, names[u.id]) for u in units
-                         if scopes is None or path_within(u.path, scopes)]
-    return form
+    return [SelectChoice(u.id, names[u.id]) for u in units if scopes is None or path_within(u.path, scopes)]
 
 
 def _chosen_courses(what: str) -> list[Course]:
@@ -582,15 +587,15 @@ def _exam_title(what: str) -> str:
     return exam.title if exam else ""
 
 
-FIELD_OF_REASON = {"courses": "what", "certification": "repeat_months", "renew": "renew_days",
+FIELD_OF_REASON = {"courses": "what", "certification": "repeat_months", "renew": "renew_days", "join": "join_days",
                    "repeat": "repeat_months", "unit": "unit", "position": "position", "people": "people"}
 
 
-def _refuse(form: AssignmentForm, field: str, message: str) -> None:
+def _refuse(form: AssignmentForm | ReachForm, field: str, message: str) -> None:
     getattr(form, field).errors = [*getattr(form, field).errors, message]
 
 
-def _named_people(form: AssignmentForm) -> list[User] | None:
+def _named_people(form: AssignmentForm | ReachForm) -> list[User] | None:
     """The employee numbers typed in, as people of the viewer's scope; None (with the field's error) if any is not."""
     numbers = list(dict.fromkeys(n for n in re.split(r"[\s,，、;；]+", form.people.data or "") if n))
     found = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
@@ -601,17 +606,23 @@ def _named_people(form: AssignmentForm) -> list[User] | None:
     return list(found.values())
 
 
-def _checked_assignment(form: AssignmentForm) -> dict[str, Any] | None:
-    """The assignment the form describes, or None with an error on each field at fault."""
+def _checked_who(form: AssignmentForm | ReachForm) -> tuple[TargetKind, list[User]]:
+    """The kind of reach and the named people; errors go on the fields at fault."""
     kind = TargetKind(form.target_kind.data)
-    courses, exam_id = _chosen_courses(form.what.data or ""), _chosen_exam(form.what.data or "")
-    if form.what.data and not courses and exam_id is None:
-        _refuse(form, "what", _("Choose what to assign."))
     people = _named_people(form) if kind == TargetKind.PEOPLE else []
     if kind == TargetKind.PEOPLE and people == []:
         _refuse(form, "people", _("Enter the employee numbers of the people to assign."))
     if kind == TargetKind.POSITION and not (form.position.data or "").strip():
         _refuse(form, "position", _("Enter the position to assign."))
+    return kind, people or []
+
+
+def _checked_assignment(form: AssignmentForm) -> dict[str, Any] | None:
+    """The assignment the form describes, or None with an error on each field at fault."""
+    kind, people = _checked_who(form)
+    courses, exam_id = _chosen_courses(form.what.data or ""), _chosen_exam(form.what.data or "")
+    if form.what.data and not courses and exam_id is None:
+        _refuse(form, "what", _("Choose what to assign."))
     if exam_id is None and form.renew_days.data is not None:
         _refuse(form, "renew_days", _("Only a certification renews before its expiry."))
     if exam_id is not None and form.repeat_months.data is not None:
@@ -639,13 +650,15 @@ def assignment_list() -> ResponseReturnValue:
                 made = assignments.create_assignment(
                     title=form.title.data or _exam_title(form.what.data), due_on=form.due_on.data,
                     mandatory=form.mandatory.data, repeat_months=form.repeat_months.data,
-                    renew_days=form.renew_days.data, actor=current_user, ip=client_ip(), notify=bool(form.notify.data),
-                    default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **chosen)
+                    renew_days=form.renew_days.data, join_days=form.join_days.data, actor=current_user, ip=client_ip(),
+                    notify=bool(form.notify.data), default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **chosen)
             except assignments.AssignmentInvalid as exc:
                 _refuse(form, FIELD_OF_REASON.get(exc.reason, "what"), _("This value cannot be used here."))
                 preview = None
             else:
                 flash(_("Assignment created for %(n)d people.", n=preview.count), "success")
+                if form.notify.data:
+                    _mail_assigned(made)
                 return redirect(url_for("hr.assignment_detail", assignment_id=made.id), code=303)
         else:
             form.reach_seen.data = str(preview.count)
@@ -656,16 +669,48 @@ def assignment_list() -> ResponseReturnValue:
                            names=reports.unit_names()), status
 
 
+def _mail_assigned(made: Any) -> None:
+    """The e-mails that go with the notices; the assignment stands even when the mail server is down."""
+    try:
+        sent = announce.mail_assigned(reminders.MailSettings.from_config(current_app.config), made,
+                                      default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
+    except (OSError, smtplib.SMTPException):
+        db.session.rollback()
+        current_app.logger.exception("assignment %s: the e-mails could not be sent", made.id)
+        flash(_("The in-app notices went out, but the e-mails could not be sent; the mail server did not answer."),
+              "error")
+    else:
+        flash(_("%(n)d e-mails sent.", n=sent), "success")
+
+
 def _reach_of(assignment_id: int) -> assignment_reach.Reach | None:
     rows = assignment_reach.reaching(access.scope_paths(current_user), today=_today())
     return next((r for r in rows if r.assignment.id == assignment_id), None)
 
 
+def _reach_form(assignment: Any, formdata: Any = None) -> ReachForm:
+    people = ""
+    if assignment.target_kind == TargetKind.PEOPLE:
+        people = "\n".join(db.session.execute(
+            select(User.employee_no).join(AssignmentTarget, AssignmentTarget.user_id == User.id)
+            .where(AssignmentTarget.assignment_id == assignment.id).order_by(User.employee_no)).scalars())
+    form = ReachForm(formdata=formdata, target_kind=assignment.target_kind, unit=assignment.unit_id,
+                     include_subtree=assignment.include_subtree, position=assignment.position, people=people)
+    form.unit.choices = _unit_choices()
+    return form
+
+
+def _detail(assignment: Any, *, status: int = 200, form: DueDateForm | None = None, reach_form: ReachForm | None = None,
+            change: assignments.ReachChange | None = None) -> ResponseReturnValue:
+    return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id),
+                           form=form or DueDateForm(due_on=assignment.due_on),
+                           reach_form=reach_form or _reach_form(assignment), change=change,
+                           state_form=StateForm(), names=reports.unit_names()), status
+
+
 @bp.get("/assignments/<int:assignment_id>")
 def assignment_detail(assignment_id: int) -> ResponseReturnValue:
-    assignment = access.assignment_for_hr(current_user, assignment_id)
-    return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id),
-                           form=DueDateForm(due_on=assignment.due_on), names=reports.unit_names())
+    return _detail(access.assignment_for_hr(current_user, assignment_id))
 
 
 @bp.post("/assignments/<int:assignment_id>/due")
@@ -673,9 +718,59 @@ def assignment_due(assignment_id: int) -> ResponseReturnValue:
     assignment = access.assignment_for_hr(current_user, assignment_id)
     form = DueDateForm()
     if not form.validate_on_submit():
-        return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id), form=form,
-                               names=reports.unit_names()), 422
+        return _detail(assignment, status=422, form=form)
     told = assignments.change_due_date(assignment, form.due_on.data, actor=current_user, ip=client_ip(),
                                        default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
     flash(_("Due date changed; %(n)d people were told.", n=told), "success")
+    return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
+
+
+@bp.post("/assignments/<int:assignment_id>/reach")
+def assignment_reach_change(assignment_id: int) -> ResponseReturnValue:
+    """A new reach: counted first; one that takes the item from people is saved only once the
+    HR user has seen how many (``lost_seen``), as with the reach of a new assignment."""
+    assignment = access.assignment_for_hr(current_user, assignment_id)
+    form = _reach_form(assignment, request.form)
+    if not form.validate_on_submit():
+        return _detail(assignment, status=422, reach_form=form)
+    kind, people = _checked_who(form)
+    if any(f.errors for f in form):
+        return _detail(assignment, status=422, reach_form=form)
+    who: dict[str, Any] = {"target_kind": kind, "unit": access.unit_for_hr(current_user, form.unit.data),
+           "include_subtree": bool(form.include_subtree.data), "position": form.position.data or "", "people": people}
+    change = assignments.preview_reach_change(assignment, **who)
+    if not change.kept and not change.gained:
+        _refuse(form, "people" if kind == TargetKind.PEOPLE else "position" if kind == TargetKind.POSITION else "unit",
+                _("This reaches nobody: no active person matches."))
+        return _detail(assignment, status=422, reach_form=form)
+    if change.lost and (request.form.get("step") != "save" or form.lost_seen.data != str(change.lost)):
+        form.lost_seen.data = str(change.lost)
+        return _detail(assignment, reach_form=form, change=change)
+    done = assignments.change_reach(assignment, actor=current_user, ip=client_ip(),
+                                    default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **who)
+    flash(_("Reach changed: %(gained)d people added, %(lost)d removed; their progress is kept.",
+            gained=done.gained, lost=done.lost), "success")
+    return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
+
+
+STATE_OF_ACTION = {"pause": AssignmentState.PAUSED, "resume": AssignmentState.ACTIVE,
+                   "archive": AssignmentState.ARCHIVED}
+
+
+@bp.post("/assignments/<int:assignment_id>/state")
+def assignment_state(assignment_id: int) -> ResponseReturnValue:
+    assignment = access.assignment_for_hr(current_user, assignment_id)
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = str(form.action.data)
+    try:
+        assignments.set_state(assignment, STATE_OF_ACTION[action], actor=current_user, ip=client_ip())
+    except assignments.AssignmentInvalid:
+        flash(_("An archived assignment cannot be resumed; make a new one."), "error")
+        return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
+    flash({"pause": _("Paused: it has left the learners' lists and the reports; progress is kept."),
+           "resume": _("Resumed: it is back in the learners' lists and the reports."),
+           "archive": _("Archived: it has left the learners' lists and the reports for good; progress is kept.")}
+          [action], "success")
     return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
