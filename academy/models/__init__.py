@@ -32,7 +32,7 @@ from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
-from .security import ImportUpload, LoginSession
+from .security import ImportColumnMap, ImportUpload, LoginSession
 from .training import ClassroomSession, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
@@ -57,6 +57,7 @@ __all__ = [
     "CourseCompletion",
     "Enrollment",
     "EventStatus",
+    "ImportColumnMap",
     "ImportUpload",
     "LearnerCertificationStatus",
     "LearnerCourseStatus",

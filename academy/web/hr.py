@@ -47,6 +47,7 @@ from ..services import (
     assignment_reach,
     assignments,
     audit,
+    column_map,
     exports,
     hr_home,
     nudges,
@@ -418,16 +419,78 @@ def import_people() -> ResponseReturnValue:
     """Without JavaScript: the file is checked in the request and the preview comes back as a page."""
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("hr/import.html", form=form, reasons=REASONS), 422 if form.is_submitted() else 200
+        return _import_page(form=form, reasons=REASONS), 422 if form.is_submitted() else 200
     data, filename = form.file.data.read(), form.file.data.filename or "upload.csv"
     try:
         report = people_import.import_people(data, filename, dry_run=True, full=form.full.data,
-                                             scope=access.scope_paths(current_user))
+                                             scope=access.scope_paths(current_user), columns=_columns())
     except people_import.ImportFileError as error:
         form.file.errors = [_file_error(error)]
-        return render_template("hr/import.html", form=form, reasons=REASONS), 422
-    return render_template("hr/import.html", form=form, report=report, reasons=REASONS, actions=ACTIONS,
-                           apply_form=_keep_upload(report, data, filename, full=form.full.data))
+        return _import_page(form=form, reasons=REASONS), 422
+    return _import_page(form=form, report=report, reasons=REASONS, actions=ACTIONS,
+                           apply_form=_keep_upload(report, data, filename, full=form.full.data),
+                           mapping=_mapping(report, data, filename, full=form.full.data))
+
+
+def _import_page(**context: Any) -> str:
+    return render_template("hr/import.html", remembered=_columns(), **context)
+
+
+def _columns() -> dict[str, str]:
+    return column_map.saved(current_user)
+
+
+HEADER_PROBLEMS = {"missing_column", "ambiguous_column"}
+
+
+def _mapping(report: people_import.ImportReport, data: bytes, filename: str, *, full: bool,
+             chosen: list[str] | None = None, errors: list[column_map.MappingError] | None = None,
+             token: str | None = None) -> dict[str, Any] | None:
+    """The column-mapping form, when the header is what stopped the file (the file is kept for it)."""
+    if not any(r.row == 1 and r.reason in HEADER_PROBLEMS for r in report.rejected) and errors is None:
+        return None
+    table = people_import.read_table(data, filename)
+    header = table[0] if table else []
+    sample = table[1] if len(table) > 1 else []
+    return {"token": token or uploads.keep(current_user, data, filename), "full": "1" if full else "",
+            "header": header, "sample": [sample[i] if i < len(sample) else "" for i in range(len(header))],
+            "chosen": chosen or column_map.proposed(header, current_user), "fields": people_import.COLUMNS,
+            "required": people_import.REQUIRED, "errors": errors or [], "form": EmptyForm()}
+
+
+@bp.post("/import/columns")
+def import_columns() -> ResponseReturnValue:
+    """Which field each column of the kept file holds: checked, remembered for this HR user's
+    later files, then the file is checked again with it."""
+    apply_form, kept = _kept_upload()
+    full = apply_form.full.data == "1"
+    header = people_import.read_table(kept.data, kept.filename)[0]
+    chosen = [request.form.get(f"col-{i}", "") for i in range(len(header))]
+    chosen = [c if c in people_import.COLUMNS else "" for c in chosen]
+    form = ImportForm()
+    errors = column_map.check(header, chosen)
+    if errors:
+        report = people_import.ImportReport()
+        return _import_page(form=form, reasons=REASONS, actions=ACTIONS, mapping=_mapping(
+            report, kept.data, kept.filename, full=full, chosen=chosen, errors=errors, token=apply_form.token.data)), 422
+    column_map.remember(current_user, header, chosen, ip=client_ip())
+    data, filename = kept.data, kept.filename
+    uploads.discard(kept)
+    report = people_import.import_people(data, filename, dry_run=True, full=full,
+                                         scope=access.scope_paths(current_user), columns=_columns())
+    flash(_("Column mapping saved: your next files with these headers are read the same way."), "success")
+    return _import_page(form=form, report=report, reasons=REASONS, actions=ACTIONS,
+                           apply_form=_keep_upload(report, data, filename, full=full),
+                           mapping=_mapping(report, data, filename, full=full))
+
+
+@bp.post("/import/columns/forget")
+def import_columns_forget() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    column_map.forget(current_user, ip=client_ip())
+    flash(_("Your column mapping is forgotten: files are read by the usual header names again."), "success")
+    return redirect(url_for("hr.import_people"), code=303)
 
 
 def _file_error(error: people_import.ImportFileError) -> str:
@@ -480,7 +543,8 @@ def import_check() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return jsonify(error=" ".join(str(e) for errors in form.errors.values() for e in errors)), 422
     data, filename, full = form.file.data.read(), form.file.data.filename or "upload.csv", bool(form.full.data)
-    steps = people_import.import_steps(data, filename, dry_run=True, full=full, scope=access.scope_paths(current_user))
+    steps = people_import.import_steps(data, filename, dry_run=True, full=full, scope=access.scope_paths(current_user),
+                                       columns=_columns())
 
     def lines() -> Any:
         try:
@@ -490,7 +554,8 @@ def import_check() -> ResponseReturnValue:
             return
         apply_form = _keep_upload(report, data, filename, full=full)
         yield _line(html=render_template("hr/_import_preview.html", report=report, apply_form=apply_form,
-                                         reasons=REASONS, actions=ACTIONS))
+                                         reasons=REASONS, actions=ACTIONS,
+                                         mapping=_mapping(report, data, filename, full=full)))
     return _stream(lines())
 
 
@@ -518,7 +583,8 @@ def _kept_upload() -> tuple[ApplyImportForm, ImportUpload]:
 def import_apply() -> ResponseReturnValue:
     form, kept = _kept_upload()
     report = people_import.import_people(kept.data, kept.filename, full=form.full.data == "1",
-                                         scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
+                                         scope=access.scope_paths(current_user), actor=current_user, ip=client_ip(),
+                                         columns=_columns())
     if report.applied:
         uploads.discard(kept)
     flash(*_applied_message(report))
@@ -530,7 +596,8 @@ def import_run() -> ResponseReturnValue:
     """With JavaScript: apply, streaming a JSON line every few hundred rows; one transaction all the same."""
     form, kept = _kept_upload()
     steps = people_import.import_steps(kept.data, kept.filename, full=form.full.data == "1",
-                                       scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
+                                       scope=access.scope_paths(current_user), actor=current_user, ip=client_ip(),
+                                       columns=_columns())
 
     def lines() -> Any:
         report = yield from _progress_lines(steps)
