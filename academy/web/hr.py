@@ -10,6 +10,7 @@ import json
 import re
 import smtplib
 from collections.abc import Generator
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -37,7 +38,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
-from .. import access, tiers
+from .. import access, metrics, tiers
 from ..database import db
 from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm, ReachForm, StateForm
 from ..models import AssignmentState, AssignmentTarget, Course, ImportUpload, OrgUnit, Role, TargetKind, User
@@ -166,7 +167,9 @@ def home() -> ResponseReturnValue:
     unit = _unit()
     figures = hr_home.home_figures(unit, today=_today(), zone=_zone(),
                                    hours_target=current_app.config.get("HOURS_TARGET_PER_HEAD"))
-    return render_template("hr/home.html", unit=unit, f=figures, trail=_trail(unit))
+    top, ticks = nice_scale(max([p.completions for p in figures.trend] + [1]))
+    trend = {"points": figures.trend, "top": top, "ticks": ticks, "height": 260, "label_every": 3}
+    return render_template("hr/home.html", unit=unit, f=figures, trail=_trail(unit), trend=trend, **CHART)
 
 
 @bp.get("/report")
@@ -175,8 +178,11 @@ def report() -> ResponseReturnValue:
     courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
                      key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
     positions = reports.positions(access.scope_paths(current_user))
-    return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
-                           courses=list(courses), positions=positions, args=request.args)
+    rows = _completion(unit)
+    return render_template("hr/report.html", unit=unit, rows=rows, trail=_trail(unit),
+                           courses=list(courses), positions=positions, args=request.args,
+                           unit_rows=[r for r in rows if not r.is_total], trend=_trend_chart(unit),
+                           coverage=reports.tier_coverage(unit, filters=_filters()), tier_keys=reports.TIERS, **CHART)
 
 
 @bp.get("/report/people")
@@ -197,27 +203,47 @@ def _trail(unit: OrgUnit) -> list[OrgUnit]:
     return [u for u in org.ancestors(unit) if access.in_scope(current_user, u)]
 
 
+CHART = {"width": 640, "bar": 24, "good": "#1e8e3e", "fair": "#0b5cab", "poor": "#d93025",
+         "colours": ("#0b5cab", "#1e8e3e", "#e37400", "#8430ce")}
+
+
+def nice_scale(largest: int, *, steps: int = 4) -> tuple[int, list[int]]:
+    """The top of a count axis and its ticks: at most ``steps`` whole steps of 1, 2 or 5 times a power of ten."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if step * steps >= largest:
+                top = max(step, -(-largest // step) * step)
+                return top, list(range(0, top + 1, step))
+        magnitude *= 10
+
+
+def _trend_chart(unit: OrgUnit) -> dict[str, Any]:
+    points = reports.completions_by_week(unit, last_day=_today(), zone=_zone(), filters=_filters())
+    top, ticks = nice_scale(max([p.completions for p in points] + [1]))
+    return {"points": points, "top": top, "ticks": ticks, "width": CHART["width"], "height": 260, "label_every": 2}
+
+
+def _svg(template: str, **context: Any) -> Response:
+    return Response(render_template(template, **context), mimetype="image/svg+xml")
+
+
 @bp.get("/report/chart.svg")
 def report_chart() -> ResponseReturnValue:
     rows = [r for r in _completion(_unit()) if not r.is_total]
-    svg = render_template("hr/chart.svg", rows=rows, width=640, bar=22)
-    return Response(svg, mimetype="image/svg+xml")
+    return _svg("hr/chart.svg", rows=rows, args=request.args, **CHART)
 
 
 @bp.get("/report/trend.svg")
 def report_trend() -> ResponseReturnValue:
-    points = reports.completions_by_week(_unit(), last_day=_today(), zone=_zone(), filters=_filters())
-    top = max([p.completions for p in points] + [1])
-    svg = render_template("hr/trend.svg", points=points, top=top, width=640, height=220)
-    return Response(svg, mimetype="image/svg+xml")
+    return _svg("hr/trend.svg", **_trend_chart(_unit()))
 
 
 @bp.get("/report/coverage.svg")
 def report_coverage() -> ResponseReturnValue:
     rows = reports.tier_coverage(_unit(), filters=_filters())
-    svg = render_template("hr/coverage.svg", rows=rows, tiers=reports.TIERS, width=640, bar=22,
-                          colours=("#0b5cab", "#1e8e3e", "#e37400", "#8430ce"))
-    return Response(svg, mimetype="image/svg+xml")
+    return _svg("hr/coverage.svg", rows=rows, tiers=reports.TIERS, **CHART)
 
 
 @bp.get("/report.<any(xlsx, csv):kind>")
@@ -246,42 +272,59 @@ def _summary() -> reports.LeadershipSummary:
     return reports.leadership_summary(_unit(), period, zone=_zone())
 
 
-def _summary_lines(summary: reports.LeadershipSummary) -> list[tuple[list[object], bool]]:
-    """Each indicator as [label, this period, previous period, change], and whether it is a percentage."""
+@dataclass(frozen=True)
+class SummaryLine:
+    metric: str  # its definition in academy/metrics.py
+    label: str
+    now: float
+    before: float
+    percent: bool = False
+
+    @property
+    def change(self) -> float:
+        return round(self.now - self.before, 1)
+
+
+def _summary_lines(summary: reports.LeadershipSummary) -> list[SummaryLine]:
+    """Each indicator of the page, the spreadsheet and the PDF alike, with the metric that defines it."""
     cur, prev = summary.current, summary.previous
-
-    def line(label: str, now: float, before: float, *, percent: bool = False) -> tuple[list[object], bool]:
-        return [label, now, before, round(now - before, 1)], percent
-
-    lines = [line(_("Headcount"), cur.headcount, prev.headcount),
-             line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
-                  round(100 * prev.all_staff_coverage, 1), percent=True)]
-    lines += [line(_("People trained: %(tier)s", tier=tiers.label(t)), cur.trained.get(t, 0), prev.trained.get(t, 0))
-              for t in reports.TIERS]
-    lines += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
-              line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
-              line(_("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
-              line(_("Competition participants"), cur.competition_participants, prev.competition_participants),
-              line(_("Competition participation (%)"), round(100 * cur.competition_participation, 1),
-                   round(100 * prev.competition_participation, 1), percent=True),
-              line(_("Competitions held"), cur.competitions_held, prev.competitions_held)]
+    lines = [SummaryLine("headcount", _("Headcount"), cur.headcount, prev.headcount),
+             SummaryLine("coverage", _("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
+                         round(100 * prev.all_staff_coverage, 1), percent=True)]
+    lines += [SummaryLine("trained", _("People trained: %(tier)s", tier=tiers.label(t)), cur.trained.get(t, 0),
+                          prev.trained.get(t, 0)) for t in reports.TIERS]
+    lines += [SummaryLine("holders", _("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
+              SummaryLine("issued", _("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
+              SummaryLine("hours", _("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
+              SummaryLine("participants", _("Competition participants"), cur.competition_participants,
+                          prev.competition_participants),
+              SummaryLine("participation", _("Competition participation (%)"), round(100 * cur.competition_participation, 1),
+                          round(100 * prev.competition_participation, 1), percent=True),
+              SummaryLine("competitions", _("Competitions held"), cur.competitions_held, prev.competitions_held)]
     return lines
 
 
 def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
-    return [row for row, _percent in _summary_lines(summary)]
+    return [[line.label, line.now, line.before, line.change] for line in _summary_lines(summary)]
 
 
-SUMMARY_NOTE = _l("Coverage counts the people active today who completed an all-staff course by the end of the period; certificates are counted per person holding one valid at the end of the period (today while it runs). Competition participation counts the people active today who submitted a paper in an online round or joined a live final within the period; competitions held are the online rounds open to the unit whose window overlaps the period, and the live finals someone of the unit joined.")
+def _summary_metrics(lines: list[SummaryLine]) -> list[str]:
+    return list(dict.fromkeys(line.metric for line in lines))
+
+
 SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column("上期", 12, "number"), Column("变化", 12, "number")]
 
 
 @bp.get("/summary")
 def summary() -> ResponseReturnValue:
     data = _summary()
-    return render_template("hr/summary.html", summary=data, lines=_summary_lines(data), trail=_trail(data.unit),
-                           note=SUMMARY_NOTE, args=request.args, shown=_shown, choices=_period_choices(),
-                           labels=(period_label(data.current.period), period_label(data.previous.period)))
+    lines = _summary_lines(data)
+    top, ticks = nice_scale(max([p.completions for p in data.trend] + [1]))
+    return render_template("hr/summary.html", summary=data, lines=lines, trail=_trail(data.unit),
+                           definition_keys=_summary_metrics(lines), args=request.args, shown=_shown,
+                           choices=_period_choices(), trend={"points": data.trend, "top": top, "ticks": ticks,
+                                                             "height": 200, "label_every": 2},
+                           labels=(period_label(data.current.period), period_label(data.previous.period)), **CHART)
 
 
 @bp.get("/summary.xlsx")
@@ -294,13 +337,17 @@ def summary_export() -> ResponseReturnValue:
 def summary_pdf() -> ResponseReturnValue:
     data = _summary()
     cur, prev = period_label(data.current.period), period_label(data.previous.period)
+    lines = _summary_lines(data)
     text = SummaryText(
         title=_("Leadership summary"), unit=reports.unit_names().get(data.unit.id, data.unit.name),
-        period=_("Period %(current)s, compared with %(previous)s", current=cur, previous=prev),
+        period=_("%(current)s, compared with %(previous)s.", current=cur, previous=prev),
         header=(_("Indicator"), cur, prev, _("Change")),
-        rows=[(str(label), _shown(now, percent), _shown(before, percent), _shown(change, percent, sign=True))
-              for (label, now, before, change), percent in _summary_lines(data)],
-        note=str(SUMMARY_NOTE),
+        rows=[(line.label, _shown(line.now, line.percent), _shown(line.before, line.percent),
+               _shown(line.change, line.percent, sign=True)) for line in lines],
+        trend_title=_("Courses completed per week, the 12 weeks to the end of the period"),
+        trend=[(p.start.strftime("%m-%d"), p.completions) for p in data.trend],
+        definitions_title=_("How each figure is computed"),
+        definitions=[(str(m.label), str(m.how)) for m in metrics.defined(_summary_metrics(lines))],
         footer=_("QS Academy · drawn %(when)s", when=datetime.now(_zone()).strftime("%Y-%m-%d %H:%M")))
     audit.exported(current_user, "领导汇总", ip=client_ip(), format="pdf", filters=request.args.to_dict())
     return send_file(io.BytesIO(summary_pdf_bytes(text)), mimetype="application/pdf", as_attachment=True,
@@ -316,22 +363,26 @@ def _shown(value: object, percent: bool, *, sign: bool = False) -> str:
 
 
 def period_label(period: reports.Period) -> str:
+    if period.month is not None:
+        return _("%(year)d, month %(month)d", year=period.year, month=period.month)
     if period.quarter is None:
         return _("Year %(year)d", year=period.year)
     return _("%(year)d, quarter %(quarter)d", year=period.year, quarter=period.quarter)
 
 
-def _period_choices() -> list[tuple[str, str]]:
-    """The years and quarters a summary can be drawn for: the last five years, up to the current quarter."""
+def _period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods a summary can be drawn for, grouped by year: the last five years, each with its
+    quarters and months up to the current one."""
     today = _today()
-    current = reports.Period.current_quarter(today)
-    choices = []
+    groups = []
     for year in range(today.year, today.year - 5, -1):
-        choices.append((str(year), period_label(reports.Period(year))))
-        for quarter in range(4, 0, -1):
-            if (year, quarter) <= (current.year, current.quarter or 4):
-                choices.append((f"{year}-Q{quarter}", period_label(reports.Period(year, quarter))))
-    return choices
+        choices = [(str(year), period_label(reports.Period(year)))]
+        choices += [(f"{year}-Q{q}", period_label(reports.Period(year, q))) for q in range(4, 0, -1)
+                    if (year, 3 * q - 2) <= (today.year, today.month)]
+        choices += [(f"{year}-{m:02d}", period_label(reports.Period(year, month=m))) for m in range(12, 0, -1)
+                    if (year, m) <= (today.year, today.month)]
+        groups.append((_("Year %(year)d", year=year), choices))
+    return groups
 
 
 def _overdue_rows(unit: OrgUnit) -> tuple[list[reports.OverdueRow], dict[tuple[int, int], str], bool]:
