@@ -32,6 +32,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -63,6 +64,7 @@ from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
 from . import client_ip
+from .file_pdf import training_file_pdf
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -461,6 +463,21 @@ def person(user_id: int) -> ResponseReturnValue:
     return render_template("hr/person.html", file=reports.training_file(person, today=_today()),
                            record=record, now=datetime.now(_zone()), back=request.referrer or url_for("hr.report"),
                            quiz_titles={k: q.title for k, q in sat.items() if q is not None})
+
+
+@bp.get("/people/<int:user_id>/file.pdf")
+def person_pdf(user_id: int) -> ResponseReturnValue:
+    """The training file as a PDF made here, the same sections as the printed page; a download of
+    one person's data, so audited like the other exports."""
+    person = access.person_for_hr(current_user, user_id)
+    record = training_record.record(person, zone=_zone())
+    sat = {key: access.quiz_by_key(key) for key in {a.quiz_key for a in record.attempts}}
+    body = training_file_pdf(reports.training_file(person, today=_today()), record,
+                             {k: q.title for k, q in sat.items() if q is not None}, now=datetime.now(_zone()),
+                             locale=str(get_locale() or "zh_CN"))
+    audit.exported(current_user, "培训档案", ip=client_ip(), format="pdf", person=person.id)
+    return send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"培训档案-{person.employee_no}.pdf")
 
 
 # --- people import ---------------------------------------------------------------------
