@@ -235,6 +235,12 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["hours"] = format_hours
+    from .metrics import defined, metric
+    from .web.import_messages import translated
+
+    app.jinja_env.globals.update(metric=metric, metrics_defined=defined)
+
+    app.jinja_env.filters["import_reason"] = translated
     from .content.render import render, render_inline
 
     app.jinja_env.globals.update(markdown=lambda text, version="": render(text, version).html,

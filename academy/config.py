@@ -18,6 +18,7 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     DISPLAY_TIMEZONE = "Asia/Shanghai"
+    ITEM_FLAG_MIN_ATTEMPTS = 5  # answers a question needs before the flagged-questions list shows it
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS

@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 from wtforms.i18n import messages_path
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 
 @lru_cache(maxsize=8)
@@ -112,8 +112,27 @@ class AssignmentForm(BaseForm):
                                  validators=[Optional(), NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120."))])
     renew_days = IntegerField(_l("Certification: renew … days before the certificate expires (empty: never)"),
                               validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
-    notify = BooleanField(_l("Tell the people now with an in-app notice"), default=True)
+    join_days = IntegerField(_l("People who join later get … days from their joining (empty: the due date above)"),
+                             validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
+    notify = BooleanField(_l("Tell the people now, in-app and by e-mail"), default=True)
     reach_seen = HiddenField()  # the reach the HR user was shown; saving needs it to be current
+
+
+class ReachForm(BaseForm):
+    """A new reach for an existing assignment (the "who" of ``AssignmentForm``)."""
+
+    target_kind = SelectField(_l("Assign to"), choices=[
+        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
+        SelectChoice("people", _l("Named people"))])
+    unit = SelectField(_l("Org unit"), coerce=int)
+    include_subtree = BooleanField(_l("Include all units below"), default=True)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
+    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
+    lost_seen = HiddenField()  # how many people losing it the HR user was shown; saving needs it current
+
+
+class StateForm(BaseForm):
+    action = HiddenField(validators=[DataRequired(), AnyOf(["pause", "resume", "archive"])])
 
 
 class DueDateForm(BaseForm):

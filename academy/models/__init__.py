@@ -4,6 +4,7 @@ from .assignment import (
     Assignment,
     AssignmentCourse,
     AssignmentRound,
+    AssignmentState,
     AssignmentTarget,
     LearnerCertificationStatus,
     LearnerCourseStatus,
@@ -31,7 +32,7 @@ from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
-from .security import ImportUpload, LoginSession
+from .security import ImportColumnMap, ImportUpload, LoginSession
 from .training import ClassroomSession, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
@@ -40,6 +41,7 @@ __all__ = [
     "Assignment",
     "AssignmentCourse",
     "AssignmentRound",
+    "AssignmentState",
     "AssignmentTarget",
     "Attempt",
     "AttemptAnswer",
@@ -56,6 +58,7 @@ __all__ = [
     "CourseCompletion",
     "Enrollment",
     "EventStatus",
+    "ImportColumnMap",
     "ImportUpload",
     "LearnerCertificationStatus",
     "LearnerCourseStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -235,6 +235,49 @@ def stats(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_author(current_user, _key(kind, ref))
     scopes = None if access.can_manage_content(current_user) else access.hr_scopes(current_user)
     return render_template("quizzes/stats.html", quiz=quiz, stats=item_stats.for_quiz(quiz.key, scopes))
+
+
+def _attempted_defs() -> list[tuple[QuizDef, int]]:
+    """The quizzes with graded attempts that still exist, with their number of attempts."""
+    found = [(access.quiz_by_key(key), n) for key, n in item_stats.attempted_quizzes().items()]
+    return [(quiz, n) for quiz, n in found if quiz is not None]
+
+
+def _bank_of() -> dict[str, str]:
+    return {q.id: bank.id for bank in quizzes.sources().banks.values() for q in bank.questions}
+
+
+@bp.get("/quiz-admin/flagged")
+def flagged() -> ResponseReturnValue:
+    """Questions flagged by their statistics, across every bank: where authors start a revision."""
+    access.require_role(current_user, Role.AUTHOR)
+    attempted = _attempted_defs()
+    least = _least_attempts()
+    items = item_stats.flagged([q.key for q, _n in attempted], _bank_of(), min_attempts=least)
+    banks = quizzes.sources().banks
+    return render_template("quizzes/flagged.html", items=items, quizzes={q.key: q for q, _n in attempted},
+                           banks=banks, min_attempts=least)
+
+
+def _least_attempts() -> int:
+    return int(current_app.config["ITEM_FLAG_MIN_ATTEMPTS"])
+
+
+@bp.get("/quiz-admin/banks/<bank_id>")
+def bank_stats(bank_id: str) -> ResponseReturnValue:
+    """A bank's statistics: every quiz that draws from it, and its questions they flagged."""
+    access.require_role(current_user, Role.AUTHOR)
+    bank = quizzes.sources().banks.get(bank_id)
+    if bank is None:
+        abort(404)
+    drawing = [(q, n) for q, n in _attempted_defs() if bank.id in {rule.bank for rule in q.draw}]
+    exams = [e for e in quizzes.sources().exams.values() if bank.id in {rule.bank for rule in e.draw}]
+    own = {q.id for q in bank.questions}
+    least = _least_attempts()
+    items = [f for f in item_stats.flagged([q.key for q, _n in drawing], _bank_of(), min_attempts=least)
+             if f.item.question_id in own]
+    return render_template("quizzes/bank_stats.html", bank=bank, drawing=drawing, exams=exams, items=items,
+                           quizzes={q.key: q for q, _n in drawing}, min_attempts=least)
 
 
 @bp.get("/quiz-files/<bank>/<name>")
