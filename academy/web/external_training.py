@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -78,7 +78,7 @@ def submit() -> ResponseReturnValue:
             try:
                 external.submit(current_user, item, data, upload.filename or "", ip=client_ip())
             except external.ScanRefused as refused:
-                mb = f"{int(current_app.config['SCAN_MAX_BYTES']) / 1024 / 1024:g}"
+                mb = f"{round(int(current_app.config['SCAN_MAX_BYTES']) / 1048576, 1):g}"
                 form.scan.errors = [str(REFUSALS[refused.reason]) % {"mb": mb}]
             else:
                 flash(_("Submitted. HR will review it; you will get a notice."), "success")
@@ -113,9 +113,8 @@ def scan(record_id: int) -> ResponseReturnValue:
     path = external.scan_path(record)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=record.scan_type, as_attachment=True,
-                         download_name=f"scan-{record.id}.{path.suffix.lstrip('.')}", max_age=0)
     ext = path.suffix.lstrip(".")
+    response = Response(path.read_bytes(), mimetype=record.scan_type)  # a few MB at most (SCAN_MAX_BYTES)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=scan-{record.id}.{ext}; filename*=UTF-8''{quote(record.scan_name)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
