@@ -4,8 +4,8 @@ when TEST_DATABASE_URL is set (`make test` does both in CI)."""
 from __future__ import annotations
 
 import os
-import tempfile
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 

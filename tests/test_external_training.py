@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,11 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from academy.config import ROOT
 from academy.database import db
 from academy.models import AuditLog, ExternalRecord, ExternalState, Notice, OrgUnit, Role, User
 from academy.services import external, reminders
-
-from academy.config import ROOT
 
 from .conftest import log_in
 from .support.mail import smtp_inbox
@@ -220,7 +219,7 @@ def test_the_rules_per_kind_are_configurable() -> None:
 def test_expiry_warnings_go_out_once_per_threshold(app: Flask, org: Org) -> None:
     owner = app.test_client()
     log_in(owner, org.learner)
-    today = date.today()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     _submit(owner, expires_on=(today + timedelta(days=20)).isoformat(), started_on="2020-01-01", ended_on="2020-01-05")
     record = _only(app)
     hr = app.test_client()
