@@ -84,7 +84,8 @@ def submit() -> ResponseReturnValue:
                 flash(_("Submitted. HR will review it; you will get a notice."), "success")
                 return redirect(url_for("training.mine"), code=303)
     status = 422 if form.is_submitted() else 200
-    return render_template("training/external_new.html", form=form), status
+    rules = [(str(label), external_rule(kind)) for kind, label in KINDS.items()]
+    return render_template("training/external_new.html", form=form, rules=rules), status
 
 
 @bp.get("/review")
