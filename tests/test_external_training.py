@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from academy.config import ROOT
 from academy.database import db
 from academy.models import AuditLog, ExternalRecord, ExternalState, Notice, OrgUnit, Role, User
-from academy.services import external, reminders
+from academy.services import external, privacy, reminders
 
 from .conftest import log_in
 from .support.mail import smtp_inbox
@@ -235,3 +235,34 @@ def test_expiry_warnings_go_out_once_per_threshold(app: Flask, org: Org) -> None
     assert len(inbox.messages) == 1
     assert "注册质量工程师" in str(inbox.messages[0]["Subject"])
     assert "天后到期" in str(inbox.messages[0]["Subject"])
+
+
+def test_the_personal_record_lists_outside_training_and_anonymising_a_leaver_deletes_the_scans(
+        app: Flask, org: Org) -> None:
+    owner = app.test_client()
+    log_in(owner, org.learner)
+    _submit(owner)
+    record = _only(app)
+    data = owner.get("/me/record.json").get_json()
+    assert data["external_training"][0]["number"] == "CQE-2026-0018"
+    assert data["external_training"][0]["state"] == "pending"
+    assert data["classroom_sessions"] == []
+    pdf = owner.get("/me/record.pdf")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        path = external.scan_path(record)
+        assert path.is_file()
+        person = db.session.get(User, org.learner.id)
+        assert person is not None
+        person.active = False
+        person.deactivated_at = datetime.now(UTC) - timedelta(days=400)
+        db.session.commit()
+        assert privacy.anonymise_leavers(365) == 1
+        assert not path.exists()
+        kept = db.session.get(ExternalRecord, record.id)
+        assert kept is not None
+        assert (kept.number, kept.scan_name, kept.title) == ("", "", "注册质量工程师")
+    hr = app.test_client()
+    log_in(hr, org.hr_east)
+    assert hr.get(f"/training/external/{record.id}/scan").status_code == 404

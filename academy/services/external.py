@@ -132,6 +132,17 @@ def decide(record: ExternalRecord, *, approve: bool, reason: str, actor: User, i
     return locked
 
 
+def forget(user_id: int) -> None:
+    """A leaver's anonymisation: the scans go and the certificate numbers with them; the items and their
+    hours stay for the unit's figures (flush only, the caller commits)."""
+    for record in db.session.scalars(select(ExternalRecord).where(ExternalRecord.user_id == user_id)):
+        scan_path(record).unlink(missing_ok=True)
+        record.number = ""
+        record.scan_name = ""
+        record.scan_size = 0
+    db.session.flush()
+
+
 def of(user_id: int) -> list[ExternalRecord]:
     return list(db.session.scalars(
         select(ExternalRecord).where(ExternalRecord.user_id == user_id).order_by(ExternalRecord.submitted_at.desc())))
