@@ -1046,6 +1046,45 @@ def alarm_loop() -> Svg:
     return s
 
 
+
+@figure("practitioner/construction-service-quality/figures/acceptance-levels.svg")
+def acceptance_levels() -> Svg:
+    s = Svg(250)
+    levels = [("单位工程", "一座主控楼", RED, LIGHT_RED), ("分部工程", "主体结构", ORANGE, LIGHT_ORANGE),
+              ("分项工程", "钢筋工程", BLUE, LIGHT_BLUE), ("检验批", "一层楼的钢筋安装", GREEN, LIGHT_GREEN)]
+    for i, (name, example, stroke, fill) in enumerate(levels):
+        y = 14 + i * 56
+        w = 170 + i * 60
+        s.box(240 - w / 2, y, w, 44, [name, example], fill=fill, stroke=stroke, size=13, bold=True)
+    s.arrow(450, 220, 450, 20, stroke=MUTED, width=2)
+    for i, ch in enumerate("逐级验收"):
+        s.text(466, 90 + i * 18, ch, size=12, fill=MUTED)
+    s.text(20, 244, "下一层合格是上一层验收的前提；最后由建设单位组织竣工验收", size=12, anchor="start", fill=MUTED)
+    return s
+
+
+@figure("practitioner/construction-service-quality/figures/importance-satisfaction.svg")
+def importance_satisfaction() -> Svg:
+    items = [("响应速度", 0.30, 72), ("一次修复", 0.30, 85), ("服务态度", 0.15, 90), ("进度告知", 0.15, 65),
+             ("上门准时", 0.10, 76)]
+    s = Svg(330)
+    ax = Axes(s, 60, 95, 0.05, 0.35, left=56, right=20, top=20, bottom=46)
+    ax.frame(x_ticks=ticks(60, 95, 5, "{:g}"), y_ticks=[(v, f"{v:.2f}") for v in (0.1, 0.2, 0.3)],
+             x_label="满意度得分", y_label="重要性（权重）", grid=False)
+    s.line(ax.x(78), ax.top, ax.x(78), ax.plot_bottom, stroke=GRID, width=1.5, dash="5 4")
+    s.line(ax.left, ax.y(0.2), s.width - ax.right, ax.y(0.2), stroke=GRID, width=1.5, dash="5 4")
+    for x, y, label, colour in [(61, 0.33, "优先改进", RED), (94, 0.33, "保持优势", GREEN), (94, 0.07, "维持", BLUE),
+                                (61, 0.07, "择机改进", ORANGE)]:
+        s.text(ax.x(x), ax.y(y), label, size=13, anchor="start" if x < 78 else "end", fill=colour, bold=True)
+    for name, weight, score in items:
+        colour = RED if weight > 0.2 and score < 78 else (GREEN if weight > 0.2 else (BLUE if score >= 78 else ORANGE))
+        s.circle(ax.x(score), ax.y(weight), 6, fill=colour)
+        right = score > 88  # labels of points near the right edge go to their left
+        s.text(ax.x(score) + (-9 if right else 9), ax.y(weight) + 5, f"{name} {score}", size=12,
+               anchor="end" if right else "start")
+    return s
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
