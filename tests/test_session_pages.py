@@ -4,6 +4,7 @@ requests (with the waiting list), learners see what is open to them; HR of anoth
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from academy.models import AuditLog, ClassroomSession, Notice, OrgUnit, Role, Se
 from academy.services import classroom
 from academy.services.classroom import SessionDraft
 
-from .conftest import log_in
+from .conftest import TEST_DATABASE_URL, log_in
 
 
 @dataclass
@@ -251,3 +252,24 @@ def test_my_learning_shows_my_sessions_and_the_hours_by_source(app: Flask, org: 
     assert "名额已确认" in page
     assert "1 个面授培训接受您的报名" in page
     assert "线上 0，面授 0，外部 0" in page
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="row locks need PostgreSQL; SQLite serialises writers anyway")
+def test_parallel_approvals_never_overfill(app: Flask, org: Org, make_user: Callable[..., User]) -> None:
+    people = [make_user(unit=org.quality) for _ in range(10)]
+    sid = _make(app, org, capacity=4, open_registration=True)
+    with app.app_context():
+        for person in people:
+            classroom.request_seat(sid, db.session.get(User, person.id))  # type: ignore[arg-type]
+
+    def approve(user_id: int) -> None:
+        with app.app_context():
+            classroom.decide(sid, user_id, approve=True, actor=db.session.get(User, org.hr_east.id))  # type: ignore[arg-type]
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(approve, [p.id for p in people]))
+    with app.app_context():
+        states = [seat.state for seat in db.session.scalars(select(SessionSeat).where(SessionSeat.session_id == sid))]
+    assert states.count("registered") == 4
+    assert states.count("waiting") == 6
