@@ -181,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         competitions,
         courses,
         errors,
+        external_training,
         hr,
         live,
         me,
@@ -192,7 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
-                      live.bp, training.bp, errors.bp):
+                      live.bp, training.bp, external_training.bp, errors.bp):
         app.register_blueprint(blueprint)
 
 

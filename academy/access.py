@@ -25,16 +25,18 @@ from .models import (
     ClassroomSession,
     Competition,
     Course,
+    ExternalRecord,
     Lesson,
     LiveEvent,
     LivePlayer,
     Notice,
     OrgUnit,
     Role,
+    SessionSeat,
     User,
 )
 from .models.org import path_within
-from .services import published, quizzes
+from .services import classroom, published, quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -429,6 +431,51 @@ def classroom_session_for_staff(viewer: User, session_id: int) -> ClassroomSessi
     if can_view_reports(viewer) and in_scope(viewer, db.session.get(OrgUnit, session.unit_id)):
         return session
     abort(404)
+
+
+def can_run_sessions(user: User) -> bool:
+    """HR (and admins) create sessions; a trainer reaches only the sessions they teach."""
+    return can_view_reports(user)
+
+
+def classroom_session_for_learner(viewer: User, session_id: int) -> ClassroomSession:
+    """A session the learner may ask for (open to their unit, not ended) or already has a place on; else 404."""
+    session = db.session.get(ClassroomSession, session_id)
+    if session is None:
+        abort(404)
+    if classroom.may_request(session, viewer):
+        return session
+    seat = db.session.execute(select(SessionSeat.id).where(
+        SessionSeat.session_id == session.id, SessionSeat.user_id == viewer.id)).scalar_one_or_none()
+    if seat is None:
+        abort(404)
+    return session
+
+
+# --- external training and certificates -------------------------------------------------------
+
+def external_record_for_viewer(viewer: User, record_id: int) -> ExternalRecord:
+    """The item and its scan: the person who submitted it, HR over them, admins; anyone else 404."""
+    record = db.session.get(ExternalRecord, record_id)
+    if record is None:
+        abort(404)
+    if record.user_id == viewer.id:
+        return record
+    if not can_review_people(viewer, record.user):
+        abort(404)
+    return record
+
+
+def external_record_for_reviewer(viewer: User, record_id: int) -> ExternalRecord:
+    """Deciding on an item: HR over the person (never on their own), admins; anyone else 404."""
+    record = db.session.get(ExternalRecord, record_id)
+    if record is None:
+        abort(404)
+    if record.user_id == viewer.id:
+        abort(404)
+    if not can_review_people(viewer, record.user):
+        abort(404)
+    return record
 
 
 # -- images imported beside a bank --------------------------------------------------------------

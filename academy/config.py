@@ -46,6 +46,15 @@ class Defaults:
     MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"
     MAIL_STARTTLS = False
     HOURS_TARGET_PER_HEAD: float | None = None  # training hours per head a year, shown on the HR home when set
+    # external training and certificates: where scans are kept (None: instance/scans), the largest scan,
+    # and the hours an approved item credits by kind: {"fixed": h} whatever was claimed, or {"cap": h}
+    # for the hours claimed up to h
+    SCAN_FOLDER: str | None = None
+    SCAN_MAX_BYTES = 5 * 1024 * 1024
+    EXTERNAL_HOURS_RULES: ClassVar[dict[str, dict[str, float]]] = {
+        "cqe": {"fixed": 40}, "internal-auditor": {"fixed": 24}, "black-belt": {"fixed": 80},
+        "metrology": {"fixed": 24}, "other": {"cap": 40},
+    }
     REMINDER_DAYS = (7, 1)  # due-date reminders this many days before
     CERTIFICATE_ISSUER = ""  # the issuing organisation printed on certificates; empty: the academy's name
     CERTIFICATE_SEAL = ""  # optional seal image under static/, e.g. "img/seal.png"

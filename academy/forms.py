@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FloatField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -24,7 +25,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 from wtforms.i18n import messages_path
-from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 
 @lru_cache(maxsize=8)
@@ -248,3 +249,59 @@ class QuestionImportForm(BaseForm):
     lesson = SelectField(_l("Lesson for every question (refine later)"), validate_choice=False,
                          validators=[DataRequired(message=_l("Choose a lesson."))])
 
+
+
+# --- classroom sessions and external training ----------------------------------------------------
+
+class SessionForm(FlaskForm):
+    title = StringField(_l("Topic"), validators=[DataRequired(message=_l("Enter the topic.")), Length(max=200)])
+    course = SelectField(_l("Linked course"), choices=[], validate_choice=True)
+    tier = SelectField(_l("Tier"), choices=[], validate_choice=True)
+    unit = SelectField(_l("Organising unit"), coerce=int, choices=[], validate_choice=True)
+    trainer = StringField(_l("Trainer's employee number"), validators=[Optional(), Length(max=40)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message=_l("Enter when it starts."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired(message=_l("Enter when it ends."))])
+    capacity = IntegerField(_l("Seats"), validators=[InputRequired(message=_l("Enter the number of seats.")),
+                                                     NumberRange(min=1, max=5000, message=_l("Enter a number of seats from 1 to 5000."))])
+    hours = FloatField(_l("Training hours"), validators=[InputRequired(message=_l("Enter the hours it credits.")),
+                                                         NumberRange(min=0.5, max=200, message=_l("Enter hours from 0.5 to 200."))])
+    late_after_minutes = IntegerField(_l("Late after … minutes (empty: no late rule)"),
+                                      validators=[Optional(), NumberRange(min=1, max=600, message=_l("Enter minutes from 1 to 600."))])
+    late_hours = FloatField(_l("Hours for a late arrival"),
+                            validators=[Optional(), NumberRange(min=0, max=200, message=_l("Enter hours from 0 to 200."))])
+    open_registration = BooleanField(_l("People of the unit may ask for a seat (HR approves each request)"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+
+class SessionAssignForm(FlaskForm):
+    target_kind = SelectField(_l("Assign to"), choices=[
+        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
+        SelectChoice("people", _l("Named people"))])
+    # not needed for named people; a unit outside the viewer's scope is refused by ``access``
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    include_subtree = BooleanField(_l("Include all units below"), default=True)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
+    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
+
+
+class ExternalForm(FlaskForm):
+    kind = SelectField(_l("Kind of training"), choices=[], validate_choice=True)
+    title = StringField(_l("Course or qualification"), validators=[DataRequired(message=_l("Enter the name.")), Length(max=200)])
+    issuer = StringField(_l("Issued by"), validators=[DataRequired(message=_l("Enter who issued it.")), Length(max=200)])
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
+    started_on = DateField(_l("First day"), validators=[DataRequired(message=_l("Enter a date."))])
+    ended_on = DateField(_l("Last day"), validators=[DataRequired(message=_l("Enter a date."))])
+    expires_on = DateField(_l("Valid until (empty: does not expire)"), validators=[Optional()])
+    claimed_hours = FloatField(_l("Training hours"), validators=[
+        Optional(), NumberRange(min=0, max=500, message=_l("Enter hours from 0 to 500."))])
+    scan = FileField(_l("Scan of the certificate (PDF, PNG or JPEG)"),
+                     validators=[FileRequired(message=_l("Attach the scan."))])
+
+
+class ExternalDecisionForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                    SelectChoice("reject", _l("Reject"))])
+    reason = StringField(_l("Reason (needed to reject)"), validators=[Optional(), Length(max=500)])

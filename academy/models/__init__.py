@@ -33,7 +33,7 @@ from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .security import ImportColumnMap, ImportUpload, LoginSession
-from .training import ClassroomSession, SessionSeat
+from .training import ClassroomSession, ExternalKind, ExternalRecord, ExternalState, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
 
@@ -58,6 +58,9 @@ __all__ = [
     "CourseCompletion",
     "Enrollment",
     "EventStatus",
+    "ExternalKind",
+    "ExternalRecord",
+    "ExternalState",
     "ImportColumnMap",
     "ImportUpload",
     "LearnerCertificationStatus",

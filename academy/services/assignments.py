@@ -146,6 +146,13 @@ def _reach_query(target_kind: TargetKind, unit: OrgUnit, include_subtree: bool, 
     return query
 
 
+def reached_people(target_kind: TargetKind, unit: OrgUnit, *, include_subtree: bool = True, position: str = "",
+                   people: Iterable[User] = ()) -> list[User]:
+    """The active people a target names now, by employee number (classroom sessions fill seats with them)."""
+    query = _reach_query(target_kind, unit, include_subtree, position, list(people))
+    return list(db.session.execute(query.order_by(User.employee_no)).scalars())
+
+
 def preview_reach(*, courses: Sequence[Course], exam_id: str | None, target_kind: TargetKind, unit: OrgUnit,
                   include_subtree: bool = True, position: str = "", people: Iterable[User] = ()) -> ReachPreview:
     """Who an assignment would reach if it were made now, and what it would repeat; writes nothing."""

@@ -39,7 +39,7 @@ from ..models import (
     User,
     UserRole,
 )
-from . import reports
+from . import external, reports
 
 
 @dataclass(frozen=True)
@@ -274,10 +274,11 @@ class Sent:
     due: int = 0
     digests: int = 0
     certificates: int = 0
+    external: int = 0  # expiry warnings for approved outside qualifications
 
     @property
     def total(self) -> int:
-        return self.due + self.digests + self.certificates
+        return self.due + self.digests + self.certificates + self.external
 
 
 def send_all(settings: MailSettings, *, today: date, now: datetime, zone: tzinfo, days: Iterable[int] = (7, 1),
@@ -286,5 +287,8 @@ def send_all(settings: MailSettings, *, today: date, now: datetime, zone: tzinfo
     due = deliver(settings, [_compose_due(d, default_locale) for d in due_soon(today, days)])
     digests = deliver(settings, overdue_digests(today, default_locale=default_locale))
     certificates = deliver(settings, certificate_warnings(now, zone, certificate_days, default_locale=default_locale))
-    return Sent(due, digests, certificates)
+    outside = deliver(settings, [Outgoing(e.kind, e.ref, e.user, e.subject, e.body, "/training")
+                                 for e in external.expiry_warnings(now, zone, list(certificate_days),
+                                                                   default_locale=default_locale)])
+    return Sent(due, digests, certificates, outside)
 

@@ -27,6 +27,8 @@ from ..models import (
     Course,
     CourseCompletion,
     Enrollment,
+    ExternalRecord,
+    ExternalState,
     LearnerCertificationStatus,
     LearnerCourseStatus,
     LearnerStatus,
@@ -34,12 +36,14 @@ from ..models import (
     LessonProgress,
     LivePlayer,
     OrgUnit,
+    SessionSeat,
     TrainingCredit,
     User,
 )
 from ..models.org import path_within, within
 from ..tiers import TIER_ORDER
 from . import course_status
+from . import hours as training_hours
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,13 @@ class UnitRow:
     started: int  # … who opened at least one of them
     completed: int  # … who completed all of them
     overdue: int  # … with at least one past its due date and not completed
-    hours: float  # training hours credited this year
+    hours: float  # training hours credited this year, every source
     exam_score: float | None = None  # mean best final-exam percent over assigned courses that have one
     certificates: int = 0  # valid certificates held now
     expiring: int = 0  # … of which expire within 90 days
+    online_hours: float = 0.0  # the year's hours by source (``hours`` is their sum)
+    classroom_hours: float = 0.0
+    external_hours: float = 0.0
 
     @property
     def completion_rate(self) -> float:
@@ -120,6 +127,9 @@ class UnitRow:
     @property
     def hours_per_head(self) -> float:
         return self.hours / self.headcount if self.headcount else 0.0
+
+    def per_head(self, source: str) -> float:
+        return getattr(self, f"{source}_hours") / self.headcount if self.headcount else 0.0
 
 
 def _subtree_ids(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Select of unit ids
@@ -201,11 +211,7 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     active = and_(User.active.is_(True), User.org_unit_id.in_(in_tree))
     heads = _roll_up(db.session.execute(filters.people(
         select(User.org_unit_id, func.count()).where(active)).group_by(User.org_unit_id)), shown)
-    hours = _roll_up(db.session.execute(filters.people(
-        select(User.org_unit_id, func.sum(TrainingCredit.hours))
-        .join(User, User.id == TrainingCredit.user_id)
-        .where(active, TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end))
-        .group_by(User.org_unit_id)), shown)
+    hours = _roll_up(training_hours.per_unit(in_tree, year_start, year_end, filters.people), shown)
     soon = now + EXPIRY_WINDOW
     certs = _roll_up(db.session.execute(filters.people(
         select(User.org_unit_id, func.count(), func.sum(case((Certificate.valid_until < soon, 1), else_=0)))
@@ -222,10 +228,12 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     for row_unit, children in units:
         assigned, started, completed, overdue, score_sum, scored = progress.get(row_unit.id, [0] * 6)
         held, expiring = certs.get(row_unit.id, [0, 0])
+        online, classroom, external = hours.get(row_unit.id, [0.0, 0.0, 0.0])
         rows.append(UnitRow(row_unit.id, row_unit.name, row_unit.id == unit.id, bool(children),
                             int(heads.get(row_unit.id, [0])[0]), int(assigned), int(started), int(completed),
-                            int(overdue), float(hours.get(row_unit.id, [0])[0]),
-                            score_sum / scored if scored else None, int(held), int(expiring)))
+                            int(overdue), online + classroom + external,
+                            score_sum / scored if scored else None, int(held), int(expiring),
+                            online, classroom, external))
     return rows
 
 
@@ -582,6 +590,15 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
         select(func.coalesce(func.sum(TrainingCredit.hours), 0)).select_from(TrainingCredit)
         .join(User, User.id == TrainingCredit.user_id)
         .where(TrainingCredit.earned_at >= start, TrainingCredit.earned_at < end))).scalar_one()
+    hours += db.session.execute(people(  # classroom and approved external hours count too
+        select(func.coalesce(func.sum(SessionSeat.hours), 0)).select_from(SessionSeat)
+        .join(User, User.id == SessionSeat.user_id)
+        .where(SessionSeat.signed_in_at >= start, SessionSeat.signed_in_at < end))).scalar_one()
+    hours += db.session.execute(people(
+        select(func.coalesce(func.sum(ExternalRecord.hours), 0)).select_from(ExternalRecord)
+        .join(User, User.id == ExternalRecord.user_id)
+        .where(ExternalRecord.state == ExternalState.APPROVED, ExternalRecord.ended_on >= start.date(),
+               ExternalRecord.ended_on < end.date()))).scalar_one()
     participants, held_competitions = _competition_figures(unit, start, end, people)
     return PeriodFigures(period, int(headcount), int(covered), trained, int(holders or 0), int(issued or 0),
                          float(hours or 0), participants, held_competitions)

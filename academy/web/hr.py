@@ -60,6 +60,7 @@ from ..services import (
     training_record,
     uploads,
 )
+from ..services import hours as training_hours
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
@@ -86,7 +87,11 @@ def _today() -> date:
 
 
 def _year() -> tuple[datetime, datetime]:
-    start = datetime(_today().year, 1, 1, tzinfo=_zone())
+    """This year, or the one asked for with ``?year=`` (the report shows earlier years' hours too)."""
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= _today().year + 1:
+        abort(404)
+    start = datetime(year, 1, 1, tzinfo=_zone())
     return start, start.replace(year=start.year + 1)
 
 
@@ -138,7 +143,8 @@ def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Respons
 def _report_rows(rows: list[reports.UnitRow]) -> list[list[object]]:
     return [[r.name, r.headcount, r.assigned, r.started, r.completed, r.overdue, r.completion_rate,
              None if r.exam_score is None else round(r.exam_score, 1), r.certificates, r.expiring,
-             round(r.hours_per_head, 1)] for r in rows]
+             round(r.hours_per_head, 1), round(r.per_head("online"), 1), round(r.per_head("classroom"), 1),
+             round(r.per_head("external"), 1)] for r in rows]
 
 
 PAGE = 500  # overdue rows shown on the page; the exports have them all
@@ -157,7 +163,10 @@ ACTIONS = {"create": _l("New person"), "update": _l("Details change"), "deactiva
 REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
                   Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
                   Column("考试平均分", 12, "number"), Column("持有证书", 10), Column("90天内到期", 12),
-                  Column("人均学时（本年）", 16, "number")]
+                  Column("人均学时", 10, "number"), Column("人均线上学时", 12, "number"),
+                  Column("人均面授学时", 12, "number"), Column("人均外部学时", 12, "number")]
+TIER_HOURS_COLUMNS = [Column("层级", 16), Column("线上学时", 12, "number"), Column("面授学时", 12, "number"),
+                      Column("外部学时", 12, "number"), Column("合计", 12, "number")]
 OVERDUE_COLUMNS = [Column("工号", 12), Column("姓名", 12), Column("所在单位", 36), Column("课程", 30),
                    Column("截止日期", 12, "date"), Column("逾期天数", 10)]
 
@@ -181,10 +190,25 @@ def report() -> ResponseReturnValue:
                      key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
     positions = reports.positions(access.scope_paths(current_user))
     rows = _completion(unit)
+    start, end = _year()
     return render_template("hr/report.html", unit=unit, rows=rows, trail=_trail(unit),
                            courses=list(courses), positions=positions, args=request.args,
                            unit_rows=[r for r in rows if not r.is_total], trend=_trend_chart(unit),
-                           coverage=reports.tier_coverage(unit, filters=_filters()), tier_keys=reports.TIERS, **CHART)
+                           coverage=reports.tier_coverage(unit, filters=_filters()), tier_keys=reports.TIERS, **CHART,
+                           year=start.year, this_year=_today().year,
+                           tier_hours=training_hours.per_tier(unit, start, end, _filters().people))
+
+
+def _tier_hours_rows(unit: OrgUnit) -> list[list[object]]:
+    start, end = _year()
+    return [[tiers.label(tier) if tier else _("No tier"), round(h.online, 1), round(h.classroom, 1),
+             round(h.external, 1), round(h.total, 1)]
+            for tier, h in training_hours.per_tier(unit, start, end, _filters().people)]
+
+
+@bp.get("/report/hours.<any(xlsx, csv):kind>")
+def report_hours_export(kind: str) -> ResponseReturnValue:
+    return _download(f"学时按层级与来源-{_year()[0].year}", kind, TIER_HOURS_COLUMNS, _tier_hours_rows(_unit()))
 
 
 @bp.get("/report/people")
@@ -260,6 +284,7 @@ def report_api() -> ResponseReturnValue:
         {"unit_id": r.unit_id, "name": r.name, "total": r.is_total, "headcount": r.headcount, "assigned": r.assigned,
          "started": r.started, "completed": r.completed, "overdue": r.overdue,
          "completion_rate": round(r.completion_rate, 4), "hours_per_head": round(r.hours_per_head, 2),
+         "hours_per_head_by_source": {s: round(r.per_head(s), 2) for s in training_hours.SOURCES},
          "exam_score": None if r.exam_score is None else round(r.exam_score, 2),
          "certificates": r.certificates, "expiring": r.expiring}
         for r in _completion(unit)])
