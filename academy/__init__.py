@@ -172,6 +172,7 @@ def _setup_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .web import (
+        accommodations,
         admin,
         auth,
         certificates,
@@ -179,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
         courses,
         errors,
         hr,
+        integrity,
         live,
         me,
         privacy,
@@ -189,7 +191,8 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
-                      live.bp, training.bp, errors.bp):
+                      live.bp, training.bp, accommodations.bp, integrity.bp,
+                      errors.bp):
         app.register_blueprint(blueprint)
 
 

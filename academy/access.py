@@ -22,6 +22,7 @@ from .models import (
     ClassroomSession,
     Competition,
     Course,
+    ExamOverride,
     Lesson,
     LiveEvent,
     LivePlayer,
@@ -408,3 +409,29 @@ def classroom_session_for_staff(viewer: User, session_id: int) -> ClassroomSessi
     if can_view_reports(viewer) and in_scope(viewer, db.session.get(OrgUnit, session.unit_id)):
         return session
     abort(404)
+
+
+# --- blended training: accommodations, evaluations, trainers -------------------------------------
+
+def exam_override_for_hr(viewer: User, override_id: int) -> ExamOverride:
+    """An override for a person or unit inside the viewer's scope; 404 otherwise (and for learners)."""
+    require_role(viewer, Role.HR)
+    row = db.session.get(ExamOverride, override_id)
+    if row is None:
+        abort(404)
+    target = row.user.org_unit if row.user is not None else row.unit
+    if not in_scope(viewer, target):
+        abort(404)
+    return row
+
+
+def unit_in_scope(viewer: User, unit_id: int | None) -> OrgUnit | None:
+    """A unit named on an HR form: None when unknown or outside the viewer's scope."""
+    unit = db.session.get(OrgUnit, unit_id) if unit_id else None
+    return unit if unit is not None and in_scope(viewer, unit) else None
+
+
+def person_in_scope(viewer: User, employee_no: str) -> User | None:
+    """A person named on an HR form by employee number: None when unknown or outside the scope."""
+    person = db.session.execute(select(User).where(User.employee_no == employee_no.strip())).scalar_one_or_none()
+    return person if person is not None and in_scope(viewer, person.org_unit) else None

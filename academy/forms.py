@@ -211,3 +211,29 @@ class QuestionImportForm(FlaskForm):
     lesson = SelectField(_l("Lesson for every question (refine later)"), validate_choice=False,
                          validators=[DataRequired(message=_l("Choose a lesson."))])
 
+
+
+# --- blended training: accommodations and evaluations ----------------------------------------
+
+class ExamOverrideForm(FlaskForm):
+    quiz = SelectField(_l("Exam"), validators=[DataRequired()], choices=[])
+    target_kind = SelectField(_l("For"), choices=[
+        SelectChoice("person", _l("One person")), SelectChoice("unit", _l("An org unit and all units below"))])
+    person = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)])
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    extra_minutes = IntegerField(_l("Extra minutes"), default=0, validators=[Optional(), NumberRange(0, 600)])
+    extra_attempts = IntegerField(_l("Extra attempts"), default=0, validators=[Optional(), NumberRange(0, 10)])
+    opens_at = DateTimeLocalField(_l("Own window: opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Own window: closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reason = StringField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=200)])
+
+
+RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(5, 0, -1)]
+
+
+class EvaluationForm(FlaskForm):
+    content = SelectField(_l("The content is useful for my work"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
+    delivery = SelectField(_l("The trainer or the lessons explain clearly"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
+    organisation = SelectField(_l("Organisation, materials and time were well arranged"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
+    overall = SelectField(_l("Overall, I am satisfied"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
+    comment = TextAreaField(_l("What should we keep or change? (optional)"), validators=[Optional(), Length(max=1000)])

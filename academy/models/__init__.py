@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
+from .accommodation import ExamOverride
 from .assignment import (
     Assignment,
     AssignmentCourse,
@@ -27,6 +28,8 @@ from .competition import (
     Stage,
 )
 from .content import ContentProblem, Course, Lesson
+from .evaluation import Evaluation
+from .integrity import AwayEvent
 from .notice import Notice
 from .org import OrgUnit, UnitKind
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
@@ -46,6 +49,7 @@ __all__ = [
     "AttemptHead",
     "AuditLog",
     "AwardCertificate",
+    "AwayEvent",
     "Certificate",
     "CertificateState",
     "ClassroomSession",
@@ -54,7 +58,9 @@ __all__ = [
     "Course",
     "CourseCompletion",
     "Enrollment",
+    "Evaluation",
     "EventStatus",
+    "ExamOverride",
     "ImportUpload",
     "LearnerCertificationStatus",
     "LearnerCourseStatus",
