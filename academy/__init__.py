@@ -179,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
         competitions,
         courses,
         errors,
+        evaluations,
         hr,
         integrity,
         live,
@@ -191,7 +192,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
-                      live.bp, training.bp, accommodations.bp, integrity.bp,
+                      live.bp, training.bp, accommodations.bp, integrity.bp, evaluations.bp,
                       errors.bp):
         app.register_blueprint(blueprint)
 

@@ -32,7 +32,7 @@ from .models import (
     User,
 )
 from .models.org import path_within
-from .services import quizzes
+from .services import evaluations, quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -435,3 +435,28 @@ def person_in_scope(viewer: User, employee_no: str) -> User | None:
     """A person named on an HR form by employee number: None when unknown or outside the scope."""
     person = db.session.execute(select(User).where(User.employee_no == employee_no.strip())).scalar_one_or_none()
     return person if person is not None and in_scope(viewer, person.org_unit) else None
+
+
+def course_to_evaluate(viewer: User, slug: str) -> Course:
+    """A course the viewer completed; 404 otherwise (nothing to evaluate yet)."""
+    course = course_for_learner(slug)
+    if not evaluations.may_evaluate_course(viewer, course):
+        abort(404)
+    return course
+
+
+def session_to_evaluate(viewer: User, session_id: int) -> ClassroomSession:
+    """A session the viewer signed in to; 404 otherwise."""
+    session = db.session.get(ClassroomSession, session_id)
+    if session is None or not evaluations.may_evaluate_session(viewer, session):
+        abort(404)
+    return session
+
+
+def course_for_results(viewer: User, slug: str) -> Course:
+    """Evaluation results of a course: HR (their people's answers) and admins; learners 403."""
+    require_role(viewer, Role.HR)
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        abort(404)
+    return course

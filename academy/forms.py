@@ -14,13 +14,14 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 
 class EmptyForm(FlaskForm):
@@ -232,8 +233,12 @@ RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(5, 0, -1)]
 
 
 class EvaluationForm(FlaskForm):
-    content = SelectField(_l("The content is useful for my work"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
-    delivery = SelectField(_l("The trainer or the lessons explain clearly"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
-    organisation = SelectField(_l("Organisation, materials and time were well arranged"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
-    overall = SelectField(_l("Overall, I am satisfied"), coerce=int, choices=RATING_CHOICES, validators=[DataRequired()])
+    content = RadioField(_l("The content is useful for my work"), coerce=int, choices=RATING_CHOICES,
+                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    delivery = RadioField(_l("The trainer or the lessons explain clearly"), coerce=int, choices=RATING_CHOICES,
+                          validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    organisation = RadioField(_l("Organisation, materials and time were well arranged"), coerce=int, choices=RATING_CHOICES,
+                              validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    overall = RadioField(_l("Overall, I am satisfied"), coerce=int, choices=RATING_CHOICES,
+                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
     comment = TextAreaField(_l("What should we keep or change? (optional)"), validators=[Optional(), Length(max=1000)])

@@ -17,7 +17,7 @@ ITEMS = ("content", "delivery", "organisation", "overall")
 class Evaluation(db.Model):
     __tablename__ = "evaluation"
     # one answer per person and course, and per person and session (NULLs never collide)
-    __table_args__ = (UniqueConstraint("user_id", "course_id"), UniqueConstraint("user_id", "session_id"))
+    __table_args__ = (UniqueConstraint("course_id", "user_id"), UniqueConstraint("session_id", "user_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

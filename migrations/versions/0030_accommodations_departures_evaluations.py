@@ -71,8 +71,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['trainer_id'], ['user_account.id'], name=op.f('fk_evaluation_trainer_id_user_account')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_evaluation_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation')),
-    sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_evaluation_user_id')),
-    sa.UniqueConstraint('user_id', 'session_id', name=op.f('uq_evaluation_user_id'))
+    sa.UniqueConstraint('course_id', 'user_id', name=op.f('uq_evaluation_course_id')),
+    sa.UniqueConstraint('session_id', 'user_id', name=op.f('uq_evaluation_session_id'))
     )
     with op.batch_alter_table('evaluation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evaluation_course_id'), ['course_id'], unique=False)
