@@ -184,15 +184,18 @@ def _register_blueprints(app: Flask) -> None:
         integrity,
         live,
         me,
+        plans,
         privacy,
         quizzes,
         sso,
+        trainers,
         training,
         twofactor,
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
                       live.bp, training.bp, accommodations.bp, integrity.bp, evaluations.bp,
+                      trainers.bp, plans.bp,
                       errors.bp):
         app.register_blueprint(blueprint)
 

@@ -29,6 +29,8 @@ from .models import (
     Notice,
     OrgUnit,
     Role,
+    Trainer,
+    TrainingPlan,
     User,
 )
 from .models.org import path_within
@@ -460,3 +462,21 @@ def course_for_results(viewer: User, slug: str) -> Course:
     if course is None:
         abort(404)
     return course
+
+
+def trainer_for_hr(viewer: User, trainer_id: int) -> Trainer:
+    """A registered trainer of the viewer's scope; 404 otherwise (learners 403)."""
+    require_role(viewer, Role.HR)
+    row = db.session.get(Trainer, trainer_id)
+    if row is None or not in_scope(viewer, row.user.org_unit):
+        abort(404)
+    return row
+
+
+def plan_for_hr(viewer: User, plan_id: int) -> TrainingPlan:
+    """A plan of a unit inside the viewer's scope; 404 otherwise (learners 403)."""
+    require_role(viewer, Role.HR)
+    plan = db.session.get(TrainingPlan, plan_id)
+    if plan is None or not in_scope(viewer, plan.unit):
+        abort(404)
+    return plan

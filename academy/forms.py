@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -242,3 +244,35 @@ class EvaluationForm(FlaskForm):
     overall = RadioField(_l("Overall, I am satisfied"), coerce=int, choices=RATING_CHOICES,
                          validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
     comment = TextAreaField(_l("What should we keep or change? (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+TRAINER_LEVELS = [SelectChoice("junior", _l("Junior trainer")), SelectChoice("intermediate", _l("Intermediate trainer")),
+                  SelectChoice("senior", _l("Senior trainer")), SelectChoice("principal", _l("Principal trainer"))]
+
+
+class TrainerForm(FlaskForm):
+    person = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=32)])
+    level = SelectField(_l("Level"), choices=TRAINER_LEVELS)
+    subjects = StringField(_l("Subjects (separated by 、 or commas)"), validators=[DataRequired(), Length(max=300)])
+
+
+class TrainerEditForm(FlaskForm):
+    level = SelectField(_l("Level"), choices=TRAINER_LEVELS)
+    subjects = StringField(_l("Subjects (separated by 、 or commas)"), validators=[DataRequired(), Length(max=300)])
+    active = BooleanField(_l("Active in the registry"))
+
+
+class PlanForm(FlaskForm):
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    hours_per_head = DecimalField(_l("Target hours per head, every source"), places=1,
+                                  validators=[InputRequired(), NumberRange(0, 1000)])
+    tier_all_staff = DecimalField(_l("All-staff courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
+    tier_practitioner = DecimalField(_l("Practitioner courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
+    tier_expert = DecimalField(_l("Expert courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
+    tier_leadership = DecimalField(_l("Leadership courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
+    courses = SelectMultipleField(_l("Planned courses"), coerce=int, choices=[])
+    planned_sessions = IntegerField(_l("Classroom sessions planned"), default=0, validators=[Optional(), NumberRange(0, 10000)])
+    budget = DecimalField(_l("Budget (yuan)"), places=2, validators=[InputRequired(), NumberRange(0, 10**10)])
+    spent = DecimalField(_l("Spent so far (yuan)"), places=2, default=Decimal(0), validators=[Optional(), NumberRange(0, 10**10)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])

@@ -32,9 +32,11 @@ from .evaluation import Evaluation
 from .integrity import AwayEvent
 from .notice import Notice
 from .org import OrgUnit, UnitKind
+from .plan import TrainingPlan
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .security import ImportUpload, LoginSession
+from .trainer import Trainer, TrainerLevel
 from .training import ClassroomSession, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
@@ -86,7 +88,10 @@ __all__ = [
     "SessionSeat",
     "Stage",
     "TargetKind",
+    "Trainer",
+    "TrainerLevel",
     "TrainingCredit",
+    "TrainingPlan",
     "TwoFactor",
     "UnitKind",
     "User",
