@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access
@@ -33,6 +34,15 @@ def _signed_in() -> None:
 def item_labels() -> dict[str, str]:
     form = EvaluationForm(meta={"csrf": False})
     return {item: str(getattr(form, item).label.text) for item in ITEMS}
+
+
+SHORT_LABELS = {"content": _l("Usefulness"), "delivery": _l("Clarity"), "organisation": _l("Organisation"),
+                "overall": _l("Overall satisfaction")}
+
+
+def short_labels() -> dict[str, str]:
+    """Column headings for the results tables (the full statements go in their title)."""
+    return {item: str(SHORT_LABELS[item]) for item in ITEMS}
 
 
 @bp.get("/evaluations")
@@ -75,7 +85,7 @@ def results() -> ResponseReturnValue:
     scope = access.scope_paths(current_user)
     return render_template("evaluations/results.html", courses=evaluations.by_course(scope),
                            sessions=evaluations.by_session(scope), trainers=evaluations.by_trainer(scope),
-                           labels=item_labels())
+                           labels=short_labels(), statements=item_labels())
 
 
 @bp.get("/hr/evaluations/course/<slug>")
