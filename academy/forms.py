@@ -231,7 +231,7 @@ class ExamOverrideForm(FlaskForm):
     reason = StringField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=200)])
 
 
-RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(5, 0, -1)]
+RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
 
 
 class EvaluationForm(FlaskForm):
@@ -265,14 +265,14 @@ class TrainerEditForm(FlaskForm):
 class PlanForm(FlaskForm):
     unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
-    hours_per_head = DecimalField(_l("Target hours per head, every source"), places=1,
+    hours_per_head = DecimalField(_l("Target hours per head, every source"), places=None,
                                   validators=[InputRequired(), NumberRange(0, 1000)])
-    tier_all_staff = DecimalField(_l("All-staff courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
-    tier_practitioner = DecimalField(_l("Practitioner courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
-    tier_expert = DecimalField(_l("Expert courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
-    tier_leadership = DecimalField(_l("Leadership courses: hours per head"), places=1, validators=[Optional(), NumberRange(0, 1000)])
+    tier_all_staff = DecimalField(_l("All-staff courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_practitioner = DecimalField(_l("Practitioner courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_expert = DecimalField(_l("Expert courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_leadership = DecimalField(_l("Leadership courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
     courses = SelectMultipleField(_l("Planned courses"), coerce=int, choices=[])
     planned_sessions = IntegerField(_l("Classroom sessions planned"), default=0, validators=[Optional(), NumberRange(0, 10000)])
-    budget = DecimalField(_l("Budget (yuan)"), places=2, validators=[InputRequired(), NumberRange(0, 10**10)])
-    spent = DecimalField(_l("Spent so far (yuan)"), places=2, default=Decimal(0), validators=[Optional(), NumberRange(0, 10**10)])
+    budget = DecimalField(_l("Budget (yuan)"), places=None, validators=[InputRequired(), NumberRange(0, 10**10)])
+    spent = DecimalField(_l("Spent so far (yuan)"), places=None, default=Decimal(0), validators=[Optional(), NumberRange(0, 10**10)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])

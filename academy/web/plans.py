@@ -43,6 +43,11 @@ def plan_progress(unit: OrgUnit) -> plans.Progress | None:
     return plans.for_unit(unit, datetime.now(_zone()).year, _zone())
 
 
+def _number(value: float) -> Decimal:
+    """40 rather than 40.0 in the form, as people write hours and yuan."""
+    return Decimal(int(value)) if float(value).is_integer() else Decimal(str(value))
+
+
 def _form(plan: TrainingPlan | None) -> PlanForm:
     form = PlanForm()
     scopes = access.scope_paths(current_user)
@@ -53,12 +58,12 @@ def _form(plan: TrainingPlan | None) -> PlanForm:
         select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()]
     if plan is not None and not form.is_submitted():
         form.unit.data, form.year.data = plan.unit_id, plan.year
-        form.hours_per_head.data = Decimal(str(plan.hours_per_head))
+        form.hours_per_head.data = _number(plan.hours_per_head)
         for tier, name in TIER_FIELDS.items():
             value = plan.tier_hours.get(tier)
-            getattr(form, name).data = Decimal(str(value)) if value else None
+            getattr(form, name).data = _number(value) if value else None
         form.courses.data, form.planned_sessions.data = list(plan.course_ids), plan.planned_sessions
-        form.budget.data, form.spent.data, form.note.data = Decimal(str(plan.budget)), Decimal(str(plan.spent)), plan.note
+        form.budget.data, form.spent.data, form.note.data = _number(plan.budget), _number(plan.spent), plan.note
     elif plan is None and not form.is_submitted():
         form.year.data = datetime.now(_zone()).year
         form.unit.data = request.args.get("unit", type=int)
