@@ -20,7 +20,7 @@ class TrainingPlan(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # its whole subtree
     year: Mapped[int] = mapped_column(Integer)
     hours_per_head: Mapped[float] = mapped_column(Numeric(6, 1, asdecimal=False), default=0)  # every source
-    # hours per head from each tier's courses, e.g. {"all-staff": 8, "practitioner": 16}
+    # hours per head from each tier's courses, keyed by the tier's value (academy/tiers.py)
     tier_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     course_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # the planned courses
     planned_sessions: Mapped[int] = mapped_column(Integer, default=0)  # classroom sessions to hold

@@ -23,8 +23,7 @@ from . import client_ip
 
 bp = Blueprint("plans", __name__, url_prefix="/hr/plans")
 
-TIER_FIELDS = {"all-staff": "tier_all_staff", "practitioner": "tier_practitioner", "expert": "tier_expert",
-               "leadership": "tier_leadership"}
+TIER_FIELDS = {str(t): "tier_" + str(t).replace("-", "_") for t in tiers.TIER_ORDER}  # PlanForm's field per tier
 
 
 @bp.before_request
