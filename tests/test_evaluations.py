@@ -54,12 +54,14 @@ def _session(app: Flask, people: dict, attendee: User) -> int:  # type: ignore[t
 
 def test_an_evaluation_answered_once_shows_in_the_courses_results(synced: Flask, client: FlaskClient, people) -> None:  # type: ignore[no-untyped-def]
     log_in(client, people["learner"])
+    assert "评价已完成的培训（1 项）" in client.get("/me").get_data(as_text=True)
     assert "示例课程" in client.get("/evaluations").get_data(as_text=True)
     assert client.get("/evaluations/course/sample-course").status_code == 200
     sent = client.post("/evaluations/course/sample-course", data={**RATINGS, "comment": "案例很实用，<b>希望</b>多些练习"})
     assert sent.status_code == 303
     again = client.post("/evaluations/course/sample-course", data={**RATINGS, "overall": "1", "comment": "第二次"})
     assert again.status_code == 200
+    assert "评价已完成的培训" not in client.get("/me").get_data(as_text=True)
     with synced.app_context():
         assert db.session.scalar(select(func.count()).select_from(Evaluation)) == 1
 

@@ -146,3 +146,9 @@ def remind() -> None:
     click.echo(f"{sent} evaluation reminders sent")
 
 
+
+
+@bp.app_template_global()
+def evaluations_due() -> int:
+    """How many finished courses and sessions the signed-in person has not evaluated yet."""
+    return len(evaluations.pending(current_user)) if current_user.is_authenticated else 0
