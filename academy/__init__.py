@@ -175,25 +175,32 @@ def _setup_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .web import (
+        accommodations,
         admin,
         auth,
         certificates,
         competitions,
         courses,
         errors,
+        evaluations,
         external_training,
         hr,
+        integrity,
         live,
         me,
+        plans,
         privacy,
         quizzes,
         sso,
+        trainers,
         training,
         twofactor,
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
-                      live.bp, training.bp, external_training.bp, errors.bp):
+                      live.bp, training.bp, external_training.bp, accommodations.bp, integrity.bp, evaluations.bp,
+                      trainers.bp, plans.bp,
+                      errors.bp):
         app.register_blueprint(blueprint)
 
 

@@ -25,6 +25,7 @@ from .models import (
     ClassroomSession,
     Competition,
     Course,
+    ExamOverride,
     ExternalRecord,
     Lesson,
     LiveEvent,
@@ -33,10 +34,12 @@ from .models import (
     OrgUnit,
     Role,
     SessionSeat,
+    Trainer,
+    TrainingPlan,
     User,
 )
 from .models.org import path_within
-from .services import classroom, published, quizzes
+from .services import classroom, evaluations, published, quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -516,3 +519,72 @@ def bank_image_for_viewer(user: User, bank_id: str, name: str) -> tuple[bytes, s
     if kind is None:
         abort(404)
     return data, kind
+
+
+# --- blended training: accommodations, evaluations, trainers -------------------------------------
+
+def exam_override_for_hr(viewer: User, override_id: int) -> ExamOverride:
+    """An override for a person or unit inside the viewer's scope; 404 otherwise (and for learners)."""
+    require_role(viewer, Role.HR)
+    row = db.session.get(ExamOverride, override_id)
+    if row is None:
+        abort(404)
+    target = row.user.org_unit if row.user is not None else row.unit
+    if not in_scope(viewer, target):
+        abort(404)
+    return row
+
+
+def unit_in_scope(viewer: User, unit_id: int | None) -> OrgUnit | None:
+    """A unit named on an HR form: None when unknown or outside the viewer's scope."""
+    unit = db.session.get(OrgUnit, unit_id) if unit_id else None
+    return unit if unit is not None and in_scope(viewer, unit) else None
+
+
+def person_in_scope(viewer: User, employee_no: str) -> User | None:
+    """A person named on an HR form by employee number: None when unknown or outside the scope."""
+    person = db.session.execute(select(User).where(User.employee_no == employee_no.strip())).scalar_one_or_none()
+    return person if person is not None and in_scope(viewer, person.org_unit) else None
+
+
+def course_to_evaluate(viewer: User, slug: str) -> Course:
+    """A course the viewer completed; 404 otherwise (nothing to evaluate yet)."""
+    course = course_for_learner(slug)
+    if not evaluations.may_evaluate_course(viewer, course):
+        abort(404)
+    return course
+
+
+def session_to_evaluate(viewer: User, session_id: int) -> ClassroomSession:
+    """A session the viewer signed in to; 404 otherwise."""
+    session = db.session.get(ClassroomSession, session_id)
+    if session is None or not evaluations.may_evaluate_session(viewer, session):
+        abort(404)
+    return session
+
+
+def course_for_results(viewer: User, slug: str) -> Course:
+    """Evaluation results of a course: HR (their people's answers) and admins; learners 403."""
+    require_role(viewer, Role.HR)
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        abort(404)
+    return course
+
+
+def trainer_for_hr(viewer: User, trainer_id: int) -> Trainer:
+    """A registered trainer of the viewer's scope; 404 otherwise (learners 403)."""
+    require_role(viewer, Role.HR)
+    row = db.session.get(Trainer, trainer_id)
+    if row is None or not in_scope(viewer, row.user.org_unit):
+        abort(404)
+    return row
+
+
+def plan_for_hr(viewer: User, plan_id: int) -> TrainingPlan:
+    """A plan of a unit inside the viewer's scope; 404 otherwise (learners 403)."""
+    require_role(viewer, Role.HR)
+    plan = db.session.get(TrainingPlan, plan_id)
+    if plan is None or not in_scope(viewer, plan.unit):
+        abort(404)
+    return plan

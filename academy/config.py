@@ -73,7 +73,9 @@ class Defaults:
         "answer": (5, 10), "buzz": (5, 10), "stake": (5, 10), "join": (6, 60),
         # quizzes, exams and online rounds: a person saves one answer every few seconds and
         # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
-        "quiz_save": (40, 10), "quiz_start": (10, 60)}
+        "quiz_save": (40, 10), "quiz_start": (10, 60),
+        # departures from a certification exam's page: a person switches away a few times a minute at most
+        "quiz_away": (30, 60)}
     # The address people use, e.g. "https://academy.example.com": absolute links (certificate
     # verification, the live final's QR code) are built on it, never on the request's Host header.
     PUBLIC_URL = ""

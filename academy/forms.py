@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -14,10 +15,12 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
     FloatField,
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -305,3 +308,65 @@ class ExternalDecisionForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
                                                     SelectChoice("reject", _l("Reject"))])
     reason = StringField(_l("Reason (needed to reject)"), validators=[Optional(), Length(max=500)])
+
+
+# --- blended training: accommodations and evaluations ----------------------------------------
+
+class ExamOverrideForm(FlaskForm):
+    quiz = SelectField(_l("Exam"), validators=[DataRequired()], choices=[])
+    target_kind = SelectField(_l("For"), choices=[
+        SelectChoice("person", _l("One person")), SelectChoice("unit", _l("An org unit and all units below"))])
+    person = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)])
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    extra_minutes = IntegerField(_l("Extra minutes"), default=0, validators=[Optional(), NumberRange(0, 600)])
+    extra_attempts = IntegerField(_l("Extra attempts"), default=0, validators=[Optional(), NumberRange(0, 10)])
+    opens_at = DateTimeLocalField(_l("Own window: opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Own window: closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reason = StringField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=200)])
+
+
+RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
+
+
+class EvaluationForm(FlaskForm):
+    content = RadioField(_l("The content is useful for my work"), coerce=int, choices=RATING_CHOICES,
+                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    delivery = RadioField(_l("The trainer or the lessons explain clearly"), coerce=int, choices=RATING_CHOICES,
+                          validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    organisation = RadioField(_l("Organisation, materials and time were well arranged"), coerce=int, choices=RATING_CHOICES,
+                              validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    overall = RadioField(_l("Overall, I am satisfied"), coerce=int, choices=RATING_CHOICES,
+                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    comment = TextAreaField(_l("What should we keep or change? (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+TRAINER_LEVELS = [SelectChoice("junior", _l("Junior trainer")), SelectChoice("intermediate", _l("Intermediate trainer")),
+                  SelectChoice("senior", _l("Senior trainer")), SelectChoice("principal", _l("Principal trainer"))]
+
+
+class TrainerForm(FlaskForm):
+    person = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=32)])
+    level = SelectField(_l("Level"), choices=TRAINER_LEVELS)
+    subjects = StringField(_l("Subjects (separated by 、 or commas)"), validators=[DataRequired(), Length(max=300)])
+
+
+class TrainerEditForm(FlaskForm):
+    level = SelectField(_l("Level"), choices=TRAINER_LEVELS)
+    subjects = StringField(_l("Subjects (separated by 、 or commas)"), validators=[DataRequired(), Length(max=300)])
+    active = BooleanField(_l("Active in the registry"))
+
+
+class PlanForm(FlaskForm):
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    hours_per_head = DecimalField(_l("Target hours per head, every source"), places=None,
+                                  validators=[InputRequired(), NumberRange(0, 1000)])
+    tier_all_staff = DecimalField(_l("All-staff courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_practitioner = DecimalField(_l("Practitioner courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_expert = DecimalField(_l("Expert courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_leadership = DecimalField(_l("Leadership courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    courses = SelectMultipleField(_l("Planned courses"), coerce=int, choices=[])
+    planned_sessions = IntegerField(_l("Classroom sessions planned"), default=0, validators=[Optional(), NumberRange(0, 10000)])
+    budget = DecimalField(_l("Budget (yuan)"), places=None, validators=[InputRequired(), NumberRange(0, 10**10)])
+    spent = DecimalField(_l("Spent so far (yuan)"), places=None, default=Decimal(0), validators=[Optional(), NumberRange(0, 10**10)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
+from .accommodation import ExamOverride
 from .assignment import (
     Assignment,
     AssignmentCourse,
@@ -28,11 +29,15 @@ from .competition import (
     Stage,
 )
 from .content import ContentProblem, ContentState, Course, Lesson
+from .evaluation import Evaluation
+from .integrity import AwayEvent
 from .notice import Notice
 from .org import OrgUnit, UnitKind
+from .plan import TrainingPlan
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
 from .security import ImportColumnMap, ImportUpload, LoginSession
+from .trainer import Trainer, TrainerLevel
 from .training import ClassroomSession, ExternalKind, ExternalRecord, ExternalState, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
@@ -48,6 +53,7 @@ __all__ = [
     "AttemptHead",
     "AuditLog",
     "AwardCertificate",
+    "AwayEvent",
     "Certificate",
     "CertificateState",
     "ClassroomSession",
@@ -57,7 +63,9 @@ __all__ = [
     "Course",
     "CourseCompletion",
     "Enrollment",
+    "Evaluation",
     "EventStatus",
+    "ExamOverride",
     "ExternalKind",
     "ExternalRecord",
     "ExternalState",
@@ -87,7 +95,10 @@ __all__ = [
     "SessionSeat",
     "Stage",
     "TargetKind",
+    "Trainer",
+    "TrainerLevel",
     "TrainingCredit",
+    "TrainingPlan",
     "TwoFactor",
     "UnitKind",
     "User",

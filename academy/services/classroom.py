@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
 from ..models import ClassroomSession, Notice, OrgUnit, SessionSeat, User
@@ -270,7 +271,14 @@ def sign_in(session_id: int, user: User, code: str, now: datetime | None = None)
     ).scalar_one_or_none()
     if seat is None:
         seat = SessionSeat(session_id=session.id, user_id=user.id, registered_at=now)
-        db.session.add(seat)
+        try:
+            with db.session.begin_nested():
+                db.session.add(seat)
+        except IntegrityError:  # a walk-in's second tap made the seat a moment ago: wait for it and use it
+            seat = db.session.execute(
+                select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.user_id == user.id)
+                .with_for_update()
+            ).scalar_one()
     if seat.signed_in_at is None:
         seat.signed_in_at = now
         seat.waiting = False

@@ -29,7 +29,7 @@ from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, OrgUnit, QuestionVersion, User
 from ..models.org import within
-from . import audit, certificates, course_status, progress
+from . import accommodations, audit, certificates, course_status, progress
 
 log = logging.getLogger(__name__)
 
@@ -214,15 +214,21 @@ def _this_round(user: User, quiz: QuizDef, previous: list[Attempt]) -> list[Atte
     return previous if since is None else [a for a in previous if a.started_at >= since]
 
 
-def _deadline(quiz: QuizDef, now: datetime) -> datetime | None:
-    ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, quiz.closes_at) if t]
+def _deadline(quiz: QuizDef, now: datetime, extra_minutes: int = 0) -> datetime | None:
+    # extra time outlasts the closing time too, or a late starter would lose it to the window
+    closes = quiz.closes_at + timedelta(minutes=extra_minutes) if quiz.closes_at else None
+    ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, closes) if t]
     return min(ends) if ends else None
 
 
 def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetime | None = None,
                     rnd: random.Random | None = None) -> Attempt:
-    """The learner's open attempt at this quiz, or a new one with a freshly drawn paper."""
+    """The learner's open attempt at this quiz, or a new one with a freshly drawn paper.
+
+    An accommodation of the learner's (``services.accommodations``) changes the limits here."""
     now = now or utcnow()
+    quiz, override = accommodations.applied(user, quiz)
+    kept = accommodations.frozen(override, quiz)
     previous = attempts_of(user, quiz)
     for attempt in previous:
         if attempt.is_open and not _expire(attempt, now):
@@ -240,7 +246,8 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
     attempt = Attempt(
         user_id=user.id, quiz_key=quiz.key, open_key=quiz.key, number=len(previous) + 1,
         paper=[{"id": i.question.id, "version": i.question.version, "order": list(i.order)} for i in items],
-        multiple=quiz.multiple, pass_mark=quiz.pass_mark, started_at=now, deadline=_deadline(quiz, now),
+        multiple=quiz.multiple, pass_mark=quiz.pass_mark, started_at=now,
+        deadline=_deadline(quiz, now, kept["extra_minutes"] if kept else 0), accommodation=kept,
         certificate={**dataclasses.asdict(quiz.certificate), "tier": quiz.tier} if quiz.certificate else None)
     db.session.add(attempt)
     try:

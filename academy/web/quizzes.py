@@ -18,7 +18,7 @@ from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt, Role
-from ..services import certificates, item_stats, quizzes
+from ..services import accommodations, certificates, item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -49,10 +49,11 @@ def _key(kind: str, ref: str) -> str:
 
 @bp.get("/quiz/<kind>/<path:ref>")
 def show(kind: str, ref: str) -> ResponseReturnValue:
-    quiz = access.quiz_for_learner(current_user, _key(kind, ref))
+    quiz, override = accommodations.applied(current_user, access.quiz_for_learner(current_user, _key(kind, ref)))
     attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
     return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
-                           counted=quizzes.counted_attempt(current_user, quiz), skip=_after_check(quiz))
+                           counted=quizzes.counted_attempt(current_user, quiz), skip=_after_check(quiz),
+                           accommodation=accommodations.frozen(override, quiz))
 
 
 def _after_check(quiz: QuizDef) -> tuple[str, str] | None:

@@ -27,3 +27,13 @@ def serious_violations(page: Any) -> list[str]:
     return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at "
             + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def violations(page: Any, *, tags: tuple[str, ...] = ("wcag2a", "wcag2aa")) -> list[str]:
+    """Every violation of the given WCAG tags, whatever its impact: rule id and the first offending element."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_source() + "\n;undefined")
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                          ".then(r => r.violations.map(v => v.id + ': ' + (v.nodes[0] ? v.nodes[0].html : '')))",
+                          list(tags))
+    return list(found)
