@@ -18,7 +18,7 @@ from academy.models import ClassroomSession, ExternalRecord, OrgUnit, Role, Sess
 from academy.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
-from .support.axe_check import serious_violations
+from .support.axe import serious_violations
 
 SHOTS = os.environ.get("SCREENSHOTS", "")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
