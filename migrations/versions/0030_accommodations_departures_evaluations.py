@@ -1,7 +1,7 @@
 """exam accommodations, departures from certification exams, evaluations
 
 Revision ID: 0030
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-04 21:53:01.343285
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """published content version (cache key shared by every app instance) and the course search text
 
 Revision ID: 0070
-Revises: 0021
+Revises: 0031
 Create Date: 2026-12-04 22:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0070'
-down_revision = '0021'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

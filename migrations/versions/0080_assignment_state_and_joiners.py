@@ -1,7 +1,7 @@
 """assignments: pause and archive, and a due date of their own for people who join later
 
 Revision ID: 0080
-Revises: 0021
+Revises: 0070
 Create Date: 2026-12-04 22:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0080'
-down_revision = '0021'
+down_revision = '0070'
 branch_labels = None
 depends_on = None
 
