@@ -59,7 +59,12 @@ tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-l
 	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: browser-deps $(VENV)/.dev translations tests/oidc/node_modules/.installed lint
+# axe-core, the accessibility rules the browser tests inject into learner pages (tests only, never served)
+tests/axe/node_modules/.installed: tests/axe/package.json tests/axe/package-lock.json
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: browser-deps $(VENV)/.dev translations tests/oidc/node_modules/.installed tests/axe/node_modules/.installed lint
 	@echo "== on SQLite"
 	env -u TEST_DATABASE_URL TEST_POSTGRES_URL="$$TEST_DATABASE_URL" $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== on PostgreSQL"; $(PYTEST); \

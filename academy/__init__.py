@@ -147,11 +147,14 @@ def _setup_login(app: Flask) -> None:
 
     from .services import sessions
 
+    # built once: making the loader option anew cost every request a path walk
+    roles_later = [lazyload(User.roles)]
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # roles load when a page asks for them: a live final's phones never do, and at hall
         # scale that second query per request was a quarter of a worker's time
-        user = db.session.get(User, int(user_id), options=[lazyload(User.roles)]) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id), options=roles_later) if user_id.isdigit() else None
         if user is None or not user.active:
             return None
         token = session.get("_sid")  # the server-side session: ended, idle or too old means signed out
@@ -172,39 +175,60 @@ def _setup_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .web import (
+        accommodations,
         admin,
         auth,
         certificates,
         competitions,
         courses,
         errors,
+        evaluations,
+        external_training,
         hr,
+        integrity,
         live,
         me,
+        plans,
         privacy,
         quizzes,
         sso,
+        trainers,
         training,
         twofactor,
     )
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
-                      live.bp, training.bp, errors.bp):
+                      live.bp, training.bp, external_training.bp, accommodations.bp, integrity.bp, evaluations.bp,
+                      trainers.bp, plans.bp,
+                      errors.bp):
         app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_datetime, get_locale
     from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+    from sqlalchemy.orm.attributes import set_committed_value
 
     from . import access, tiers
+    from .database import read
     from .forms import EmptyForm, LanguageForm
+    from .models import User, UserRole
     from .services import notices
 
     roles = {"learner": _l("Learner"), "hr": _l("HR"), "author": _l("Author"), "host": _l("Host"), "admin": _l("Administrator")}
 
+    def roles_for_header() -> None:
+        """Most people are learners: one column read that finds no role spares the header's lazy load
+        of the roles (the ORM's slowest read on a page). Pages only: polls and the answer path never ask."""
+        user = current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
+        if isinstance(user, User) and "roles" not in user.__dict__ and read(
+                select(UserRole.id).where(UserRole.user_id == user.id).limit(1)).first() is None:
+            set_committed_value(user, "roles", [])
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
+        roles_for_header()
         chosen = get_locale()
         locale = "en" if chosen is not None and chosen.language == "en" else "zh_CN"
         return {
@@ -214,9 +238,17 @@ def _register_template_helpers(app: Flask) -> None:
             "role_name": lambda role: roles.get(role, role),
             "course_title": lambda course: course.title_en if locale == "en" and course.title_en else course.title,
             "unread_notices": lambda: notices.unread_count(current_user) if current_user.is_authenticated else 0,
+            # a label's colon: full-width in Chinese, ASCII and a space in English
+            "colon": "：" if locale == "zh_CN" else ": ",
         }
 
     app.jinja_env.filters["hours"] = format_hours
+    from .metrics import defined, metric
+    from .web.import_messages import translated
+
+    app.jinja_env.globals.update(metric=metric, metrics_defined=defined)
+
+    app.jinja_env.filters["import_reason"] = translated
     from .content.render import render, render_inline
 
     app.jinja_env.globals.update(markdown=lambda text, version="": render(text, version).html,

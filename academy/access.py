@@ -25,6 +25,8 @@ from .models import (
     ClassroomSession,
     Competition,
     Course,
+    ExamOverride,
+    ExternalRecord,
     Lesson,
     LiveEvent,
     LiveJudge,
@@ -33,10 +35,13 @@ from .models import (
     Notice,
     OrgUnit,
     Role,
+    SessionSeat,
+    Trainer,
+    TrainingPlan,
     User,
 )
 from .models.org import path_within
-from .services import quizzes
+from .services import classroom, evaluations, published, quizzes
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -96,6 +101,24 @@ def lesson_for_learner(course_slug: str, lesson_slug: str) -> Lesson:
     if lesson.retired:
         abort(404)
     return lesson
+
+
+def published_course(slug: str) -> tuple[published.Snapshot, published.PublishedCourse]:
+    """A live course from the cached published content; retired or unknown: 404."""
+    snap = published.snapshot()
+    course = snap.by_slug.get(slug)
+    if course is None:
+        abort(404)
+    return snap, course
+
+
+def published_lesson(course_slug: str, lesson_slug: str) -> tuple[
+        published.Snapshot, published.PublishedCourse, published.PublishedLesson]:
+    snap, course = published_course(course_slug)
+    lesson = course.lesson(lesson_slug)
+    if lesson is None:
+        abort(404)
+    return snap, course, lesson
 
 
 def user_for_admin(viewer: User, user_id: int) -> User:
@@ -470,6 +493,51 @@ def classroom_session_for_staff(viewer: User, session_id: int) -> ClassroomSessi
     abort(404)
 
 
+def can_run_sessions(user: User) -> bool:
+    """HR (and admins) create sessions; a trainer reaches only the sessions they teach."""
+    return can_view_reports(user)
+
+
+def classroom_session_for_learner(viewer: User, session_id: int) -> ClassroomSession:
+    """A session the learner may ask for (open to their unit, not ended) or already has a place on; else 404."""
+    session = db.session.get(ClassroomSession, session_id)
+    if session is None:
+        abort(404)
+    if classroom.may_request(session, viewer):
+        return session
+    seat = db.session.execute(select(SessionSeat.id).where(
+        SessionSeat.session_id == session.id, SessionSeat.user_id == viewer.id)).scalar_one_or_none()
+    if seat is None:
+        abort(404)
+    return session
+
+
+# --- external training and certificates -------------------------------------------------------
+
+def external_record_for_viewer(viewer: User, record_id: int) -> ExternalRecord:
+    """The item and its scan: the person who submitted it, HR over them, admins; anyone else 404."""
+    record = db.session.get(ExternalRecord, record_id)
+    if record is None:
+        abort(404)
+    if record.user_id == viewer.id:
+        return record
+    if not can_review_people(viewer, record.user):
+        abort(404)
+    return record
+
+
+def external_record_for_reviewer(viewer: User, record_id: int) -> ExternalRecord:
+    """Deciding on an item: HR over the person (never on their own), admins; anyone else 404."""
+    record = db.session.get(ExternalRecord, record_id)
+    if record is None:
+        abort(404)
+    if record.user_id == viewer.id:
+        abort(404)
+    if not can_review_people(viewer, record.user):
+        abort(404)
+    return record
+
+
 # -- images imported beside a bank --------------------------------------------------------------
 
 def _bank_in_reach(user: User, bank_id: str) -> bool:
@@ -508,3 +576,72 @@ def bank_image_for_viewer(user: User, bank_id: str, name: str) -> tuple[bytes, s
     if kind is None:
         abort(404)
     return data, kind
+
+
+# --- blended training: accommodations, evaluations, trainers -------------------------------------
+
+def exam_override_for_hr(viewer: User, override_id: int) -> ExamOverride:
+    """An override for a person or unit inside the viewer's scope; 404 otherwise (and for learners)."""
+    require_role(viewer, Role.HR)
+    row = db.session.get(ExamOverride, override_id)
+    if row is None:
+        abort(404)
+    target = row.user.org_unit if row.user is not None else row.unit
+    if not in_scope(viewer, target):
+        abort(404)
+    return row
+
+
+def unit_in_scope(viewer: User, unit_id: int | None) -> OrgUnit | None:
+    """A unit named on an HR form: None when unknown or outside the viewer's scope."""
+    unit = db.session.get(OrgUnit, unit_id) if unit_id else None
+    return unit if unit is not None and in_scope(viewer, unit) else None
+
+
+def person_in_scope(viewer: User, employee_no: str) -> User | None:
+    """A person named on an HR form by employee number: None when unknown or outside the scope."""
+    person = db.session.execute(select(User).where(User.employee_no == employee_no.strip())).scalar_one_or_none()
+    return person if person is not None and in_scope(viewer, person.org_unit) else None
+
+
+def course_to_evaluate(viewer: User, slug: str) -> Course:
+    """A course the viewer completed; 404 otherwise (nothing to evaluate yet)."""
+    course = course_for_learner(slug)
+    if not evaluations.may_evaluate_course(viewer, course):
+        abort(404)
+    return course
+
+
+def session_to_evaluate(viewer: User, session_id: int) -> ClassroomSession:
+    """A session the viewer signed in to; 404 otherwise."""
+    session = db.session.get(ClassroomSession, session_id)
+    if session is None or not evaluations.may_evaluate_session(viewer, session):
+        abort(404)
+    return session
+
+
+def course_for_results(viewer: User, slug: str) -> Course:
+    """Evaluation results of a course: HR (their people's answers) and admins; learners 403."""
+    require_role(viewer, Role.HR)
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        abort(404)
+    return course
+
+
+def trainer_for_hr(viewer: User, trainer_id: int) -> Trainer:
+    """A registered trainer of the viewer's scope; 404 otherwise (learners 403)."""
+    require_role(viewer, Role.HR)
+    row = db.session.get(Trainer, trainer_id)
+    if row is None or not in_scope(viewer, row.user.org_unit):
+        abort(404)
+    return row
+
+
+def plan_for_hr(viewer: User, plan_id: int) -> TrainingPlan:
+    """A plan of a unit inside the viewer's scope; 404 otherwise (learners 403)."""
+    require_role(viewer, Role.HR)
+    plan = db.session.get(TrainingPlan, plan_id)
+    if plan is None or not in_scope(viewer, plan.unit):
+        abort(404)
+    return plan

@@ -185,7 +185,7 @@ def reminders_send(today: datetime | None) -> None:
     except (OSError, smtplib.SMTPException) as exc:
         raise click.ClickException(f"SMTP {settings.host}:{settings.port}: {exc}") from exc
     click.echo(f"{sent.total} reminders sent ({sent.due} due dates, {sent.digests} overdue digests, "
-               f"{sent.certificates} certificate warnings)")
+               f"{sent.certificates} certificate warnings, {sent.external} outside qualification warnings)")
 
 
 def _print_logins(logins: list[seed.DemoLogin]) -> None:

@@ -18,6 +18,7 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     DISPLAY_TIMEZONE = "Asia/Shanghai"
+    ITEM_FLAG_MIN_ATTEMPTS = 5  # answers a question needs before the flagged-questions list shows it
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
@@ -34,6 +35,9 @@ class Defaults:
     LOGIN_IP_WINDOW_MINUTES = 15
     LOGIN_ACCOUNT_MAX_FAILURES = 20  # failures on one account from all addresses together: the account locks
     MIN_PASSWORD_LENGTH = 10
+    # the public certificate check: serials that match nothing, per address, before it must pause
+    VERIFY_MAX_MISSES = 20
+    VERIFY_WINDOW_MINUTES = 10
     PASSWORD_RESET_MINUTES = 30  # a reset link by e-mail works once, within this time
     PASSWORD_HISTORY = 5  # a new password may not be any of the last this many
     PASSWORD_MAX_AGE_DAYS = 0  # 0: passwords do not expire; else a change is asked for after this many days
@@ -42,7 +46,19 @@ class Defaults:
     MAIL_FROM = "QS Academy <no-reply@qs-academy.local>"
     MAIL_STARTTLS = False
     HOURS_TARGET_PER_HEAD: float | None = None  # training hours per head a year, shown on the HR home when set
+    # external training and certificates: where scans are kept (None: instance/scans), the largest scan,
+    # and the hours an approved item credits by kind: {"fixed": h} whatever was claimed, or {"cap": h}
+    # for the hours claimed up to h
+    SCAN_FOLDER: str | None = None
+    SCAN_MAX_BYTES = 5 * 1024 * 1024
+    EXTERNAL_HOURS_RULES: ClassVar[dict[str, dict[str, float]]] = {
+        "cqe": {"fixed": 40}, "internal-auditor": {"fixed": 24}, "black-belt": {"fixed": 80},
+        "metrology": {"fixed": 24}, "other": {"cap": 40},
+    }
     REMINDER_DAYS = (7, 1)  # due-date reminders this many days before
+    CERTIFICATE_ISSUER = ""  # the issuing organisation printed on certificates; empty: the academy's name
+    CERTIFICATE_SEAL = ""  # optional seal image under static/, e.g. "img/seal.png"
+    CERTIFICATE_SIGNER = ""  # optional name or title above the signature line
     CERTIFICATE_WARNING_DAYS = (90, 30, 7)  # certificate-expiry warnings this many days before
     REDIS_URL = ""  # e.g. redis://127.0.0.1:6379/0: live pages get pushed updates, limits are shared
     # Streams hold a connection per phone: offered with Redis under gevent workers ("auto"), or always (True)
@@ -57,7 +73,9 @@ class Defaults:
         "answer": (5, 10), "buzz": (5, 10), "stake": (5, 10), "join": (6, 60),
         # quizzes, exams and online rounds: a person saves one answer every few seconds and
         # changes a multiple choice a few times; forty in ten seconds is a script or a stuck page
-        "quiz_save": (40, 10), "quiz_start": (10, 60)}
+        "quiz_save": (40, 10), "quiz_start": (10, 60),
+        # departures from a certification exam's page: a person switches away a few times a minute at most
+        "quiz_away": (30, 60)}
     # The address people use, e.g. "https://academy.example.com": absolute links (certificate
     # verification, the live final's QR code) are built on it, never on the request's Host header.
     PUBLIC_URL = ""

@@ -5,8 +5,9 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -47,3 +48,15 @@ def utcnow() -> datetime:
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def read(statement: Executable) -> CursorResult[Any]:
+    """Run a column select on the session's connection, past the ORM's per-statement work.
+
+    For hot read paths that select plain columns (no entities): about a third of the cost of
+    ``db.session.execute``. Pending changes are flushed first, as the session would.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(statement)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,54 +15,72 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
+    FloatField,
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.i18n import messages_path
+from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 
-class EmptyForm(FlaskForm):
+@lru_cache(maxsize=8)
+def _wtforms_messages(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class BaseForm(FlaskForm):
+    """WTForms' own messages in the page's language, read once per process and language
+    (Flask-WTF reads the catalogue file again on every request)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            return _wtforms_messages(str(get_locale()))
+
+
+class EmptyForm(BaseForm):
     """For button-only POSTs (mark done, sync, log out): the token is the whole form."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     identifier = StringField(_l("Employee number or email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
                        render_kw={"autocapitalize": "off", "spellcheck": "false"})
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     identifier = StringField(_l("Employee number or email"), validators=[DataRequired(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class UserRolesForm(FlaskForm):
+class UserRolesForm(BaseForm):
     author = BooleanField(_l("Author"))
     host = BooleanField(_l("Competition host"))
     hr = BooleanField(_l("HR / training administrator"))
@@ -67,17 +89,17 @@ class UserRolesForm(FlaskForm):
     active = BooleanField(_l("Account active"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Employee list (CSV or XLSX)"), validators=[FileRequired()])
     full = BooleanField(_l("Full list: deactivate people of the listed units who are missing from the file"))
 
 
-class ApplyImportForm(FlaskForm):
+class ApplyImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     full = HiddenField()
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(BaseForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     what = SelectField(_l("Course, learning path or certification"),
                        validators=[DataRequired(message=_l("Choose what to assign."))])
@@ -94,15 +116,34 @@ class AssignmentForm(FlaskForm):
                                  validators=[Optional(), NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120."))])
     renew_days = IntegerField(_l("Certification: renew … days before the certificate expires (empty: never)"),
                               validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
-    notify = BooleanField(_l("Tell the people now with an in-app notice"), default=True)
+    join_days = IntegerField(_l("People who join later get … days from their joining (empty: the due date above)"),
+                             validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))])
+    notify = BooleanField(_l("Tell the people now, in-app and by e-mail"), default=True)
     reach_seen = HiddenField()  # the reach the HR user was shown; saving needs it to be current
 
 
-class DueDateForm(FlaskForm):
+class ReachForm(BaseForm):
+    """A new reach for an existing assignment (the "who" of ``AssignmentForm``)."""
+
+    target_kind = SelectField(_l("Assign to"), choices=[
+        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
+        SelectChoice("people", _l("Named people"))])
+    unit = SelectField(_l("Org unit"), coerce=int)
+    include_subtree = BooleanField(_l("Include all units below"), default=True)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
+    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
+    lost_seen = HiddenField()  # how many people losing it the HR user was shown; saving needs it current
+
+
+class StateForm(BaseForm):
+    action = HiddenField(validators=[DataRequired(), AnyOf(["pause", "resume", "archive"])])
+
+
+class DueDateForm(BaseForm):
     due_on = DateField(_l("New due date"), validators=[Optional()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
@@ -162,7 +203,7 @@ def answer_from_form(question: Any, size: int, form: Any) -> Any:
     return [_position(p, size) if p else None for p in picks]
 
 
-class LiveEventForm(FlaskForm):
+class LiveEventForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     running_order = TextAreaField(_l("Questions, one a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
                                   validators=[DataRequired(), Length(max=20000)])
@@ -209,12 +250,12 @@ class JudgeAddForm(FlaskForm):
     employee_no = StringField(_l("Judge's employee number"), validators=[DataRequired(), Length(max=40)])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(BaseForm):
     code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=4, max=12)])
     team = SelectField(_l("Team"), coerce=int, choices=[], validate_choice=False)
 
 
-class CompetitionForm(FlaskForm):
+class CompetitionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     rules = TextAreaField(_l("Rules shown to participants"), validators=[Length(max=20000)])
     opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -233,7 +274,7 @@ class CompetitionForm(FlaskForm):
     awards = TextAreaField(_l("Awards, one a line: name top N, name P%, or name units N"), validators=[Length(max=2000)])
 
 
-class QuestionImportForm(FlaskForm):
+class QuestionImportForm(BaseForm):
     file = FileField(_l("Question file (GIFT, Aiken or CSV, UTF-8)"))
     source = HiddenField()  # the file's text, kept from the preview so saving converts exactly what was shown
     fmt = SelectField(_l("Format"), choices=[SelectChoice("gift", "GIFT (Moodle)"), SelectChoice("aiken", "Aiken"),
@@ -246,3 +287,121 @@ class QuestionImportForm(FlaskForm):
     lesson = SelectField(_l("Lesson for every question (refine later)"), validate_choice=False,
                          validators=[DataRequired(message=_l("Choose a lesson."))])
 
+
+
+# --- classroom sessions and external training ----------------------------------------------------
+
+class SessionForm(FlaskForm):
+    title = StringField(_l("Topic"), validators=[DataRequired(message=_l("Enter the topic.")), Length(max=200)])
+    course = SelectField(_l("Linked course"), choices=[], validate_choice=True)
+    tier = SelectField(_l("Tier"), choices=[], validate_choice=True)
+    unit = SelectField(_l("Organising unit"), coerce=int, choices=[], validate_choice=True)
+    trainer = StringField(_l("Trainer's employee number"), validators=[Optional(), Length(max=40)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message=_l("Enter when it starts."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired(message=_l("Enter when it ends."))])
+    capacity = IntegerField(_l("Seats"), validators=[InputRequired(message=_l("Enter the number of seats.")),
+                                                     NumberRange(min=1, max=5000, message=_l("Enter a number of seats from 1 to 5000."))])
+    hours = FloatField(_l("Training hours"), validators=[InputRequired(message=_l("Enter the hours it credits.")),
+                                                         NumberRange(min=0.5, max=200, message=_l("Enter hours from 0.5 to 200."))])
+    late_after_minutes = IntegerField(_l("Late after … minutes (empty: no late rule)"),
+                                      validators=[Optional(), NumberRange(min=1, max=600, message=_l("Enter minutes from 1 to 600."))])
+    late_hours = FloatField(_l("Hours for a late arrival"),
+                            validators=[Optional(), NumberRange(min=0, max=200, message=_l("Enter hours from 0 to 200."))])
+    open_registration = BooleanField(_l("People of the unit may ask for a seat (HR approves each request)"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+
+class SessionAssignForm(FlaskForm):
+    target_kind = SelectField(_l("Assign to"), choices=[
+        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
+        SelectChoice("people", _l("Named people"))])
+    # not needed for named people; a unit outside the viewer's scope is refused by ``access``
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    include_subtree = BooleanField(_l("Include all units below"), default=True)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
+    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
+
+
+class ExternalForm(FlaskForm):
+    kind = SelectField(_l("Kind of training"), choices=[], validate_choice=True)
+    title = StringField(_l("Course or qualification"), validators=[DataRequired(message=_l("Enter the name.")), Length(max=200)])
+    issuer = StringField(_l("Issued by"), validators=[DataRequired(message=_l("Enter who issued it.")), Length(max=200)])
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
+    started_on = DateField(_l("First day"), validators=[DataRequired(message=_l("Enter a date."))])
+    ended_on = DateField(_l("Last day"), validators=[DataRequired(message=_l("Enter a date."))])
+    expires_on = DateField(_l("Valid until (empty: does not expire)"), validators=[Optional()])
+    claimed_hours = FloatField(_l("Training hours"), validators=[
+        Optional(), NumberRange(min=0, max=500, message=_l("Enter hours from 0 to 500."))])
+    scan = FileField(_l("Scan of the certificate (PDF, PNG or JPEG)"),
+                     validators=[FileRequired(message=_l("Attach the scan."))])
+
+
+class ExternalDecisionForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                    SelectChoice("reject", _l("Reject"))])
+    reason = StringField(_l("Reason (needed to reject)"), validators=[Optional(), Length(max=500)])
+
+
+# --- blended training: accommodations and evaluations ----------------------------------------
+
+class ExamOverrideForm(FlaskForm):
+    quiz = SelectField(_l("Exam"), validators=[DataRequired()], choices=[])
+    target_kind = SelectField(_l("For"), choices=[
+        SelectChoice("person", _l("One person")), SelectChoice("unit", _l("An org unit and all units below"))])
+    person = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)])
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    extra_minutes = IntegerField(_l("Extra minutes"), default=0, validators=[Optional(), NumberRange(0, 600)])
+    extra_attempts = IntegerField(_l("Extra attempts"), default=0, validators=[Optional(), NumberRange(0, 10)])
+    opens_at = DateTimeLocalField(_l("Own window: opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Own window: closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reason = StringField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=200)])
+
+
+RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
+
+
+class EvaluationForm(FlaskForm):
+    content = RadioField(_l("The content is useful for my work"), coerce=int, choices=RATING_CHOICES,
+                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    delivery = RadioField(_l("The trainer or the lessons explain clearly"), coerce=int, choices=RATING_CHOICES,
+                          validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    organisation = RadioField(_l("Organisation, materials and time were well arranged"), coerce=int, choices=RATING_CHOICES,
+                              validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    overall = RadioField(_l("Overall, I am satisfied"), coerce=int, choices=RATING_CHOICES,
+                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    comment = TextAreaField(_l("What should we keep or change? (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+TRAINER_LEVELS = [SelectChoice("junior", _l("Junior trainer")), SelectChoice("intermediate", _l("Intermediate trainer")),
+                  SelectChoice("senior", _l("Senior trainer")), SelectChoice("principal", _l("Principal trainer"))]
+
+
+class TrainerForm(FlaskForm):
+    person = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=32)])
+    level = SelectField(_l("Level"), choices=TRAINER_LEVELS)
+    subjects = StringField(_l("Subjects (separated by 、 or commas)"), validators=[DataRequired(), Length(max=300)])
+
+
+class TrainerEditForm(FlaskForm):
+    level = SelectField(_l("Level"), choices=TRAINER_LEVELS)
+    subjects = StringField(_l("Subjects (separated by 、 or commas)"), validators=[DataRequired(), Length(max=300)])
+    active = BooleanField(_l("Active in the registry"))
+
+
+class PlanForm(FlaskForm):
+    unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    hours_per_head = DecimalField(_l("Target hours per head, every source"), places=None,
+                                  validators=[InputRequired(), NumberRange(0, 1000)])
+    tier_all_staff = DecimalField(_l("All-staff courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_practitioner = DecimalField(_l("Practitioner courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_expert = DecimalField(_l("Expert courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    tier_leadership = DecimalField(_l("Leadership courses: hours per head"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    courses = SelectMultipleField(_l("Planned courses"), coerce=int, choices=[])
+    planned_sessions = IntegerField(_l("Classroom sessions planned"), default=0, validators=[Optional(), NumberRange(0, 10000)])
+    budget = DecimalField(_l("Budget (yuan)"), places=None, validators=[InputRequired(), NumberRange(0, 10**10)])
+    spent = DecimalField(_l("Spent so far (yuan)"), places=None, default=Decimal(0), validators=[Optional(), NumberRange(0, 10**10)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])

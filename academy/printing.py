@@ -38,6 +38,10 @@ class CertificateText:
     issuer: str
     labels: dict[str, str]  # translated captions: name, employee_no, tier, issued, valid_until, serial, scan
     rows: tuple[tuple[str, str], ...] = ()  # (caption, value) lines instead of the exam certificate's own
+    score: str = ""  # "90%", shown after the tier when given
+    signature: str = ""  # the caption under the signature line, e.g. "颁发单位：…"
+    signer: str = ""  # a name or title above the line
+    seal: str = ""  # path of a seal image drawn over the signature, when configured
 
 
 def qr_cells(text: str) -> tuple[int, list[tuple[int, int]]]:
@@ -56,6 +60,24 @@ def chinese_font() -> str:
             pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
             return FONT
     raise RuntimeError("No Chinese font: install Debian's fonts-wqy-microhei")
+
+
+def _signature(pdf: canvas.Canvas, font: str, text: CertificateText, width: float) -> None:
+    """The signature line at the lower right, right of the QR code, with the seal over it."""
+    left, right, line_y = width - 85 * mm, width - 28 * mm, 62 * mm
+    if text.seal and Path(text.seal).is_file():
+        pdf.drawImage(text.seal, right - 36 * mm, line_y - 12 * mm, 34 * mm, 34 * mm, mask="auto",
+                      preserveAspectRatio=True)
+    pdf.setFillColorRGB(0.1, 0.15, 0.2)
+    if text.signer:
+        pdf.setFont(font, 12)
+        pdf.drawCentredString((left + right) / 2, line_y + 3 * mm, text.signer)
+    pdf.setStrokeColorRGB(0.1, 0.15, 0.2)
+    pdf.setLineWidth(0.6)
+    pdf.line(left, line_y, right, line_y)
+    pdf.setFont(font, 11)
+    pdf.drawCentredString((left + right) / 2, line_y - 6 * mm, text.signature)
+    pdf.drawCentredString((left + right) / 2, line_y - 12 * mm, text.issued)
 
 
 def certificate_pdf(text: CertificateText) -> bytes:
@@ -83,6 +105,7 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.drawCentredString(width / 2, height - 115 * mm, text.holder)
     rows = list(text.rows) or [
         (text.labels["employee_no"], text.employee_no), (text.labels["tier"], text.tier),
+        *(((text.labels["score"], text.score),) if text.score else ()),
         (text.labels["issued"], text.issued), (text.labels["valid_until"], text.valid_until),
         (text.labels["serial"], text.serial),
     ]
@@ -98,6 +121,8 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.setFillColorRGB(0, 0, 0)
     for x, row in cells:
         pdf.rect(left + x * cell, bottom + (size - 1 - row) * cell, cell, cell, stroke=0, fill=1)
+    if text.signature:
+        _signature(pdf, font, text, width)
     pdf.setFont(font, 9)
     pdf.drawCentredString(width / 2, 35 * mm, text.labels["scan"])
     pdf.drawCentredString(width / 2, 30 * mm, text.verify_url)

@@ -7,7 +7,9 @@ course rows), realistic progress (about 1.4 million enrolments, 2 million lesson
 progress rows, 1 million training credits). Then times the completion report at the
 root and at one subsidiary, and an XLSX export of 100,000 overdue rows with its peak
 Python memory; the leadership summary (competitions included: four online rounds, a
-live final). The baseline, measured in the same run, is one sequential count over
+live final), with classroom and external hours (2,000 sessions with three sign-ins per
+person, 300,000 seats; an approved outside certificate for every fourth person) and the report's
+hours by tier and source. The baseline, measured in the same run, is one sequential count over
 the 2 million assigned rows: the ratio says what the report costs in those units.
 
 Set BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1/qs_bench); the
@@ -24,13 +26,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from academy import create_app
 from academy.database import db
 from academy.models import OrgUnit
+from academy.models.org import within
 from academy.services import course_status, exports, reports
+from academy.services import hours as training_hours
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "100000"))
@@ -47,9 +51,10 @@ GENERATE = [
         SELECT 22 + d, '部门' || d, 'department', 2 + d / {DEPARTMENTS}, '/1/' || (2 + d / {DEPARTMENTS}) || '/' || (22 + d) || '/', 2
         FROM generate_series(0, {SUBSIDIARIES * DEPARTMENTS - 1}) d""",
     "SELECT setval(pg_get_serial_sequence('org_unit', 'id'), (SELECT max(id) FROM org_unit))",
-    f"""INSERT INTO user_account (id, employee_no, name, email, org_unit_id, position, password_hash, active, failed_logins, created_at)
+    f"""INSERT INTO user_account (id, employee_no, name, email, org_unit_id, position, password_hash, active, failed_logins,
+                                  must_change_password, password_history, created_at)
         SELECT i, 'E' || lpad(i::text, 7, '0'), '员工' || i, NULL, 22 + (i % {SUBSIDIARIES * DEPARTMENTS}),
-               (ARRAY['操作工','检验员','质量工程师','班组长'])[1 + i % 4], '', i % 50 <> 0, 0, now()
+               (ARRAY['操作工','检验员','质量工程师','班组长'])[1 + i % 4], '', i % 50 <> 0, 0, false, '[]', now()
         FROM generate_series(1, {EMPLOYEES}) i""",
     f"""INSERT INTO course (id, slug, tier, title, title_en, hours, position, intro, meta, version, retired, synced_at)
         SELECT c, 'course-' || c, (ARRAY['all-staff','practitioner','expert','leadership'])[1 + c % 4], '课程' || c, '', 2, c, '', '{{}}', 'v1', false, now()
@@ -107,6 +112,24 @@ GENERATE = [
        VALUES (1, 'BENCHFINAL', '决赛', 1, 'finished', 'podium', true, 1000, 0, 0, true, 1, TIMESTAMPTZ '2026-09-20')""",
     f"""INSERT INTO live_player (event_id, user_id, device, streak, joined_at)
         SELECT 1, i, 'bench', 0, TIMESTAMPTZ '2026-09-20' FROM generate_series(1, {EMPLOYEES}, {max(1, EMPLOYEES // 300)}) i""",
+    # classroom sessions: 2,000 in the departments, each person signed in to three of them
+    """INSERT INTO classroom_session (id, title, unit_id, place, starts_at, ends_at, capacity, hours, created_at,
+                                      tier, description, open_registration)
+       SELECT s, '面授' || s, 22 + s % 1980, '', TIMESTAMPTZ '2026-01-05' + s * INTERVAL '3 hours',
+              TIMESTAMPTZ '2026-01-05' + s * INTERVAL '3 hours' + INTERVAL '2 hours', 500, 3, now(),
+              (ARRAY['all-staff','practitioner','expert','leadership'])[1 + s % 4], '', false
+       FROM generate_series(1, 2000) s""",
+    f"""INSERT INTO session_seat (session_id, user_id, waiting, registered_at, signed_in_at, hours, pending, assigned)
+        SELECT 1 + (i * 3 + k) % 2000, i, false, TIMESTAMPTZ '2026-01-02',
+               TIMESTAMPTZ '2026-01-05' + ((i + k) % 300) * INTERVAL '1 day', CASE WHEN (i + k) % 7 = 0 THEN 2 ELSE 3 END,
+               false, true
+        FROM generate_series(1, {EMPLOYEES}) i, generate_series(0, 2) k""",
+    f"""INSERT INTO external_record (user_id, kind, title, issuer, number, started_on, ended_on, expires_on, claimed_hours,
+                                    scan_file, scan_type, scan_name, scan_size, state, hours, reason, submitted_at)
+        SELECT i, (ARRAY['cqe','internal-auditor','black-belt','metrology','other'])[1 + i % 5], '外部培训', '机构', '',
+               DATE '2026-02-01' + i % 200, DATE '2026-02-03' + i % 200, NULL, 24, 'x.pdf', 'application/pdf', 'x.pdf', 1,
+               CASE WHEN i % 8 = 0 THEN 'pending' ELSE 'approved' END, CASE WHEN i % 8 = 0 THEN NULL ELSE 24 END, '', now()
+        FROM generate_series(1, {EMPLOYEES}, 4) i""",
     "ANALYZE",
 ]
 
@@ -142,7 +165,7 @@ def main() -> None:
             print(f"generated in {time.perf_counter() - start:.1f} s")
         counts = {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
                   for t in ("org_unit", "user_account", "assignment_target", "enrollment", "lesson_progress", "training_credit",
-                            "quiz_attempt", "certificate", "live_player")}
+                            "quiz_attempt", "certificate", "live_player", "session_seat", "external_record")}
         print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
         # the generator writes the sources directly, as an old database would hold them: fill the
         # report's status table the way the migration's backfill and `flask reports rebuild` do
@@ -171,6 +194,13 @@ def main() -> None:
         print(f"root totals: assigned {rows[0].assigned:,}, completed {rows[0].completed:,}, overdue {rows[0].overdue:,}")
         print(f"root: exam score {rows[0].exam_score:.1f}, certificates {rows[0].certificates:,}, "
               f"expiring within 90 days {rows[0].expiring:,}")
+        print(f"root 2026 hours: online {rows[0].online_hours:,.0f}, classroom {rows[0].classroom_hours:,.0f}, "
+              f"external {rows[0].external_hours:,.0f}")
+        in_root = select(OrgUnit.id).where(within([root.path]))
+        by_source = _median(lambda: training_hours.per_unit(in_root, year[0], year[1]))
+        by_tier = _median(lambda: training_hours.per_tier(root, year[0], year[1]))
+        print(f"hours by unit and source, root (in the report)   {1000 * by_source:8.1f} ms   ×{by_source / baseline:5.1f} of baseline")
+        print(f"hours by tier and source, root (report page)     {1000 * by_tier:8.1f} ms   ×{by_tier / baseline:5.1f} of baseline")
         zone = ZoneInfo("Asia/Shanghai")
         figures = reports.leadership_summary(root, reports.Period(2026), zone=zone).current
         print(f"root 2026: competition participants {figures.competition_participants:,} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,6 +89,7 @@ def make_app(**overrides: object) -> Flask:
         # the second factor has tests of its own (test_two_factor.py); elsewhere HR and admins sign in with a password
         "TWO_FACTOR_ROLES": (),
         "PRIVACY_NOTICE_VERSION": 0,  # likewise the privacy notice (test_privacy.py): no notice is new to anyone
+        "SCAN_FOLDER": tempfile.mkdtemp(prefix="qs-scans-"),  # uploaded scans never land in the worktree
     }
     config.update(overrides)
     app = create_app(config)

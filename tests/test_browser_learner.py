@@ -35,10 +35,14 @@ def test_learner_reads_a_course_to_the_end(live_app: Flask, live_server: LiveSer
     assert page.locator("article h1").inner_text() == "什么是质量"
     assert page.locator("aside.lesson-toc").is_visible()
     page.click("text=我已学完本节")  # a real POST with its CSRF token
+    page.wait_for_url("**/quiz/check/sample-course/what-is-quality")  # the lesson check is offered, not skipped
+    page.click("text=跳过练习，学习下一节")
     page.wait_for_url("**/courses/sample-course/pdca")
     page.click("text=我已学完本节")
+    page.wait_for_url("**/quiz/check/sample-course/pdca")
+    assert "课程已完成，已计入 2 学时。" in page.locator(".flash").first.inner_text()
+    page.click("text=跳过练习，返回课程")
     page.wait_for_url("**/courses/sample-course")
-    assert "课程已完成，已计入 2 学时。" in page.locator(".flash").inner_text()
     assert page.locator(".lessons li.done").count() == 2
     page.goto(f"{live_server.url}/me")
     assert page.locator(".stat strong").first.inner_text() == "2"
@@ -87,8 +91,10 @@ def test_a_phone_learner_is_led_from_the_last_lesson_to_the_final_exam(live_app:
     browser_log_in(phone, live_server, "100001")
     phone.goto(f"{live_server.url}/courses/sample-course/resume")
     phone.click("text=我已学完本节")
+    phone.click("text=跳过练习，学习下一节")
     phone.wait_for_url("**/courses/sample-course/pdca")
     phone.click("text=我已学完本节")
+    phone.click("text=跳过练习，返回课程")
     phone.wait_for_url("**/courses/sample-course")
     assert phone.locator(".next-step").inner_text() == "所有课时已学完，通过结业考试后课程即告完成。还剩 2 次。"
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= 360

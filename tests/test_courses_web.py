@@ -17,6 +17,7 @@ from .conftest import log_in, passed_final_exam
 def test_catalog_groups_courses_by_tier_with_progress(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]
     log_in(client, make_user())
     page = client.get("/courses").get_data(as_text=True)
+    page = page[page.index('<section class="tier"'):]  # after the filter form, which names every tier
     assert page.index("全员通识") < page.index("示例课程") < page.index("专业人员") < page.index("第二门课程")
     assert "未开始" in page
     assert 'aria-valuenow="0"' in page
@@ -37,7 +38,7 @@ def test_opening_a_lesson_enrols_and_marking_done_completes_the_course(synced: F
         assert db.session.execute(select(Enrollment)).scalar_one().user_id == user.id
     done = client.post("/courses/sample-course/what-is-quality/done")
     assert done.status_code == 303
-    assert done.location == "/courses/sample-course/pdca"
+    assert done.location == "/quiz/check/sample-course/what-is-quality"  # its check, never tried, is offered first
     assert "50%" in client.get("/courses").get_data(as_text=True)
     last = client.post("/courses/sample-course/pdca/done", follow_redirects=True)
     assert "课程已完成，已计入 2 学时。" in last.get_data(as_text=True)
@@ -125,7 +126,9 @@ def test_catalog_page_uses_a_fixed_number_of_queries(synced: Flask, client, make
         client.get("/courses")
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) <= 9, statements  # user, session, courses, lessons, progress, enrolments, final attempts, unread notices: no N+1
+    # user, session, content version, progress, enrolments, final attempts, assignments, certificates,
+    # roles, unread notices: the courses themselves come from the cache of the published content
+    assert len(statements) <= 10, statements
 
 
 def test_lessons_alone_do_not_complete_a_course_with_a_final_exam(synced: Flask, client, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,8 @@ def test_upload_preview_then_save(synced: Flask, client: FlaskClient, make_user:
     assert "对，Check" not in shown  # no feedback and no key marked, as on a paper before grading
     warnings = shown.split('class="warnings"')[1].split("</ul>")[0]
     assert "第 " in warnings  # each warning names its line
+    assert "缺少解析：已填为“待补充”" in warnings  # in Chinese, not the reader's English
+    assert "no explanation" not in warnings
     assert not (quiz_root / "pdca-imported.md").exists()
     source = page.split('name="source" type="hidden" value="')[1].split('"')[0]
     assert source
@@ -66,3 +68,16 @@ def test_the_import_page_is_for_authors_only(synced: Flask, client: FlaskClient,
     assert client.post("/admin/questions/import", data={**_form(step="save"), "source": "x"}).status_code == 403
     log_in(client, make_user("H1", roles=(Role.HR,)))
     assert client.get("/admin/questions/import").status_code == 403
+
+
+def test_the_readers_messages_are_shown_in_chinese_and_unknown_ones_as_they_came(app: Flask) -> None:
+    from academy.content import aiken
+    from academy.web.import_messages import translated
+
+    result = aiken.parse_aiken("这是题干？\nA. 甲\nB. 乙\nANSWER: C\n\n另一题？\nA. 甲\nB. 甲\nANSWER: A\n")
+    assert result.rejected
+    with app.test_request_context("/"):
+        shown = [translated(r.reason) for r in result.rejected]
+        assert all(not any("a" <= ch <= "z" for ch in text.replace("ANSWER", "")) for text in shown), shown
+        assert translated("HTML '<b>' is removed when the question is shown") == "HTML 标记 <b> 在显示题目时会被去掉"
+        assert translated("a parser's own words") == "a parser's own words"

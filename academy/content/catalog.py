@@ -49,6 +49,12 @@ class FinalExam:
     pass_mark: int
     time_limit: int  # minutes
     attempts: int
+    # when the learner sees the keys and explanations: after_pass (passed, or no attempts left),
+    # answers (right after each attempt) or score (never)
+    review: str = "after_pass"
+
+
+FINAL_REVIEW = ("after_pass", "answers", "score")
 
 
 @dataclass(frozen=True)
@@ -125,17 +131,25 @@ def _list(doc: Document, key: str) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in value)
 
 
-def _block(doc: Document, key: str, fields: dict[str, tuple[int, int]]) -> dict[str, int] | None:
-    """A small mapping of whole numbers, e.g. ``final_exam: {questions: 20, pass_mark: 80}``."""
+def _block(doc: Document, key: str, fields: dict[str, tuple[int, int]],
+           choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any] | None:
+    """A small mapping of whole numbers, e.g. ``final_exam: {questions: 20, pass_mark: 80}``;
+    ``choices`` names the keys that take one word of a list instead (the first is the default)."""
     value = doc.meta.get(key)
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ContentError(doc.line_of(key), f"'{key}' must be a mapping")
-    unknown = set(value) - set(fields)
+    choices = choices or {}
+    unknown = set(value) - set(fields) - set(choices)
     if unknown:
         raise ContentError(doc.line_of(key), f"unknown key in '{key}': {', '.join(sorted(map(str, unknown)))}")
-    result: dict[str, int] = {}
+    result: dict[str, Any] = {}
+    for name, allowed in choices.items():
+        word = str(value.get(name, allowed[0]))
+        if word not in allowed:
+            raise ContentError(doc.line_of(key), f"'{key}.{name}' is one of {', '.join(allowed)}")
+        result[name] = word
     for name, (default, low) in fields.items():
         number = value.get(name, default)
         if isinstance(number, bool) or not isinstance(number, int) or number < low:
@@ -169,7 +183,8 @@ def parse_course(text: str, folder: Path, root: Path) -> CourseDef:
         raise ContentError(doc.line_of("objectives"), "missing 'objectives'")
     bank = _text(doc, "bank", required=False) or None
     check = _block(doc, "lesson_check", {"questions": (5, 1)})
-    final = _block(doc, "final_exam", {"questions": (20, 1), "pass_mark": (80, 1), "time_limit": (30, 1), "attempts": (3, 1)})
+    final = _block(doc, "final_exam", {"questions": (20, 1), "pass_mark": (80, 1), "time_limit": (30, 1), "attempts": (3, 1)},
+                   {"review": FINAL_REVIEW})
     if final and final["pass_mark"] > 100:
         raise ContentError(doc.line_of("final_exam"), "'final_exam.pass_mark' is a percentage (at most 100)")
     if (check or final) and not bank:

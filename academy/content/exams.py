@@ -22,6 +22,7 @@ class Review(StrEnum):
     SCORE = "score"  # score only
     ANSWERS = "answers"  # correct answers and explanations right after submitting
     AFTER_CLOSE = "after_close"  # answers only once the exam window has closed
+    AFTER_PASS = "after_pass"  # noqa: S105 - a policy name; answers once passed or no attempts left (course finals)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def parse_exam(text: str, path: Path, root: Path) -> ExamDef:
     try:
         review = Review(str(meta.get("review", "score")))  # a certification key stays secret unless an exam says otherwise
     except ValueError:
-        raise ContentError(doc.line_of("review"), "'review' is score, answers or after_close") from None
+        raise ContentError(doc.line_of("review"), "'review' is score, answers, after_close or after_pass") from None
     cert = meta.get("certificate")
     certificate = None
     if cert is not None:

@@ -182,7 +182,8 @@ def final_exam(course: str, title: str, title_en: str, bank: str, settings: Mapp
         key=str(QuizKey.final(course)), kind=Kind.FINAL, title=title, title_en=title_en,
         draw=(DrawRule(bank=bank, count=int(settings["questions"])),),
         time_limit=int(settings["time_limit"]) or None, attempts=int(settings["attempts"]), cooldown_hours=0,
-        pass_mark=int(settings["pass_mark"]), review=Review.ANSWERS, multiple="all_or_nothing",
+        pass_mark=int(settings["pass_mark"]), review=Review(str(settings.get("review") or Review.AFTER_PASS)),
+        multiple="all_or_nothing",
         grading="highest", shuffle=True, course=course,
     )
 

@@ -1,9 +1,11 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
+from .accommodation import ExamOverride
 from .assignment import (
     Assignment,
     AssignmentCourse,
     AssignmentRound,
+    AssignmentState,
     AssignmentTarget,
     LearnerCertificationStatus,
     LearnerCourseStatus,
@@ -28,13 +30,17 @@ from .competition import (
     RoundKind,
     Stage,
 )
-from .content import ContentProblem, Course, Lesson
+from .content import ContentProblem, ContentState, Course, Lesson
+from .evaluation import Evaluation
+from .integrity import AwayEvent
 from .notice import Notice
 from .org import OrgUnit, UnitKind
+from .plan import TrainingPlan
 from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
 from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
-from .security import ImportUpload, LoginSession
-from .training import ClassroomSession, SessionSeat
+from .security import ImportColumnMap, ImportUpload, LoginSession
+from .trainer import Trainer, TrainerLevel
+from .training import ClassroomSession, ExternalKind, ExternalRecord, ExternalState, SessionSeat
 from .twofactor import RecoveryCode, TwoFactor
 from .user import AuditLog, Role, User, UserRole
 
@@ -42,21 +48,30 @@ __all__ = [
     "Assignment",
     "AssignmentCourse",
     "AssignmentRound",
+    "AssignmentState",
     "AssignmentTarget",
     "Attempt",
     "AttemptAnswer",
     "AttemptHead",
     "AuditLog",
     "AwardCertificate",
+    "AwayEvent",
     "Certificate",
     "CertificateState",
     "ClassroomSession",
     "Competition",
     "ContentProblem",
+    "ContentState",
     "Course",
     "CourseCompletion",
     "Enrollment",
+    "Evaluation",
     "EventStatus",
+    "ExamOverride",
+    "ExternalKind",
+    "ExternalRecord",
+    "ExternalState",
+    "ImportColumnMap",
     "ImportUpload",
     "LearnerCertificationStatus",
     "LearnerCourseStatus",
@@ -84,7 +99,10 @@ __all__ = [
     "SessionSeat",
     "Stage",
     "TargetKind",
+    "Trainer",
+    "TrainerLevel",
     "TrainingCredit",
+    "TrainingPlan",
     "TwoFactor",
     "UnitKind",
     "User",

@@ -18,6 +18,12 @@ from .content import Course
 from .org import OrgUnit
 
 
+class AssignmentState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # out of learners' lists and the reports until resumed; progress stays
+    ARCHIVED = "archived"  # the same, for good: kept for the audit trail and the history
+
+
 class TargetKind(StrEnum):
     UNIT = "unit"  # everyone in a unit (optionally its whole subtree)
     POSITION = "position"  # everyone with a position inside a unit's subtree
@@ -46,6 +52,10 @@ class Assignment(db.Model):
     # holds a valid certificate of it; ``renew_days``: reopen that many days before it expires
     exam_id: Mapped[str | None] = mapped_column(String(80))
     renew_days: Mapped[int | None] = mapped_column()
+    state: Mapped[AssignmentState] = mapped_column(String(20), default=AssignmentState.ACTIVE,
+                                                   server_default=AssignmentState.ACTIVE.value)
+    # people who come within reach after it was made get this many days from that day
+    join_days: Mapped[int | None] = mapped_column()
 
     unit: Mapped[OrgUnit | None] = relationship()
     courses: Mapped[list[AssignmentCourse]] = relationship(
@@ -53,6 +63,10 @@ class Assignment(db.Model):
         cascade="all, delete-orphan")
     rounds: Mapped[list[AssignmentRound]] = relationship(
         order_by="AssignmentRound.number", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == AssignmentState.ACTIVE
 
     @property
     def is_path(self) -> bool:
@@ -99,6 +113,8 @@ class AssignmentTarget(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     named: Mapped[bool] = mapped_column(default=False)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # this person's own due date (a late joiner's N days from joining); None: the assignment's
+    due_on: Mapped[date | None] = mapped_column(Date)
 
     assignment: Mapped[Assignment] = relationship()
 

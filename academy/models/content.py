@@ -31,6 +31,8 @@ class Course(db.Model):
     version: Mapped[str] = mapped_column(String(32))
     retired: Mapped[bool] = mapped_column(default=False)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # titles, summaries and lesson headings, normalised at sync (content/search.py) for substring search
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", lazy="selectin"
@@ -56,6 +58,21 @@ class Lesson(db.Model):
     retired: Mapped[bool] = mapped_column(default=False)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
+
+
+class ContentState(db.Model):
+    """One row: the version of the published content, changed by every sync that changes something.
+
+    Every app instance keys its caches of published content by this value, so a sync seen by one
+    instance is seen by all on their next request.
+    """
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ContentProblem(db.Model):

@@ -40,6 +40,8 @@ class Attempt(db.Model):
     multiple: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
     pass_mark: Mapped[int] = mapped_column(default=80)
     certificate: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what passing issues, frozen at start
+    # an accommodation in force at the start (extra minutes, extra attempts), frozen like the deadline
+    accommodation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())  # null: untimed
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

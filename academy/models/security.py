@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import UTCDateTime, db, utcnow
@@ -42,3 +43,15 @@ class ImportUpload(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ImportColumnMap(db.Model):
+    """How one HR user's people files name their columns, chosen once on the upload page and
+    used for every later file: the folded header text -> the field it holds ("" for a column
+    to leave out). One row per user: an HR system exports the same layout every time."""
+
+    __tablename__ = "import_column_map"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from ..models import (
     Assignment,
     AssignmentCourse,
     AssignmentRound,
+    AssignmentState,
     AssignmentTarget,
     Course,
     Notice,
@@ -28,6 +29,7 @@ from . import audit, course_status
 
 MAX_REPEAT_MONTHS = 120
 MAX_RENEW_DAYS = 365
+MAX_JOIN_DAYS = 365
 SAMPLE_SIZE = 8
 
 
@@ -70,7 +72,7 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
                       unit: OrgUnit | None = None, include_subtree: bool = True, position: str = "",
                       people: Iterable[User] = (), due_on: date | None = None, mandatory: bool = True,
                       repeat_months: int | None = None, exam_id: str | None = None, renew_days: int | None = None,
-                      actor: User | None = None, ip: str = "", notify: bool = False,
+                      join_days: int | None = None, actor: User | None = None, ip: str = "", notify: bool = False,
                       default_locale: str = "zh_CN") -> Assignment:
     """Create an assignment and resolve its learners; one commit.
 
@@ -88,6 +90,8 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
         raise AssignmentInvalid("renew")
     if repeat_months is not None and not 1 <= repeat_months <= MAX_REPEAT_MONTHS:
         raise AssignmentInvalid("repeat")
+    if join_days is not None and not 1 <= join_days <= MAX_JOIN_DAYS:
+        raise AssignmentInvalid("join")
     if unit is None:  # for named people: the unit whose HR owns the assignment
         raise AssignmentInvalid("unit")
     if target_kind == TargetKind.POSITION and not position.strip():
@@ -100,7 +104,8 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
                             target_kind=target_kind, exam_id=exam_id, renew_days=renew_days,
                             unit_id=unit.id if unit else None, include_subtree=include_subtree,
                             position=position.strip(), due_on=due_on, mandatory=mandatory,
-                            repeat_months=repeat_months, created_by_id=actor.id if actor else None, created_at=now)
+                            repeat_months=repeat_months, join_days=join_days,
+                            created_by_id=actor.id if actor else None, created_at=now)
     if repeat_months is not None:
         assignment.rounds = [AssignmentRound(number=1, starts_on=now.date(), due_on=due_on, opened_at=now)]
     assignment.courses = [AssignmentCourse(course_id=c.id, position=i) for i, c in enumerate(courses)]
@@ -116,7 +121,7 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
         _notify(assignment, sorted(ids), "assigned", now=now, default_locale=default_locale)
     audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
                  courses=[c.slug for c in courses], exam=exam_id, learners=len(ids), repeat_months=repeat_months,
-                 renew_days=renew_days)
+                 renew_days=renew_days, join_days=join_days)
     db.session.commit()
     return assignment
 
@@ -141,6 +146,13 @@ def _reach_query(target_kind: TargetKind, unit: OrgUnit, include_subtree: bool, 
     return query
 
 
+def reached_people(target_kind: TargetKind, unit: OrgUnit, *, include_subtree: bool = True, position: str = "",
+                   people: Iterable[User] = ()) -> list[User]:
+    """The active people a target names now, by employee number (classroom sessions fill seats with them)."""
+    query = _reach_query(target_kind, unit, include_subtree, position, list(people))
+    return list(db.session.execute(query.order_by(User.employee_no)).scalars())
+
+
 def preview_reach(*, courses: Sequence[Course], exam_id: str | None, target_kind: TargetKind, unit: OrgUnit,
                   include_subtree: bool = True, position: str = "", people: Iterable[User] = ()) -> ReachPreview:
     """Who an assignment would reach if it were made now, and what it would repeat; writes nothing."""
@@ -148,7 +160,8 @@ def preview_reach(*, courses: Sequence[Course], exam_id: str | None, target_kind
     count = int(db.session.execute(select(func.count()).select_from(query)).scalar_one())
     sample = list(db.session.execute(
         select(User).join(query, query.c.id == User.id).order_by(User.employee_no).limit(SAMPLE_SIZE)).scalars())
-    same = select(Assignment).where(Assignment.unit_id == unit.id, Assignment.target_kind == target_kind)
+    same = select(Assignment).where(Assignment.unit_id == unit.id, Assignment.target_kind == target_kind,
+                                    Assignment.state != AssignmentState.ARCHIVED.value)
     if exam_id is not None:
         same = same.where(Assignment.exam_id == exam_id)
     else:
@@ -186,6 +199,103 @@ def change_due_date(assignment: Assignment, due_on: date | None, *, actor: User 
     return len(learners)
 
 
+def set_state(assignment: Assignment, state: AssignmentState, *, actor: User | None = None, ip: str = "") -> bool:
+    """Pause, resume or archive; returns False when it already was so (nothing written).
+
+    The learners stay attached and their progress is untouched: a paused or archived assignment
+    only stops producing items (learners' lists, reports, reminders), so resuming restores
+    them as they are by then. An archived one cannot be resumed. Audited; one commit.
+    """
+    before = AssignmentState(assignment.state)
+    if before == state:
+        return False
+    if before == AssignmentState.ARCHIVED:
+        raise AssignmentInvalid("archived")
+    now = utcnow()
+    assignment.state = state
+    db.session.flush()
+    course_status.for_assignment(assignment.id, now=now)
+    audit.record("assignment_state_changed", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
+                 before=before.value, after=state.value)
+    db.session.commit()
+    return True
+
+
+@dataclass(frozen=True)
+class ReachChange:
+    """What a new reach would do to an assignment's learners, before anything is saved."""
+
+    gained: int
+    lost: int
+    lost_sample: list[User]  # a few of those who would lose it, by employee number
+    kept: int
+
+
+def _new_reach_ids(target_kind: TargetKind, unit: OrgUnit, include_subtree: bool, position: str,
+                   people: list[User]) -> set[int]:
+    query = _reach_query(target_kind, unit, include_subtree, position, people).with_only_columns(User.id)
+    return set(db.session.execute(query).scalars())
+
+
+def _current_ids(assignment: Assignment) -> set[int]:
+    return set(db.session.execute(select(AssignmentTarget.user_id).join(User, User.id == AssignmentTarget.user_id)
+                                  .where(AssignmentTarget.assignment_id == assignment.id,
+                                         User.active.is_(True))).scalars())
+
+
+def preview_reach_change(assignment: Assignment, *, target_kind: TargetKind, unit: OrgUnit, include_subtree: bool = True,
+                         position: str = "", people: Iterable[User] = ()) -> ReachChange:
+    """How many people a new reach adds and takes away (active people only); writes nothing."""
+    new = _new_reach_ids(target_kind, unit, include_subtree, position, list(people))
+    old = _current_ids(assignment)
+    lost = sorted(old - new)
+    sample = list(db.session.execute(select(User).where(User.id.in_(lost)).order_by(User.employee_no)
+                                     .limit(SAMPLE_SIZE)).scalars()) if lost else []
+    return ReachChange(len(new - old), len(lost), sample, len(old & new))
+
+
+def change_reach(assignment: Assignment, *, target_kind: TargetKind, unit: OrgUnit, include_subtree: bool = True,
+                 position: str = "", people: Iterable[User] = (), actor: User | None = None, ip: str = "",
+                 default_locale: str = "zh_CN") -> ReachChange:
+    """Give the assignment a new reach: newcomers are attached (and told), those outside it are
+    detached. Their progress (enrolments, lessons, attempts) is not the assignment's and stays;
+    only the assigned item leaves their list. Audited; one commit."""
+    people = list(people)
+    if target_kind == TargetKind.POSITION and not position.strip():
+        raise AssignmentInvalid("position")
+    if target_kind == TargetKind.PEOPLE and not people:
+        raise AssignmentInvalid("people")
+    change = preview_reach_change(assignment, target_kind=target_kind, unit=unit, include_subtree=include_subtree,
+                                  position=position, people=people)
+    new = _new_reach_ids(target_kind, unit, include_subtree, position, people)
+    held = {t.user_id: t for t in db.session.execute(
+        select(AssignmentTarget).where(AssignmentTarget.assignment_id == assignment.id)).scalars()}
+    before = {"kind": assignment.target_kind, "unit": assignment.unit_id, "subtree": assignment.include_subtree,
+              "position": assignment.position}
+    assignment.target_kind, assignment.unit_id = target_kind, unit.id
+    assignment.include_subtree, assignment.position = include_subtree, position.strip()
+    dropped = [t.user_id for user_id, t in held.items() if user_id not in new]
+    if dropped:
+        db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.assignment_id == assignment.id,
+                                                          AssignmentTarget.user_id.in_(dropped)))
+    now = utcnow()
+    added = sorted(new - held.keys())
+    for user_id in added:
+        db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
+                                        named=target_kind == TargetKind.PEOPLE, assigned_at=now))
+    db.session.flush()
+    db.session.expire(assignment, ["unit"])
+    course_status.for_assignment(assignment.id, now=now)
+    course_status.for_learners(dropped, now=now)  # their summaries lose the item
+    _notify(assignment, added, "assigned", now=now, default_locale=default_locale)
+    audit.record("assignment_reach_changed", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
+                 before=before, after={"kind": target_kind, "unit": unit.id, "subtree": include_subtree,
+                                       "position": position.strip()},
+                 added=len(added), removed=len(dropped))
+    db.session.commit()
+    return change
+
+
 def _notify(assignment: Assignment, user_ids: list[int], kind: str, *, now: datetime, default_locale: str) -> None:
     """One in-app notice per learner, worded in each learner's language (flush only)."""
     if not user_ids:
@@ -207,6 +317,14 @@ def _notify(assignment: Assignment, user_ids: list[int], kind: str, *, now: date
             texts[locale] = (title[:200], body)
         title, body = texts[locale]
         db.session.add(Notice(user_id=user_id, kind=kind, title=title, body=body, link="/me", created_at=now))
+
+
+def joiner_due(assignment: Assignment, joined: date) -> date | None:
+    """The due date of someone who comes within reach on ``joined``, after the assignment was made:
+    N days from that day when the assignment says so, else the assignment's own (None)."""
+    if assignment.join_days is None:
+        return None
+    return joined + timedelta(days=assignment.join_days)
 
 
 def refresh_user(user: User) -> None:
@@ -235,8 +353,10 @@ def _refresh_targets(user: User) -> None:
     if stale:
         db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.id.in_(stale)))
     now = utcnow()
+    by_id = {a.id: a for a in candidates}
     for a_id in sorted(wanted - current.keys()):
-        db.session.add(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now))
+        db.session.add(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now,
+                                        due_on=joiner_due(by_id[a_id], now.date())))
     db.session.flush()
 
 
@@ -266,7 +386,9 @@ def refresh_users(users: Sequence[User]) -> None:
         wanted = {a.id for a in candidates if matches(a, user, unit)} if unit is not None else set()
         held = current.get(user.id, {})
         stale += [t.id for a_id, t in held.items() if not t.named and a_id not in wanted]
-        db.session.add_all(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now)
+        by_id = {a.id: a for a in candidates}
+        db.session.add_all(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now,
+                                            due_on=joiner_due(by_id[a_id], now.date()))
                            for a_id in sorted(wanted - held.keys()))
     for start in range(0, len(stale), BATCH):
         db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.id.in_(stale[start:start + BATCH])))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..database import db, utcnow
+from ..database import db, read, utcnow
 from ..models import Attempt, Certificate, User
 from . import audit, course_status
 
@@ -53,6 +53,16 @@ def issue(attempt: Attempt, exam_id: str, now: datetime) -> Certificate:
 
 def by_serial(serial: str) -> Certificate | None:
     return db.session.execute(select(Certificate).where(Certificate.serial == serial.strip().upper())).scalar_one_or_none()
+
+
+def valid_until(user: User, now: datetime) -> dict[str, datetime]:
+    """Until when the learner's valid certificate of each exam holds (the catalog's exam boxes): one column read."""
+    return dict(read(select(Certificate.exam_id, Certificate.valid_until).where(
+        Certificate.user_id == user.id, Certificate.revoked_at.is_(None), Certificate.renewed_by_id.is_(None),
+        Certificate.valid_until > now)).tuples().all())
+def of_attempt(attempt_id: int) -> Certificate | None:
+    """The certificate a passed attempt issued, if any."""
+    return db.session.execute(select(Certificate).where(Certificate.attempt_id == attempt_id)).scalars().first()
 
 
 def of_user(user: User) -> list[Certificate]:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
-from ..models import ClassroomSession, SessionSeat, User
+from ..models import ClassroomSession, Notice, OrgUnit, SessionSeat, User
+from ..models.org import within
 from . import audit
 
 STEP_SECONDS = 30
@@ -39,19 +41,169 @@ class SessionDraft:
     trainer_id: int | None = None
     late_after_minutes: int | None = None
     late_hours: float | None = None
+    course_id: int | None = None
+    tier: str | None = None
+    description: str = ""
+    open_registration: bool = False
 
 
-def create_session(draft: SessionDraft, *, actor: User) -> ClassroomSession:
+def _check(draft: SessionDraft) -> None:
     if draft.ends_at <= draft.starts_at:
         raise ValueError("The session must end after it starts.")
     if draft.capacity < 1 or draft.hours <= 0:
         raise ValueError("Capacity and hours must be positive.")
+
+
+def create_session(draft: SessionDraft, *, actor: User, ip: str = "") -> ClassroomSession:
+    _check(draft)
     session = ClassroomSession(**draft.__dict__)
     db.session.add(session)
     db.session.flush()
-    audit.record("classroom.create", actor=actor, session_id=session.id, title=draft.title)
+    audit.record("classroom.create", actor=actor, ip=ip, session_id=session.id, title=draft.title)
     db.session.commit()
     return session
+
+
+def _seats_taken(session_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(SessionSeat)
+        .where(SessionSeat.session_id == session_id, SessionSeat.waiting.is_(False), SessionSeat.pending.is_(False))
+    ) or 0
+
+
+def update_session(session: ClassroomSession, draft: SessionDraft, *, actor: User, ip: str = "") -> ClassroomSession:
+    """Change the details; a larger capacity moves people up from the waiting list, in the order they came.
+    Hours already credited stay as they were. Audited with what changed."""
+    _check(draft)
+    locked = db.session.execute(
+        select(ClassroomSession).where(ClassroomSession.id == session.id).with_for_update()).scalar_one()
+    changed = {k: str(v) for k, v in draft.__dict__.items() if getattr(locked, k) != v}
+    for key, value in draft.__dict__.items():
+        setattr(locked, key, value)
+    db.session.flush()
+    _promote(locked)
+    audit.record("classroom.update", actor=actor, ip=ip, session_id=locked.id, changed=sorted(changed))
+    db.session.commit()
+    return locked
+
+
+def _promote(session: ClassroomSession) -> list[int]:
+    """Fill free seats from the waiting list, first come first served (flush only); returns who moved up."""
+    free = session.capacity - _seats_taken(session.id)
+    if free <= 0:
+        return []
+    moved = list(db.session.scalars(
+        select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.waiting.is_(True),
+                                  SessionSeat.pending.is_(False))
+        .order_by(SessionSeat.registered_at, SessionSeat.id).limit(free)))
+    for seat in moved:
+        seat.waiting = False
+    db.session.flush()
+    return [seat.user_id for seat in moved]
+
+
+def _notify(session: ClassroomSession, user_ids: list[int], title: str, now: datetime) -> None:
+    for user_id in user_ids:
+        db.session.add(Notice(user_id=user_id, kind="classroom", title=title[:200],
+                              body=session.title[:500], link="/training", created_at=now))
+
+
+@dataclass(frozen=True)
+class Placed:
+    seated: int  # people who got a seat now
+    waiting: int  # … who went on the waiting list (the session was full)
+    already: int  # … who had a place already (nothing changed for them)
+
+
+def assign(session_id: int, people: list[User], *, actor: User, ip: str = "", notice: str = "") -> Placed:
+    """HR places people on the session: seats while they last, then the waiting list. A pending request
+    of someone assigned counts as approved. One commit, audited; each newly placed person gets a notice."""
+    now = utcnow()
+    session = db.session.execute(
+        select(ClassroomSession).where(ClassroomSession.id == session_id).with_for_update()).scalar_one()
+    have = {seat.user_id: seat for seat in db.session.scalars(
+        select(SessionSeat).where(SessionSeat.session_id == session.id))}
+    taken = _seats_taken(session.id)
+    seated = waiting = already = 0
+    placed: list[int] = []
+    for person in people:
+        seat = have.get(person.id)
+        if seat is not None and not seat.pending:
+            already += 1
+            continue
+        if seat is None:
+            seat = SessionSeat(session_id=session.id, user_id=person.id, registered_at=now)
+            db.session.add(seat)
+            have[person.id] = seat
+        seat.pending = False
+        seat.assigned = True
+        seat.waiting = taken >= session.capacity
+        taken += 0 if seat.waiting else 1
+        seated += 0 if seat.waiting else 1
+        waiting += 1 if seat.waiting else 0
+        placed.append(person.id)
+    db.session.flush()
+    if notice:
+        _notify(session, placed, notice, now)
+    audit.record("classroom.assign", actor=actor, ip=ip, now=now, session_id=session.id, seated=seated,
+                 waiting=waiting, people=len(people))
+    db.session.commit()
+    return Placed(seated, waiting, already)
+
+
+def request_seat(session_id: int, user: User) -> SessionSeat:
+    """A learner asks for a seat on an open session; HR decides. Asking again changes nothing."""
+    session = db.session.execute(
+        select(ClassroomSession).where(ClassroomSession.id == session_id).with_for_update()).scalar_one()
+    seat = db.session.execute(
+        select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.user_id == user.id)
+    ).scalar_one_or_none()
+    if seat is None:
+        seat = SessionSeat(session_id=session.id, user_id=user.id, pending=True, registered_at=utcnow())
+        db.session.add(seat)
+    db.session.commit()
+    return seat
+
+
+def withdraw(session_id: int, user: User) -> bool:
+    """A learner gives up a request or a place before signing in; the first person waiting moves up."""
+    session = db.session.execute(
+        select(ClassroomSession).where(ClassroomSession.id == session_id).with_for_update()).scalar_one()
+    seat = db.session.execute(
+        select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.user_id == user.id)
+    ).scalar_one_or_none()
+    if seat is None or seat.signed_in_at is not None:
+        return False
+    db.session.delete(seat)
+    db.session.flush()
+    _promote(session)
+    db.session.commit()
+    return True
+
+
+def decide(session_id: int, user_id: int, *, approve: bool, actor: User, ip: str = "", notice: str = "") -> SessionSeat | None:
+    """HR approves a request (a seat while there is one, else the waiting list) or refuses it (the request
+    goes). Audited; the learner gets a notice. None when there was no pending request."""
+    now = utcnow()
+    session = db.session.execute(
+        select(ClassroomSession).where(ClassroomSession.id == session_id).with_for_update()).scalar_one()
+    seat = db.session.execute(
+        select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.user_id == user_id,
+                                  SessionSeat.pending.is_(True))).scalar_one_or_none()
+    if seat is None:
+        return None
+    if approve:
+        seat.waiting = _seats_taken(session.id) >= session.capacity
+        seat.pending = False
+    else:
+        db.session.delete(seat)
+    db.session.flush()
+    if notice:
+        _notify(session, [user_id], notice, now)
+    audit.record("classroom.approve" if approve else "classroom.refuse", actor=actor, ip=ip, now=now,
+                 session_id=session.id, user_id=user_id)
+    db.session.commit()
+    return seat if approve else None
 
 
 def _step_code(session_id: int, step: int) -> str:
@@ -90,11 +242,7 @@ def register(session_id: int, user: User) -> SessionSeat:
         select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.user_id == user.id)
     ).scalar_one_or_none()
     if seat is None:
-        taken = db.session.scalar(
-            select(func.count()).select_from(SessionSeat)
-            .where(SessionSeat.session_id == session.id, SessionSeat.waiting.is_(False))
-        ) or 0
-        seat = SessionSeat(session_id=session.id, user_id=user.id, waiting=taken >= session.capacity)
+        seat = SessionSeat(session_id=session.id, user_id=user.id, waiting=_seats_taken(session.id) >= session.capacity)
         db.session.add(seat)
     db.session.commit()
     return seat
@@ -123,10 +271,18 @@ def sign_in(session_id: int, user: User, code: str, now: datetime | None = None)
     ).scalar_one_or_none()
     if seat is None:
         seat = SessionSeat(session_id=session.id, user_id=user.id, registered_at=now)
-        db.session.add(seat)
+        try:
+            with db.session.begin_nested():
+                db.session.add(seat)
+        except IntegrityError:  # a walk-in's second tap made the seat a moment ago: wait for it and use it
+            seat = db.session.execute(
+                select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.user_id == user.id)
+                .with_for_update()
+            ).scalar_one()
     if seat.signed_in_at is None:
         seat.signed_in_at = now
         seat.waiting = False
+        seat.pending = False
         seat.hours = _credit(session, now)
     db.session.commit()
     return seat
@@ -144,6 +300,7 @@ def mark_attended(session_id: int, user: User, *, actor: User, attended: bool) -
     seat.signed_in_at = session.starts_at if attended else None
     seat.hours = float(session.hours) if attended else None
     seat.waiting = False
+    seat.pending = False
     seat.marked_by_id = actor.id
     db.session.flush()
     audit.record("classroom.mark", actor=actor, session_id=session.id, user_id=user.id, attended=attended)
@@ -157,7 +314,7 @@ def no_shows(session: ClassroomSession) -> list[SessionSeat]:
         return []
     return list(db.session.scalars(
         select(SessionSeat).where(SessionSeat.session_id == session.id, SessionSeat.waiting.is_(False),
-                                  SessionSeat.signed_in_at.is_(None))
+                                  SessionSeat.pending.is_(False), SessionSeat.signed_in_at.is_(None))
     ))
 
 
@@ -178,3 +335,60 @@ def attended(user_id: int) -> list[tuple[ClassroomSession, SessionSeat]]:
         .where(SessionSeat.user_id == user_id, SessionSeat.signed_in_at.is_not(None))
         .order_by(SessionSeat.signed_in_at.desc())
     ).tuples())
+
+
+# --- lists for the pages -------------------------------------------------------------------------
+
+def for_staff(scope_paths: list[str] | None, trainer_id: int) -> list[ClassroomSession]:
+    """Sessions organised inside the viewer's subtrees (all for None) or taught by them, newest first."""
+    query = select(ClassroomSession).join(OrgUnit, OrgUnit.id == ClassroomSession.unit_id)
+    if scope_paths is not None:
+        query = query.where(within(scope_paths, OrgUnit.path) | (ClassroomSession.trainer_id == trainer_id))
+    return list(db.session.scalars(query.order_by(ClassroomSession.starts_at.desc()).limit(200)))
+
+
+def seat_counts(session_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per session: registered, waiting, pending, attended."""
+    counts: dict[int, dict[str, int]] = {sid: dict.fromkeys(("registered", "waiting", "pending", "attended"), 0)
+                                         for sid in session_ids}
+    if not session_ids:
+        return counts
+    for seat in db.session.scalars(select(SessionSeat).where(SessionSeat.session_id.in_(session_ids))):
+        counts[seat.session_id][seat.state] += 1
+        if seat.state == "attended" and not seat.waiting:
+            counts[seat.session_id]["registered"] += 1
+    return counts
+
+
+def roster(session: ClassroomSession) -> list[SessionSeat]:
+    """Everyone with a place or a request: pending first, then seats, then the waiting list."""
+    seats = list(db.session.scalars(
+        select(SessionSeat).where(SessionSeat.session_id == session.id)
+        .order_by(SessionSeat.registered_at, SessionSeat.id)))
+    order = {"pending": 0, "attended": 1, "registered": 1, "waiting": 2}
+    return sorted(seats, key=lambda seat: order[seat.state])
+
+
+def open_to(user: User, *, now: datetime | None = None) -> list[ClassroomSession]:
+    """Sessions not yet ended that take requests from the learner's unit (they lie in the organising
+    unit's subtree), soonest first."""
+    now = now or utcnow()
+    unit = user.org_unit
+    if unit is None:
+        return []
+    return list(db.session.scalars(
+        select(ClassroomSession).join(OrgUnit, OrgUnit.id == ClassroomSession.unit_id)
+        .where(ClassroomSession.open_registration.is_(True), ClassroomSession.ends_at > now,
+               literal(unit.path).startswith(OrgUnit.path))
+        .order_by(ClassroomSession.starts_at)))
+
+
+def seats_of(user_id: int) -> list[tuple[ClassroomSession, SessionSeat]]:
+    """Every place and request of a person, newest session first."""
+    return list(db.session.execute(
+        select(ClassroomSession, SessionSeat).join(SessionSeat, SessionSeat.session_id == ClassroomSession.id)
+        .where(SessionSeat.user_id == user_id).order_by(ClassroomSession.starts_at.desc())).tuples())
+
+
+def may_request(session: ClassroomSession, user: User, now: datetime | None = None) -> bool:
+    return session in open_to(user, now=now)

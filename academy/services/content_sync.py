@@ -6,7 +6,9 @@ retired (hidden), never deleted, so learners' progress survives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,8 +16,9 @@ from sqlalchemy import delete, select
 
 from ..content.catalog import CourseDef, LessonDef
 from ..content.library import Library
+from ..content.search import search_text
 from ..database import db, utcnow
-from ..models import ContentProblem, Course, Lesson, User
+from ..models import ContentProblem, ContentState, Course, Lesson, User
 from . import audit
 
 
@@ -42,11 +45,31 @@ def _apply_course(row: Course, course: CourseDef, now: datetime) -> None:
     row.tier, row.title, row.title_en = course.tier.value, course.title, course.title_en
     row.hours, row.position, row.intro = course.hours, course.order, course.intro
     row.meta, row.version, row.retired, row.synced_at = _course_meta(course), course.version, False, now
+    row.search_text = search_text(course)
 
 
 def _apply_lesson(row: Lesson, lesson: LessonDef) -> None:
     row.title, row.minutes, row.position = lesson.title, lesson.minutes, lesson.position
     row.source, row.version, row.retired = lesson.source, lesson.version, False
+
+
+def _stamp_version(courses: Iterable[Course], now: datetime) -> None:
+    """A new content version when anything published changed: caches keyed by it start afresh.
+
+    The version is random, not the digest, so two databases holding the same files never share
+    cached rows (their ids differ).
+    """
+    digest = hashlib.sha256()
+    for row in sorted(courses, key=lambda c: c.slug):
+        digest.update(f"{row.slug}:{row.version}:{row.retired};".encode())
+        for lesson in row.lessons:
+            digest.update(f"{lesson.slug}:{lesson.version}:{lesson.retired}:{lesson.position};".encode())
+    state = db.session.get(ContentState, 1)
+    if state is None:
+        state = ContentState(id=1, version="", digest="")
+        db.session.add(state)
+    if state.digest != digest.hexdigest():
+        state.version, state.digest, state.changed_at = uuid.uuid4().hex, digest.hexdigest(), now
 
 
 def sync(library: Library, *, actor: User | None = None, ip: str = "", now: datetime | None = None,
@@ -91,6 +114,7 @@ def sync(library: Library, *, actor: User | None = None, ip: str = "", now: date
         if not row.retired and (slug, "") not in present:
             row.retired = True
             report.retired.append(slug)
+    _stamp_version(rows.values(), now)
     db.session.execute(delete(ContentProblem))
     db.session.add_all(ContentProblem(path=p.path, line=p.line, message=p.message, found_at=now) for p in library.problems)
     audit.record("content_sync", actor=actor, ip=ip, now=now, created=len(report.created),

@@ -35,6 +35,7 @@ from ..database import db
 from ..models import (
     Assignment,
     AssignmentCourse,
+    AssignmentState,
     AssignmentTarget,
     Attempt,
     Certificate,
@@ -63,7 +64,7 @@ def _rows(where: ColumnElement[bool]):  # type: ignore[no-untyped-def]  # a Sele
     completed = case((or_(round_start.is_(None), Enrollment.completed_at >= round_start), Enrollment.completed_at))
     return (
         select(AssignmentTarget.assignment_id, AssignmentTarget.user_id, AssignmentCourse.course_id,
-               User.org_unit_id, User.active, Assignment.due_on, started, completed, best)
+               User.org_unit_id, User.active, _due(), started, completed, best)
         .select_from(AssignmentTarget)
         .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
         .join(AssignmentCourse, AssignmentCourse.assignment_id == AssignmentTarget.assignment_id)
@@ -71,8 +72,18 @@ def _rows(where: ColumnElement[bool]):  # type: ignore[no-untyped-def]  # a Sele
         .join(User, User.id == AssignmentTarget.user_id)
         .outerjoin(Enrollment, and_(Enrollment.user_id == AssignmentTarget.user_id,
                                     Enrollment.course_id == AssignmentCourse.course_id))
-        .where(where)
+        .where(where, _live())
     )
+
+
+def _due():  # type: ignore[no-untyped-def]  # a person's own due date (a late joiner's) before the assignment's
+    return func.coalesce(AssignmentTarget.due_on, Assignment.due_on)
+
+
+def _live() -> ColumnElement[bool]:
+    """Paused and archived assignments have no items: they leave learners' lists and the reports,
+    while the progress they were built from stays, so resuming brings them back as they were."""
+    return Assignment.state == AssignmentState.ACTIVE.value
 
 
 _COLUMNS = ["assignment_id", "user_id", "course_id", "unit_id", "active", "due_on",
@@ -129,11 +140,11 @@ def _certifications(status_where: ColumnElement[bool], source_where: ColumnEleme
     """
     db.session.execute(delete(CertStatus).where(status_where))
     targets = db.session.execute(
-        select(AssignmentTarget.assignment_id, AssignmentTarget.user_id, Assignment.exam_id, Assignment.due_on,
+        select(AssignmentTarget.assignment_id, AssignmentTarget.user_id, Assignment.exam_id, _due().label("due_on"),
                Assignment.renew_days, User.org_unit_id, User.active)
         .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
         .join(User, User.id == AssignmentTarget.user_id)
-        .where(source_where, Assignment.exam_id.is_not(None))).all()
+        .where(source_where, Assignment.exam_id.is_not(None), _live())).all()
     if not targets:
         return
     held: dict[tuple[int, str], list[Certificate]] = {}

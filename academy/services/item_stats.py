@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..content.quizbank import QType, Question
@@ -22,6 +22,7 @@ from .quizzes import question_from_json
 
 LOW_FACILITY, HIGH_FACILITY = 0.2, 0.95
 GROUP_SHARE = 0.27  # Kelley's upper and lower 27 %
+MIN_ATTEMPTS = 5  # answers a question needs before the list of flagged questions shows it
 
 
 @dataclass(frozen=True)
@@ -133,3 +134,33 @@ def for_quiz(quiz_key: str, scopes: list[OrgUnit] | None) -> QuizStats:
             scores={i["id"]: (float(i["score"]), float(i["max"])) for i in attempt.items or []},
             answers=attempt.answer_map()))
     return compute(sorted(questions.values(), key=lambda q: q.id), sittings)
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A question flagged by the statistics of one quiz that drew it."""
+
+    bank: str  # the bank it comes from ("" when no bank serves it any more)
+    quiz_key: str
+    item: ItemStat
+
+
+def attempted_quizzes() -> dict[str, int]:
+    """Every quiz key with graded attempts, and how many (one query)."""
+    return {key: int(n) for key, n in db.session.execute(
+        select(Attempt.quiz_key, func.count()).where(Attempt.submitted_at.is_not(None))
+        .group_by(Attempt.quiz_key).order_by(Attempt.quiz_key))}
+
+
+def flagged(quiz_keys: Sequence[str], bank_of: dict[str, str], *, min_attempts: int = MIN_ATTEMPTS) -> list[Flagged]:
+    """The flagged questions of these quizzes, bank by bank: each quiz's statistics are its own (a
+    question can be easy in a final exam and hard in a lesson check), so a question appears once
+    per quiz that flagged it. Questions answered fewer than ``min_attempts`` times are left out:
+    their figures say little yet."""
+    found = []
+    for key in quiz_keys:
+        for item in for_quiz(key, None).items:
+            if item.flags and item.attempts >= min_attempts:
+                found.append(Flagged(bank_of.get(item.question_id, ""), key, item))
+    return sorted(found, key=lambda f: (f.bank, f.item.question_id, f.quiz_key))
+

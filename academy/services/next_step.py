@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import noload
 
-from ..database import db, utcnow
-from ..models import Attempt, Course, Lesson, User
+from ..database import read, utcnow
+from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
 from .progress import CourseProgress, progress_for
+from .published import CourseShape, LessonShape
 
 
 class Step(StrEnum):
@@ -35,7 +35,7 @@ class Step(StrEnum):
 class NextStep:
     step: Step
     progress: CourseProgress
-    lesson: Lesson | None  # the lesson to read (START, CONTINUE) or to read again (DONE)
+    lesson: LessonShape | None  # the lesson to read (START, CONTINUE) or to read again (DONE)
     attempts_used: int = 0
     attempts_left: int | None = None  # None: unlimited or no final exam
     cooldown_until: datetime | None = None
@@ -46,13 +46,26 @@ class NextStep:
         return self.step in (Step.FINAL, Step.RESUME_EXAM, Step.RETAKE, Step.WAIT, Step.NO_ATTEMPTS)
 
 
-def _final_settings(course: Course) -> dict[str, object] | None:
+def _final_settings(course: CourseShape) -> dict[str, object] | None:
     meta = course.meta or {}
     settings = meta.get("final_exam")
     return settings if meta.get("bank") and isinstance(settings, dict) else None
 
 
-def _step(course: Course, state: CourseProgress, done: set[int], attempts: list[Attempt], now: datetime) -> NextStep:
+@dataclass(frozen=True)
+class _Tried:
+    """What the next step reads of a final-exam attempt (columns, not the paper)."""
+
+    submitted_at: datetime | None
+    score: float | None
+    max_score: float | None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.score or 0) / self.max_score if self.max_score else 0.0
+
+
+def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[_Tried], now: datetime) -> NextStep:
     live = course.live_lessons
     unread = next((x for x in live if x.id not in done), None)
     if state.completed:
@@ -80,25 +93,53 @@ def _step(course: Course, state: CourseProgress, done: set[int], attempts: list[
     return NextStep(Step.RETAKE, state, None, used, left, best_percent=best)
 
 
-def _best(attempts: list[Attempt]) -> int | None:
+def _best(attempts: list[_Tried]) -> int | None:
     scores = [a.percent for a in attempts if a.submitted_at is not None and a.max_score]
     return round(max(scores)) if scores else None
 
 
-def next_steps(user: User, courses: Iterable[Course], *, now: datetime | None = None) -> dict[int, NextStep]:
+def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | None = None) -> dict[int, NextStep]:
     """The next step in each course, in a handful of queries whatever the number of courses."""
     courses = list(courses)
     now = now or utcnow()
     states = progress_for(user, courses)
     keys = {f"final/{c.slug}": c.id for c in courses if _final_settings(c) is not None}
-    attempts: dict[int, list[Attempt]] = {cid: [] for cid in keys.values()}
+    attempts: dict[int, list[_Tried]] = {cid: [] for cid in keys.values()}
     if keys:
-        for attempt in db.session.execute(
-                select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys))
-                .order_by(Attempt.number).options(noload(Attempt.answers))).scalars():
-            attempts[keys[attempt.quiz_key]].append(attempt)
+        for key, submitted_at, score, max_score in read(
+                select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score)
+                .where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys) if len(keys) <= 8
+                       else Attempt.quiz_key.startswith("final/", autoescape=True))
+                .order_by(Attempt.number)):
+            if key in keys:
+                attempts[keys[key]].append(_Tried(submitted_at, score, max_score))
     return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
 
 
-def next_step(user: User, course: Course, *, now: datetime | None = None) -> NextStep:
+def next_step(user: User, course: CourseShape, *, now: datetime | None = None) -> NextStep:
     return next_steps(user, [course], now=now)[course.id]
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """How a course is assigned to a learner, for the catalog's badges."""
+
+    required: bool  # at least one mandatory assignment names it
+    due_on: date | None  # the soonest due date among them
+
+    def overdue(self, today: date, completed: bool) -> bool:
+        return not completed and self.due_on is not None and self.due_on < today
+
+
+def assigned(user: User) -> dict[int, Assigned]:
+    """Every course assigned to the learner, with required and the soonest due date, in one query."""
+    found: dict[int, Assigned] = {}
+    for course_id, mandatory, due_on in read(
+            select(AssignmentCourse.course_id, Assignment.mandatory, Assignment.due_on)
+            .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
+            .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+            .where(AssignmentTarget.user_id == user.id)):
+        old = found.get(course_id)
+        dues = [d for d in (due_on, old.due_on if old else None) if d is not None]
+        found[course_id] = Assigned(bool(mandatory) or bool(old and old.required), min(dues) if dues else None)
+    return found

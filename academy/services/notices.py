@@ -6,12 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from ..database import db, utcnow
+from ..database import db, read, utcnow
 from ..models import Notice, User
 
 
 def unread_count(user: User) -> int:
-    return int(db.session.execute(
+    """The header's bell on every page: a column read."""
+    return int(read(
         select(func.count()).select_from(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None))).scalar_one())
 
 

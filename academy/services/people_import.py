@@ -202,22 +202,39 @@ class Row:
     left: bool
 
 
-def _folded(header: str) -> str:
+def fold_header(header: str) -> str:
     return re.sub(r"[\s_]+", " ", header).strip().casefold()
 
 
-def header_index(header: list[str], report: ImportReport) -> tuple[dict[str, int], bool]:
-    """Which column holds each field, by any of its usual names; and whether the unit column
-    holds bare department names (a 部门-like header rather than 组织路径).
+ALIAS_OF = {fold_header(a): name for name, aliases in ALIASES.items() for a in aliases}
+
+
+def header_fields(header: list[str], columns: dict[str, str] | None = None) -> list[str | None]:
+    """The field each column holds: by the HR user's own mapping (``columns``: folded header ->
+    field, "" to leave it out) first, then by the usual names; None where neither knows it."""
+    fields: list[str | None] = []
+    for h in header:
+        folded = fold_header(h)
+        if columns is not None and folded in columns:
+            fields.append(columns[folded] if columns[folded] in COLUMNS else "")
+        else:
+            fields.append(ALIAS_OF.get(folded))
+    return fields
+
+
+def header_index(header: list[str], report: ImportReport,
+                 columns: dict[str, str] | None = None) -> tuple[dict[str, int], bool]:
+    """Which column holds each field, by the mapping or any of its usual names; and whether the
+    unit column holds bare department names (a 部门-like header rather than 组织路径).
 
     Two columns answering to one field are refused with both named: guessing could put a
     person's mobile number in the wrong place.
     """
-    folded = [_folded(h) for h in header]
+    folded = [fold_header(h) for h in header]
     index: dict[str, int] = {}
-    for name, aliases in ALIASES.items():
-        wanted = {_folded(a) for a in aliases}
-        found = [i for i, h in enumerate(folded) if h in wanted]
+    fields = header_fields(header, columns)
+    for name in COLUMNS:
+        found = [i for i, f in enumerate(fields) if f == name]
         if len(found) > 1:
             report.rejected.append(Rejected(1, header[found[0]], "ambiguous_column", header[found[0]], header[found[1]]))
         elif found:
@@ -225,11 +242,12 @@ def header_index(header: list[str], report: ImportReport) -> tuple[dict[str, int
     for column in REQUIRED:
         if column not in index:
             report.rejected.append(Rejected(1, column, "missing_column"))
-    bare = "组织路径" in index and folded[index["组织路径"]] != _folded("组织路径")
+    bare = "组织路径" in index and folded[index["组织路径"]] != fold_header("组织路径")
     return index, bare
 
 
-def parse_rows(table: list[list[str]], report: ImportReport, *, base: tuple[str, ...] = ()) -> list[Row]:
+def parse_rows(table: list[list[str]], report: ImportReport, *, base: tuple[str, ...] = (),
+               columns: dict[str, str] | None = None) -> list[Row]:
     """Validate each row; rejected ones go to the report with row, column and reason.
 
     ``base``: the names of the importer's own unit, from the root; a department column holding a
@@ -238,7 +256,7 @@ def parse_rows(table: list[list[str]], report: ImportReport, *, base: tuple[str,
     if not table or not any(table[0]):
         raise ImportFileError("empty")
     header = [clean(h) for h in table[0]]
-    index, bare = header_index(header, report)
+    index, bare = header_index(header, report, columns)
     if report.rejected:
         return []
     rows: list[Row] = []
@@ -580,25 +598,25 @@ def _apply(rows: list[Row], report: ImportReport, units: _Units) -> Iterator[Ste
 
 def import_people(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,
                   scope: list[str] | None = None, actor: User | None = None, ip: str = "",
-                  progress: Progress | None = None) -> ImportReport:
+                  progress: Progress | None = None, columns: dict[str, str] | None = None) -> ImportReport:
     """Read, check and (unless ``dry_run`` or any row is rejected) apply; one commit or none.
 
     ``progress`` hears (done, total) while rows are applied.
     """
     report: ImportReport = _drain(import_steps(data, filename, dry_run=dry_run, full=full, scope=scope,
-                                               actor=actor, ip=ip), progress)
+                                               actor=actor, ip=ip, columns=columns), progress)
     return report
 
 
 def import_steps(data: bytes, filename: str, *, dry_run: bool = False, full: bool = False,
                  scope: list[str] | None = None, actor: User | None = None,
-                 ip: str = "") -> Generator[Step, None, ImportReport]:
+                 ip: str = "", columns: dict[str, str] | None = None) -> Generator[Step, None, ImportReport]:
     """``import_people`` as steps, for a page that shows rows checked and applied as they go.
 
     Abandoned half-way (the browser went away), it rolls back: nothing is half-applied.
     """
     report = ImportReport()
-    rows = parse_rows(read_table(data, filename), report, base=_base_names(scope))
+    rows = parse_rows(read_table(data, filename), report, base=_base_names(scope), columns=columns)
     units = yield from plan_steps(rows, report, full=full, scope=scope)
     if dry_run or report.rejected or not report.has_changes:
         db.session.rollback()

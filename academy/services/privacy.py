@@ -31,7 +31,7 @@ from ..models import (
     TwoFactor,
     User,
 )
-from . import audit
+from . import audit, classroom, external
 
 ANONYMOUS_NAME = "已注销人员"
 
@@ -90,6 +90,14 @@ def record_of(user: User) -> dict[str, Any]:
         "certificates": [{"serial": c.serial, "title": c.title, "issued_at": _iso(c.issued_at),
                           "valid_until": _iso(c.valid_until), "revoked_at": _iso(c.revoked_at)} for c in certificates],
         "training_hours": [{"course": c.course.title, "hours": c.hours, "earned_at": _iso(c.earned_at)} for c in credits],
+        "classroom_sessions": [{"session": s.title, "starts_at": _iso(s.starts_at), "place": s.place,
+                                "signed_in_at": _iso(seat.signed_in_at), "hours": seat.hours, "state": seat.state}
+                               for s, seat in classroom.seats_of(uid)],
+        "external_training": [{"kind": str(r.kind), "title": r.title, "issuer": r.issuer, "number": r.number,
+                               "started_on": r.started_on.isoformat(), "ended_on": r.ended_on.isoformat(),
+                               "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+                               "state": str(r.state), "hours": r.hours, "reason": r.reason,
+                               "submitted_at": _iso(r.submitted_at)} for r in external.of(uid)],
         "live_finals_joined": [{"event": p.event_id, "joined_at": _iso(p.joined_at)} for p in finals],
         "sign_ins": [{"at": _iso(e.at), "from": e.ip, "method": e.detail.get("method", "")} for e in sign_ins],
     }
@@ -120,6 +128,7 @@ def anonymise_leavers(days: int, *, actor: User | None = None, now: datetime | N
         user.anonymised_at = now
         for table in (TwoFactor, RecoveryCode, LoginSession):
             db.session.execute(delete(table).where(table.user_id == user.id))  # type: ignore[attr-defined]
+        external.forget(user.id)  # the scans of outside certificates show the person
         audit.record("personal_data_anonymised", actor=actor, now=now, subject=user.id)
     db.session.commit()
     return len(people)

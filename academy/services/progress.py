@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content.quizzes import QuizKey
-from ..database import db, utcnow
+from ..database import db, read, utcnow
 from ..models import (
     Assignment,
     AssignmentCourse,
@@ -27,6 +27,7 @@ from ..models import (
     User,
 )
 from . import course_status
+from .published import CourseShape
 
 T = TypeVar("T")
 
@@ -94,6 +95,37 @@ def open_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> L
     return _retrying(work)
 
 
+# A view within this time of the last one, of the lesson already noted as the last one read,
+# changes nothing worth a write: reading a lesson costs queries, not a commit.
+QUIET = timedelta(minutes=10)
+
+
+def view_lesson(user: User, course: CourseShape, lesson_id: int, *, now: datetime | None = None) -> set[int]:
+    """Note a lesson view when it tells something new; return the lessons of the course done.
+
+    Two reads on a repeated view; the write (``open_lesson``) only for a first view, a different
+    lesson than the last one read, after ``QUIET``, or when a recurring round reopens the course.
+    """
+    when = now or utcnow()
+    ids = [x.id for x in course.lessons]
+    rows = read(select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+        LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(ids))).all() if ids else []
+    enrollment = read(
+        select(Enrollment.last_lesson_id, Enrollment.last_active_at, Enrollment.completed_at)
+        .where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)).one_or_none()
+    quiet = (enrollment is not None and lesson_id in {r.lesson_id for r in rows}
+             and enrollment.last_lesson_id == lesson_id and when - enrollment.last_active_at < QUIET)
+    if quiet and enrollment is not None and enrollment.completed_at is not None:
+        started = round_started(user, course)
+        quiet = started is None or enrollment.completed_at >= started
+    if not quiet:
+        lesson = db.session.get(Lesson, lesson_id)
+        if lesson is not None:
+            open_lesson(user, lesson, now=when)
+            return done_lessons(user, course)
+    return {r.lesson_id for r in rows if r.completed_at is not None}
+
+
 def complete_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> bool:
     """Mark a lesson done; returns True when this completed the whole course."""
     when = now or utcnow()
@@ -138,7 +170,7 @@ def _passed_final(user: User, course: Course, since: datetime | None) -> bool:
     return db.session.execute(query).scalar_one() > 0
 
 
-def round_started(user: User, course: Course) -> datetime | None:
+def round_started(user: User, course: CourseShape) -> datetime | None:
     """The latest start of a round of a recurring assignment giving this learner this course."""
     return db.session.execute(
         select(func.max(Assignment.round_started_at))
@@ -186,28 +218,30 @@ def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment,
     return True
 
 
-def progress_for(user: User, courses: Iterable[Course]) -> dict[int, CourseProgress]:
+def progress_for(user: User, courses: Iterable[CourseShape]) -> dict[int, CourseProgress]:
     """Progress of one learner in many courses, in two queries."""
     courses = list(courses)
     live = {c.id: {x.id for x in c.live_lessons} for c in courses}
     all_ids = [i for ids in live.values() for i in ids]
-    done_ids = set(db.session.execute(
+    # many courses (the catalog): every row of the learner, no long IN list to compile per request
+    many = len(live) > 8
+    done_ids = set(read(
         select(LessonProgress.lesson_id).where(
-            LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(all_ids),
+            LessonProgress.user_id == user.id, *(() if many else (LessonProgress.lesson_id.in_(all_ids),)),
             LessonProgress.completed_at.is_not(None))
     ).scalars()) if all_ids else set()
-    enrollments = {e.course_id: e for e in db.session.execute(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id.in_(live))
-    ).scalars()}
+    enrollments: dict[int, datetime | None] = dict(read(
+        select(Enrollment.course_id, Enrollment.completed_at)
+        .where(Enrollment.user_id == user.id, *(() if many else (Enrollment.course_id.in_(live),)))).tuples().all())
     return {
         cid: CourseProgress(done=len(ids & done_ids), total=len(ids), enrolled=cid in enrollments,
-                            completed=cid in enrollments and enrollments[cid].completed_at is not None,
+                            completed=cid in enrollments and enrollments[cid] is not None,
                             done_ids=frozenset(ids & done_ids))
         for cid, ids in live.items()
     }
 
 
-def done_lessons(user: User, course: Course) -> set[int]:
+def done_lessons(user: User, course: CourseShape) -> set[int]:
     ids = [x.id for x in course.lessons]
     return set(db.session.execute(
         select(LessonProgress.lesson_id).where(

@@ -29,7 +29,7 @@ from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, OrgUnit, QuestionVersion, User
 from ..models.org import within
-from . import audit, certificates, course_status, progress
+from . import accommodations, audit, certificates, course_status, progress
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,33 @@ def counted_attempt(user: User, quiz: QuizDef) -> Attempt | None:
     return max(graded, key=lambda a: (a.percent, a.number))
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a learner stands with a quiz: what the results page offers next."""
+
+    used: int  # attempts in this round (a final exam's round restarts with a recurring assignment)
+    left: int | None  # None: unlimited
+    cooldown_until: datetime | None  # the next attempt may start then
+    passed: bool  # a graded attempt of this round passed
+    open_attempt: int | None  # an attempt in progress
+
+    @property
+    def may_retake(self) -> bool:
+        return self.open_attempt is None and self.left != 0 and self.cooldown_until is None
+
+
+def standing(user: User, quiz: QuizDef, *, now: datetime | None = None) -> Standing:
+    now = now or utcnow()
+    previous = attempts_of(user, quiz)
+    this_round = _this_round(user, quiz, previous)
+    left = max(quiz.attempts - len(this_round), 0) if quiz.attempts else None
+    last = max((a.submitted_at for a in this_round if a.submitted_at), default=None)
+    until = last + timedelta(hours=quiz.cooldown_hours) if quiz.cooldown_hours and last is not None else None
+    return Standing(used=len(this_round), left=left, cooldown_until=until if until and now < until else None,
+                    passed=any(a.passed for a in this_round if a.submitted_at is not None),
+                    open_attempt=next((a.id for a in previous if a.is_open), None))
+
+
 def _check_may_start(user: User, quiz: QuizDef, previous: list[Attempt], now: datetime) -> None:
     if not quiz.is_open(now):
         raise NotOpen(quiz.key)
@@ -187,15 +214,21 @@ def _this_round(user: User, quiz: QuizDef, previous: list[Attempt]) -> list[Atte
     return previous if since is None else [a for a in previous if a.started_at >= since]
 
 
-def _deadline(quiz: QuizDef, now: datetime) -> datetime | None:
-    ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, quiz.closes_at) if t]
+def _deadline(quiz: QuizDef, now: datetime, extra_minutes: int = 0) -> datetime | None:
+    # extra time outlasts the closing time too, or a late starter would lose it to the window
+    closes = quiz.closes_at + timedelta(minutes=extra_minutes) if quiz.closes_at else None
+    ends = [t for t in (now + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None, closes) if t]
     return min(ends) if ends else None
 
 
 def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetime | None = None,
                     rnd: random.Random | None = None) -> Attempt:
-    """The learner's open attempt at this quiz, or a new one with a freshly drawn paper."""
+    """The learner's open attempt at this quiz, or a new one with a freshly drawn paper.
+
+    An accommodation of the learner's (``services.accommodations``) changes the limits here."""
     now = now or utcnow()
+    quiz, override = accommodations.applied(user, quiz)
+    kept = accommodations.frozen(override, quiz)
     previous = attempts_of(user, quiz)
     for attempt in previous:
         if attempt.is_open and not _expire(attempt, now):
@@ -213,7 +246,8 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
     attempt = Attempt(
         user_id=user.id, quiz_key=quiz.key, open_key=quiz.key, number=len(previous) + 1,
         paper=[{"id": i.question.id, "version": i.question.version, "order": list(i.order)} for i in items],
-        multiple=quiz.multiple, pass_mark=quiz.pass_mark, started_at=now, deadline=_deadline(quiz, now),
+        multiple=quiz.multiple, pass_mark=quiz.pass_mark, started_at=now,
+        deadline=_deadline(quiz, now, kept["extra_minutes"] if kept else 0), accommodation=kept,
         certificate={**dataclasses.asdict(quiz.certificate), "tier": quiz.tier} if quiz.certificate else None)
     db.session.add(attempt)
     try:
@@ -454,6 +488,9 @@ def may_review_answers(attempt: Attempt, quiz: QuizDef, now: datetime) -> bool:
         return True
     if quiz.review is Review.AFTER_CLOSE:
         return quiz.window_closed(now)
+    if quiz.review is Review.AFTER_PASS:  # a course final: the key would help the next attempt
+        where = standing(attempt.user, quiz, now=now)
+        return where.open_attempt is None and (bool(attempt.passed) or where.passed or where.left == 0)
     return False
 
 

@@ -20,12 +20,13 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, cast, exists, literal, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, select
 
 from ..database import db, utcnow
 from ..models import (
     Assignment,
     AssignmentCourse,
+    AssignmentState,
     AssignmentTarget,
     Certificate,
     Course,
@@ -38,7 +39,7 @@ from ..models import (
     User,
     UserRole,
 )
-from . import reports
+from . import external, reports
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Due:
     assignment: Assignment
     user: User
     courses: list[Course]  # the ones not completed yet (none for a certification)
+    due_on: date
 
 
 def due_soon(today: date, days: Iterable[int]) -> list[Due]:
@@ -77,7 +79,8 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
             select(Assignment, User)
             .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
             .join(User, User.id == AssignmentTarget.user_id)
-            .where(Assignment.due_on == today + timedelta(days=n), User.active.is_(True),
+            .where(func.coalesce(AssignmentTarget.due_on, Assignment.due_on) == today + timedelta(days=n),
+                   Assignment.state == AssignmentState.ACTIVE.value, User.active.is_(True),
                    User.email.is_not(None), ~already)
             .order_by(Assignment.id, User.id)).all()
         for assignment, user in pending:
@@ -85,7 +88,7 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
                 # a renewal is due at the certificate's expiry, which the expiry warnings announce
                 item = db.session.get(LearnerCertificationStatus, (assignment.id, user.id))
                 if item is not None and item.completed_at is None and not item.renewal:
-                    found.append(Due(kind, assignment, user, []))
+                    found.append(Due(kind, assignment, user, [], today + timedelta(days=n)))
                 continue
             status = LearnerCourseStatus  # completed in the current round, for recurring assignments
             open_courses = list(db.session.execute(
@@ -95,7 +98,7 @@ def due_soon(today: date, days: Iterable[int]) -> list[Due]:
                 .where(AssignmentCourse.assignment_id == assignment.id, status.completed_at.is_(None))
                 .order_by(AssignmentCourse.position)).scalars())
             if open_courses:
-                found.append(Due(kind, assignment, user, open_courses))
+                found.append(Due(kind, assignment, user, open_courses, today + timedelta(days=n)))
     return found
 
 
@@ -110,6 +113,7 @@ class Outgoing:
     body: str
     link: str = ""  # where the notice points, a path inside the site
     assignment_id: int | None = None
+    html: str = ""  # an HTML alternative, built with every user text escaped
 
 
 def _due_ref(assignment: Assignment) -> str:
@@ -129,7 +133,7 @@ def _compose_due(due: Due, default_locale: str) -> Outgoing:
         subject = _("Reminder: %(title)s is due in %(n)d days", title=due.assignment.title, n=days)
         lines = [_("Dear %(name)s,", name=due.user.name), "",
                  _("The training \"%(title)s\" assigned to you is due on %(due)s. Still to complete:",
-                   title=due.assignment.title, due=str(due.assignment.due_on)), ""]
+                   title=due.assignment.title, due=str(due.due_on)), ""]
         lines += [f"  - {c.title}" for c in due.courses] or [f"  - {due.assignment.title}"]  # a certification
         lines += ["", _("QS Academy")]
     return Outgoing(due.kind, _due_ref(due.assignment), due.user, subject, "\n".join(lines), "/me",
@@ -227,13 +231,18 @@ def _message(item: Outgoing, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = str(item.user.email)
-    message["Subject"] = item.subject
+    # a title typed by a user may hold a line break, which a header must not
+    message["Subject"] = " ".join(item.subject.split())
     message.set_content(item.body)
+    if item.html:
+        message.add_alternative(item.html, subtype="html")
     return message
 
 
-def deliver(settings: MailSettings, items: list[Outgoing]) -> int:
-    """Send each message, recording it and its notice in the same commit; returns how many went out."""
+def deliver(settings: MailSettings, items: list[Outgoing], *, notices: bool = True) -> int:
+    """Send each message, recording it and its notice in the same commit; returns how many went out.
+
+    ``notices=False`` when the in-app notices were written already (with the change they announce)."""
     if not items:
         return 0
     sent = 0
@@ -246,8 +255,9 @@ def deliver(settings: MailSettings, items: list[Outgoing]) -> int:
             now = utcnow()
             db.session.add(ReminderLog(kind=item.kind, ref=item.ref, assignment_id=item.assignment_id,
                                        user_id=item.user.id, sent_at=now))
-            db.session.add(Notice(user_id=item.user.id, kind=item.kind, title=item.subject[:200], body=item.body,
-                                  link=item.link, created_at=now))
+            if notices:
+                db.session.add(Notice(user_id=item.user.id, kind=item.kind, title=item.subject[:200], body=item.body,
+                                      link=item.link, created_at=now))
             db.session.flush()  # the unique key claims the reminder before the message goes out
             try:
                 smtp.send_message(_message(item, settings.sender))
@@ -264,10 +274,11 @@ class Sent:
     due: int = 0
     digests: int = 0
     certificates: int = 0
+    external: int = 0  # expiry warnings for approved outside qualifications
 
     @property
     def total(self) -> int:
-        return self.due + self.digests + self.certificates
+        return self.due + self.digests + self.certificates + self.external
 
 
 def send_all(settings: MailSettings, *, today: date, now: datetime, zone: tzinfo, days: Iterable[int] = (7, 1),
@@ -276,5 +287,8 @@ def send_all(settings: MailSettings, *, today: date, now: datetime, zone: tzinfo
     due = deliver(settings, [_compose_due(d, default_locale) for d in due_soon(today, days)])
     digests = deliver(settings, overdue_digests(today, default_locale=default_locale))
     certificates = deliver(settings, certificate_warnings(now, zone, certificate_days, default_locale=default_locale))
-    return Sent(due, digests, certificates)
+    outside = deliver(settings, [Outgoing(e.kind, e.ref, e.user, e.subject, e.body, "/training")
+                                 for e in external.expiry_warnings(now, zone, list(certificate_days),
+                                                                   default_locale=default_locale)])
+    return Sent(due, digests, certificates, outside)
 

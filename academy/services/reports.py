@@ -7,7 +7,7 @@ queries per report whatever the number of people, never a loop over persons.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..database import db
 from ..models import (
     Assignment,
     AssignmentCourse,
+    AssignmentState,
     AssignmentTarget,
     Attempt,
     Certificate,
@@ -26,6 +27,8 @@ from ..models import (
     Course,
     CourseCompletion,
     Enrollment,
+    ExternalRecord,
+    ExternalState,
     LearnerCertificationStatus,
     LearnerCourseStatus,
     LearnerStatus,
@@ -33,12 +36,14 @@ from ..models import (
     LessonProgress,
     LivePlayer,
     OrgUnit,
+    SessionSeat,
     TrainingCredit,
     User,
 )
 from ..models.org import path_within, within
 from ..tiers import TIER_ORDER
 from . import course_status
+from . import hours as training_hours
 
 
 @dataclass(frozen=True)
@@ -107,10 +112,13 @@ class UnitRow:
     started: int  # … who opened at least one of them
     completed: int  # … who completed all of them
     overdue: int  # … with at least one past its due date and not completed
-    hours: float  # training hours credited this year
+    hours: float  # training hours credited this year, every source
     exam_score: float | None = None  # mean best final-exam percent over assigned courses that have one
     certificates: int = 0  # valid certificates held now
     expiring: int = 0  # … of which expire within 90 days
+    online_hours: float = 0.0  # the year's hours by source (``hours`` is their sum)
+    classroom_hours: float = 0.0
+    external_hours: float = 0.0
 
     @property
     def completion_rate(self) -> float:
@@ -119,6 +127,9 @@ class UnitRow:
     @property
     def hours_per_head(self) -> float:
         return self.hours / self.headcount if self.headcount else 0.0
+
+    def per_head(self, source: str) -> float:
+        return getattr(self, f"{source}_hours") / self.headcount if self.headcount else 0.0
 
 
 def _subtree_ids(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Select of unit ids
@@ -200,11 +211,7 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     active = and_(User.active.is_(True), User.org_unit_id.in_(in_tree))
     heads = _roll_up(db.session.execute(filters.people(
         select(User.org_unit_id, func.count()).where(active)).group_by(User.org_unit_id)), shown)
-    hours = _roll_up(db.session.execute(filters.people(
-        select(User.org_unit_id, func.sum(TrainingCredit.hours))
-        .join(User, User.id == TrainingCredit.user_id)
-        .where(active, TrainingCredit.earned_at >= year_start, TrainingCredit.earned_at < year_end))
-        .group_by(User.org_unit_id)), shown)
+    hours = _roll_up(training_hours.per_unit(in_tree, year_start, year_end, filters.people), shown)
     soon = now + EXPIRY_WINDOW
     certs = _roll_up(db.session.execute(filters.people(
         select(User.org_unit_id, func.count(), func.sum(case((Certificate.valid_until < soon, 1), else_=0)))
@@ -221,10 +228,12 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     for row_unit, children in units:
         assigned, started, completed, overdue, score_sum, scored = progress.get(row_unit.id, [0] * 6)
         held, expiring = certs.get(row_unit.id, [0, 0])
+        online, classroom, external = hours.get(row_unit.id, [0.0, 0.0, 0.0])
         rows.append(UnitRow(row_unit.id, row_unit.name, row_unit.id == unit.id, bool(children),
                             int(heads.get(row_unit.id, [0])[0]), int(assigned), int(started), int(completed),
-                            int(overdue), float(hours.get(row_unit.id, [0])[0]),
-                            score_sum / scored if scored else None, int(held), int(expiring)))
+                            int(overdue), online + classroom + external,
+                            score_sum / scored if scored else None, int(held), int(expiring),
+                            online, classroom, external))
     return rows
 
 
@@ -313,7 +322,7 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
         select(Assignment, AssignmentCourse)
         .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
         .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .where(AssignmentTarget.user_id == user.id)
+        .where(AssignmentTarget.user_id == user.id, Assignment.state == AssignmentState.ACTIVE.value)
         .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id, AssignmentCourse.position)).all()
     status = {(s.assignment_id, s.course_id): s for s in db.session.execute(
         select(LearnerCourseStatus).where(LearnerCourseStatus.user_id == user.id)).scalars()}
@@ -321,8 +330,10 @@ def assigned_courses(user: User, *, today: date) -> list[AssignedCourse]:
     for assignment, link in pairs:
         item = status.get((assignment.id, link.course_id))  # the current round of recurring assignments
         completed = item.completed_at if item else None
-        late = completed is None and assignment.due_on is not None and assignment.due_on < today
-        rows.append(AssignedCourse(assignment, link.course, assignment.due_on, bool(item and item.started_at), completed, late))
+        due = item.due_on if item else assignment.due_on  # a late joiner's own date
+        late = completed is None and due is not None and due < today
+        rows.append(AssignedCourse(assignment, link.course, due, bool(item and item.started_at), completed, late))
+    rows.sort(key=lambda r: (r.due_on is None, r.due_on or today))  # stable: path order kept
     return rows
 
 
@@ -472,15 +483,22 @@ def tier_coverage(unit: OrgUnit, *, filters: Filters | None = None, until: datet
 @dataclass(frozen=True)
 class Period:
     year: int
-    quarter: int | None = None  # None: the whole year
+    quarter: int | None = None  # None: the whole year (or a month)
+    month: int | None = None  # a single month (then no quarter)
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """``2026`` or ``2026-Q3``; ValueError otherwise."""
-        year, _sep, quarter = text.strip().upper().partition("-Q")
-        if not year.isdigit() or len(year) != 4 or (_sep and quarter not in ("1", "2", "3", "4")):
+        """``2026``, ``2026-Q3`` or ``2026-07``; ValueError otherwise."""
+        year, _sep, rest = text.strip().upper().partition("-")
+        if not year.isdigit() or len(year) != 4:
             raise ValueError(f"not a period: {text!r}")
-        return cls(int(year), int(quarter) if _sep else None)
+        if not _sep:
+            return cls(int(year))
+        if rest in ("Q1", "Q2", "Q3", "Q4"):
+            return cls(int(year), int(rest[1]))
+        if len(rest) == 2 and rest.isdigit() and 1 <= int(rest) <= 12:
+            return cls(int(year), month=int(rest))
+        raise ValueError(f"not a period: {text!r}")
 
     @classmethod
     def current_quarter(cls, today: date) -> Period:
@@ -488,15 +506,23 @@ class Period:
 
     @property
     def key(self) -> str:
+        if self.month:
+            return f"{self.year}-{self.month:02d}"
         return f"{self.year}-Q{self.quarter}" if self.quarter else str(self.year)
 
     def previous(self) -> Period:
+        if self.month is not None:
+            return Period(self.year, month=self.month - 1) if self.month > 1 else Period(self.year - 1, month=12)
         if self.quarter is None:
             return Period(self.year - 1)
         return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
 
     def bounds(self, zone: tzinfo) -> tuple[datetime, datetime]:
         """[start, end) in the display zone."""
+        if self.month is not None:
+            end = (datetime(self.year + 1, 1, 1, tzinfo=zone) if self.month == 12
+                   else datetime(self.year, self.month + 1, 1, tzinfo=zone))
+            return datetime(self.year, self.month, 1, tzinfo=zone), end
         if self.quarter is None:
             return datetime(self.year, 1, 1, tzinfo=zone), datetime(self.year + 1, 1, 1, tzinfo=zone)
         month = 3 * (self.quarter - 1) + 1
@@ -530,6 +556,7 @@ class LeadershipSummary:
     unit: OrgUnit
     current: PeriodFigures
     previous: PeriodFigures
+    trend: list[WeekPoint] = field(default_factory=list)  # the 12 weeks to the period's end (today while it runs)
 
 
 def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) -> PeriodFigures:
@@ -563,6 +590,15 @@ def _period_figures(unit: OrgUnit, period: Period, zone: tzinfo, now: datetime) 
         select(func.coalesce(func.sum(TrainingCredit.hours), 0)).select_from(TrainingCredit)
         .join(User, User.id == TrainingCredit.user_id)
         .where(TrainingCredit.earned_at >= start, TrainingCredit.earned_at < end))).scalar_one()
+    hours += db.session.execute(people(  # classroom and approved external hours count too
+        select(func.coalesce(func.sum(SessionSeat.hours), 0)).select_from(SessionSeat)
+        .join(User, User.id == SessionSeat.user_id)
+        .where(SessionSeat.signed_in_at >= start, SessionSeat.signed_in_at < end))).scalar_one()
+    hours += db.session.execute(people(
+        select(func.coalesce(func.sum(ExternalRecord.hours), 0)).select_from(ExternalRecord)
+        .join(User, User.id == ExternalRecord.user_id)
+        .where(ExternalRecord.state == ExternalState.APPROVED, ExternalRecord.ended_on >= start.date(),
+               ExternalRecord.ended_on < end.date()))).scalar_one()
     participants, held_competitions = _competition_figures(unit, start, end, people)
     return PeriodFigures(period, int(headcount), int(covered), trained, int(holders or 0), int(issued or 0),
                          float(hours or 0), participants, held_competitions)
@@ -602,8 +638,10 @@ def _competition_figures(unit: OrgUnit, start: datetime, end: datetime, people) 
 
 def leadership_summary(unit: OrgUnit, period: Period, *, zone: tzinfo, now: datetime | None = None) -> LeadershipSummary:
     now = now or datetime.now(zone)
+    last_day = min(period.bounds(zone)[1] - timedelta(days=1), now.astimezone(zone)).date()
     return LeadershipSummary(unit, _period_figures(unit, period, zone, now),
-                             _period_figures(unit, period.previous(), zone, now))
+                             _period_figures(unit, period.previous(), zone, now),
+                             completions_by_week(unit, last_day=last_day, zone=zone))
 
 
 def positions(scope: list[str] | None) -> list[str]:

@@ -1,4 +1,5 @@
-"""The parts of a person's training file beyond courses: exams sat, certificates, awards, hours by year."""
+"""The parts of a person's training file beyond courses: exams sat, certificates, awards, outside training,
+hours by source, year and tier."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 
 from ..database import db
-from ..models import Attempt, AwardCertificate, Certificate, TrainingCredit, User
+from ..models import Attempt, AwardCertificate, Certificate, ExternalRecord, User
+from . import external
+from .hours import PersonHours, of_person
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,12 @@ class Record:
     attempts: list[Attempt]  # graded final exams, certification exams and competition papers, newest first
     certificates: list[Certificate]  # every one issued, newest first
     awards: list[AwardCertificate]  # competition awards to the person
-    hours_by_year: list[tuple[int, float]]  # newest year first
+    hours: PersonHours  # online, classroom and external, by year and by tier
+    outside: list[ExternalRecord]  # approved external training and qualifications, newest first
+
+    @property
+    def hours_by_year(self) -> list[tuple[int, float]]:  # newest year first
+        return [(year, split.total) for year, split in self.hours.by_year]
 
     @staticmethod
     def certificate_state(certificate: Certificate, now: datetime) -> str:
@@ -37,9 +45,4 @@ def record(person: User, *, zone: tzinfo) -> Record:
     awards = list(db.session.execute(
         select(AwardCertificate).where(AwardCertificate.user_id == person.id)
         .order_by(AwardCertificate.issued_at.desc())).scalars())
-    years: dict[int, float] = {}
-    for earned_at, hours in db.session.execute(
-            select(TrainingCredit.earned_at, TrainingCredit.hours).where(TrainingCredit.user_id == person.id)):
-        year = earned_at.astimezone(zone).year
-        years[year] = years.get(year, 0.0) + float(hours)
-    return Record(attempts, certificates, awards, sorted(years.items(), reverse=True))
+    return Record(attempts, certificates, awards, of_person(person.id, zone=zone), external.approved_of(person.id))

@@ -92,6 +92,10 @@ ACTION_NAMES = {
     "2fa_recovery_code_used": _l("Recovery code used"), "2fa_recovery_codes_renewed": _l("Recovery codes renewed"),
     "2fa_reset": _l("Authenticator removed by an administrator"), "privacy_notice_read": _l("Privacy notice read"),
     "personal_data_exported": _l("Own record downloaded"), "personal_data_anonymised": _l("Leaver anonymised"),
+    "assignment_due_changed": _l("Assignment due date changed"), "assignment_reach_changed": _l("Assignment reach changed"),
+    "assignment_state_changed": _l("Assignment paused, resumed or archived"),
+    "import_columns_mapped": _l("People-file columns mapped"), "import_columns_forgotten": _l("People-file column mapping cleared"),
+    "overdue_reminded": _l("Overdue people reminded"),
 }
 AUDIT_COLUMNS = [Column("时间", 20, "datetime"), Column("事件", 22), Column("工号", 12), Column("姓名", 12),
                  Column("地址", 16), Column("详情", 60)]

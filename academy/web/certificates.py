@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import access, tiers
+from .. import access, ratelimit, tiers
 from ..database import utcnow
 from ..forms import RevokeForm
 from ..masking import mask_employee_no, mask_name
@@ -46,28 +49,69 @@ def show(serial: str) -> ResponseReturnValue:
 @login_required
 def pdf(serial: str) -> ResponseReturnValue:
     cert = access.certificate_for_owner(current_user, serial)
+    issuer = current_app.config["CERTIFICATE_ISSUER"] or _("QS Academy")
     text = CertificateText(
         title=cert.title, title_en=cert.title_en, holder=cert.holder_name, employee_no=cert.employee_no,
         tier=tiers.label(cert.tier), issued=format_date(cert.issued_at, "yyyy-MM-dd"),
         valid_until=format_date(cert.valid_until, "yyyy-MM-dd"), serial=cert.serial, verify_url=_verify_url(cert),
-        issuer=_("QS Academy"),
-        labels={"employee_no": _("Employee number"), "tier": _("Tier"), "issued": _("Date of issue"),
+        issuer=issuer, score=f"{cert.score_percent}%" if cert.score_percent else "",
+        signature=_("Issued by") + ("：" if str(get_locale()).startswith("zh") else ": ") + issuer,
+        signer=current_app.config["CERTIFICATE_SIGNER"],
+        seal=str(Path(current_app.static_folder or "", seal)) if (seal := current_app.config["CERTIFICATE_SEAL"]) else "",
+        labels={"employee_no": _("Employee number"), "tier": _("Tier"), "score": _("Score"), "issued": _("Date of issue"),
                 "valid_until": _("Valid until"), "serial": _("Certificate number"),
                 "scan": _("Scan the code to verify this certificate")})
     return Response(certificate_pdf(text), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})
 
 
+def _typed_serial(text: str) -> str:
+    """A serial as people type it: any case, spaces, full-width dashes, or no dashes at all."""
+    plain = re.sub(r"[\s\-\uff0d\u2014\u2013_]+", "", text.upper())[:40]
+    if re.fullmatch(r"QS[A-Z0-9]{16}", plain):
+        return "QS-" + "-".join(plain[i : i + 4] for i in range(2, 18, 4))
+    return text.strip().upper()[:40]
+
+
+@bp.get("/verify")
+def verify_form() -> ResponseReturnValue:
+    """Public: the box to type a certificate number into (for a paper copy without a readable code)."""
+    typed = request.args.get("serial", "")
+    if typed.strip():
+        serial = _typed_serial(typed)
+        if serial and "/" not in serial:
+            return redirect(url_for("certificates.verify", serial=serial), code=303)
+        return _not_found(typed)
+    return render_template("certificates/verify.html", cert=None, asked=False)
+
+
+def _miss_key() -> str:
+    return f"verify_miss:{client_ip()}"
+
+
+def _not_found(serial: str) -> ResponseReturnValue:
+    """The same page, whatever was wrong with the number: nothing tells how near a guess came."""
+    ratelimit.add(_miss_key(), 60 * int(current_app.config["VERIFY_WINDOW_MINUTES"]))
+    return render_template("certificates/verify.html", cert=None, asked=True, serial=serial.strip()[:40]), 404
+
+
 @bp.get("/verify/<serial>")
 def verify(serial: str) -> ResponseReturnValue:
-    """Public: anyone who scans the code sees whether it is genuine, with personal data masked."""
+    """Public: anyone who scans the code sees whether it is genuine, with personal data masked.
+
+    Addresses that keep asking for numbers that match nothing must pause, so serials cannot be
+    tried in bulk; the pause answers every number alike, genuine or not."""
+    misses, wait = ratelimit.peek(_miss_key())
+    if misses >= int(current_app.config["VERIFY_MAX_MISSES"]):
+        return render_template("certificates/verify.html", cert=None, asked=False,
+                               paused=max(1, (wait + 59) // 60)), 429
     cert = certificates.by_serial(serial)
     if cert is None:
         award = awards.by_serial(serial)
         if award is not None:
             return render_template("certificates/verify_award.html", cert=award, holder=_award_holder(award, masked=True),
                                    employee_no=mask_employee_no(award.employee_no) if award.employee_no else "")
-        return render_template("certificates/verify.html", cert=None, serial=serial[:40]), 404
+        return _not_found(serial)
     return render_template("certificates/verify.html", cert=cert, state=cert.state(utcnow()),
                            holder=mask_name(cert.holder_name),
                            employee_no=mask_employee_no(cert.employee_no))

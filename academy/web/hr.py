@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import smtplib
 from collections.abc import Generator
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -30,21 +32,24 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
-from .. import access, tiers
+from .. import access, metrics, tiers
 from ..database import db
-from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm
-from ..models import Course, ImportUpload, OrgUnit, Role, TargetKind, User
+from ..forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm, ReachForm, StateForm
+from ..models import AssignmentState, AssignmentTarget, Course, ImportUpload, OrgUnit, Role, TargetKind, User
 from ..models.org import path_within
 from ..services import (
+    announce,
     assignment_reach,
     assignments,
     audit,
+    column_map,
     exports,
     hr_home,
     nudges,
@@ -55,10 +60,12 @@ from ..services import (
     training_record,
     uploads,
 )
+from ..services import hours as training_hours
 from ..services.exports import Column
 from ..summary_pdf import SummaryText
 from ..summary_pdf import summary_pdf as summary_pdf_bytes
 from . import client_ip
+from .file_pdf import training_file_pdf
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -80,7 +87,11 @@ def _today() -> date:
 
 
 def _year() -> tuple[datetime, datetime]:
-    start = datetime(_today().year, 1, 1, tzinfo=_zone())
+    """This year, or the one asked for with ``?year=`` (the report shows earlier years' hours too)."""
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= _today().year + 1:
+        abort(404)
+    start = datetime(year, 1, 1, tzinfo=_zone())
     return start, start.replace(year=start.year + 1)
 
 
@@ -132,7 +143,8 @@ def _download(name: str, kind: str, columns: list[Column], rows: Any) -> Respons
 def _report_rows(rows: list[reports.UnitRow]) -> list[list[object]]:
     return [[r.name, r.headcount, r.assigned, r.started, r.completed, r.overdue, r.completion_rate,
              None if r.exam_score is None else round(r.exam_score, 1), r.certificates, r.expiring,
-             round(r.hours_per_head, 1)] for r in rows]
+             round(r.hours_per_head, 1), round(r.per_head("online"), 1), round(r.per_head("classroom"), 1),
+             round(r.per_head("external"), 1)] for r in rows]
 
 
 PAGE = 500  # overdue rows shown on the page; the exports have them all
@@ -151,7 +163,10 @@ ACTIONS = {"create": _l("New person"), "update": _l("Details change"), "deactiva
 REPORT_COLUMNS = [Column("单位", 28), Column("人数", 8), Column("指派人数", 10), Column("已开始", 10),
                   Column("已完成", 10), Column("逾期", 8), Column("完成率", 10, "percent"),
                   Column("考试平均分", 12, "number"), Column("持有证书", 10), Column("90天内到期", 12),
-                  Column("人均学时（本年）", 16, "number")]
+                  Column("人均学时", 10, "number"), Column("人均线上学时", 12, "number"),
+                  Column("人均面授学时", 12, "number"), Column("人均外部学时", 12, "number")]
+TIER_HOURS_COLUMNS = [Column("层级", 16), Column("线上学时", 12, "number"), Column("面授学时", 12, "number"),
+                      Column("外部学时", 12, "number"), Column("合计", 12, "number")]
 OVERDUE_COLUMNS = [Column("工号", 12), Column("姓名", 12), Column("所在单位", 36), Column("课程", 30),
                    Column("截止日期", 12, "date"), Column("逾期天数", 10)]
 
@@ -163,7 +178,9 @@ def home() -> ResponseReturnValue:
     unit = _unit()
     figures = hr_home.home_figures(unit, today=_today(), zone=_zone(),
                                    hours_target=current_app.config.get("HOURS_TARGET_PER_HEAD"))
-    return render_template("hr/home.html", unit=unit, f=figures, trail=_trail(unit))
+    top, ticks = nice_scale(max([p.completions for p in figures.trend] + [1]))
+    trend = {"points": figures.trend, "top": top, "ticks": ticks, "height": 260, "label_every": 3}
+    return render_template("hr/home.html", unit=unit, f=figures, trail=_trail(unit), trend=trend, **CHART)
 
 
 @bp.get("/report")
@@ -172,8 +189,26 @@ def report() -> ResponseReturnValue:
     courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
                      key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
     positions = reports.positions(access.scope_paths(current_user))
-    return render_template("hr/report.html", unit=unit, rows=_completion(unit), trail=_trail(unit),
-                           courses=list(courses), positions=positions, args=request.args)
+    rows = _completion(unit)
+    start, end = _year()
+    return render_template("hr/report.html", unit=unit, rows=rows, trail=_trail(unit),
+                           courses=list(courses), positions=positions, args=request.args,
+                           unit_rows=[r for r in rows if not r.is_total], trend=_trend_chart(unit),
+                           coverage=reports.tier_coverage(unit, filters=_filters()), tier_keys=reports.TIERS, **CHART,
+                           year=start.year, this_year=_today().year,
+                           tier_hours=training_hours.per_tier(unit, start, end, _filters().people))
+
+
+def _tier_hours_rows(unit: OrgUnit) -> list[list[object]]:
+    start, end = _year()
+    return [[tiers.label(tier) if tier else _("No tier"), round(h.online, 1), round(h.classroom, 1),
+             round(h.external, 1), round(h.total, 1)]
+            for tier, h in training_hours.per_tier(unit, start, end, _filters().people)]
+
+
+@bp.get("/report/hours.<any(xlsx, csv):kind>")
+def report_hours_export(kind: str) -> ResponseReturnValue:
+    return _download(f"学时按层级与来源-{_year()[0].year}", kind, TIER_HOURS_COLUMNS, _tier_hours_rows(_unit()))
 
 
 @bp.get("/report/people")
@@ -194,27 +229,47 @@ def _trail(unit: OrgUnit) -> list[OrgUnit]:
     return [u for u in org.ancestors(unit) if access.in_scope(current_user, u)]
 
 
+CHART = {"width": 640, "bar": 24, "good": "#1e8e3e", "fair": "#0b5cab", "poor": "#d93025",
+         "colours": ("#0b5cab", "#1e8e3e", "#e37400", "#8430ce")}
+
+
+def nice_scale(largest: int, *, steps: int = 4) -> tuple[int, list[int]]:
+    """The top of a count axis and its ticks: at most ``steps`` whole steps of 1, 2 or 5 times a power of ten."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if step * steps >= largest:
+                top = max(step, -(-largest // step) * step)
+                return top, list(range(0, top + 1, step))
+        magnitude *= 10
+
+
+def _trend_chart(unit: OrgUnit) -> dict[str, Any]:
+    points = reports.completions_by_week(unit, last_day=_today(), zone=_zone(), filters=_filters())
+    top, ticks = nice_scale(max([p.completions for p in points] + [1]))
+    return {"points": points, "top": top, "ticks": ticks, "width": CHART["width"], "height": 260, "label_every": 2}
+
+
+def _svg(template: str, **context: Any) -> Response:
+    return Response(render_template(template, **context), mimetype="image/svg+xml")
+
+
 @bp.get("/report/chart.svg")
 def report_chart() -> ResponseReturnValue:
     rows = [r for r in _completion(_unit()) if not r.is_total]
-    svg = render_template("hr/chart.svg", rows=rows, width=640, bar=22)
-    return Response(svg, mimetype="image/svg+xml")
+    return _svg("hr/chart.svg", rows=rows, args=request.args, **CHART)
 
 
 @bp.get("/report/trend.svg")
 def report_trend() -> ResponseReturnValue:
-    points = reports.completions_by_week(_unit(), last_day=_today(), zone=_zone(), filters=_filters())
-    top = max([p.completions for p in points] + [1])
-    svg = render_template("hr/trend.svg", points=points, top=top, width=640, height=220)
-    return Response(svg, mimetype="image/svg+xml")
+    return _svg("hr/trend.svg", **_trend_chart(_unit()))
 
 
 @bp.get("/report/coverage.svg")
 def report_coverage() -> ResponseReturnValue:
     rows = reports.tier_coverage(_unit(), filters=_filters())
-    svg = render_template("hr/coverage.svg", rows=rows, tiers=reports.TIERS, width=640, bar=22,
-                          colours=("#0b5cab", "#1e8e3e", "#e37400", "#8430ce"))
-    return Response(svg, mimetype="image/svg+xml")
+    return _svg("hr/coverage.svg", rows=rows, tiers=reports.TIERS, **CHART)
 
 
 @bp.get("/report.<any(xlsx, csv):kind>")
@@ -229,6 +284,7 @@ def report_api() -> ResponseReturnValue:
         {"unit_id": r.unit_id, "name": r.name, "total": r.is_total, "headcount": r.headcount, "assigned": r.assigned,
          "started": r.started, "completed": r.completed, "overdue": r.overdue,
          "completion_rate": round(r.completion_rate, 4), "hours_per_head": round(r.hours_per_head, 2),
+         "hours_per_head_by_source": {s: round(r.per_head(s), 2) for s in training_hours.SOURCES},
          "exam_score": None if r.exam_score is None else round(r.exam_score, 2),
          "certificates": r.certificates, "expiring": r.expiring}
         for r in _completion(unit)])
@@ -243,42 +299,59 @@ def _summary() -> reports.LeadershipSummary:
     return reports.leadership_summary(_unit(), period, zone=_zone())
 
 
-def _summary_lines(summary: reports.LeadershipSummary) -> list[tuple[list[object], bool]]:
-    """Each indicator as [label, this period, previous period, change], and whether it is a percentage."""
+@dataclass(frozen=True)
+class SummaryLine:
+    metric: str  # its definition in academy/metrics.py
+    label: str
+    now: float
+    before: float
+    percent: bool = False
+
+    @property
+    def change(self) -> float:
+        return round(self.now - self.before, 1)
+
+
+def _summary_lines(summary: reports.LeadershipSummary) -> list[SummaryLine]:
+    """Each indicator of the page, the spreadsheet and the PDF alike, with the metric that defines it."""
     cur, prev = summary.current, summary.previous
-
-    def line(label: str, now: float, before: float, *, percent: bool = False) -> tuple[list[object], bool]:
-        return [label, now, before, round(now - before, 1)], percent
-
-    lines = [line(_("Headcount"), cur.headcount, prev.headcount),
-             line(_("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
-                  round(100 * prev.all_staff_coverage, 1), percent=True)]
-    lines += [line(_("People trained: %(tier)s", tier=tiers.label(t)), cur.trained.get(t, 0), prev.trained.get(t, 0))
-              for t in reports.TIERS]
-    lines += [line(_("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
-              line(_("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
-              line(_("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
-              line(_("Competition participants"), cur.competition_participants, prev.competition_participants),
-              line(_("Competition participation (%)"), round(100 * cur.competition_participation, 1),
-                   round(100 * prev.competition_participation, 1), percent=True),
-              line(_("Competitions held"), cur.competitions_held, prev.competitions_held)]
+    lines = [SummaryLine("headcount", _("Headcount"), cur.headcount, prev.headcount),
+             SummaryLine("coverage", _("All-staff training coverage (%)"), round(100 * cur.all_staff_coverage, 1),
+                         round(100 * prev.all_staff_coverage, 1), percent=True)]
+    lines += [SummaryLine("trained", _("People trained: %(tier)s", tier=tiers.label(t)), cur.trained.get(t, 0),
+                          prev.trained.get(t, 0)) for t in reports.TIERS]
+    lines += [SummaryLine("holders", _("People holding a valid certificate"), cur.certificates_held, prev.certificates_held),
+              SummaryLine("issued", _("Certificates issued"), cur.certificates_issued, prev.certificates_issued),
+              SummaryLine("hours", _("Training hours"), round(cur.hours, 1), round(prev.hours, 1)),
+              SummaryLine("participants", _("Competition participants"), cur.competition_participants,
+                          prev.competition_participants),
+              SummaryLine("participation", _("Competition participation (%)"), round(100 * cur.competition_participation, 1),
+                          round(100 * prev.competition_participation, 1), percent=True),
+              SummaryLine("competitions", _("Competitions held"), cur.competitions_held, prev.competitions_held)]
     return lines
 
 
 def _summary_rows(summary: reports.LeadershipSummary) -> list[list[object]]:
-    return [row for row, _percent in _summary_lines(summary)]
+    return [[line.label, line.now, line.before, line.change] for line in _summary_lines(summary)]
 
 
-SUMMARY_NOTE = _l("Coverage counts the people active today who completed an all-staff course by the end of the period; certificates are counted per person holding one valid at the end of the period (today while it runs). Competition participation counts the people active today who submitted a paper in an online round or joined a live final within the period; competitions held are the online rounds open to the unit whose window overlaps the period, and the live finals someone of the unit joined.")
+def _summary_metrics(lines: list[SummaryLine]) -> list[str]:
+    return list(dict.fromkeys(line.metric for line in lines))
+
+
 SUMMARY_COLUMNS = [Column("指标", 30), Column("本期", 12, "number"), Column("上期", 12, "number"), Column("变化", 12, "number")]
 
 
 @bp.get("/summary")
 def summary() -> ResponseReturnValue:
     data = _summary()
-    return render_template("hr/summary.html", summary=data, lines=_summary_lines(data), trail=_trail(data.unit),
-                           note=SUMMARY_NOTE, args=request.args, shown=_shown, choices=_period_choices(),
-                           labels=(period_label(data.current.period), period_label(data.previous.period)))
+    lines = _summary_lines(data)
+    top, ticks = nice_scale(max([p.completions for p in data.trend] + [1]))
+    return render_template("hr/summary.html", summary=data, lines=lines, trail=_trail(data.unit),
+                           definition_keys=_summary_metrics(lines), args=request.args, shown=_shown,
+                           choices=_period_choices(), trend={"points": data.trend, "top": top, "ticks": ticks,
+                                                             "height": 200, "label_every": 2},
+                           labels=(period_label(data.current.period), period_label(data.previous.period)), **CHART)
 
 
 @bp.get("/summary.xlsx")
@@ -291,13 +364,17 @@ def summary_export() -> ResponseReturnValue:
 def summary_pdf() -> ResponseReturnValue:
     data = _summary()
     cur, prev = period_label(data.current.period), period_label(data.previous.period)
+    lines = _summary_lines(data)
     text = SummaryText(
         title=_("Leadership summary"), unit=reports.unit_names().get(data.unit.id, data.unit.name),
-        period=_("Period %(current)s, compared with %(previous)s", current=cur, previous=prev),
+        period=_("%(current)s, compared with %(previous)s.", current=cur, previous=prev),
         header=(_("Indicator"), cur, prev, _("Change")),
-        rows=[(str(label), _shown(now, percent), _shown(before, percent), _shown(change, percent, sign=True))
-              for (label, now, before, change), percent in _summary_lines(data)],
-        note=str(SUMMARY_NOTE),
+        rows=[(line.label, _shown(line.now, line.percent), _shown(line.before, line.percent),
+               _shown(line.change, line.percent, sign=True)) for line in lines],
+        trend_title=_("Courses completed per week, the 12 weeks to the end of the period"),
+        trend=[(p.start.strftime("%m-%d"), p.completions) for p in data.trend],
+        definitions_title=_("How each figure is computed"),
+        definitions=[(str(m.label), str(m.how)) for m in metrics.defined(_summary_metrics(lines))],
         footer=_("QS Academy · drawn %(when)s", when=datetime.now(_zone()).strftime("%Y-%m-%d %H:%M")))
     audit.exported(current_user, "领导汇总", ip=client_ip(), format="pdf", filters=request.args.to_dict())
     return send_file(io.BytesIO(summary_pdf_bytes(text)), mimetype="application/pdf", as_attachment=True,
@@ -313,22 +390,26 @@ def _shown(value: object, percent: bool, *, sign: bool = False) -> str:
 
 
 def period_label(period: reports.Period) -> str:
+    if period.month is not None:
+        return _("%(year)d, month %(month)d", year=period.year, month=period.month)
     if period.quarter is None:
         return _("Year %(year)d", year=period.year)
     return _("%(year)d, quarter %(quarter)d", year=period.year, quarter=period.quarter)
 
 
-def _period_choices() -> list[tuple[str, str]]:
-    """The years and quarters a summary can be drawn for: the last five years, up to the current quarter."""
+def _period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods a summary can be drawn for, grouped by year: the last five years, each with its
+    quarters and months up to the current one."""
     today = _today()
-    current = reports.Period.current_quarter(today)
-    choices = []
+    groups = []
     for year in range(today.year, today.year - 5, -1):
-        choices.append((str(year), period_label(reports.Period(year))))
-        for quarter in range(4, 0, -1):
-            if (year, quarter) <= (current.year, current.quarter or 4):
-                choices.append((f"{year}-Q{quarter}", period_label(reports.Period(year, quarter))))
-    return choices
+        choices = [(str(year), period_label(reports.Period(year)))]
+        choices += [(f"{year}-Q{q}", period_label(reports.Period(year, q))) for q in range(4, 0, -1)
+                    if (year, 3 * q - 2) <= (today.year, today.month)]
+        choices += [(f"{year}-{m:02d}", period_label(reports.Period(year, month=m))) for m in range(12, 0, -1)
+                    if (year, m) <= (today.year, today.month)]
+        groups.append((_("Year %(year)d", year=year), choices))
+    return groups
 
 
 def _overdue_rows(unit: OrgUnit) -> tuple[list[reports.OverdueRow], dict[tuple[int, int], str], bool]:
@@ -409,6 +490,21 @@ def person(user_id: int) -> ResponseReturnValue:
                            quiz_titles={k: q.title for k, q in sat.items() if q is not None})
 
 
+@bp.get("/people/<int:user_id>/file.pdf")
+def person_pdf(user_id: int) -> ResponseReturnValue:
+    """The training file as a PDF made here, the same sections as the printed page; a download of
+    one person's data, so audited like the other exports."""
+    person = access.person_for_hr(current_user, user_id)
+    record = training_record.record(person, zone=_zone())
+    sat = {key: access.quiz_by_key(key) for key in {a.quiz_key for a in record.attempts}}
+    body = training_file_pdf(reports.training_file(person, today=_today()), record,
+                             {k: q.title for k, q in sat.items() if q is not None}, now=datetime.now(_zone()),
+                             locale=str(get_locale() or "zh_CN"))
+    audit.exported(current_user, "培训档案", ip=client_ip(), format="pdf", person=person.id)
+    return send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"培训档案-{person.employee_no}.pdf")
+
+
 # --- people import ---------------------------------------------------------------------
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -416,16 +512,78 @@ def import_people() -> ResponseReturnValue:
     """Without JavaScript: the file is checked in the request and the preview comes back as a page."""
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("hr/import.html", form=form, reasons=REASONS), 422 if form.is_submitted() else 200
+        return _import_page(form=form, reasons=REASONS), 422 if form.is_submitted() else 200
     data, filename = form.file.data.read(), form.file.data.filename or "upload.csv"
     try:
         report = people_import.import_people(data, filename, dry_run=True, full=form.full.data,
-                                             scope=access.scope_paths(current_user))
+                                             scope=access.scope_paths(current_user), columns=_columns())
     except people_import.ImportFileError as error:
         form.file.errors = [_file_error(error)]
-        return render_template("hr/import.html", form=form, reasons=REASONS), 422
-    return render_template("hr/import.html", form=form, report=report, reasons=REASONS, actions=ACTIONS,
-                           apply_form=_keep_upload(report, data, filename, full=form.full.data))
+        return _import_page(form=form, reasons=REASONS), 422
+    return _import_page(form=form, report=report, reasons=REASONS, actions=ACTIONS,
+                           apply_form=_keep_upload(report, data, filename, full=form.full.data),
+                           mapping=_mapping(report, data, filename, full=form.full.data))
+
+
+def _import_page(**context: Any) -> str:
+    return render_template("hr/import.html", remembered=_columns(), **context)
+
+
+def _columns() -> dict[str, str]:
+    return column_map.saved(current_user)
+
+
+HEADER_PROBLEMS = {"missing_column", "ambiguous_column"}
+
+
+def _mapping(report: people_import.ImportReport, data: bytes, filename: str, *, full: bool,
+             chosen: list[str] | None = None, errors: list[column_map.MappingError] | None = None,
+             token: str | None = None) -> dict[str, Any] | None:
+    """The column-mapping form, when the header is what stopped the file (the file is kept for it)."""
+    if not any(r.row == 1 and r.reason in HEADER_PROBLEMS for r in report.rejected) and errors is None:
+        return None
+    table = people_import.read_table(data, filename)
+    header = table[0] if table else []
+    sample = table[1] if len(table) > 1 else []
+    return {"token": token or uploads.keep(current_user, data, filename), "full": "1" if full else "",
+            "header": header, "sample": [sample[i] if i < len(sample) else "" for i in range(len(header))],
+            "chosen": chosen or column_map.proposed(header, current_user), "fields": people_import.COLUMNS,
+            "required": people_import.REQUIRED, "errors": errors or [], "form": EmptyForm()}
+
+
+@bp.post("/import/columns")
+def import_columns() -> ResponseReturnValue:
+    """Which field each column of the kept file holds: checked, remembered for this HR user's
+    later files, then the file is checked again with it."""
+    apply_form, kept = _kept_upload()
+    full = apply_form.full.data == "1"
+    header = people_import.read_table(kept.data, kept.filename)[0]
+    chosen = [request.form.get(f"col-{i}", "") for i in range(len(header))]
+    chosen = [c if c in people_import.COLUMNS else "" for c in chosen]
+    form = ImportForm()
+    errors = column_map.check(header, chosen)
+    if errors:
+        report = people_import.ImportReport()
+        return _import_page(form=form, reasons=REASONS, actions=ACTIONS, mapping=_mapping(
+            report, kept.data, kept.filename, full=full, chosen=chosen, errors=errors, token=apply_form.token.data)), 422
+    column_map.remember(current_user, header, chosen, ip=client_ip())
+    data, filename = kept.data, kept.filename
+    uploads.discard(kept)
+    report = people_import.import_people(data, filename, dry_run=True, full=full,
+                                         scope=access.scope_paths(current_user), columns=_columns())
+    flash(_("Column mapping saved: your next files with these headers are read the same way."), "success")
+    return _import_page(form=form, report=report, reasons=REASONS, actions=ACTIONS,
+                           apply_form=_keep_upload(report, data, filename, full=full),
+                           mapping=_mapping(report, data, filename, full=full))
+
+
+@bp.post("/import/columns/forget")
+def import_columns_forget() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    column_map.forget(current_user, ip=client_ip())
+    flash(_("Your column mapping is forgotten: files are read by the usual header names again."), "success")
+    return redirect(url_for("hr.import_people"), code=303)
 
 
 def _file_error(error: people_import.ImportFileError) -> str:
@@ -478,7 +636,8 @@ def import_check() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return jsonify(error=" ".join(str(e) for errors in form.errors.values() for e in errors)), 422
     data, filename, full = form.file.data.read(), form.file.data.filename or "upload.csv", bool(form.full.data)
-    steps = people_import.import_steps(data, filename, dry_run=True, full=full, scope=access.scope_paths(current_user))
+    steps = people_import.import_steps(data, filename, dry_run=True, full=full, scope=access.scope_paths(current_user),
+                                       columns=_columns())
 
     def lines() -> Any:
         try:
@@ -488,7 +647,8 @@ def import_check() -> ResponseReturnValue:
             return
         apply_form = _keep_upload(report, data, filename, full=full)
         yield _line(html=render_template("hr/_import_preview.html", report=report, apply_form=apply_form,
-                                         reasons=REASONS, actions=ACTIONS))
+                                         reasons=REASONS, actions=ACTIONS,
+                                         mapping=_mapping(report, data, filename, full=full)))
     return _stream(lines())
 
 
@@ -516,7 +676,8 @@ def _kept_upload() -> tuple[ApplyImportForm, ImportUpload]:
 def import_apply() -> ResponseReturnValue:
     form, kept = _kept_upload()
     report = people_import.import_people(kept.data, kept.filename, full=form.full.data == "1",
-                                         scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
+                                         scope=access.scope_paths(current_user), actor=current_user, ip=client_ip(),
+                                         columns=_columns())
     if report.applied:
         uploads.discard(kept)
     flash(*_applied_message(report))
@@ -528,7 +689,8 @@ def import_run() -> ResponseReturnValue:
     """With JavaScript: apply, streaming a JSON line every few hundred rows; one transaction all the same."""
     form, kept = _kept_upload()
     steps = people_import.import_steps(kept.data, kept.filename, full=form.full.data == "1",
-                                       scope=access.scope_paths(current_user), actor=current_user, ip=client_ip())
+                                       scope=access.scope_paths(current_user), actor=current_user, ip=client_ip(),
+                                       columns=_columns())
 
     def lines() -> Any:
         report = yield from _progress_lines(steps)
@@ -555,12 +717,15 @@ def _assignment_form() -> AssignmentForm:
                                                         tier=tiers.label(t), n=counts[t])) for t in paths]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
                             for e in sorted(quizzes.sources().exams.values(), key=lambda e: e.id) if e.certificate])
+    form.unit.choices = _unit_choices()
+    return form
+
+
+def _unit_choices() -> list[SelectChoice]:
     scopes = access.scope_paths(current_user)
     units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
     names = reports.unit_names()
-    form.unit.choices = [SelectChoice(u.id, names[u.id]) for u in units
-                         if scopes is None or path_within(u.path, scopes)]
-    return form
+    return [SelectChoice(u.id, names[u.id]) for u in units if scopes is None or path_within(u.path, scopes)]
 
 
 def _chosen_courses(what: str) -> list[Course]:
@@ -582,15 +747,15 @@ def _exam_title(what: str) -> str:
     return exam.title if exam else ""
 
 
-FIELD_OF_REASON = {"courses": "what", "certification": "repeat_months", "renew": "renew_days",
+FIELD_OF_REASON = {"courses": "what", "certification": "repeat_months", "renew": "renew_days", "join": "join_days",
                    "repeat": "repeat_months", "unit": "unit", "position": "position", "people": "people"}
 
 
-def _refuse(form: AssignmentForm, field: str, message: str) -> None:
+def _refuse(form: AssignmentForm | ReachForm, field: str, message: str) -> None:
     getattr(form, field).errors = [*getattr(form, field).errors, message]
 
 
-def _named_people(form: AssignmentForm) -> list[User] | None:
+def _named_people(form: AssignmentForm | ReachForm) -> list[User] | None:
     """The employee numbers typed in, as people of the viewer's scope; None (with the field's error) if any is not."""
     numbers = list(dict.fromkeys(n for n in re.split(r"[\s,，、;；]+", form.people.data or "") if n))
     found = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
@@ -601,17 +766,23 @@ def _named_people(form: AssignmentForm) -> list[User] | None:
     return list(found.values())
 
 
-def _checked_assignment(form: AssignmentForm) -> dict[str, Any] | None:
-    """The assignment the form describes, or None with an error on each field at fault."""
+def _checked_who(form: AssignmentForm | ReachForm) -> tuple[TargetKind, list[User]]:
+    """The kind of reach and the named people; errors go on the fields at fault."""
     kind = TargetKind(form.target_kind.data)
-    courses, exam_id = _chosen_courses(form.what.data or ""), _chosen_exam(form.what.data or "")
-    if form.what.data and not courses and exam_id is None:
-        _refuse(form, "what", _("Choose what to assign."))
     people = _named_people(form) if kind == TargetKind.PEOPLE else []
     if kind == TargetKind.PEOPLE and people == []:
         _refuse(form, "people", _("Enter the employee numbers of the people to assign."))
     if kind == TargetKind.POSITION and not (form.position.data or "").strip():
         _refuse(form, "position", _("Enter the position to assign."))
+    return kind, people or []
+
+
+def _checked_assignment(form: AssignmentForm) -> dict[str, Any] | None:
+    """The assignment the form describes, or None with an error on each field at fault."""
+    kind, people = _checked_who(form)
+    courses, exam_id = _chosen_courses(form.what.data or ""), _chosen_exam(form.what.data or "")
+    if form.what.data and not courses and exam_id is None:
+        _refuse(form, "what", _("Choose what to assign."))
     if exam_id is None and form.renew_days.data is not None:
         _refuse(form, "renew_days", _("Only a certification renews before its expiry."))
     if exam_id is not None and form.repeat_months.data is not None:
@@ -639,13 +810,15 @@ def assignment_list() -> ResponseReturnValue:
                 made = assignments.create_assignment(
                     title=form.title.data or _exam_title(form.what.data), due_on=form.due_on.data,
                     mandatory=form.mandatory.data, repeat_months=form.repeat_months.data,
-                    renew_days=form.renew_days.data, actor=current_user, ip=client_ip(), notify=bool(form.notify.data),
-                    default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **chosen)
+                    renew_days=form.renew_days.data, join_days=form.join_days.data, actor=current_user, ip=client_ip(),
+                    notify=bool(form.notify.data), default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **chosen)
             except assignments.AssignmentInvalid as exc:
                 _refuse(form, FIELD_OF_REASON.get(exc.reason, "what"), _("This value cannot be used here."))
                 preview = None
             else:
                 flash(_("Assignment created for %(n)d people.", n=preview.count), "success")
+                if form.notify.data:
+                    _mail_assigned(made)
                 return redirect(url_for("hr.assignment_detail", assignment_id=made.id), code=303)
         else:
             form.reach_seen.data = str(preview.count)
@@ -656,16 +829,48 @@ def assignment_list() -> ResponseReturnValue:
                            names=reports.unit_names()), status
 
 
+def _mail_assigned(made: Any) -> None:
+    """The e-mails that go with the notices; the assignment stands even when the mail server is down."""
+    try:
+        sent = announce.mail_assigned(reminders.MailSettings.from_config(current_app.config), made,
+                                      default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
+    except (OSError, smtplib.SMTPException):
+        db.session.rollback()
+        current_app.logger.exception("assignment %s: the e-mails could not be sent", made.id)
+        flash(_("The in-app notices went out, but the e-mails could not be sent; the mail server did not answer."),
+              "error")
+    else:
+        flash(_("%(n)d e-mails sent.", n=sent), "success")
+
+
 def _reach_of(assignment_id: int) -> assignment_reach.Reach | None:
     rows = assignment_reach.reaching(access.scope_paths(current_user), today=_today())
     return next((r for r in rows if r.assignment.id == assignment_id), None)
 
 
+def _reach_form(assignment: Any, formdata: Any = None) -> ReachForm:
+    people = ""
+    if assignment.target_kind == TargetKind.PEOPLE:
+        people = "\n".join(db.session.execute(
+            select(User.employee_no).join(AssignmentTarget, AssignmentTarget.user_id == User.id)
+            .where(AssignmentTarget.assignment_id == assignment.id).order_by(User.employee_no)).scalars())
+    form = ReachForm(formdata=formdata, target_kind=assignment.target_kind, unit=assignment.unit_id,
+                     include_subtree=assignment.include_subtree, position=assignment.position, people=people)
+    form.unit.choices = _unit_choices()
+    return form
+
+
+def _detail(assignment: Any, *, status: int = 200, form: DueDateForm | None = None, reach_form: ReachForm | None = None,
+            change: assignments.ReachChange | None = None) -> ResponseReturnValue:
+    return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id),
+                           form=form or DueDateForm(due_on=assignment.due_on),
+                           reach_form=reach_form or _reach_form(assignment), change=change,
+                           state_form=StateForm(), names=reports.unit_names()), status
+
+
 @bp.get("/assignments/<int:assignment_id>")
 def assignment_detail(assignment_id: int) -> ResponseReturnValue:
-    assignment = access.assignment_for_hr(current_user, assignment_id)
-    return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id),
-                           form=DueDateForm(due_on=assignment.due_on), names=reports.unit_names())
+    return _detail(access.assignment_for_hr(current_user, assignment_id))
 
 
 @bp.post("/assignments/<int:assignment_id>/due")
@@ -673,9 +878,59 @@ def assignment_due(assignment_id: int) -> ResponseReturnValue:
     assignment = access.assignment_for_hr(current_user, assignment_id)
     form = DueDateForm()
     if not form.validate_on_submit():
-        return render_template("hr/assignment.html", a=assignment, reach=_reach_of(assignment.id), form=form,
-                               names=reports.unit_names()), 422
+        return _detail(assignment, status=422, form=form)
     told = assignments.change_due_date(assignment, form.due_on.data, actor=current_user, ip=client_ip(),
                                        default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
     flash(_("Due date changed; %(n)d people were told.", n=told), "success")
+    return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
+
+
+@bp.post("/assignments/<int:assignment_id>/reach")
+def assignment_reach_change(assignment_id: int) -> ResponseReturnValue:
+    """A new reach: counted first; one that takes the item from people is saved only once the
+    HR user has seen how many (``lost_seen``), as with the reach of a new assignment."""
+    assignment = access.assignment_for_hr(current_user, assignment_id)
+    form = _reach_form(assignment, request.form)
+    if not form.validate_on_submit():
+        return _detail(assignment, status=422, reach_form=form)
+    kind, people = _checked_who(form)
+    if any(f.errors for f in form):
+        return _detail(assignment, status=422, reach_form=form)
+    who: dict[str, Any] = {"target_kind": kind, "unit": access.unit_for_hr(current_user, form.unit.data),
+           "include_subtree": bool(form.include_subtree.data), "position": form.position.data or "", "people": people}
+    change = assignments.preview_reach_change(assignment, **who)
+    if not change.kept and not change.gained:
+        _refuse(form, "people" if kind == TargetKind.PEOPLE else "position" if kind == TargetKind.POSITION else "unit",
+                _("This reaches nobody: no active person matches."))
+        return _detail(assignment, status=422, reach_form=form)
+    if change.lost and (request.form.get("step") != "save" or form.lost_seen.data != str(change.lost)):
+        form.lost_seen.data = str(change.lost)
+        return _detail(assignment, reach_form=form, change=change)
+    done = assignments.change_reach(assignment, actor=current_user, ip=client_ip(),
+                                    default_locale=current_app.config["BABEL_DEFAULT_LOCALE"], **who)
+    flash(_("Reach changed: %(gained)d people added, %(lost)d removed; their progress is kept.",
+            gained=done.gained, lost=done.lost), "success")
+    return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
+
+
+STATE_OF_ACTION = {"pause": AssignmentState.PAUSED, "resume": AssignmentState.ACTIVE,
+                   "archive": AssignmentState.ARCHIVED}
+
+
+@bp.post("/assignments/<int:assignment_id>/state")
+def assignment_state(assignment_id: int) -> ResponseReturnValue:
+    assignment = access.assignment_for_hr(current_user, assignment_id)
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = str(form.action.data)
+    try:
+        assignments.set_state(assignment, STATE_OF_ACTION[action], actor=current_user, ip=client_ip())
+    except assignments.AssignmentInvalid:
+        flash(_("An archived assignment cannot be resumed; make a new one."), "error")
+        return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)
+    flash({"pause": _("Paused: it has left the learners' lists and the reports; progress is kept."),
+           "resume": _("Resumed: it is back in the learners' lists and the reports."),
+           "archive": _("Archived: it has left the learners' lists and the reports for good; progress is kept.")}
+          [action], "success")
     return redirect(url_for("hr.assignment_detail", assignment_id=assignment.id), code=303)

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..forms import EmptyForm
-from ..services import next_step, notices, progress, quizzes, reports
+from ..services import classroom, next_step, notices, progress, quizzes, reports
+from ..services import hours as training_hours
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 bp.before_request(login_required(lambda: None))
@@ -24,8 +25,12 @@ def dashboard() -> ResponseReturnValue:
     certifications = reports.assigned_certifications(current_user, today=today)
     exams = quizzes.sources().exams
     steps = next_step.next_steps(current_user, [e.course for e, _state in board.in_progress])
+    hours = training_hours.of_person(current_user.id, zone=ZoneInfo(zone)).year(today.year)
+    now = datetime.now(ZoneInfo(zone))
+    upcoming = [(s, seat) for s, seat in classroom.seats_of(current_user.id) if s.ends_at > now]
     return render_template("me/dashboard.html", board=board, assigned=assigned, certifications=certifications,
-                           exams=exams, steps=steps)
+                           exams=exams, steps=steps, hours=hours, upcoming=upcoming,
+                           open_count=len([s for s in classroom.open_to(current_user) if s.id not in {u.id for u, _ in upcoming}]))
 
 
 @bp.get("/notices")

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..database import utcnow
@@ -74,6 +75,9 @@ def _when(value: str | None) -> str:
     return format_datetime(datetime.fromisoformat(value), "yyyy-MM-dd HH:mm") if value else "—"
 
 
+_EXTERNAL_STATES = {"pending": _l("Awaiting review"), "approved": _l("Approved"), "rejected": _l("Not accepted")}
+
+
 @bp.get("/me/record.pdf")
 @login_required
 def record_pdf_download() -> ResponseReturnValue:
@@ -94,6 +98,12 @@ def record_pdf_download() -> ResponseReturnValue:
                 none),
         Section(_("Training hours"), (_("Course"), _("Hours"), _("Earned")),
                 [(c["course"], f"{c['hours']:g}", _when(c["earned_at"])) for c in data["training_hours"]], none),
+        Section(_("Classroom sessions"), (_("Session"), _("Starts"), _("Signed in at"), _("Hours")),
+                [(c["session"], _when(c["starts_at"]), _when(c["signed_in_at"]), f"{c['hours'] or 0:g}")
+                 for c in data["classroom_sessions"]], none),
+        Section(_("External training and certificates"), (_("Course or qualification"), _("Issued by"), _("Status"), _("Hours")),
+                [(e["title"], e["issuer"], str(_EXTERNAL_STATES.get(e["state"], e["state"])), f"{e['hours'] or 0:g}")
+                 for e in data["external_training"]], none),
         Section(_("Recent sign-ins"), (_("When"), _("Network address"), _("How")),
                 [(_when(s["at"]), s["from"], s["method"]) for s in data["sign_ins"][:50]], none),
     ]

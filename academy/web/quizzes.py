@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
+from ..content.exams import Review
 from ..content.quizzes import QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt, Role
-from ..services import item_stats, quizzes
+from ..services import accommodations, certificates, item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -48,10 +49,23 @@ def _key(kind: str, ref: str) -> str:
 
 @bp.get("/quiz/<kind>/<path:ref>")
 def show(kind: str, ref: str) -> ResponseReturnValue:
-    quiz = access.quiz_for_learner(current_user, _key(kind, ref))
+    quiz, override = accommodations.applied(current_user, access.quiz_for_learner(current_user, _key(kind, ref)))
     attempts = [quizzes.settle(a) for a in quizzes.attempts_of(current_user, quiz)]
     return render_template("quizzes/show.html", quiz=quiz, attempts=attempts, form=EmptyForm(),
-                           counted=quizzes.counted_attempt(current_user, quiz))
+                           counted=quizzes.counted_attempt(current_user, quiz), skip=_after_check(quiz),
+                           accommodation=accommodations.frozen(override, quiz))
+
+
+def _after_check(quiz: QuizDef) -> tuple[str, str] | None:
+    """A lesson check is practice: the way on without it (the next lesson, or the course)."""
+    ident = quiz.ident
+    if ident.kind != "check" or not ident.course:
+        return None
+    live = access.course_for_learner(ident.course).live_lessons
+    index = next((i for i, x in enumerate(live) if x.slug == ident.lesson), None)
+    if index is not None and index + 1 < len(live):
+        return _("Skip the practice: next lesson"), url_for("courses.lesson", slug=ident.course, lesson_slug=live[index + 1].slug)
+    return _("Skip the practice: back to the course"), url_for("courses.course", slug=ident.course)
 
 
 @bp.post("/quiz/<kind>/<path:ref>")
@@ -91,11 +105,29 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     quiz = _quiz_of(attempt)
     if attempt.is_open and attempt.user_id == current_user.id:
         return _take_page(attempt, quiz)
-    review = quizzes.may_review_answers(attempt, quiz, utcnow())
+    now = utcnow()
+    review = quizzes.may_review_answers(attempt, quiz, now)
     paper = quizzes.paper_of(attempt) if not attempt.is_open else None
+    mine = attempt.user_id == current_user.id
+    # a contest still open keeps even right/wrong to itself: marks would pass the key to those still sitting it
+    marks = review or not (quiz.review is Review.AFTER_CLOSE and not quiz.window_closed(now))
     return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
-                           answers=attempt.answer_map(), items={i["id"]: i for i in attempt.items or []},
-                           form=EmptyForm())
+                           answers=attempt.answer_map(), marks=marks, items={i["id"]: i for i in attempt.items or []},
+                           form=EmptyForm(), standing=quizzes.standing(attempt.user, quiz, now=now) if mine else None,
+                           certificate=certificates.of_attempt(attempt.id) if attempt.passed else None,
+                           way_back=_way_back(quiz))
+
+
+def _way_back(quiz: QuizDef) -> tuple[str, str]:
+    """Where a learner goes from a result: the lesson, the course, or 我的证书."""
+    ident = quiz.ident
+    if ident.kind == "check" and ident.course and ident.lesson:
+        return _("Back to the lesson"), url_for("courses.lesson", slug=ident.course, lesson_slug=ident.lesson)
+    if ident.kind == "final" and ident.course:
+        return _("Back to the course"), url_for("courses.course", slug=ident.course)
+    if ident.kind == "exam":
+        return _("My certificates"), url_for("certificates.mine")
+    return _("Back to the quiz"), url_for("quizzes.show", kind=quiz.kind, ref=quiz.ref)
 
 
 @bp.post("/attempts/<int:attempt_id>/answers/<question_id>")
@@ -204,6 +236,49 @@ def stats(kind: str, ref: str) -> ResponseReturnValue:
     quiz = access.quiz_for_author(current_user, _key(kind, ref))
     scopes = None if access.can_manage_content(current_user) else access.hr_scopes(current_user)
     return render_template("quizzes/stats.html", quiz=quiz, stats=item_stats.for_quiz(quiz.key, scopes))
+
+
+def _attempted_defs() -> list[tuple[QuizDef, int]]:
+    """The quizzes with graded attempts that still exist, with their number of attempts."""
+    found = [(access.quiz_by_key(key), n) for key, n in item_stats.attempted_quizzes().items()]
+    return [(quiz, n) for quiz, n in found if quiz is not None]
+
+
+def _bank_of() -> dict[str, str]:
+    return {q.id: bank.id for bank in quizzes.sources().banks.values() for q in bank.questions}
+
+
+@bp.get("/quiz-admin/flagged")
+def flagged() -> ResponseReturnValue:
+    """Questions flagged by their statistics, across every bank: where authors start a revision."""
+    access.require_role(current_user, Role.AUTHOR)
+    attempted = _attempted_defs()
+    least = _least_attempts()
+    items = item_stats.flagged([q.key for q, _n in attempted], _bank_of(), min_attempts=least)
+    banks = quizzes.sources().banks
+    return render_template("quizzes/flagged.html", items=items, quizzes={q.key: q for q, _n in attempted},
+                           banks=banks, min_attempts=least)
+
+
+def _least_attempts() -> int:
+    return int(current_app.config["ITEM_FLAG_MIN_ATTEMPTS"])
+
+
+@bp.get("/quiz-admin/banks/<bank_id>")
+def bank_stats(bank_id: str) -> ResponseReturnValue:
+    """A bank's statistics: every quiz that draws from it, and its questions they flagged."""
+    access.require_role(current_user, Role.AUTHOR)
+    bank = quizzes.sources().banks.get(bank_id)
+    if bank is None:
+        abort(404)
+    drawing = [(q, n) for q, n in _attempted_defs() if bank.id in {rule.bank for rule in q.draw}]
+    exams = [e for e in quizzes.sources().exams.values() if bank.id in {rule.bank for rule in e.draw}]
+    own = {q.id for q in bank.questions}
+    least = _least_attempts()
+    items = [f for f in item_stats.flagged([q.key for q, _n in drawing], _bank_of(), min_attempts=least)
+             if f.item.question_id in own]
+    return render_template("quizzes/bank_stats.html", bank=bank, drawing=drawing, exams=exams, items=items,
+                           quizzes={q.key: q for q, _n in drawing}, min_attempts=least)
 
 
 @bp.get("/quiz-files/<bank>/<name>")

@@ -17,9 +17,19 @@
   }
   // a changed field invalidates the reach shown: saving needs a fresh count
   form.addEventListener("change", function () {
-    var seen = form.querySelector("[name=reach_seen]");
-    if (seen) { seen.value = ""; }
+    ["reach_seen", "lost_seen"].forEach(function (name) {
+      var seen = form.querySelector("[name=" + name + "]");
+      if (seen) { seen.value = ""; }
+    });
     sync();
   });
   sync();
 }());
+
+// archiving cannot be undone: ask first
+document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+  "use strict";
+  f.addEventListener("submit", function (event) {
+    if (!window.confirm(f.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+});

@@ -163,6 +163,7 @@
       if (opts.choose) { item.addEventListener("click", function () { opts.choose(i, item); }); item.setAttribute("role", "button"); item.tabIndex = 0; }
       list.appendChild(item);
     });
+    if (opts.choose) { list.setAttribute("role", "group"); }  /* its items are buttons, so it is a group of them, not a list */
     var parts = [head, el("div", { "class": "stem", html: q.stem })];
     if (q.qtype !== "numeric") { parts.push(list); }
     if (q.key && q.qtype === "numeric") {

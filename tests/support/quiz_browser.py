@@ -22,8 +22,10 @@ def _answer(page, q, order) -> None:  # type: ignore[no-untyped-def]
     elif q.type is QType.NUMERIC:
         box.locator(f'input[name="{name}"]').fill(str(((q.low or 0) + (q.high or 0)) / 2))
     elif q.type is QType.ORDERING:
-        for k, option in enumerate(order):
-            box.locator(f'select[name="{name}-{k}"]').select_option(str(option + 1))
+        from .exam_browser import order_by_touch
+
+        if not order_by_touch(page, q, order):
+            return  # that order was saved already
     else:
         for i, position in enumerate(to_display(q, match_keys(q), order)):
             box.locator(f'select[name="{name}-{i}"]').select_option(str(position))
