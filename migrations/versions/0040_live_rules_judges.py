@@ -1,7 +1,7 @@
 """live finals: scoring rules per event, round points and 加赛, judges, early buzzes, adjustments
 
 Revision ID: 0040
-Revises: 0021
+Revises: 0081
 Create Date: 2026-12-04 22:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0040'
-down_revision = '0021'
+down_revision = '0081'
 branch_labels = None
 depends_on = None
 
