@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
-from ..content.quizzes import QuizDef, QuizKey
+from ..content.quizzes import Kind, QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt, Role
-from ..services import item_stats, quizzes
+from ..services import competitions, item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -93,7 +93,11 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         return _take_page(attempt, quiz)
     review = quizzes.may_review_answers(attempt, quiz, utcnow())
     paper = quizzes.paper_of(attempt) if not attempt.is_open else None
-    return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
+    placing = None
+    if quiz.kind == Kind.COMPETITION and not attempt.is_open:
+        competition = competitions.by_slug(quiz.ref)
+        placing = competitions.placing(competition, attempt.user_id) if competition else None
+    return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review, placing=placing,
                            answers=attempt.answer_map(), items={i["id"]: i for i in attempt.items or []},
                            form=EmptyForm())
 

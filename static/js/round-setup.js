@@ -1,0 +1,123 @@
+// The round setup form: add and remove draw rules and awards, and preview what a draw rule gives.
+// Without the script the server renders a few empty rows, which is enough for a small round.
+(function () {
+  "use strict";
+  var form = document.getElementById("round-setup");
+  if (!form) { return; }
+  var previewUrl = form.getAttribute("data-preview-url");
+
+  function renumber(row, index) {
+    row.querySelectorAll("[name], [id], label[for]").forEach(function (el) {
+      ["name", "id", "for"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value) { el.setAttribute(attr, value.replace(/^(draw|awards)-\d+-/, "$1-" + index + "-")); }
+      });
+    });
+  }
+
+  function clear(row) {
+    row.querySelectorAll("input[type=number], input[type=text], input:not([type])").forEach(function (el) { el.value = ""; });
+    row.querySelectorAll("input[type=checkbox]").forEach(function (el) { el.checked = false; });
+    row.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
+    row.querySelectorAll(".error").forEach(function (el) { el.remove(); });
+    row.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+    row.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var preview = row.querySelector(".preview");
+    if (preview) { preview.hidden = true; preview.textContent = ""; }
+    var available = row.querySelector(".available");
+    if (available) { available.textContent = ""; }
+  }
+
+  function nextIndex(rows) {
+    var top = -1;
+    rows.querySelectorAll("[data-row] [name]").forEach(function (el) {
+      var m = /^(?:draw|awards)-(\d+)-/.exec(el.getAttribute("name"));
+      if (m) { top = Math.max(top, parseInt(m[1], 10)); }
+    });
+    return top + 1;
+  }
+
+  function query(row) {
+    var params = new URLSearchParams();
+    params.set("part", "list");
+    var bank = row.querySelector("select[name$='-bank']");
+    params.set("bank", bank ? bank.value : "");
+    row.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+      params.append(/-types$/.test(box.name) ? "types" : "difficulty", box.value);
+    });
+    return previewUrl + "?" + params.toString();
+  }
+
+  function refresh(row, show) {
+    var bank = row.querySelector("select[name$='-bank']");
+    var available = row.querySelector(".available");
+    var button = row.querySelector("[data-preview]");
+    if (!bank || !bank.value) {
+      if (available) { available.textContent = ""; }
+      if (button) { button.hidden = true; }
+      return;
+    }
+    if (button) { button.hidden = false; }
+    var preview = row.querySelector(".preview");
+    fetch(query(row), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      if (!html) { return; }
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var picked = holder.querySelector(".picked");
+      if (available && picked) {
+        available.textContent = form.getAttribute("data-available").replace("{n}", picked.getAttribute("data-total"));
+      }
+      if (show || (preview && !preview.hidden)) {
+        preview.innerHTML = html;
+        preview.hidden = false;
+        if (button) { button.textContent = form.getAttribute("data-hide-preview"); }
+      }
+    });
+  }
+
+  form.querySelectorAll("[data-rows]").forEach(function (rows) {
+    var part = rows.parentNode;
+    var add = part.querySelector("[data-add]");
+    var max = parseInt(rows.getAttribute("data-max"), 10) || 20;
+    function sync() {
+      var count = rows.querySelectorAll("[data-row]").length;
+      rows.querySelectorAll("[data-remove]").forEach(function (b) { b.hidden = false; });
+      if (add) { add.hidden = count >= max; }
+    }
+    if (add) {
+      add.addEventListener("click", function () {
+        var last = rows.querySelector("[data-row]:last-of-type");
+        var row = last.cloneNode(true);
+        clear(row);
+        renumber(row, nextIndex(rows));
+        rows.appendChild(row);
+        sync();
+        var first = row.querySelector("select, input");
+        if (first) { first.focus(); }
+      });
+    }
+    rows.addEventListener("click", function (event) {
+      var target = event.target.closest("button");
+      if (!target) { return; }
+      var row = target.closest("[data-row]");
+      if (target.hasAttribute("data-remove")) {
+        if (rows.querySelectorAll("[data-row]").length > 1) { row.remove(); } else { clear(row); }
+        sync();
+      } else if (target.hasAttribute("data-preview")) {
+        var preview = row.querySelector(".preview");
+        if (!preview.hidden) {
+          preview.hidden = true;
+          target.textContent = form.getAttribute("data-show-preview");
+        } else {
+          refresh(row, true);
+        }
+      }
+    });
+    rows.addEventListener("change", function (event) {
+      var row = event.target.closest(".draw-row");
+      if (row) { refresh(row, false); }
+    });
+    rows.querySelectorAll(".draw-row").forEach(function (row) { refresh(row, false); });
+    sync();
+  });
+}());
