@@ -188,8 +188,8 @@ TYPE_NAMES = {"single": _l("Single choice"), "multiple": _l("Multiple choice"), 
 DIFFICULTY_NAMES = {"易": _l("Easy"), "中": _l("Medium"), "难": _l("Hard")}
 AWARD_RULES = {  # rule: (label, smallest, largest)
     "top": (_l("the top N people"), 1, 100000),
-    "top_percent": (_l("the best P% of entrants"), 1, 100),
-    "min_percent": (_l("everyone scoring at least P%"), 1, 100),
+    "top_percent": (_l("the best P percent of entrants"), 1, 100),
+    "min_percent": (_l("everyone scoring at least P percent"), 1, 100),
     "units": (_l("the top N units"), 1, 1000),
 }
 DRAW_ROWS = 3  # rows shown without the script; the script adds more
@@ -243,6 +243,7 @@ class CompetitionForm(FlaskForm):
         # bank id -> (label, count of matching questions for (types, difficulty)); from the route, which reads the banks
         self.banks = banks or {}
         self.draw_error = ""
+        self.refused = False  # set by validate(): the page then says nothing was saved
         for row in self.draw:
             row.form.bank.choices = [SelectChoice("", _l("– choose a bank –")),
                                      *(SelectChoice(b, label) for b, (label, _) in self.banks.items())]
@@ -289,6 +290,7 @@ class CompetitionForm(FlaskForm):
             if value.data is None or not low <= value.data <= high:
                 value.errors = [_l("Give a whole number from %(min)s to %(max)s.") % {"min": low, "max": high}]
                 ok = False
+        self.refused = not ok
         return ok
 
     def draw_rules(self) -> list[dict[str, Any]]:
