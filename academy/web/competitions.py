@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -142,7 +142,11 @@ def export(slug: str) -> ResponseReturnValue:
 def host(slug: str) -> ResponseReturnValue:
     """The host's page for a round: participation by unit (the script refreshes it), window, export, awards."""
     competition = access.competition_for_host(current_user, slug)
-    return _host_page(competition, ExtendForm(), 200)
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    # a day after the current close (or after now, once closed): the usual extension, ready to adjust
+    suggested = max(competition.closes_at, utcnow()) + timedelta(days=1)
+    form = ExtendForm(closes_at=suggested.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0))
+    return _host_page(competition, form, 200)
 
 
 def _host_page(competition: Competition, extend_form: ExtendForm, status: int) -> ResponseReturnValue:
