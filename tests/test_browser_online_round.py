@@ -81,6 +81,7 @@ def test_online_round_from_setup_to_award_certificates(live_app: Flask, live_ser
         hosting.fill("input[name=time_limit]", "30")
         hosting.fill("input[name=awards-0-name]", "一等奖")
         hosting.fill("input[name=awards-0-value]", "1")
+        hosting.click("#awards [data-add]")
         hosting.fill("input[name=awards-1-name]", "二等奖")
         hosting.fill("input[name=awards-1-value]", "2")
         hosting.click("#create-round")

@@ -94,17 +94,20 @@ def test_a_round_set_up_by_form_sat_ranked_and_closed(live_app: Flask, live_serv
         row.locator("input[name=draw-0-count]").fill("3")
         _check(hosting, "round-setup-picker")
 
-        # the awards editor: rows added and removed without any syntax
+        # the awards editor: one empty row to start, rows added and removed without any syntax
         awards = hosting.locator("#awards")
+        assert awards.locator("[data-row]").count() == 1
         awards.locator("input[name=awards-0-name]").fill("一等奖")
         awards.locator("input[name=awards-0-value]").fill("1")
         awards.locator("[data-add]").click()
-        assert awards.locator("[data-row]").count() == 5
-        awards.locator("input[name=awards-4-name]").fill("优胜奖")
-        awards.locator("select[name=awards-4-rule]").select_option("top_percent")
-        awards.locator("input[name=awards-4-value]").fill("50")
-        awards.locator("[data-row]").nth(3).locator("[data-remove]").click()
-        assert awards.locator("[data-row]").count() == 4
+        awards.locator("input[name=awards-1-name]").fill("优胜奖")
+        awards.locator("select[name=awards-1-rule]").select_option("top_percent")
+        awards.locator("input[name=awards-1-value]").fill("50")
+        awards.locator("[data-add]").click()
+        awards.locator("input[name=awards-2-name]").fill("纪念奖")
+        assert awards.locator("[data-row]").count() == 3
+        awards.locator("[data-row]").nth(2).locator("[data-remove]").click()
+        assert awards.locator("[data-row]").count() == 2
 
         hosting.click("#create-round")
         hosting.wait_for_selector(".flash-error")
@@ -112,7 +115,8 @@ def test_a_round_set_up_by_form_sat_ranked_and_closed(live_app: Flask, live_serv
         assert close_error.inner_text() == "截止时间须晚于开始时间。"
         assert hosting.locator("#draw .error").count() == 0
         assert hosting.locator("select[name=draw-0-bank]").input_value() == "sample-course"
-        assert hosting.locator("input[name=awards-3-name]").input_value() == "优胜奖"  # rows numbered afresh
+        assert hosting.locator("input[name=awards-1-name]").input_value() == "优胜奖"
+        assert hosting.locator("#awards [data-row]").count() == 3  # the two awards and one empty row
         _check(hosting, "round-setup-error")
         with live_app.app_context():
             assert db.session.execute(select(Competition)).first() is None

@@ -75,8 +75,26 @@
     });
   }
 
+  function blank(row) {
+    var filled = false;
+    row.querySelectorAll("input[type=number], input[type=text], input:not([type])").forEach(function (el) {
+      if (el.value.trim()) { filled = true; }
+    });
+    row.querySelectorAll("input[type=checkbox]").forEach(function (el) { if (el.checked) { filled = true; } });
+    var bank = row.querySelector("select[name$='-bank']");
+    if (bank && bank.value) { filled = true; }
+    return !filled && !row.querySelector(".error");
+  }
+
   form.querySelectorAll("[data-rows]").forEach(function (rows) {
     var part = rows.parentNode;
+    // the server sends spare rows for browsers without the script; here one empty row is enough
+    var spare = false;
+    rows.querySelectorAll("[data-row]").forEach(function (row) {
+      if (blank(row)) {
+        if (spare) { row.remove(); } else { spare = true; }
+      }
+    });
     var add = part.querySelector("[data-add]");
     var max = parseInt(rows.getAttribute("data-max"), 10) || 20;
     function sync() {
