@@ -165,10 +165,29 @@ def answer_from_form(question: Any, size: int, form: Any) -> Any:
     return [_position(p, size) if p else None for p in picks]
 
 
+def _range(low: int, high: int) -> NumberRange:
+    return NumberRange(low, high, message=_l("Give a whole number from %(min)s to %(max)s."))
+
+
+LIVE_KINDS = {"everyone": _l("Everyone answers"), "team": _l("Team question"), "buzz": _l("Buzz-in"),
+              "risk": _l("Risk question")}
+LIVE_ROUND_ROWS = 5  # rows shown without the script; the script adds more
+
+
+class LiveRoundForm(Form):
+    """One question of a live final's running order; checked against the banks by the route."""
+
+    question = StringField(_l("Question number"), validators=[Optional(), Length(max=80)])
+    kind = SelectField(_l("Round type"), choices=[SelectChoice(k, v) for k, v in LIVE_KINDS.items()], validate_choice=False)
+    team = StringField(_l("Team answering (team questions)"), validators=[Optional(), Length(max=60)])
+    seconds = IntegerField(_l("Seconds to answer"), default=20, validators=[Optional(), _range(5, 600)])
+
+
 class LiveEventForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    running_order = TextAreaField(_l("Questions, one a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
-                                  validators=[DataRequired(), Length(max=20000)])
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the final a title.")), Length(max=200)])
+    rounds = FieldList(FormField(LiveRoundForm), min_entries=LIVE_ROUND_ROWS, max_entries=200)
+    running_order = TextAreaField(_l("Or paste a list, one question a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
+                                  validators=[Optional(), Length(max=20000)])
     teams = TextAreaField(_l("Teams, one a line"), validators=[Length(max=5000)])
     teams_from_units = BooleanField(_l("Form teams from the players' org units"))
     base_points = IntegerField(_l("Points for a correct answer"), default=1000, validators=[NumberRange(10, 100000)])
@@ -194,10 +213,6 @@ AWARD_RULES = {  # rule: (label, smallest, largest)
 }
 DRAW_ROWS = 3  # rows shown without the script; the script adds more
 AWARD_ROWS = 4
-
-
-def _range(low: int, high: int) -> NumberRange:
-    return NumberRange(low, high, message=_l("Give a whole number from %(min)s to %(max)s."))
 
 
 class DrawRowForm(Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import access
+from .. import access, scoring
 from ..database import db, utcnow
 from ..forms import DIFFICULTY_NAMES, CompetitionForm, EmptyForm, ExtendForm
 from ..models import Competition, OrgUnit, Role
@@ -80,9 +81,12 @@ def questions() -> ResponseReturnValue:
     """The question picker: hosts browse the banks as players will see the questions (never the keys)."""
     access.require_role(current_user, Role.HOST)
     filters = _filters()
+    if request.args.get("live") and not filters.types:  # a live final takes only the types phones can answer
+        filters = dataclasses.replace(filters, types=tuple(sorted(scoring.LIVE_TYPES)))
     picked = question_picker.pick(quizzes.sources().banks, filters)
     template = "competitions/_picked.html" if request.args.get("part") == "list" else "competitions/questions.html"
-    return render_template(template, picked=picked, filters=filters, **_picker_facets())
+    return render_template(template, picked=picked, filters=filters, pick=bool(request.args.get("pick")),
+                           **_picker_facets())
 
 
 @bp.get("/<slug>")

@@ -35,11 +35,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
-from .. import access, loadlag, ratelimit, realtime
-from ..content.quizbank import load_banks
+from .. import access, loadlag, ratelimit, realtime, scoring
+from ..content.quizbank import Question, load_banks
 from ..database import db, utcnow
-from ..forms import EmptyForm, JoinForm, LiveEventForm
-from ..models import Role, Stage
+from ..forms import LIVE_KINDS, EmptyForm, JoinForm, LiveEventForm
+from ..models import Role, RoundKind, Stage
 from ..services import intake, live
 from . import answerer, external_url, live_state
 
@@ -150,20 +150,60 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     access.require_role(current_user, Role.HOST)
     form = LiveEventForm()
+    form.rounds_error = ""
     if not form.validate_on_submit():
-        return render_template("live/new.html", form=form), 422 if form.is_submitted() else 200
+        return _setup_page(form, 422 if form.is_submitted() else 200)
     banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
     questions = {q.id: q for bank in banks.values() for q in bank.questions}
-    items, problems = live.parse_running_order(form.running_order.data or "", questions)
-    if problems or not items:
-        form.running_order.errors = [_("These lines cannot be used: %(lines)s", lines="; ".join(problems) or "—")]
-        return render_template("live/new.html", form=form), 422
+    rows = _round_items(form, questions)
+    pasted, problems = live.parse_running_order(form.running_order.data or "", questions)
+    if problems:
+        form.running_order.errors = [_("These lines cannot be used: %(lines)s", lines="; ".join(problems))]
+    if rows is not None and not rows and not pasted and not problems:
+        form.rounds_error = _("A final needs questions: pick at least one question for the running order.")
+    if rows is None or problems or not (rows or pasted):
+        return _setup_page(form, 422)
+    items = [*rows, *pasted]
     settings = live.Settings(base_points=form.base_points.data or 1000, streak_bonus=form.streak_bonus.data or 0,
                              buzz_penalty=form.buzz_penalty.data or 0, buzz_pass=bool(form.buzz_pass.data),
                              teams_from_units=bool(form.teams_from_units.data))
     teams = [line.strip() for line in (form.teams.data or "").splitlines() if line.strip()]
     event = live.create_event(current_user, form.title.data or "", items, teams=teams, settings=settings)
     return redirect(url_for("live.host", code=event.code), code=303)
+
+
+def _setup_page(form: LiveEventForm, status: int) -> ResponseReturnValue:
+    banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
+    return render_template("live/new.html", form=form, live_types=sorted(scoring.LIVE_TYPES), refused=status == 422,
+                           banks=sorted(((b.id, b.title) for b in banks.values()), key=lambda b: b[1])), status
+
+
+def _round_items(form: LiveEventForm, questions: dict[str, Question]) -> list[live.Item] | None:
+    """The running order from the form's rows, or None after putting each problem on its field."""
+    items: list[live.Item] = []
+    ok = True
+    for row in form.rounds:
+        fields = row.form
+        qid = (fields.question.data or "").strip()
+        if not qid:
+            continue
+        question = questions.get(qid)
+        kind = fields.kind.data if fields.kind.data in LIVE_KINDS else "everyone"
+        if question is None:
+            fields.question.errors = [_("No question has this number: pick one from the banks.")]
+            ok = False
+        elif question.type.value not in scoring.LIVE_TYPES:
+            fields.question.errors = [_("A live final takes single choice, multiple choice, true or false and numeric questions.")]
+            ok = False
+        if kind == "team" and not (fields.team.data or "").strip():
+            fields.team.errors = [_("Name the team that answers this question.")]
+            ok = False
+        if fields.seconds.errors:
+            ok = False
+        if ok and question is not None:
+            items.append(live.Item(question, RoundKind(kind), fields.seconds.data or 20,
+                                   (fields.team.data or "").strip() if kind == "team" else ""))
+    return items if ok else None
 
 
 @bp.get("/<code>/host")
