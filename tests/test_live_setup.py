@@ -87,7 +87,7 @@ def test_the_page_has_rows_without_the_script_and_no_syntax_to_learn(app: Flask,
         assert f'name="rounds-{n}-question"' in html
         assert f'name="rounds-{n}-kind"' in html
     assert '<option value="team">必答题</option>' in html
-    assert "<details" in html  # the pasted list is tucked away, not the way in
+    assert html.index('name="rounds-0-question"') < html.index('name="running_order"')  # rows first; pasting is the extra
 
 
 def test_the_live_picker_offers_only_phone_answerable_questions(app: Flask, host) -> None:  # type: ignore[no-untyped-def]
