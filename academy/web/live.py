@@ -174,7 +174,10 @@ def new() -> ResponseReturnValue:
 
 def _setup_page(form: LiveEventForm, status: int) -> ResponseReturnValue:
     banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
+    wanted = {(row.form.question.data or "").strip() for row in form.rounds}
+    stems = {q.id: q.stem for b in banks.values() for q in b.questions if q.id in wanted}
     return render_template("live/new.html", form=form, live_types=sorted(scoring.LIVE_TYPES), refused=status == 422,
+                           stems=stems,
                            banks=sorted(((b.id, b.title) for b in banks.values()), key=lambda b: b[1])), status
 
 
