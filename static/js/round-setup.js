@@ -103,11 +103,15 @@
       .then(function (html) { if (html) { list.innerHTML = html; } });
   }
 
+  function label(el, text) {
+    if (el.tagName === "INPUT") { el.value = text; } else { el.textContent = text; }
+  }
+
   function openPicker(row, button) {
     var panel = row.querySelector(".preview");
     if (!panel.hidden) {
       panel.hidden = true;
-      button.textContent = form.getAttribute("data-show-preview");
+      label(button, form.getAttribute("data-show-preview"));
       return;
     }
     if (!panel.querySelector(".picker-list")) {
@@ -115,7 +119,7 @@
       panel.addEventListener("change", function () { loadPicks(panel); });
     }
     panel.hidden = false;
-    button.textContent = form.getAttribute("data-hide-preview");
+    label(button, form.getAttribute("data-hide-preview"));
     loadPicks(panel);
   }
 
@@ -148,7 +152,7 @@
       });
     }
     rows.addEventListener("click", function (event) {
-      var target = event.target.closest("button");
+      var target = event.target.closest("button, input[type=button]");
       if (!target) { return; }
       var row = target.closest("[data-row]");
       if (target.hasAttribute("data-remove")) {
@@ -159,7 +163,7 @@
         row.querySelector(".picked-stem").textContent = target.getAttribute("data-stem");
         var toggle = row.querySelector("[data-preview]");
         row.querySelector(".preview").hidden = true;
-        toggle.textContent = form.getAttribute("data-show-preview");
+        label(toggle, form.getAttribute("data-show-preview"));
         toggle.focus();
       } else if (live && target.hasAttribute("data-preview")) {
         openPicker(row, target);
