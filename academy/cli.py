@@ -62,15 +62,18 @@ def content_sync_command() -> None:
 @content.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def content_stats(as_json: bool) -> None:
-    """Per course: tier, lessons, Chinese characters per lesson, questions by type."""
+    """Per course: tier, lessons, Chinese characters and figures per lesson, questions by type, and per bank the
+    share of choice items set in a situation and the number of items about dates."""
     rows = stats(_library())
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         chars = ", ".join(str(x["cjk_chars"]) for x in row["lessons"])  # type: ignore[attr-defined]
+        figures = sum(x["figures"] for x in row["lessons"])  # type: ignore[attr-defined]
         click.echo(f"{row['tier']:<13} {row['slug']:<32} lessons {len(row['lessons']):>2} "  # type: ignore[arg-type]
-                   f"[{chars}]  questions {row['questions']} {row['questions_by_type']}")
+                   f"[{chars}] figures {figures}  questions {row['questions']} {row['questions_by_type']}  "
+                   f"scenario {row['scenario_share']:.0%} of {row['choice_items']} choice items, dates {row['date_items']}")
 
 
 @content.command("coverage")

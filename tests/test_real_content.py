@@ -16,9 +16,9 @@ from academy.tiers import TIER_ORDER
 OUTLINE = {
     "all-staff": ["qs-basics", "tqm-fundamentals", "shopfloor-qc-circles", "quality-safety-risk"],
     "practitioner": ["iso9001-qms-audit", "quality-tools-spc", "standardization-practice", "nqi-metrology-conformity", "reliability-fmea",
-                     "quality-cost", "quality-statistics", "supplier-quality"],
+                     "quality-cost", "quality-statistics", "supplier-quality", "construction-service-quality"],
     "expert": ["performance-excellence", "lean-six-sigma", "tech-patent-standard-intl", "brand-csr-compliance", "green-low-carbon",
-               "quality-by-design"],
+               "quality-by-design", "digital-quality"],
     "leadership": ["leading-quality-strategy", "assessment-incentives-talent"],
 }
 COURSES = [slug for slugs in OUTLINE.values() for slug in slugs]
@@ -31,6 +31,11 @@ def library() -> Library:
 
 def test_shipped_content_has_no_problems() -> None:
     assert [str(p) for p in library().problems] == []
+
+
+def test_lessons_that_teach_a_chart_or_diagram_carry_figures() -> None:
+    figures = sum(lesson.source.count('<figure class="lesson-figure">') for c in library().courses for lesson in c.lessons)
+    assert figures >= 40
 
 
 def test_the_courses_of_the_outline_are_shipped_in_their_tiers() -> None:
@@ -53,6 +58,8 @@ def test_course_meets_the_curriculum_bar(slug: str) -> None:
     for lesson in course.lessons:
         assert "## 常见误区" in lesson.source, lesson.slug
         assert "## 要点小结" in lesson.source, lesson.slug
+        references = lesson.source.partition("\n## 参考资料\n")[2]
+        assert references.strip().startswith("- "), f"{lesson.slug}: no 参考资料 section ending the lesson"
         assert "|---" in lesson.source.replace(" ", "") or "<svg" in lesson.source, f"{lesson.slug}: no table or figure"
 
 

@@ -42,6 +42,17 @@ EXAMPLES = [
     ("expert/lean-six-sigma/05-improve-control.md", "≈ 0.83", f"≈ {0.10 / (3 * 0.040):.2f}"),
     ("expert/lean-six-sigma/05-improve-control.md", "≈ 1.87", f"≈ {0.14 / (3 * 0.025):.2f}"),
     ("practitioner/supplier-quality/01-supplier-selection.md", "= 500 PPM", f"= {20 / 40000 * 1_000_000:.0f} PPM"),
+    ("practitioner/supplier-quality/05-safety-events-and-recall.md", "已装机 480 套", f"已装机 {600 - 120} 套"),
+    ("practitioner/construction-service-quality/03-service-quality-and-satisfaction.md", "0.10 × 76 = 77.95",
+     f"0.10 × 76 = {0.30 * 72 + 0.30 * 85 + 0.15 * 90 + 0.15 * 65 + 0.10 * 76:.2f}"),
+    ("practitioner/construction-service-quality/03-service-quality-and-satisfaction.md", "0.15 × 7 = 81.4",
+     f"0.15 × 7 = {77.95 + 0.30 * 8 + 0.15 * 7:.1f}"),
+    ("expert/digital-quality/01-full-data-and-governance.md", "2 064 ÷ 2 400 = 86%", f"2 064 ÷ 2 400 = {2064 / 2400:.0%}"),
+    ("expert/digital-quality/02-online-spc-and-alarms.md", "ARL₀ ≈ 1 ÷ 0.0027 ≈ 370", f"ARL₀ ≈ 1 ÷ 0.0027 ≈ {1 / 0.0027:.0f}"),
+    ("expert/digital-quality/02-online-spc-and-alarms.md", "50 × 24 × 0.0027 ≈ 3.2", f"50 × 24 × 0.0027 ≈ {50 * 24 * 0.0027:.1f}"),
+    ("expert/digital-quality/02-online-spc-and-alarms.md", "120 × 24 × 0.0027 ≈ 7.8", f"120 × 24 × 0.0027 ≈ {120 * 24 * 0.0027:.1f}"),
+    ("expert/digital-quality/02-online-spc-and-alarms.md", "20 × 24 × 0.0027 ≈ 1.3", f"20 × 24 × 0.0027 ≈ {20 * 24 * 0.0027:.1f}"),
+    ("expert/digital-quality/03-quality-data-platform.md", "0.98 × 0.95 × 0.99 ≈ 92.2%", f"0.98 × 0.95 × 0.99 ≈ {0.98 * 0.95 * 0.99:.1%}"),
 ]
 
 

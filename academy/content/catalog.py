@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..tiers import TIER_ORDER, Tier
+from . import figures
 from .frontmatter import Document, split
 from .problems import ContentError, Problem, display_path
 
@@ -87,7 +88,8 @@ def digest(text: str) -> str:
 
 
 def cjk_count(text: str) -> int:
-    return len(CJK.findall(text))
+    """Chinese characters of text to read: a figure's labels are not teaching prose."""
+    return len(CJK.findall(figures.without(text)))
 
 
 def _text(doc: Document, key: str, *, required: bool = True) -> str:
@@ -189,9 +191,10 @@ def parse_lesson(text: str, file: Path, root: Path) -> LessonDef:
     if not match:
         raise ContentError(1, "lesson file names look like '01-lesson-slug.md'")
     doc = split(text)
+    body, drawings = figures.embed(doc.body, file.parent, doc.body_line)
     return LessonDef(
         slug=match.group(2), title=_text(doc, "title"), minutes=_number(doc, "minutes", minimum=1),
-        position=int(match.group(1)), source=doc.body, version=digest(text),
+        position=int(match.group(1)), source=body, version=digest(text + drawings.decode("utf-8", "replace")),
         path=display_path(file, root), body_line=doc.body_line,
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import markdown
 
-from . import sanitize
+from . import figures, item_kinds, sanitize
 from .catalog import MEASURES, CourseDef, Scan, cjk_count, scan
 from .exams import DrawRule, ExamDef, load_exams
 from .problems import Problem
@@ -115,11 +115,13 @@ def stats(library: Library) -> list[dict[str, Any]]:
         questions = bank.questions if bank else ()
         rows.append({
             "slug": course.slug, "title": course.title, "tier": course.tier.value, "hours": course.hours,
-            "lessons": [{"slug": x.slug, "title": x.title, "cjk_chars": cjk_count(x.source)} for x in course.lessons],
+            "lessons": [{"slug": x.slug, "title": x.title, "cjk_chars": cjk_count(x.source),
+                         "figures": figures.count(x.source)} for x in course.lessons],
             "bank": bank.id if bank else None,
             "questions": len(questions),
             "questions_by_type": dict(sorted(Counter(q.type.value for q in questions).items())),
             "questions_by_difficulty": dict(sorted(Counter(q.difficulty.value for q in questions).items())),
+            **item_kinds.shares(questions),
         })
     return rows
 
