@@ -130,6 +130,8 @@ def test_a_round_set_up_by_form_sat_ranked_and_closed(live_app: Flask, live_serv
             assert c.awards == [{"name": "一等奖", "top": 1}, {"name": "优胜奖", "top_percent": 50}]
             assert c.draw == [{"bank": "sample-course", "count": 3, "types": ["single", "multiple", "truefalse"]}]
 
+        assert hosting.locator("#manage").count() == 1
+        _check(hosting, "round-page-host")
         hosting.goto(f"{live_server.url}/competitions/questions?bank=sample-course")
         _check(hosting, "round-question-picker")
 

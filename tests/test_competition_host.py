@@ -92,6 +92,7 @@ def test_a_full_score_ranks_first_and_beats_everyone(synced: Flask, running) -> 
     assert "排行榜第 1 名（共 4 人）" in html  # the same score as 李四海, in far less time
     assert "超过了 100% 的其他参赛者" in html
     quiz_page = learner.get(f"/quiz/competition/{slug}").get_data(as_text=True)
+    assert '<p class="meta">线上答题</p>' in quiz_page
     assert "及格线" not in quiz_page
     assert "已通过" not in quiz_page
 

@@ -182,7 +182,8 @@ TYPE_NAMES = {
 }
 FLAG_NAMES = {"too_hard": _l("too hard"), "too_easy": _l("too easy"),
               "negative_discrimination": _l("negative discrimination")}
-KIND_NAMES = {"check": _l("Lesson check"), "final": _l("Final exam"), "exam": _l("Certification exam")}
+KIND_NAMES = {"check": _l("Lesson check"), "final": _l("Final exam"), "exam": _l("Certification exam"),
+              "competition": _l("Online round")}
 
 
 @bp.app_context_processor
