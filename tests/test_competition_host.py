@@ -229,3 +229,37 @@ def test_the_close_and_extend_need_the_form_token() -> None:
         assert c is not None
         assert abs(c.closes_at - (now + timedelta(days=1))) < timedelta(seconds=1)
         assert db.session.execute(select(AuditLog).where(AuditLog.action.in_(("competition.close", "competition.extend")))).first() is None
+
+
+def test_the_rank_waits_for_the_close_when_the_sitting_came_after_the_freeze(synced: Flask, running) -> None:  # type: ignore[no-untyped-def]
+    slug, _host, _other, people, _ = running
+    with synced.app_context():
+        c = competitions.by_slug(slug)
+        assert c is not None
+        c.freeze_hours = 48  # the round closes in a day: frozen since yesterday
+        db.session.commit()
+        now = datetime.now(UTC)
+        db.session.add(Attempt(user_id=people["孙七"].id, quiz_key=f"competition/{slug}", number=1, paper=[],
+                               started_at=now - timedelta(minutes=5), submitted_at=now, score=3, max_score=3))
+        db.session.commit()
+        later = competitions.placing(c, people["孙七"].id, now=now)
+    assert later is not None
+    assert later.frozen
+    assert later.rank == 0
+
+
+@pytest.mark.parametrize(("entrants", "percent", "ranks", "awarded"), [
+    (3, 50, [1, 2, 3], [True, True, False]),  # ⌈1.5⌉ = 2
+    (4, 50, [1, 2, 3, 4], [True, True, False, False]),
+    (4, 50, [1, 2, 2, 4], [True, True, True, False]),  # a tie at the cut shares it
+    (10, 10, list(range(1, 11)), [True] + [False] * 9),
+])
+def test_the_best_percent_award_counts_ranks(synced: Flask, running, entrants: int, percent: int, ranks: list[int],
+                                             awarded: list[bool]) -> None:
+    slug, *_ = running
+    with synced.app_context():
+        c = competitions.by_slug(slug)
+        assert c is not None
+        c.awards = [{"name": "优胜奖", "top_percent": percent}]
+        got = [competitions._award(c, rank, 50.0, entrants) == "优胜奖" for rank in ranks]
+    assert got == awarded
