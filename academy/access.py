@@ -5,11 +5,14 @@ Unknown and forbidden look the same (404) where existence is private.
 
 from __future__ import annotations
 
-from flask import abort
+from pathlib import Path
+
+from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from .competition_rules import admits, quiz_def
+from .content import bankfiles
 from .content import quizzes as quizdefs
 from .content.quizzes import QuizDef
 from .database import db
@@ -413,3 +416,43 @@ def classroom_session_for_staff(viewer: User, session_id: int) -> ClassroomSessi
     if can_view_reports(viewer) and in_scope(viewer, db.session.get(OrgUnit, session.unit_id)):
         return session
     abort(404)
+
+
+# -- images imported beside a bank --------------------------------------------------------------
+
+def _bank_in_reach(user: User, bank_id: str) -> bool:
+    """Whether some quiz this person may sit draws from the bank (its images show in that quiz)."""
+    if can_manage_content(user) or can_view_reports(user):
+        return True
+    courses = db.session.execute(select(Course).where(Course.retired.is_(False))).scalars()
+    if any((course.meta or {}).get("bank") == bank_id for course in courses):
+        return True
+    if any(rule.bank == bank_id for exam in quizzes.sources().exams.values() for rule in exam.draw):
+        return True
+    for competition in db.session.execute(select(Competition)).scalars():
+        if not any(rule.get("bank") == bank_id for rule in competition.draw or []):
+            continue
+        if competition.host_id == user.id or is_admin(user):
+            return True
+        paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(competition.unit_ids))).scalars()]
+        if admits(user, competition, paths, user.org_unit):
+            return True
+    return False
+
+
+def bank_image_for_viewer(user: User, bank_id: str, name: str) -> tuple[bytes, str]:
+    """An image carried beside a bank, with the type to serve it as: for those who may sit a quiz
+    drawn from the bank, and authors and HR. Unknown, not an image, or out of reach: 404."""
+    banks = quizzes.sources().banks
+    if bank_id not in banks or not _bank_in_reach(user, bank_id):
+        abort(404)
+    if not bankfiles.NAME.match(name):
+        abort(404)
+    place = Path(current_app.config["QUIZ_ROOT"]) / bankfiles.folder(bank_id) / name
+    if not place.is_file():
+        abort(404)
+    data = place.read_bytes()
+    kind = bankfiles.content_type(name, data)
+    if kind is None:
+        abort(404)
+    return data, kind

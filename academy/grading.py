@@ -11,7 +11,7 @@ truefalse   bool                                        ``Question.truth``
 fill        list of strings, one per blank              ``Question.blanks`` (variants)
 numeric     string or number                            ``Question.low``..``Question.high``
 ordering    list of option indices, in chosen order     ``Question.options`` order (0, 1, 2…)
-matching    list: right-side index chosen per left row  ``Question.matches`` aligned (i → i)
+matching    list: right-side index chosen per left row  ``Question.matches`` aligned (same text)
 ==========  =========================================  ===================================
 
 Indices always refer to the question's own option order, never to the shuffled order
@@ -22,6 +22,7 @@ shuffle cannot change a grade. Malformed answers score zero, they never raise.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,18 @@ def _truefalse(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     return 1.0 if isinstance(answer, bool) and answer is q.truth else 0.0
 
 
+def same_text(variant: str, given: str) -> bool:
+    """A fill-in variant against a learner's text, Moodle's short-answer way.
+
+    ``*`` stands for any run of characters (``**`` is one star), ``\\*`` for a star itself.
+    """
+    variant, given = normalise(variant), normalise(given)
+    if "*" not in variant:
+        return variant == given
+    bits = [re.escape(bit.replace("\\*", "*")) for bit in re.split(r"(?<!\\)\*+", variant)]
+    return re.fullmatch(".*".join(bits), given, re.S) is not None
+
+
 def _fill(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     if isinstance(answer, str) and len(q.blanks) == 1:
         answer = [answer]
@@ -123,7 +136,7 @@ def _fill(q: Question, answer: Any, policy: MultiplePolicy) -> float:
         if not isinstance(given, str):
             continue
         weights = q.blank_weights[n] if q.blank_weights else (1.0,) * len(variants)
-        right += max((w for v, w in zip(variants, weights, strict=True) if normalise(v) == normalise(given)), default=0.0)
+        right += max((w for v, w in zip(variants, weights, strict=True) if same_text(v, given)), default=0.0)
     return right / len(q.blanks)
 
 
@@ -169,7 +182,9 @@ def _matching(q: Question, answer: Any, policy: MultiplePolicy) -> float:
     if not isinstance(answer, list | tuple) or not q.matches:
         return 0.0
     pairs = len(q.options)  # right-hand sides past the pairs are distractors
-    right = sum(1 for i, given in enumerate(answer[:pairs]) if _index(given, len(q.matches)) == i)
+    places = [_index(given, len(q.matches)) for given in answer[:pairs]]
+    # Two rows may share a right-hand text: the text is what counts, not where it stands.
+    right = sum(1 for i, place in enumerate(places) if place is not None and q.matches[place] == q.matches[i])
     return right / pairs if pairs else 0.0
 
 

@@ -8,6 +8,7 @@ from functools import cache
 import pytest
 
 from academy.config import ROOT
+from academy.content import item_kinds
 from academy.content.catalog import cjk_count
 from academy.content.library import Library, load_library
 from academy.content.quizbank import Difficulty, QType
@@ -31,6 +32,11 @@ def library() -> Library:
 
 def test_shipped_content_has_no_problems() -> None:
     assert [str(p) for p in library().problems] == []
+
+
+def test_every_bank_sets_at_least_half_of_its_choice_items_in_a_situation() -> None:
+    shares = {bank.id: item_kinds.shares(bank.questions) for bank in library().banks.values()}
+    assert {bank: share for bank, share in shares.items() if float(share["scenario_share"]) < 0.5} == {}
 
 
 def test_lessons_that_teach_a_chart_or_diagram_carry_figures() -> None:

@@ -275,8 +275,8 @@ def _matching(draft: Draft, answer: str, fmt: str, result: Imported) -> None:
         _note_images(draft, left_text, result)
     if len(lefts) < 2:
         raise ValueError("a matching question needs at least two pairs with a left-hand side")
-    if len(set(rights + distractors)) != len(rights + distractors):
-        raise ValueError("two pairs share a right-hand side, which this bank format cannot express")
+    # Moodle lists each right-hand text once: a repeated distractor adds no choice.
+    distractors = [d for n, d in enumerate(distractors) if d not in rights and d not in distractors[:n]]
     draft.type, draft.options, draft.matches, draft.distractors = QType.MATCHING, lefts, rights, distractors
 
 
@@ -298,15 +298,14 @@ def _short(draft: Draft, answer: str, fmt: str, result: Imported, missing_word: 
         if WEIGHT.match(raw):
             weight, raw = _weight(raw)
         value, feedback = _comment(raw, fmt)
-        _feedback_note(draft, f"答「{value.text}」", feedback)
+        _feedback_note(draft, "其他答案" if value.text == "*" else f"答「{value.text}」", feedback)
         if not fraction_ok(weight):
             raise ValueError(f"a weight of {weight * 100:g}% is not one Moodle accepts")
         if weight <= 0 or not value.text:
             continue  # a wrong answer with feedback: the feedback moved to the explanation
-        if "*" in value.text:
-            result.warnings.append(Rejected(draft.line, f"'*' in the answer '{value.text}' is a wildcard in Moodle; here it is a plain star"))
         if "\n" in value.text:
-            raise ValueError(f"the answer '{value.text}' runs over several lines: nobody can type it in one answer box")
+            inline = " ('//' after text is no comment in Moodle: only a line starting with '//' is)" if "//" in value.text else ""
+            raise ValueError(f"the answer '{value.text}' runs over several lines: nobody can type it in one answer box{inline}")
         if "|" in value.text:
             raise ValueError(f"the answer '{value.text}' holds '|', which separates variants here")
         variants.append(value.text)

@@ -38,6 +38,7 @@ from .quizbank import (
     Question,
     parse_bank,
 )
+from .textformat import TAG
 
 __all__ = ["Draft", "ImportResult", "Imported", "Rejected", "convert", "import_questions", "parse_aiken",
            "parse_csv", "parse_gift", "parse_rows", "parse_xlsx", "to_gift", "to_markdown"]
@@ -219,7 +220,10 @@ def _safe_lines(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"\s*\n\s*", "<br>", text.replace("\r", "").strip())
+    """An option on one line: a break where the text broke, but never inside a tag or after a drawn ``<br>``."""
+    text = TAG.sub(lambda m: re.sub(r"\s*\n\s*", " ", m.group(0)), text.replace("\r", "").strip())
+    text = re.sub(r"(<br\s*/?>)\s*\n\s*", r"\1", text, flags=re.I)
+    return re.sub(r"\s*\n\s*", "<br>", text)
 
 
 def _percent(weight: float) -> str:

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from . import textformat
+from . import bankfiles, textformat
 from .importers_base import Draft, Imported, Rejected, fraction_ok, number_text
 from .quizbank import Bank, QType, Question
 
@@ -53,7 +53,10 @@ class _Reader:
         self.result = result
         self.prefix = files_prefix
 
-    def formatted(self, node: ET.Element | None, default: str, draft: Draft) -> str:
+    def formatted(self, node: ET.Element | None, default: str, draft: Draft, raw: str | None = None) -> str:
+        """The node's text as our Markdown, its embedded images written beside the bank.
+
+        ``raw`` stands for the node's own text (a cloze stem with its gaps taken out)."""
         if node is None:
             return ""
         fmt = FORMAT_NAMES.get(node.get("format", default), "html")
@@ -63,13 +66,17 @@ class _Reader:
                 embedded[file.get("name", "")] = base64.b64decode(file.text or "", validate=False)
             except (binascii.Error, ValueError):
                 self.result.warnings.append(Rejected(draft.line, f"image '{file.get('name')}' is not valid base64: left out"))
-        text = textformat.to_markdown(_text(node).strip(), fmt)
+        text = textformat.to_markdown((_text(node) if raw is None else raw).strip(), fmt)
         for found in textformat.unsafe(text):
             self.result.warnings.append(Rejected(draft.line, f"HTML '{found}' is removed when the question is shown"))
         for source in textformat.images(text):
             name = source[len(PLUGINFILE):] if source.startswith(PLUGINFILE) else ""
             if name and name in embedded:
-                safe = re.sub(r"[^\w.-]+", "-", name).strip(".-") or "image"
+                safe = re.sub(r"[^\w.-]+", "-", name).strip(".-")[-120:] or "image"
+                if bankfiles.content_type(safe, embedded[name]) is None:
+                    self.result.warnings.append(Rejected(draft.line, f"file '{name}' is not a PNG, JPEG, GIF or WebP "
+                                                                     "image: left out, learners would not see it"))
+                    continue
                 self.result.files[self.prefix + safe] = embedded[name]
                 text = text.replace(source, self.prefix + safe)
             else:
@@ -127,7 +134,8 @@ def _question(reader: _Reader, node: ET.Element, kind: str, line: int, category:
         raise _Refused(f"{kind}: {SKIPPED_TYPES[kind]}")
     draft = Draft(type=QType.SINGLE, stem="", line=line, title=_text(node.find("idnumber"), ".").strip()
                   or _text(node.find("name")).strip(), tags=[category] if category else [])
-    draft.stem = reader.formatted(node.find("questiontext"), "html", draft)
+    if kind != "cloze":  # a cloze stem is read with its gaps taken out
+        draft.stem = reader.formatted(node.find("questiontext"), "html", draft)
     draft.explanation = reader.formatted(node.find("generalfeedback"), "html", draft)
     draft.score = _number_of(node, "defaultgrade", 1.0) or 1.0
     handlers = {"multichoice": _choice, "truefalse": _truefalse, "shortanswer": _short, "numerical": _numeric,
@@ -194,13 +202,11 @@ def _variants(reader: _Reader, node: ET.Element, draft: Draft) -> tuple[list[str
     weights: list[float] = []
     for fraction, _, answer in _answers(reader, node, draft):
         value = _text(answer).strip()
-        reader.feedback_note(draft, f"答「{value}」", answer.find("feedback"))
+        reader.feedback_note(draft, "其他答案" if value == "*" else f"答「{value}」", answer.find("feedback"))
         if fraction <= 0 or not value:
             continue
         if "|" in value:
             raise _Refused(f"the answer '{value}' holds '|', which separates variants here")
-        if "*" in value:
-            reader.result.warnings.append(Rejected(draft.line, f"'*' in the answer '{value}' is a wildcard in Moodle; here it is a plain star"))
         variants.append(value)
         weights.append(fraction)
     if not variants or abs(max(weights) - 1) > 1e-6:
@@ -254,8 +260,9 @@ def _matching(reader: _Reader, node: ET.Element, draft: Draft) -> None:
             draft.distractors.append(right)
     if len(draft.options) < 2:
         raise _Refused("a matching question needs at least two pairs with a left-hand side")
-    if len(set(draft.matches + draft.distractors)) != len(draft.matches + draft.distractors):
-        raise _Refused("two pairs share a right-hand side, which this bank format cannot express")
+    # Moodle lists each right-hand text once: a repeated distractor adds no choice.
+    spare = draft.distractors
+    draft.distractors = [d for n, d in enumerate(spare) if d not in draft.matches and d not in spare[:n]]
     draft.type = QType.MATCHING
 
 
@@ -269,40 +276,114 @@ def _ordering(reader: _Reader, node: ET.Element, draft: Draft) -> None:
         raise _Refused("an ordering question needs at least three items")
 
 
+SHORT_GAPS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
+NUMERIC_GAPS = {"NUMERICAL", "NM"}
+CHOICE_GAPS = {f"{name}{way}" for name in ("MULTICHOICE", "MC") for way in ("", "_V", "_H", "_S", "_VS", "_HS")} \
+    | {"MCV", "MCH", "MCS", "MCVS", "MCHS"}
+SEVERAL_GAPS = {f"{name}{way}" for name in ("MULTIRESPONSE", "MR") for way in ("", "_H", "_S", "_HS")} \
+    | {"MRH", "MRS", "MRHS"}
+
+
+def _gap_answers(body: str, where: str) -> list[tuple[float, str, str]]:
+    """(fraction, answer, feedback) of one gap, as Moodle's multianswer reads ``=a#fb~%50%b``."""
+    found = []
+    for part in re.split(r"(?<!\\)~", body):
+        part = part.strip()
+        fraction = 0.0
+        if part.startswith("="):
+            fraction, part = 1.0, part[1:]
+        elif re.match(r"^%-?[0-9.]+%", part):
+            fraction = float(part[1 : part.index("%", 1)]) / 100
+            part = part[part.index("%", 1) + 1 :]
+        if not fraction_ok(fraction):
+            raise _Refused(f"{where}: a grade of {fraction * 100:g}% is not one Moodle accepts")
+        bits = re.split(r"(?<!\\)#", part, maxsplit=1)
+        value, feedback = bits[0], bits[1] if len(bits) > 1 else ""
+        found.append((fraction, re.sub(r"\\(.)", r"\1", value).strip(), re.sub(r"\\(.)", r"\1", feedback).strip()))
+    return found
+
+
 def _cloze(reader: _Reader, node: ET.Element, draft: Draft) -> None:
-    blanks: list[list[str]] = []
-    weights: list[list[float]] = []
-
-    def gap(match: re.Match[str]) -> str:
-        if match.group(2) not in ("SHORTANSWER", "SA", "MW"):
-            raise _Refused(f"a cloze gap of type {match.group(2)} has no equivalent here (only short answers)")
-        variants, shares = [], []
-        for part in re.split(r"(?<!\\)~", match.group(3)):
-            part = part.strip()
-            share = 1.0
-            if part.startswith("="):
-                part = part[1:]
-            elif part.startswith("%"):
-                share = float(part[1 : part.index("%", 1)]) / 100
-                part = part[part.index("%", 1) + 1 :]
-            else:
-                share = 0.0
-            value = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
-            value = re.sub(r"\\(.)", r"\1", value).strip()
-            if share > 0 and value:
-                variants.append(value)
-                shares.append(share)
-        if not variants or max(shares) < 1:
-            raise _Refused("a cloze gap needs an answer worth 100%")
-        blanks.append(variants)
-        weights.append(shares)
-        return "____"
-
-    draft.stem = CLOZE.sub(gap, draft.stem)
-    if not blanks:
+    """Short-answer gaps become a fill-in; a lone numeric or choice gap becomes that question."""
+    raw = _text(node.find("questiontext"))
+    gaps = list(CLOZE.finditer(raw))
+    if not gaps:
         raise _Refused("a cloze question without gaps")
-    draft.type, draft.blanks = QType.FILL, blanks
-    draft.blank_weights = weights if any(w != 1 for ws in weights for w in ws) else []
+    kinds = [m.group(2) for m in gaps]
+    for n, kind in enumerate(kinds, start=1):
+        if kind not in SHORT_GAPS | NUMERIC_GAPS | CHOICE_GAPS | SEVERAL_GAPS:
+            raise _Refused(f"cloze gap {n} has type {kind}, which Moodle does not have")
+    short = all(k in SHORT_GAPS for k in kinds)
+    if not short and len(gaps) > 1:
+        n, kind = next((n, k) for n, k in enumerate(kinds, start=1) if k not in SHORT_GAPS)
+        raise _Refused(f"cloze gap {n} of {len(gaps)} is {kind}: a question here holds short-answer gaps only, "
+                       "or one numeric or choice gap (split it into one question per gap)")
+    if len({m.group(1) or "1" for m in gaps}) > 1:
+        reader.result.warnings.append(Rejected(draft.line, "cloze gaps weighted differently share the score equally here"))
+    if any(k in ("SHORTANSWER_C", "SAC", "MWC") for k in kinds):
+        reader.result.warnings.append(Rejected(draft.line, "case-sensitive answers are compared ignoring case here"))
+    answers = [_gap_answers(m.group(3), f"cloze gap {n}") for n, m in enumerate(gaps, start=1)]
+    marked = CLOZE.sub(lambda m: "QSGAPMARK", raw)
+    draft.stem = reader.formatted(node.find("questiontext"), "html", draft, raw=marked).replace("QSGAPMARK", "____")
+    numbered = len(gaps) > 1
+    for n, found in enumerate(answers, start=1):
+        for _, value, feedback in found:
+            if feedback:
+                label = f"第 {n} 空答「{value}」" if numbered else f"答「{value}」"
+                draft.explanation = f"{draft.explanation}\n\n{'其他答案' if value == '*' else label}：{feedback}".strip()
+    if short:
+        draft.type = QType.FILL
+        for n, found in enumerate(answers, start=1):
+            kept = [(f, v) for f, v, _ in found if f > 0 and v]
+            if not kept or max(f for f, _ in kept) < 1:
+                raise _Refused(f"cloze gap {n} needs an answer worth 100%")
+            if any("|" in v for _, v in kept):
+                raise _Refused(f"cloze gap {n}: an answer holds '|', which separates variants here")
+            draft.blanks.append([v for _, v in kept])
+            draft.blank_weights.append([f for f, _ in kept])
+        if all(w == 1 for ws in draft.blank_weights for w in ws):
+            draft.blank_weights = []
+    elif kinds[0] in NUMERIC_GAPS:
+        _numeric_gap(draft, answers[0])
+    else:
+        _choice_gap(draft, answers[0], several=kinds[0] in SEVERAL_GAPS)
+
+
+def _numeric_gap(draft: Draft, found: list[tuple[float, str, str]]) -> None:
+    full: list[tuple[float, float]] = []
+    for fraction, value, _ in found:
+        if value == "*" or fraction <= 0:
+            continue
+        middle, _, spread = value.partition(":")
+        try:
+            low, high = float(middle) - abs(float(spread or 0)), float(middle) + abs(float(spread or 0))
+        except ValueError:
+            raise _Refused(f"cloze gap 1: numeric answer '{value}' is not number or number:tolerance") from None
+        if fraction == 1:
+            full.append((low, high))
+        else:
+            draft.partial_ranges.append((fraction, low, high))
+    if len(set(full)) != 1:
+        raise _Refused("cloze gap 1 needs exactly one numeric answer worth 100%")
+    draft.type, (draft.low, draft.high) = QType.NUMERIC, full[0]
+
+
+def _choice_gap(draft: Draft, found: list[tuple[float, str, str]], *, several: bool) -> None:
+    draft.options = [textformat.to_markdown(v, "html") for _, v, _ in found if v]
+    weights = [f for f, v, _ in found if v]
+    if len(draft.options) < 2 or len(set(draft.options)) != len(draft.options):
+        raise _Refused("cloze gap 1 needs at least two different choices")
+    if not several:
+        if abs(max(weights) - 1) > 1e-6:
+            raise _Refused("cloze gap 1 needs a choice worth 100%")
+        draft.type, draft.correct = QType.SINGLE, [n for n, w in enumerate(weights) if abs(w - 1) < 1e-6]
+        others = [w for n, w in enumerate(weights) if n not in draft.correct]
+        draft.weights = weights if any(others) or len(draft.correct) > 1 else []
+        return
+    if abs(round(sum(w for w in weights if w > 0), 2) - 1) > 1e-6:
+        raise _Refused("cloze gap 1: the positive grades of its choices do not add up to 100%")
+    draft.type, draft.weights = QType.MULTIPLE, weights
+    draft.correct = [n for n, w in enumerate(weights) if w > 0]
 
 
 def _tags(node: ET.Element, draft: Draft) -> None:

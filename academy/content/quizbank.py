@@ -239,9 +239,12 @@ def parse_question(qid: str, bank: str, lines: list[str], first: int) -> Questio
         if len(pairs) < 2:
             raise ContentError(line0, "a matching question needs at least two '- left => right' lines")
         stem_end = min(k for k, _ in pairs + extra)
-        rights = tuple(m.group(2).strip() for _, m in pairs if m) + tuple(m.group(1).strip() for _, m in extra if m)
-        if len(set(rights)) != len(rights):
-            raise ContentError(at(pairs[0][0]), "two pairs have the same right-hand side")
+        paired = tuple(m.group(2).strip() for _, m in pairs if m)
+        spare = tuple(m.group(1).strip() for _, m in extra if m)
+        # Two lefts may share a right (Moodle allows it); a distractor must match nothing.
+        if len(set(spare)) != len(spare) or set(spare) & set(paired):
+            raise ContentError(at((extra or pairs)[0][0]), "a distractor '- => …' repeats a right-hand side")
+        rights = paired + spare
         fields.update(options=tuple(m.group(1).strip() for _, m in pairs if m), matches=rights)
     else:
         stem_end = len(content)
@@ -375,3 +378,17 @@ def load_banks(root: Path) -> tuple[dict[str, Bank], list[Problem]]:
                 problems.append(Problem(bank.path, q.line, f"question id '{q.id}' is also used in bank '{owners[q.id]}'"))
             owners.setdefault(q.id, bank.id)
     return banks, problems
+
+
+def match_keys(q: Question) -> list[int]:
+    """The right-hand side each left row takes; two rows sharing a text take its first place.
+
+    Learners are shown each right-hand text once (see :func:`distinct_rights`).
+    """
+    return [q.matches.index(q.matches[i]) for i in range(len(q.options))]
+
+
+def distinct_rights(q: Question) -> list[int]:
+    """Places of the right-hand sides shown to learners: each text once, in authored order."""
+    return [k for k, text in enumerate(q.matches) if text not in q.matches[:k]]
+

@@ -22,7 +22,7 @@ from typing import Any
 
 from .exams import CertificateDef, DrawRule, ExamDef, Review, load_exams
 from .library import matching
-from .quizbank import Bank, QType, Question, load_banks
+from .quizbank import Bank, QType, Question, distinct_rights, load_banks
 
 
 class Kind(StrEnum):
@@ -209,8 +209,9 @@ class NotEnoughQuestions(Exception):
 
 
 def _order(q: Question, shuffle: bool, rnd: random.Random) -> tuple[int, ...]:
-    size = len(q.matches) if q.type is QType.MATCHING else len(q.options)
-    order = list(range(size))
+    # A right-hand side two lefts share is shown once.
+    order = distinct_rights(q) if q.type is QType.MATCHING else list(range(len(q.options)))
+    size = len(order)
     always = q.type in (QType.ORDERING, QType.MATCHING)  # shown in key order they would give it away
     if size > 1 and (shuffle or always):
         while True:

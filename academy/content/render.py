@@ -2,7 +2,8 @@
 instructions, question stems, options and explanations.
 
 Rendering is cached in process, keyed by the text and its content hash (``version``); relative
-``NN-slug.md`` links between lessons become lesson URLs.
+``NN-slug.md`` links between lessons become lesson URLs, and images imported beside a bank
+(``<bank>-files/x.png``) point at the route that serves them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from .bankfiles import link_images
 from .catalog import LESSON_FILE
 from .sanitize import clean
 
@@ -68,7 +70,7 @@ def render(source: str, version: str, base: str = "", url: str = "/courses/{cour
     """Render authored Markdown to sanitised HTML. ``version`` (the content hash) is part of the cache key."""
     del version  # only part of the cache key: a new version is a new entry
     md = markdown.Markdown(extensions=[*EXTENSIONS, _LinkExtension(base, url)], extension_configs=EXTENSION_CONFIG)
-    html = clean(md.convert(source))
+    html = link_images(clean(md.convert(source)))
     toc = clean(getattr(md, "toc", ""))
     # The one place HTML becomes Markup: after the allow-list sanitiser, whatever the author wrote.
     return Rendered(html=Markup(html), toc=Markup(toc))  # noqa: S704 - sanitised above

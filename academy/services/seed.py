@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..content import quizzes as quizdefs
+from ..content.quizbank import match_keys
 from ..database import db, utcnow
 from ..grading import to_display
 from ..models import Course, OrgUnit, Role, TargetKind, UnitKind, User, UserRole
@@ -184,7 +185,9 @@ def _model_answer(question: Any) -> Any:
         return [variants[0] for variants in question.blanks]
     if kind == "numeric":
         return f"{(question.low + question.high) / 2:g}"
-    return list(range(len(question.options)))  # ordering and matching: the authored order
+    if kind == "matching":
+        return match_keys(question)
+    return list(range(len(question.options)))  # ordering: the authored order
 
 
 def _sit(user: User, quiz: quizdefs.QuizDef, sources: quizdefs.Sources, rng: random.Random, skill: float,

@@ -211,6 +211,18 @@ def stats(kind: str, ref: str) -> ResponseReturnValue:
     return render_template("quizzes/stats.html", quiz=quiz, stats=item_stats.for_quiz(quiz.key, scopes))
 
 
+@bp.get("/quiz-files/<bank>/<name>")
+def bank_image(bank: str, name: str) -> ResponseReturnValue:
+    """An image imported with a bank, shown inside its questions."""
+    from io import BytesIO
+
+    data, kind = access.bank_image_for_viewer(current_user, bank, name)
+    response = send_file(BytesIO(data), mimetype=kind, download_name=name, max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'"  # an image, never a document
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @bp.get("/quiz-admin/question-template.xlsx")
 def question_template() -> ResponseReturnValue:
     """The Excel template for questions kept in a spreadsheet (authors and HR)."""

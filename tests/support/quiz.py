@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from academy.content.quizbank import QType, Question
+from academy.content.quizbank import QType, Question, match_keys
 from academy.database import db
 from academy.grading import to_display
 from academy.models import Attempt
@@ -50,7 +50,7 @@ def right_fields(q: Question, order: tuple[int, ...]) -> dict[str, Any]:
         return {name: str(((q.low or 0) + (q.high or 0)) / 2)}
     if q.type is QType.ORDERING:
         return {f"{name}-{k}": str(option + 1) for k, option in enumerate(order)}
-    shown = to_display(q, list(range(len(q.matches))), order)
+    shown = to_display(q, match_keys(q), order)
     return {f"{name}-{i}": str(p) for i, p in enumerate(shown)}
 
 

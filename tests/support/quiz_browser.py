@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from academy.content.quizbank import QType
+from academy.content.quizbank import QType, match_keys
 from academy.grading import to_display
 
 
@@ -25,6 +25,6 @@ def _answer(page, q, order) -> None:  # type: ignore[no-untyped-def]
         for k, option in enumerate(order):
             box.locator(f'select[name="{name}-{k}"]').select_option(str(option + 1))
     else:
-        for i, position in enumerate(to_display(q, list(range(len(q.matches))), order)):
+        for i, position in enumerate(to_display(q, match_keys(q), order)):
             box.locator(f'select[name="{name}-{i}"]').select_option(str(position))
     box.locator(".save-state").filter(has_text="✓").wait_for(timeout=5000)
