@@ -40,7 +40,7 @@ from ..content.quizbank import Question, load_banks
 from ..database import db, utcnow
 from ..forms import LIVE_KINDS, EmptyForm, JoinForm, LiveEventForm
 from ..models import Role, RoundKind, Stage
-from ..services import intake, live
+from ..services import intake, live, quizzes
 from . import answerer, external_url, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -173,7 +173,7 @@ def new() -> ResponseReturnValue:
 
 
 def _setup_page(form: LiveEventForm, status: int) -> ResponseReturnValue:
-    banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
+    banks = quizzes.sources().banks  # cached per file state: the page is shown often, the banks change rarely
     wanted = {(row.form.question.data or "").strip() for row in form.rounds}
     stems = {q.id: q.stem for b in banks.values() for q in b.questions if q.id in wanted}
     return render_template("live/new.html", form=form, live_types=sorted(scoring.LIVE_TYPES), refused=status == 422,
