@@ -177,10 +177,19 @@ def test_a_round_set_up_by_form_sat_ranked_and_closed(live_app: Flask, live_serv
         assert "及格线" not in middle.content()  # type: ignore[attr-defined]
         _check(middle, "round-quiz-page", learner=True)
 
-        # the host's page: participation by unit, extend, close now, awards
+        # the host's page: participation by unit (it refreshes itself), extend, close now, awards
+        live_app.config["ROUND_HOST_REFRESH_SECONDS"] = 1
         hosting.goto(f"{live_server.url}/competitions/{slug}/host")
+        assert hosting.locator("#entered-total").inner_text() == "3"
+        with live_app.app_context():  # one more sitting arrives while the host watches
+            late = db.session.execute(select(User).where(User.employee_no == "C0001")).scalar_one()
+            now = datetime.now(UTC)
+            db.session.add(Attempt(user_id=late.id, quiz_key=f"competition/{slug}", number=1, paper=[],
+                                   started_at=now - timedelta(minutes=3), submitted_at=now, score=0, max_score=3))
+            db.session.commit()
+        hosting.locator("#entered-total").filter(has_text="4").wait_for(timeout=10000)
         rows = {r.split("\t")[0]: r.split("\t") for r in hosting.locator("#by-unit tbody tr").all_inner_texts()}
-        assert rows["甲公司"][1:3] == ["1", "2"]  # 王小明 of 王小明 and the host
+        assert rows["甲公司"][1:3] == ["2", "2"]  # 王小明 and the host
         assert rows["乙公司"][1:3] == ["2", "2"]
         _check(hosting, "round-host")
         hosting.fill("#extend-form input[name=closes_at]", _local(live_app, timedelta(days=1)))

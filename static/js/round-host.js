@@ -4,12 +4,13 @@
   var box = document.querySelector("[data-poll]");
   if (box) {
     var url = box.getAttribute("data-poll");
+    var seconds = parseInt(box.getAttribute("data-interval"), 10) || 20;
     window.setInterval(function () {
       if (document.hidden) { return; }
       fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
         if (html) { box.innerHTML = html; }
       });
-    }, 20000);
+    }, seconds * 1000);
   }
   var close = document.getElementById("close-form");
   if (close) {
