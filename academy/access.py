@@ -444,16 +444,21 @@ def competition_for_entrant(user: User, slug: str) -> Competition:
     paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(competition.unit_ids))).scalars()]
     if admits(user, competition, paths, user.org_unit):
         return competition
-    if competition.host_id == user.id or is_admin(user):
+    if hosts_competition(user, competition):
         return competition
     abort(404)
+
+
+def hosts_competition(user: User, competition: Competition) -> bool:
+    """The round's own host (its creator) and admins; another host, even with the HOST role, does not."""
+    return competition.host_id == user.id or is_admin(user)
 
 
 def competition_for_host(user: User, slug: str) -> Competition:
     competition = _competition(slug)
     if competition is None:
         abort(404)
-    if competition.host_id == user.id or is_admin(user):
+    if hosts_competition(user, competition):
         return competition
     abort(404)
 

@@ -64,6 +64,7 @@ class Defaults:
     # Streams hold a connection per phone: offered with Redis under gevent workers ("auto"), or always (True)
     # when the server holds many connections otherwise; False keeps every page polling.
     LIVE_STREAMS: bool | str = "auto"
+    ROUND_HOST_REFRESH_SECONDS = 20  # an online round's host page re-reads participation this often
     # answers accepted through Redis reach the database in batches this often (per process);
     # "auto": a drainer in gevent workers, as for streams; closing a question always drains first
     LIVE_DRAIN_BACKGROUND: bool | str = "auto"

@@ -16,7 +16,10 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -28,7 +31,17 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 from wtforms.i18n import messages_path
-from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 
 @lru_cache(maxsize=8)
@@ -203,10 +216,29 @@ def answer_from_form(question: Any, size: int, form: Any) -> Any:
     return [_position(p, size) if p else None for p in picks]
 
 
+def _range(low: int, high: int) -> NumberRange:
+    return NumberRange(low, high, message=_l("Give a whole number from %(min)s to %(max)s."))
+
+
+LIVE_KINDS = {"everyone": _l("Everyone answers"), "team": _l("Team question"), "buzz": _l("Buzz-in"),
+              "risk": _l("Risk question")}
+LIVE_ROUND_ROWS = 5  # rows shown without the script; the script adds more
+
+
+class LiveRoundForm(Form):
+    """One question of a live final's running order; checked against the banks by the route."""
+
+    question = StringField(_l("Question number"), validators=[Optional(), Length(max=80)])
+    kind = SelectField(_l("Round type"), choices=[SelectChoice(k, v) for k, v in LIVE_KINDS.items()], validate_choice=False)
+    team = StringField(_l("Team answering (team questions)"), validators=[Optional(), Length(max=60)])
+    seconds = IntegerField(_l("Seconds to answer"), default=20, validators=[Optional(), _range(5, 600)])
+
+
 class LiveEventForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    running_order = TextAreaField(_l("Questions, one a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
-                                  validators=[DataRequired(), Length(max=20000)])
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the final a title.")), Length(max=200)])
+    rounds = FieldList(FormField(LiveRoundForm), min_entries=LIVE_ROUND_ROWS, max_entries=200)
+    running_order = TextAreaField(_l("Or paste a list, one question a line: question id, round kind (everyone, buzz, risk, team:<team>), seconds"),
+                                  validators=[Optional(), Length(max=20000)])
     teams = TextAreaField(_l("Teams, one a line"), validators=[Length(max=5000)])
     teams_from_units = BooleanField(_l("Form teams from the players' org units"))
     base_points = IntegerField(_l("Points for a correct answer"), default=1000, validators=[NumberRange(10, 100000)])
@@ -255,23 +287,127 @@ class JoinForm(BaseForm):
     team = SelectField(_l("Team"), coerce=int, choices=[], validate_choice=False)
 
 
+TYPE_NAMES = {"single": _l("Single choice"), "multiple": _l("Multiple choice"), "truefalse": _l("True or false"),
+              "fill": _l("Fill in the blanks"), "numeric": _l("Numeric answer"), "ordering": _l("Ordering"),
+              "matching": _l("Matching")}
+DIFFICULTY_NAMES = {"易": _l("Easy"), "中": _l("Medium"), "难": _l("Hard")}
+AWARD_RULES = {  # rule: (label, smallest, largest)
+    "top": (_l("the top N people"), 1, 100000),
+    "top_percent": (_l("the best P percent of entrants"), 1, 100),
+    "min_percent": (_l("everyone scoring at least P percent"), 1, 100),
+    "units": (_l("the top N units"), 1, 1000),
+}
+DRAW_ROWS = 3  # rows shown without the script; the script adds more
+AWARD_ROWS = 4
+
+
+class DrawRowForm(Form):
+    """One draw rule: the outer form carries the CSRF token, so rows are plain ``Form``s."""
+
+    bank = SelectField(_l("Question bank"), choices=[], validate_choice=False)
+    count = IntegerField(_l("Questions"), validators=[Optional(), _range(1, 200)])
+    types = SelectMultipleField(_l("Types (none ticked: every type)"),
+                                choices=[SelectChoice(k, v) for k, v in TYPE_NAMES.items()])
+    difficulty = SelectMultipleField(_l("Difficulty (none ticked: every level)"),
+                                     choices=[SelectChoice(k, v) for k, v in DIFFICULTY_NAMES.items()])
+
+
+class AwardRowForm(Form):
+    name = StringField(_l("Award"), validators=[Optional(), Length(max=40)])
+    rule = SelectField(_l("Given to"), choices=[SelectChoice(k, v[0]) for k, v in AWARD_RULES.items()],
+                       validate_choice=False)  # checked with the row, so an empty row is no error
+    value = IntegerField(_l("N or P"), validators=[Optional()])
+
+
 class CompetitionForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the round a title.")), Length(max=200)])
     rules = TextAreaField(_l("Rules shown to participants"), validators=[Length(max=20000)])
-    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M",
+                                  validators=[DataRequired(message=_l("Give the date and time the round opens."))])
+    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message=_l("Give the date and time the round closes."))])
     units = SelectMultipleField(_l("Org units who may enter (none selected: everyone)"), coerce=int, choices=[])
     positions = StringField(_l("Positions who may enter, separated by commas (empty: every position)"), validators=[Length(max=1000)])
-    draw = TextAreaField(_l("Draw, one rule a line: bank, count, optionally types=… difficulty=…"), validators=[DataRequired(), Length(max=5000)])
-    time_limit = IntegerField(_l("Minutes per sitting"), default=60, validators=[NumberRange(1, 600)])
-    sittings = IntegerField(_l("Sittings allowed (the best counts)"), default=1, validators=[NumberRange(1, 20)])
+    draw = FieldList(FormField(DrawRowForm), min_entries=DRAW_ROWS, max_entries=30)
+    time_limit = IntegerField(_l("Minutes per sitting"), default=60, validators=[_range(1, 600)])
+    sittings = IntegerField(_l("Sittings allowed (the best counts)"), default=1, validators=[_range(1, 20)])
     review_after_close = BooleanField(_l("Show answers after the window closes"), default=True)
-    team_depth = IntegerField(_l("Rank units at org-tree depth (1: subsidiaries, 2: departments)"), default=1, validators=[NumberRange(0, 6)])
-    weight_participation = IntegerField(_l("Unit index weight of participation"), default=40, validators=[NumberRange(0, 100)])
-    weight_average = IntegerField(_l("Unit index weight of the average score"), default=60, validators=[NumberRange(0, 100)])
-    freeze_hours = IntegerField(_l("Freeze the board for the last hours"), default=0, validators=[NumberRange(0, 720)])
-    show_names = IntegerField(_l("Names shown in full for the top"), default=10, validators=[NumberRange(0, 100000)])
-    awards = TextAreaField(_l("Awards, one a line: name top N, name P%, or name units N"), validators=[Length(max=2000)])
+    team_depth = IntegerField(_l("Rank units at org-tree depth (1: subsidiaries, 2: departments)"), default=1, validators=[_range(0, 6)])
+    weight_participation = IntegerField(_l("Unit index weight of participation"), default=40, validators=[_range(0, 100)])
+    weight_average = IntegerField(_l("Unit index weight of the average score"), default=60, validators=[_range(0, 100)])
+    freeze_hours = IntegerField(_l("Freeze the board for the last hours"), default=0, validators=[_range(0, 720)])
+    show_names = IntegerField(_l("Names shown in full for the top"), default=10, validators=[_range(0, 100000)])
+    awards = FieldList(FormField(AwardRowForm), min_entries=AWARD_ROWS, max_entries=20)
+
+    def __init__(self, *args: Any, banks: dict[str, tuple[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # bank id -> (label, count of matching questions for (types, difficulty)); from the route, which reads the banks
+        self.banks = banks or {}
+        self.draw_error = ""
+        self.refused = False  # set by validate(): the page then says nothing was saved
+        for row in self.draw:
+            row.form.bank.choices = [SelectChoice("", _l("– choose a bank –")),
+                                     *(SelectChoice(b, label) for b, (label, _) in self.banks.items())]
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The round must close after it opens."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        rows = 0
+        for row in self.draw:
+            bank, count = row.form.bank, row.form.count
+            if not bank.data and count.data is None:
+                continue
+            rows += 1
+            if bank.data not in self.banks:
+                bank.errors = [*bank.errors, _l("Choose a question bank.")]
+                ok = False
+            elif count.data is None:
+                if not count.errors:
+                    count.errors = [_l("How many questions should this bank give?")]
+                ok = False
+            elif not count.errors:
+                available = self.banks[bank.data][1](row.form.types.data or [], row.form.difficulty.data or [])
+                if count.data > available:
+                    count.errors = [_l("This bank has only %(n)d questions of the ticked types and difficulty.", n=available)]
+                    ok = False
+        if not rows:
+            self.draw_error = str(_l("A round needs questions: choose at least one bank and how many questions it gives."))
+            ok = False
+        for award in self.awards:
+            name, rule, value = award.form.name, award.form.rule, award.form.value
+            if not (name.data or "").strip() and value.data is None:
+                continue
+            if not (name.data or "").strip():
+                name.errors = [*name.errors, _l("Name the award.")]
+                ok = False
+            if rule.data not in AWARD_RULES:
+                rule.errors = [_l("Choose who gets the award.")]
+                ok = False
+                continue
+            low, high = AWARD_RULES[rule.data][1:]
+            if value.data is None or not low <= value.data <= high:
+                value.errors = [_l("Give a whole number from %(min)s to %(max)s.") % {"min": low, "max": high}]
+                ok = False
+        self.refused = not ok
+        return ok
+
+    def draw_rules(self) -> list[dict[str, Any]]:
+        return [{"bank": r.form.bank.data, "count": r.form.count.data,
+                 **({"types": list(r.form.types.data)} if r.form.types.data else {}),
+                 **({"difficulty": list(r.form.difficulty.data)} if r.form.difficulty.data else {})}
+                for r in self.draw if r.form.bank.data]
+
+    def award_rules(self) -> list[dict[str, Any]]:
+        return [{"name": (r.form.name.data or "").strip(), r.form.rule.data: r.form.value.data}
+                for r in self.awards if (r.form.name.data or "").strip()]
+
+
+class ExtendForm(FlaskForm):
+    closes_at = DateTimeLocalField(_l("New close"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message=_l("Give the date and time the round closes."))])
 
 
 class QuestionImportForm(BaseForm):

@@ -112,9 +112,11 @@ def test_a_round_end_to_end_through_the_quiz_engine(synced: Flask, org) -> None:
     response = hosting.post("/competitions/new", data={
         "title": "线上预赛", "rules": "独立完成", "opens_at": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "closes_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "units": [str(a.id)],
-        "draw": "sample-course 3 types=single,truefalse,multiple", "time_limit": 30, "sittings": 2,
+        "draw-0-bank": "sample-course", "draw-0-count": "3", "draw-0-types": ["single", "truefalse", "multiple"],
+        "time_limit": 30, "sittings": 2,
         "team_depth": 1, "weight_participation": 40, "weight_average": 60, "freeze_hours": 0, "show_names": 10,
-        "awards": "一等奖 top 1\n优秀组织奖 units 1"})
+        "awards-0-name": "一等奖", "awards-0-rule": "top", "awards-0-value": "1",
+        "awards-1-name": "优秀组织奖", "awards-1-rule": "units", "awards-1-value": "1"})
     assert response.status_code == 303, response.get_data(as_text=True)
     slug = response.location.rsplit("/", 1)[1]
 

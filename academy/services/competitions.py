@@ -13,6 +13,7 @@ entered ÷ eligible headcount and the average is over the unit's entrants' best 
 from __future__ import annotations
 
 import io
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from sqlalchemy.sql import expression
 
 from ..competition_rules import admits
 from ..competition_rules import quiz_def as quiz_def  # the quiz engine's view of a round, for callers of this module
-from ..content.quizbank import Difficulty, QType
 from ..database import db, utcnow
 from ..masking import mask_name
 from ..models import Attempt, Competition, OrgUnit, User
@@ -41,46 +41,6 @@ def new_slug() -> str:
     return secrets.token_urlsafe(9)
 
 
-def parse_draw(text: str) -> list[dict[str, Any]]:
-    """Lines ``<bank> <count> [types=single,multiple] [difficulty=易,中]``."""
-    rules: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        words = line.split()
-        if not words:
-            continue
-        if len(words) < 2 or not words[1].isdigit():
-            raise CompetitionError(f"{number}: {line.strip()}")
-        rule: dict[str, Any] = {"bank": words[0], "count": int(words[1])}
-        for word in words[2:]:
-            key, _, value = word.partition("=")
-            if key == "types" and all(v in QType._value2member_map_ for v in value.split(",")):
-                rule["types"] = value.split(",")
-            elif key == "difficulty" and all(v in Difficulty._value2member_map_ for v in value.split(",")):
-                rule["difficulty"] = value.split(",")
-            else:
-                raise CompetitionError(f"{number}: {word}")
-        rules.append(rule)
-    if not rules:
-        raise CompetitionError("draw")
-    return rules
-
-
-def parse_awards(text: str) -> list[dict[str, Any]]:
-    """Lines ``<name> top <N>``, ``<name> <P>%`` (score band) or ``<name> units <N>`` (best units)."""
-    awards: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        words = line.split()
-        if not words:
-            continue
-        if len(words) == 3 and words[1] in ("top", "units") and words[2].isdigit():
-            awards.append({"name": words[0], words[1]: int(words[2])})
-        elif len(words) == 2 and words[1].endswith("%") and words[1][:-1].replace(".", "", 1).isdigit():
-            awards.append({"name": words[0], "min_percent": float(words[1][:-1])})
-        else:
-            raise CompetitionError(f"{number}: {line.strip()}")
-    return awards
-
-
 def create(host: User, *, title: str, rules: str, opens_at: datetime, closes_at: datetime, draw: list[dict[str, Any]],
            time_limit: int, sittings: int, unit_ids: list[int] = (), positions: list[str] = (),  # type: ignore[assignment]
            review_after_close: bool = True, team_depth: int = 1, weight_participation: int = 40, weight_average: int = 60,
@@ -88,6 +48,8 @@ def create(host: User, *, title: str, rules: str, opens_at: datetime, closes_at:
            now: datetime | None = None) -> Competition:
     if closes_at <= opens_at:
         raise CompetitionError("window")
+    if not draw or any(int(r.get("count", 0)) < 1 for r in draw):
+        raise CompetitionError("draw")
     competition = Competition(
         slug=new_slug(), title=title, rules=rules, host_id=host.id, opens_at=opens_at, closes_at=closes_at,
         unit_ids=list(unit_ids), positions=[p for p in positions if p], draw=draw, time_limit=time_limit,
@@ -183,9 +145,12 @@ def _team_unit(unit: OrgUnit | None, depth: int, units: dict[int, OrgUnit]) -> O
     return units.get(ids[depth]) if depth < len(ids) else None
 
 
-def _award(c: Competition, rank: int, percent: float) -> str:
+def _award(c: Competition, rank: int, percent: float, entrants: int) -> str:
+    """The first award line the entry meets; ``top_percent`` counts ranks, so ties share the cut."""
     for award in c.awards:
         if "top" in award and rank <= award["top"]:
+            return str(award["name"])
+        if "top_percent" in award and rank <= math.ceil(entrants * award["top_percent"] / 100 - 1e-9):
             return str(award["name"])
         if "min_percent" in award and percent + 1e-9 >= award["min_percent"]:
             return str(award["name"])
@@ -269,7 +234,8 @@ def _standings(c: Competition, frozen_at: datetime | None, full: bool) -> Standi
     units = {u.id: u for u in db.session.execute(select(OrgUnit)).scalars()}
     people: list[Entry] = []
     unit_of: dict[int, int | None] = {}
-    for row in db.session.execute(_ranked(c, frozen_at)):
+    rows = db.session.execute(_ranked(c, frozen_at)).all()
+    for row in rows:
         unit = units.get(row.org_unit_id) if row.org_unit_id else None
         score, max_score = float(row.score), float(row.max_score)
         unit_of[row.user_id] = row.org_unit_id
@@ -277,7 +243,7 @@ def _standings(c: Competition, frozen_at: datetime | None, full: bool) -> Standi
                             name=row.name if full or row.rank <= c.show_names else mask_name(row.name),
                             unit=unit.name if unit else "", score=score, max_score=max_score, seconds=row.seconds,
                             submitted_at=row.submitted_at,
-                            award=_award(c, row.rank, 100.0 * score / max_score if max_score else 0.0)))
+                            award=_award(c, row.rank, 100.0 * score / max_score if max_score else 0.0, len(rows))))
     return Standings(people=people, units=_unit_rows(c, people, unit_of, units), frozen_at=frozen_at)
 
 
@@ -353,3 +319,56 @@ def visible_to(user: User, *, now: datetime | None = None) -> list[Competition]:
     now = now or utcnow()
     rows = db.session.execute(select(Competition).order_by(Competition.opens_at.desc()).limit(100)).scalars()
     return [c for c in rows if c.host_id == user.id or (c.closes_at > now - timedelta(days=30) and is_eligible(user, c))]
+
+
+# --- a running round: the entrant's placing, the host's controls -------------------------------
+
+@dataclass(frozen=True)
+class Placing:
+    rank: int
+    entrants: int
+    beaten: float | None  # percent of the other entrants ranked below; None when alone
+    frozen: bool  # the board is frozen and this sitting came after the freeze
+
+
+def placing(c: Competition, user_id: int, *, now: datetime | None = None) -> Placing | None:
+    """Where a person stands on the board they would see now (frozen boards stay frozen)."""
+    board = standings(c, now=now)
+    mine = next((e for e in board.people if e.user_id == user_id), None)
+    if mine is None:
+        return Placing(0, len(board.people), None, frozen=board.frozen_at is not None) if board.frozen_at else None
+    below = sum(1 for e in board.people if e.rank > mine.rank)
+    others = len(board.people) - 1
+    return Placing(mine.rank, len(board.people), 100.0 * below / others if others else None, frozen=False)
+
+
+def sitting_now(c: Competition, *, now: datetime | None = None) -> int:
+    """Papers open right now (started, not submitted, deadline ahead)."""
+    now = now or utcnow()
+    return int(db.session.execute(select(func.count()).where(
+        Attempt.quiz_key == c.quiz_key, Attempt.submitted_at.is_(None), Attempt.deadline > now)).scalar_one())
+
+
+def extend(c: Competition, closes_at: datetime, *, actor: User, ip: str = "", now: datetime | None = None) -> None:
+    """Move the close later; papers already started keep their own deadline."""
+    now = now or utcnow()
+    if closes_at <= max(now, c.closes_at):
+        raise CompetitionError("closes_at")
+    before = c.closes_at
+    c.closes_at = closes_at
+    audit.record("competition.extend", actor=actor, ip=ip, now=now, competition=c.slug,
+                 closes_before=before.isoformat(), closes_after=closes_at.isoformat())
+    db.session.commit()
+
+
+def close_now(c: Competition, *, actor: User, ip: str = "", now: datetime | None = None) -> None:
+    """Close the window at once: no new sittings; open papers are graded at their deadline or submit."""
+    now = now or utcnow()
+    if c.closes_at <= now:
+        raise CompetitionError("closed")
+    before = c.closes_at
+    c.closes_at = now
+    if c.opens_at > now:
+        c.opens_at = now
+    audit.record("competition.close", actor=actor, ip=ip, now=now, competition=c.slug, closes_before=before.isoformat())
+    db.session.commit()

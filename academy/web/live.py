@@ -37,11 +37,11 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from .. import access, loadlag, ratelimit, realtime, scoring
-from ..content.quizbank import load_banks
+from ..content.quizbank import Question, load_banks
 from ..database import db, utcnow
-from ..forms import CorrectionForm, EmptyForm, JoinForm, JudgeAddForm, JudgeMarkForm, LiveEventForm
-from ..models import Role, Stage
-from ..services import intake, live, live_judges
+from ..forms import LIVE_KINDS, CorrectionForm, EmptyForm, JoinForm, JudgeAddForm, JudgeMarkForm, LiveEventForm
+from ..models import Role, RoundKind, Stage
+from ..services import intake, live, live_judges, quizzes
 from . import answerer, external_url, live_state
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -160,17 +160,23 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     access.require_role(current_user, Role.HOST)
     form = LiveEventForm()
+    form.rounds_error = ""
     if not form.validate_on_submit():
-        return render_template("live/new.html", form=form), 422 if form.is_submitted() else 200
+        return _setup_page(form, 422 if form.is_submitted() else 200)
     banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
     questions = {q.id: q for bank in banks.values() for q in bank.questions}
-    items, problems = live.parse_running_order(form.running_order.data or "", questions)
-    if problems or not items:
-        form.running_order.errors = [_("These lines cannot be used: %(lines)s", lines="; ".join(problems) or "—")]
-        return render_template("live/new.html", form=form), 422
+    rows = _round_items(form, questions)
+    pasted, problems = live.parse_running_order(form.running_order.data or "", questions)
+    if problems:
+        form.running_order.errors = [_("These lines cannot be used: %(lines)s", lines="; ".join(problems))]
+    if rows is not None and not rows and not pasted and not problems:
+        form.rounds_error = _("A final needs questions: pick at least one question for the running order.")
+    if rows is None or problems or not (rows or pasted):
+        return _setup_page(form, 422)
+    items = [*rows, *pasted]
     rules = _picked_rules(form)
     if rules is None:
-        return render_template("live/new.html", form=form), 422
+        return _setup_page(form, 422)
     settings = live.Settings(base_points=form.base_points.data or 1000, streak_bonus=form.streak_bonus.data or 0,
                              buzz_penalty=form.buzz_penalty.data or 0, buzz_pass=bool(form.buzz_pass.data),
                              teams_from_units=bool(form.teams_from_units.data), rules=rules or None)
@@ -208,6 +214,43 @@ def _console(event: Any) -> dict[str, Any]:
     return {"event": event, "form": EmptyForm(), "state": live_state.screen_state(event),
             "console": live_state.console_state(event), "mark_form": JudgeMarkForm(),
             "may_mark": {t.id: access.may_judge_team(current_user, event, t) for t in event.teams}}
+
+
+def _setup_page(form: LiveEventForm, status: int) -> ResponseReturnValue:
+    banks = quizzes.sources().banks  # cached per file state: the page is shown often, the banks change rarely
+    wanted = {(row.form.question.data or "").strip() for row in form.rounds}
+    stems = {q.id: q.stem for b in banks.values() for q in b.questions if q.id in wanted}
+    return render_template("live/new.html", form=form, live_types=sorted(scoring.LIVE_TYPES), refused=status == 422,
+                           stems=stems,
+                           banks=sorted(((b.id, b.title) for b in banks.values()), key=lambda b: b[1])), status
+
+
+def _round_items(form: LiveEventForm, questions: dict[str, Question]) -> list[live.Item] | None:
+    """The running order from the form's rows, or None after putting each problem on its field."""
+    items: list[live.Item] = []
+    ok = True
+    for row in form.rounds:
+        fields = row.form
+        qid = (fields.question.data or "").strip()
+        if not qid:
+            continue
+        question = questions.get(qid)
+        kind = fields.kind.data if fields.kind.data in LIVE_KINDS else "everyone"
+        if question is None:
+            fields.question.errors = [_("No question has this number: pick one from the banks.")]
+            ok = False
+        elif question.type.value not in scoring.LIVE_TYPES:
+            fields.question.errors = [_("A live final takes single choice, multiple choice, true or false and numeric questions.")]
+            ok = False
+        if kind == "team" and not (fields.team.data or "").strip():
+            fields.team.errors = [_("Name the team that answers this question.")]
+            ok = False
+        if fields.seconds.errors:
+            ok = False
+        if ok and question is not None:
+            items.append(live.Item(question, RoundKind(kind), fields.seconds.data or 20,
+                                   (fields.team.data or "").strip() if kind == "team" else ""))
+    return items if ok else None
 
 
 @bp.get("/<code>/host")

@@ -13,12 +13,12 @@ from flask_login import current_user, login_required
 
 from .. import access, ratelimit
 from ..content.exams import Review
-from ..content.quizzes import QuizDef, QuizKey
+from ..content.quizzes import Kind, QuizDef, QuizKey
 from ..database import utcnow
 from ..forms import BadInput, EmptyForm, answer_from_form
 from ..grading import to_display
 from ..models import Attempt, Role
-from ..services import accommodations, certificates, item_stats, quizzes
+from ..services import accommodations, certificates, competitions, item_stats, quizzes
 from . import client_ip
 
 bp = Blueprint("quizzes", __name__)
@@ -109,9 +109,13 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     review = quizzes.may_review_answers(attempt, quiz, now)
     paper = quizzes.paper_of(attempt) if not attempt.is_open else None
     mine = attempt.user_id == current_user.id
+    placing = None
+    if quiz.kind == Kind.COMPETITION and not attempt.is_open:
+        competition = competitions.by_slug(quiz.ref)
+        placing = competitions.placing(competition, attempt.user_id) if competition else None
     # a contest still open keeps even right/wrong to itself: marks would pass the key to those still sitting it
     marks = review or not (quiz.review is Review.AFTER_CLOSE and not quiz.window_closed(now))
-    return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review,
+    return render_template("quizzes/result.html", quiz=quiz, attempt=attempt, paper=paper, review=review, placing=placing,
                            answers=attempt.answer_map(), marks=marks, items={i["id"]: i for i in attempt.items or []},
                            form=EmptyForm(), standing=quizzes.standing(attempt.user, quiz, now=now) if mine else None,
                            certificate=certificates.of_attempt(attempt.id) if attempt.passed else None,
@@ -210,7 +214,8 @@ TYPE_NAMES = {
 }
 FLAG_NAMES = {"too_hard": _l("too hard"), "too_easy": _l("too easy"),
               "negative_discrimination": _l("negative discrimination")}
-KIND_NAMES = {"check": _l("Lesson check"), "final": _l("Final exam"), "exam": _l("Certification exam")}
+KIND_NAMES = {"check": _l("Lesson check"), "final": _l("Final exam"), "exam": _l("Certification exam"),
+              "competition": _l("Online round")}
 
 
 @bp.app_context_processor
