@@ -3,6 +3,7 @@ page's order, every text set by ``record_pdf`` as text (escaped), never as marku
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ def _state(state: str) -> str:
 
 
 def training_file_pdf(file: TrainingFile, record: Record, quiz_titles: dict[str, str], *, now: datetime,
-                      locale: str) -> bytes:
+                      locale: str, classroom: Sequence[tuple[Any, Any]] = ()) -> bytes:
     person = file.person
     hours = _("Training hours credited: %(h)s", h=_hours(file.total_hours))
     if record.hours_by_year:
@@ -73,8 +74,17 @@ def training_file_pdf(file: TrainingFile, record: Record, quiz_titles: dict[str,
                  for c in record.certificates], none),
         Section(_("Competitions and awards"), (_("Competition"), _("Award"), _("Issued")),
                 [(w.competition_title, w.award, _day(w.issued_at)) for w in record.awards], none),
-        Section(_("Training hours"), (_("Course"), _("Hours"), _("Credited on")),
+        Section(_("Online training hours"), (_("Course"), _("Hours"), _("Credited on")),
                 [(_title(c.course, locale), _hours(c.hours), _day(c.earned_at)) for c in file.credits], none),
+        Section(_("Classroom sessions"), (_("Session"), _("Hours"), _("Signed in at")),
+                [(s.title, _hours(seat.hours), format_datetime(seat.signed_in_at, "yyyy-MM-dd HH:mm") if seat.signed_in_at else "—")
+                 for s, seat in classroom], none),
+        Section(_("External training and certificates"), (_("Course or qualification"), _("Issued by"), _("Valid until"), _("Hours")),
+                [(r.title, r.issuer, r.expires_on.isoformat() if r.expires_on else "—", _hours(r.hours)) for r in record.outside],
+                none),
+        Section(_("Hours by source"), (_("Year"), _("Online"), _("Classroom"), _("External"), _("Total")),
+                [(str(year), _hours(h.online), _hours(h.classroom), _hours(h.external), _hours(h.total))
+                 for year, h in record.hours.by_year], none),
     ]
     footer = _("QS Academy · drawn %(when)s", when=now.strftime("%Y-%m-%d %H:%M"))
     return record_pdf(f"{_('Training file')}：{person.name}", facts, sections, footer)

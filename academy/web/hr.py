@@ -49,6 +49,7 @@ from ..services import (
     assignment_reach,
     assignments,
     audit,
+    classroom,
     column_map,
     exports,
     hr_home,
@@ -499,7 +500,7 @@ def person_pdf(user_id: int) -> ResponseReturnValue:
     sat = {key: access.quiz_by_key(key) for key in {a.quiz_key for a in record.attempts}}
     body = training_file_pdf(reports.training_file(person, today=_today()), record,
                              {k: q.title for k, q in sat.items() if q is not None}, now=datetime.now(_zone()),
-                             locale=str(get_locale() or "zh_CN"))
+                             locale=str(get_locale() or "zh_CN"), classroom=classroom.attended(person.id))
     audit.exported(current_user, "培训档案", ip=client_ip(), format="pdf", person=person.id)
     return send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
                      download_name=f"培训档案-{person.employee_no}.pdf")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import request, session
 from flask_login import login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..models import User
 from ..services import sessions
@@ -26,6 +27,7 @@ def complete_login(user: User, *, method: str) -> None:
     login_user(user)
     session[SESSION_TOKEN] = token
     session.permanent = True
+    generate_csrf()  # the pages' forms take it from here, so the next page does not rewrite the cookie
     on_login(user, method)  # the second factor comes next where this person owes one
     privacy_on_login(user)  # then the privacy notice, where it is new to them
 
