@@ -115,11 +115,11 @@ def test_the_learner_sees_the_imported_figure_and_matches_a_shared_group(live_se
     tf.locator(".save-state").filter(has_text="✓").wait_for(timeout=5000)
     matching = page.locator("fieldset", has_text="把工具归入它所属的一组")
     choices = matching.locator("select").first.locator("option").all_inner_texts()
-    assert sorted(choices) == sorted(["–", "QC 七工具", "新七工具", "六西格玛工具"])  # the shared one once
+    assert sorted(choices) == sorted(["（请选择）", "QC 七工具", "新七工具", "六西格玛工具"])  # the shared one once
     for row, group in enumerate(("QC 七工具", "QC 七工具", "新七工具")):
         matching.locator("select").nth(row).select_option(label=group)
     matching.locator(".save-state").filter(has_text="✓").wait_for(timeout=5000)
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-paper")
+    page.click("#submit-dialog [data-dialog-submit]")
     page.wait_for_selector(".result")
     assert "100%" in page.locator(".result .score").inner_text()

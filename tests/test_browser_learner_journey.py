@@ -122,6 +122,9 @@ def test_a_new_learner_from_the_first_lesson_to_a_verified_certificate(viewport:
     assert serial in page.locator("main").inner_text()
 
     # logged out, anyone can check it by typing the number as it reads on paper
+    toggle = page.locator("button.menu-toggle")
+    if toggle.is_visible():  # on a phone the header's links sit behind 菜单
+        toggle.click()
     page.locator("form[action='/logout'] button").click()
     page.goto(f"{url}/verify")
     _fits(page)
