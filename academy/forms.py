@@ -112,10 +112,9 @@ class ApplyImportForm(BaseForm):
     full = HiddenField()
 
 
-class AssignmentForm(BaseForm):
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    what = SelectField(_l("Course, learning path or certification"),
-                       validators=[DataRequired(message=_l("Choose what to assign."))])
+class ReachFields(BaseForm):
+    """Who an item reaches: a unit (with or without the units below), a position within it, or named people."""
+
     target_kind = SelectField(_l("Assign to"), choices=[
         SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
         SelectChoice("people", _l("Named people"))])
@@ -123,6 +122,12 @@ class AssignmentForm(BaseForm):
     include_subtree = BooleanField(_l("Include all units below"), default=True)
     position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
     people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
+
+
+class AssignmentForm(ReachFields):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    what = SelectField(_l("Course, learning path or certification"),
+                       validators=[DataRequired(message=_l("Choose what to assign."))])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     mandatory = BooleanField(_l("Mandatory"), default=True)
     repeat_months = IntegerField(_l("Repeat every … months (recertification; empty: once)"),
@@ -135,16 +140,9 @@ class AssignmentForm(BaseForm):
     reach_seen = HiddenField()  # the reach the HR user was shown; saving needs it to be current
 
 
-class ReachForm(BaseForm):
+class ReachForm(ReachFields):
     """A new reach for an existing assignment (the "who" of ``AssignmentForm``)."""
 
-    target_kind = SelectField(_l("Assign to"), choices=[
-        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
-        SelectChoice("people", _l("Named people"))])
-    unit = SelectField(_l("Org unit"), coerce=int)
-    include_subtree = BooleanField(_l("Include all units below"), default=True)
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
-    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
     lost_seen = HiddenField()  # how many people losing it the HR user was shown; saving needs it current
 
 
@@ -450,15 +448,9 @@ class SessionForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
-class SessionAssignForm(FlaskForm):
-    target_kind = SelectField(_l("Assign to"), choices=[
-        SelectChoice("unit", _l("An org unit")), SelectChoice("position", _l("A position within a unit")),
-        SelectChoice("people", _l("Named people"))])
+class SessionAssignForm(ReachFields):
     # not needed for named people; a unit outside the viewer's scope is refused by ``access``
     unit = SelectField(_l("Org unit"), coerce=int, choices=[], validate_choice=False)
-    include_subtree = BooleanField(_l("Include all units below"), default=True)
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=80)])
-    people = TextAreaField(_l("Employee numbers (one per line or separated by commas)"), validators=[Optional()])
 
 
 class ExternalForm(FlaskForm):
