@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -59,6 +59,20 @@ def legend(s: Svg, x: float, y: float, items: list[tuple[str, str, str]]) -> Non
             s.rect(x + 4, y - 11, 14, 14, fill=colour, stroke=None)
         s.text(x + 28, y, label, size=12, anchor="start")
         x += 34 + 13 * len(label)
+
+
+def _percent_axis(s: Svg, ax: Axes, total: float) -> None:
+    """A Pareto chart's right-hand scale: the cumulative share of the total, in quarters."""
+    for value in (0, 25, 50, 75, 100):
+        s.text(s.width - ax.right + 6, ax.y(total * value / 100) + 4, f"{value}%", size=12, anchor="start", fill=MUTED)
+
+
+def _cumulative_line(s: Svg, ax: Axes, points: Sequence[tuple[float, float]], total: float) -> None:
+    """A Pareto chart's cumulative line: (bar centre, running total) per bar, each marked with its share."""
+    s.polyline([(ax.x(0), ax.y(0)), *[(x, ax.y(c)) for x, c in points]], stroke=RED, width=2)
+    for x, c in points:
+        s.circle(x, ax.y(c), 3.5, fill=RED)
+        s.text(x + 4, ax.y(c) - 8, f"{round(c / total * 100)}%", size=11, anchor="start", fill=RED)
 
 
 # ---------------------------------------------------------------- all-staff
@@ -129,8 +143,7 @@ def pareto_weld_defects() -> Svg:
     total = sum(v for _, v in data)
     ax = Axes(s, 0, len(data), 0, total, right=52, top=30)
     ax.frame(x_ticks=[], y_ticks=ticks(0, 100, 25), y_label="缺陷数（处）")
-    for value, label in ticks(0, 100, 25):
-        s.text(s.width - ax.right + 6, ax.y(value) + 4, f"{label}%", size=12, anchor="start", fill=MUTED)
+    _percent_axis(s, ax, total)
     cumulative, points = 0, []
     for i, (name, value) in enumerate(data):
         cumulative += value
@@ -142,11 +155,8 @@ def pareto_weld_defects() -> Svg:
         else:
             s.text((x0 + x1) / 2, ax.y(value) - 6, str(value), size=12)
         s.text((x0 + x1) / 2, ax.plot_bottom + 18, name, size=13)
-        points.append(((x0 + x1) / 2, ax.y(cumulative)))
-    s.polyline([(ax.x(0), ax.y(0)), *points], stroke=RED, width=2)
-    for (x, y), pct in zip(points, [48, 78, 90, 96, 100], strict=True):
-        s.circle(x, y, 3.5, fill=RED)
-        s.text(x + 4, y - 8, f"{pct}%", size=11, anchor="start", fill=RED)
+        points.append(((x0 + x1) / 2, cumulative))
+    _cumulative_line(s, ax, points, total)
     s.line(ax.x(0), ax.y(80), s.width - ax.right, ax.y(80), stroke=RED, width=1, dash="4 4")
     s.text(s.width - ax.right - 4, ax.y(80) + 14, "80%", size=11, anchor="end", fill=RED)
     s.text(s.width / 2, s.height - 6, "A 类：气孔、咬边　B 类：未熔合　C 类：焊瘤、其他", size=12, fill=MUTED)
@@ -462,8 +472,7 @@ def pareto_internal_loss() -> Svg:
     s = Svg(320)
     ax = Axes(s, 0, len(data), 0, total, right=52, top=30)
     ax.frame(x_ticks=[], y_ticks=[(v, f"{v:g}") for v in (0, 225, 450, 675, 900)], y_label="内部损失（万元）")
-    for value in (0, 25, 50, 75, 100):
-        s.text(s.width - ax.right + 6, ax.y(total * value / 100) + 4, f"{value}%", size=12, anchor="start", fill=MUTED)
+    _percent_axis(s, ax, total)
     cumulative, points = 0, []
     for i, (name, value) in enumerate(data):
         cumulative += value
@@ -472,11 +481,8 @@ def pareto_internal_loss() -> Svg:
         s.text((x0 + x1) / 2, ax.y(value / 2) + 5 if value >= 200 else ax.y(value) - 6, str(value), size=12,
                fill="#ffffff" if value >= 200 else INK)
         s.text((x0 + x1) / 2, ax.plot_bottom + 18, name, size=12)
-        points.append(((x0 + x1) / 2, ax.y(cumulative), round(cumulative / total * 100)))
-    s.polyline([(ax.x(0), ax.y(0)), *[(x, y) for x, y, _ in points]], stroke=RED, width=2)
-    for x, y, pct in points:
-        s.circle(x, y, 3.5, fill=RED)
-        s.text(x + 4, y - 8, f"{pct}%", size=11, anchor="start", fill=RED)
+        points.append(((x0 + x1) / 2, cumulative))
+    _cumulative_line(s, ax, points, total)
     s.text(s.width / 2, s.height - 6, "前两项合计 630 万元，约占 70%", size=12, fill=MUTED)
     return s
 
