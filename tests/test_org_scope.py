@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import OrgUnit
-from academy.models.org import path_within, within
+from academy.models.org import path_ids, path_within, within
 
 
 def test_python_and_sql_forms_agree(app: Flask, make_unit: Callable[..., OrgUnit]) -> None:
@@ -31,3 +31,13 @@ def test_python_and_sql_forms_agree(app: Flask, make_unit: Callable[..., OrgUnit
     assert not path_within(dept.path, [])
     assert group.contains(dept)
     assert not dept.contains(group)
+
+
+def test_a_path_names_its_units_root_first(app: Flask, make_unit: Callable[..., OrgUnit]) -> None:
+    group = make_unit("集团")
+    sub = make_unit("子公司", group)
+    dept = make_unit("质量部", sub)
+    assert dept.ancestor_ids == [group.id, sub.id, dept.id]
+    assert group.ancestor_ids == [group.id]
+    assert path_ids("/1/40/4/") == [1, 40, 4]
+    assert path_ids("") == []

@@ -37,6 +37,11 @@ class OrgUnit(db.Model):
     def contains(self, other: OrgUnit) -> bool:
         return path_within(other.path, [self.path])
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """The ids from the root down to this unit, itself included."""
+        return path_ids(self.path)
+
 
 # The two forms of the one subtree rule, in Python and in SQL. A path ends with "/", so
 # "/1/4/" never matches "/1/40/".
@@ -44,6 +49,11 @@ class OrgUnit(db.Model):
 def path_within(path: str, roots: Iterable[str]) -> bool:
     """The unit at ``path`` lies in (or is) one of the subtrees rooted at ``roots``."""
     return any(path.startswith(root) for root in roots)
+
+
+def path_ids(path: str) -> list[int]:
+    """The unit ids a materialised path names, root first: ``/1/4/17/`` -> ``[1, 4, 17]``."""
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def within(roots: Iterable[str | SQLColumnExpression[str]], column: SQLColumnExpression[str] | None = None) -> ColumnElement[bool]:

@@ -41,7 +41,7 @@ class Draft:
 
 def _unit_ids(user: User) -> list[int]:
     unit = user.org_unit
-    return [int(part) for part in unit.path.strip("/").split("/") if part] if unit is not None else []
+    return unit.ancestor_ids if unit is not None else []
 
 
 def override_for(user: User, quiz_key: str) -> ExamOverride | None:

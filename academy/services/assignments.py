@@ -138,7 +138,7 @@ def _reach_query(target_kind: TargetKind, unit: OrgUnit, include_subtree: bool, 
     if target_kind == TargetKind.PEOPLE:
         return query.where(User.id.in_([p.id for p in people]))
     if include_subtree or target_kind == TargetKind.POSITION:
-        query = query.where(OrgUnit.path.startswith(unit.path))
+        query = query.where(within([unit.path]))
     else:
         query = query.where(OrgUnit.id == unit.id)
     if target_kind == TargetKind.POSITION:
@@ -341,7 +341,7 @@ def refresh_user(user: User) -> None:
 
 def _refresh_targets(user: User) -> None:
     unit = db.session.get(OrgUnit, user.org_unit_id) if user.org_unit_id else None
-    ancestor_ids = [int(x) for x in unit.path.strip("/").split("/") if x] if unit else []
+    ancestor_ids = unit.ancestor_ids if unit else []
     candidates = list(db.session.execute(
         select(Assignment).where(Assignment.unit_id.in_(ancestor_ids),
                                  Assignment.target_kind != TargetKind.PEOPLE)
@@ -369,7 +369,7 @@ def refresh_users(users: Sequence[User]) -> None:
     active = [u for u in users if u.active]
     unit_ids = {u.org_unit_id for u in active if u.org_unit_id}
     units = {u.id: u for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))).scalars()} if unit_ids else {}
-    ancestors = {int(x) for unit in units.values() for x in unit.path.strip("/").split("/") if x}
+    ancestors = {i for unit in units.values() for i in unit.ancestor_ids}
     candidates = list(db.session.execute(
         select(Assignment).where(Assignment.unit_id.in_(ancestors), Assignment.target_kind != TargetKind.PEOPLE)
     ).scalars()) if ancestors else []

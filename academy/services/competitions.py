@@ -141,7 +141,7 @@ def freeze_point(c: Competition, now: datetime) -> datetime | None:
 def _team_unit(unit: OrgUnit | None, depth: int, units: dict[int, OrgUnit]) -> OrgUnit | None:
     if unit is None:
         return None
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    ids = unit.ancestor_ids
     return units.get(ids[depth]) if depth < len(ids) else None
 
 

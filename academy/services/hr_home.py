@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from ..database import db
 from ..models import LearnerStatus, OrgUnit, User
+from ..models.org import within
 from . import reports
 
 BEHIND_SHOWN = 5
@@ -80,7 +81,7 @@ def people_of(unit: OrgUnit, *, today: date, status: str = "", query: str = "") 
     filtered on status and on a name or employee number; the first ``PEOPLE_PAGE``, and whether more exist."""
     select_people = (select(User, LearnerStatus).join(OrgUnit, OrgUnit.id == User.org_unit_id)
                      .outerjoin(LearnerStatus, LearnerStatus.user_id == User.id)
-                     .where(User.active.is_(True), OrgUnit.path.startswith(unit.path))
+                     .where(User.active.is_(True), within([unit.path]))
                      .order_by(OrgUnit.path, User.employee_no))
     if query:
         select_people = select_people.where(or_(User.name.contains(query), User.employee_no == query))

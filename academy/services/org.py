@@ -31,6 +31,6 @@ def subtree(unit: OrgUnit) -> list[OrgUnit]:
 
 
 def ancestors(unit: OrgUnit) -> list[OrgUnit]:
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    ids = unit.ancestor_ids
     found = {u.id: u for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()}
     return [found[i] for i in ids if i in found]

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from ..database import db
 from ..models import OrgUnit, User
-from ..models.org import path_within, within
+from ..models.org import path_ids, path_within, within
 from . import accounts, assignments, audit, org, sessions
 
 COLUMNS = ("工号", "姓名", "组织路径", "岗位", "邮箱", "手机", "状态")
@@ -337,9 +337,9 @@ class _Units:
         by_id = {u.id: u for u in units}
         self.by_path: dict[tuple[str, ...], OrgUnit] = {}
         for unit in units:
-            ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+            ids = unit.ancestor_ids
             self.by_path[tuple(by_id[i].name for i in ids if i in by_id)] = unit
-        self.names = {u.id: tuple(by_id[int(i)].name for i in u.path.strip("/").split("/") if i and int(i) in by_id)
+        self.names = {u.id: tuple(by_id[i].name for i in u.ancestor_ids if i in by_id)
                       for u in units}
         self.new: list[tuple[str, ...]] = []
         self.renamed: list[tuple[OrgUnit, tuple[str, ...]]] = []  # unit, its new name path
@@ -368,7 +368,7 @@ class _Units:
 def _base_names(scope: list[str] | None) -> tuple[str, ...]:
     """The names from the root down to the importer's first unit (the root for an admin)."""
     if scope:
-        ids = [int(x) for x in scope[0].strip("/").split("/") if x]
+        ids = path_ids(scope[0])
     else:
         root = db.session.execute(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).scalars().first()
         ids = [root] if root is not None else []

@@ -72,7 +72,7 @@ def listed(scope: list[str] | None) -> list[TrainingPlan]:
 
 def plan_for(unit: OrgUnit, year: int) -> TrainingPlan | None:
     """The plan covering ``unit`` in ``year``: its own, else the nearest unit above's."""
-    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+    ids = unit.ancestor_ids
     plans = {p.unit_id: p for p in db.session.execute(
         select(TrainingPlan).where(TrainingPlan.unit_id.in_(ids), TrainingPlan.year == year)).scalars()}
     return next((plans[i] for i in reversed(ids) if i in plans), None)

@@ -55,7 +55,7 @@ def _unit_path(unit_id: int | None) -> str:
     unit = db.session.get(OrgUnit, unit_id) if unit_id else None
     if unit is None:
         return ""
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    ids = unit.ancestor_ids
     names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).tuples().all())
     return "/".join(names.get(i, "") for i in ids)
 

@@ -40,7 +40,7 @@ from ..models import (
     TrainingCredit,
     User,
 )
-from ..models.org import path_within, within
+from ..models.org import path_ids, path_within, within
 from ..tiers import TIER_ORDER
 from . import course_status
 from . import hours as training_hours
@@ -139,11 +139,11 @@ def _subtree_ids(unit: OrgUnit):  # type: ignore[no-untyped-def]  # a Select of 
 def _shown_of(unit: OrgUnit) -> dict[int, tuple[int, ...]]:
     """Each unit of the subtree -> the displayed rows it counts in: the unit's total, and
     the child of the unit it lies under (one query over at most a few thousand units)."""
-    depth = len(unit.path.strip("/").split("/"))
+    depth = len(unit.ancestor_ids)
     shown: dict[int, tuple[int, ...]] = {}
     for uid, path in db.session.execute(select(OrgUnit.id, OrgUnit.path).where(within([unit.path]))):
-        ids = path.strip("/").split("/")
-        shown[uid] = (unit.id, int(ids[depth])) if len(ids) > depth else (unit.id,)
+        ids = path_ids(path)
+        shown[uid] = (unit.id, ids[depth]) if len(ids) > depth else (unit.id,)
     return shown
 
 
@@ -272,7 +272,7 @@ def missing_parts(rows: Sequence[OverdueRow]) -> dict[tuple[int, int], str]:
 def unit_names() -> dict[int, str]:
     """Full name path of every unit (one query; the tree has thousands of units at most)."""
     units = {u.id: u for u in db.session.execute(select(OrgUnit)).scalars()}
-    return {uid: "/".join(units[int(i)].name for i in u.path.strip("/").split("/") if i and int(i) in units)
+    return {uid: "/".join(units[i].name for i in u.ancestor_ids if i in units)
             for uid, u in units.items()}
 
 
