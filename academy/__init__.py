@@ -143,22 +143,14 @@ def _setup_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from sqlalchemy.orm import lazyload
-
     from .services import sessions
-
-    # built once: making the loader option anew cost every request a path walk
-    roles_later = [lazyload(User.roles)]
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # roles load when a page asks for them: a live final's phones never do, and at hall
-        # scale that second query per request was a quarter of a worker's time
-        user = db.session.get(User, int(user_id), options=roles_later) if user_id.isdigit() else None
-        if user is None or not user.active:
-            return None
         token = session.get("_sid")  # the server-side session: ended, idle or too old means signed out
-        return user if isinstance(token, str) and sessions.check(token, user.id) else None
+        if not user_id.isdigit() or not isinstance(token, str):
+            return None
+        return sessions.signed_in_user(token, int(user_id))
 
     @app.before_request
     def password_first() -> Any:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import redis
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from .. import realtime
 from ..database import db, utcnow
@@ -78,9 +79,28 @@ def start(user: User, *, method: str, ip: str = "", user_agent: str = "", now: d
 
 def check(token: str, user_id: int, *, now: datetime | None = None) -> bool:
     """Is this the open session of ``user_id``? Ends it when idle or too old; notes its use."""
-    now = now or utcnow()
     row = db.session.get(LoginSession, token_key(token))
-    if row is None or row.user_id != user_id or row.ended_at is not None:
+    return row is not None and row.user_id == user_id and _still_open(row, now or utcnow())
+
+
+# The person and their session row in one statement, roles joined: loading a signed-in person is
+# the one cost every page shares, and three round trips were a fifth of a catalog page's time.
+_PERSON_AND_SESSION = (select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
+                       .options(joinedload(User.roles)))
+
+
+def signed_in_user(token: str, user_id: int, *, now: datetime | None = None) -> User | None:
+    """The active person whose open session this token is, or None; ends an idle or too old session."""
+    found = db.session.execute(_PERSON_AND_SESSION.where(
+        User.id == user_id, LoginSession.id == token_key(token))).unique().one_or_none()
+    if found is None:
+        return None
+    user, row = found
+    return user if user.active and _still_open(row, now or utcnow()) else None
+
+
+def _still_open(row: LoginSession, now: datetime) -> bool:
+    if row.ended_at is not None:
         return False
     reason = "idle" if now - row.last_seen_at > _idle() else "expired" if now - row.created_at > _lifetime() else ""
     if reason:
@@ -90,7 +110,7 @@ def check(token: str, user_id: int, *, now: datetime | None = None) -> bool:
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
-        mirror(row.id, user_id)
+        mirror(row.id, row.user_id)
     return True
 
 
