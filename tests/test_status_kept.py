@@ -93,7 +93,7 @@ def test_every_service_that_changes_progress_leaves_the_tables_equal_to_a_rebuil
         ("people imported", lambda: people_import.import_people(
             "工号,姓名,组织路径,状态\nQ1,张三明,集团/西南公司,在职\nW1,张三明,集团/华东公司/质量部,在职\n"
             "N2,新人,集团/华东公司,在职\n".encode(), "people.csv")),
-        ("round opened", lambda: assignments.roll(date.today() + timedelta(days=400))),
+        ("round opened", lambda: assignments.roll(utcnow().date() + timedelta(days=400))),
         ("archived", lambda: assignments.set_state(_assignment("cert"), AssignmentState.ARCHIVED)),
     ]
     for name, step in steps:
@@ -160,9 +160,11 @@ def test_a_certificate_written_directly_completes_the_assigned_certification(syn
                                    valid_until=issued + timedelta(days=365)))
         db.session.commit()
         item = db.session.get(LearnerCertificationStatus, (a.id, q1.id))
-        assert item is not None and item.completed_at == issued
+        assert item is not None
+        assert item.completed_at == issued
         summary = db.session.get(LearnerStatus, q1.id)
-        assert summary is not None and (summary.items, summary.completed) == (1, 1)
+        assert summary is not None
+        assert (summary.items, summary.completed) == (1, 1)
 
 
 def test_sql_text_is_not_seen_and_a_rebuild_repairs_it(synced: Flask, tree: dict[str, OrgUnit]) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
     and_,
     case,
     cast,
@@ -175,7 +176,7 @@ def _summarise(learners: Learners) -> None:
     db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(learners)))
 
 
-def _among(ids: list[int]) -> Learners:
+def _among(ids: list[int] | Select[tuple[int]]) -> Learners:
     return lambda column: column.in_(ids)
 
 
@@ -217,8 +218,7 @@ def keep(touched: Touched, now: datetime | None = None) -> None:
     for assignment_id in sorted(touched.assignments):
         _items(Status.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id,
                (CertStatus.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id), now)
-        targets = select(AssignmentTarget.user_id).where(AssignmentTarget.assignment_id == assignment_id)
-        _summarise(lambda column, targets=targets: column.in_(targets))  # type: ignore[misc]
+        _summarise(_among(select(AssignmentTarget.user_id).where(AssignmentTarget.assignment_id == assignment_id)))
     for chunk in _chunks(touched.learners):
         _items(Status.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk),
                (CertStatus.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk)), now)

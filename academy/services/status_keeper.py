@@ -56,7 +56,7 @@ WATCHED: dict[type[Any], tuple[str, ...]] = {
 _BY_TABLE = {model.__table__.name: model for model in WATCHED}  # type: ignore[attr-defined]
 
 
-def install(session: scoped_session[Session]) -> None:
+def install(session: scoped_session[Any]) -> None:
     """Watch the sessions ``session`` makes (the app's ``db.session``); idempotent."""
     target = session.session_factory
     for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush),
