@@ -120,7 +120,7 @@ def test_every_service_that_changes_progress_leaves_the_tables_equal_to_a_rebuil
         assert_same_as_rebuild()
 
 
-def test_a_write_no_service_makes_is_kept_in_the_same_flush(synced: Flask, tree: dict[str, OrgUnit]) -> None:
+def test_a_write_no_service_makes_is_kept_before_it_is_read(synced: Flask, tree: dict[str, OrgUnit]) -> None:
     with synced.app_context():
         assignments.create_assignment(title="east", courses=[_course("sample-course")], target_kind=TargetKind.UNIT,
                                       unit=_unit("华东公司"), due_on=DUE)
@@ -128,7 +128,7 @@ def test_a_write_no_service_makes_is_kept_in_the_same_flush(synced: Flask, tree:
         course = _course("sample-course")
         now = utcnow()
         db.session.add(Enrollment(user_id=q1.id, course_id=course.id, started_at=now, last_active_at=now))
-        db.session.flush()  # no commit: a read later in the same transaction sees it already
+        db.session.flush()  # no commit: a read later in the same transaction sees it kept already
         assert items("Q1")["sample-course"][2:4] == (True, False)
         db.session.add(Attempt(user_id=q1.id, quiz_key="final/sample-course", paper=[], passed=False, score=1,
                                max_score=4, submitted_at=now))
@@ -136,6 +136,15 @@ def test_a_write_no_service_makes_is_kept_in_the_same_flush(synced: Flask, tree:
         db.session.commit()
         assert items("Q1")["sample-course"] == (_unit("华东公司").id, True, True, False, 25.0)
         assert_same_as_rebuild()
+        q1 = _user("Q1")
+        db.session.commit()  # q1 expires: the change below names no loaded id
+        q1.active = False
+        db.session.commit()
+        assert items("Q1")["sample-course"][1] is False
+        db.session.add(Attempt(user_id=q1.id, quiz_key="final/sample-course", paper=[], passed=False, score=3,
+                               max_score=4, submitted_at=now))
+        db.session.commit()
+        assert items("Q1")["sample-course"][4] == 75.0
 
         # statements through the session, past the unit of work: the rows they touch are read first
         db.session.execute(update(Enrollment).where(Enrollment.user_id == q1.id).values(completed_at=now))

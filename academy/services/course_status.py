@@ -198,13 +198,14 @@ class Touched:
     assignments: set[int] = field(default_factory=set)  # every item of these assignments
     targets: set[tuple[int, int]] = field(default_factory=set)  # (assignment, user): attached, detached, re-dated
     courses: set[tuple[int, int]] = field(default_factory=set)  # (user, course): progress in a course
+    visits: set[tuple[int, int]] = field(default_factory=set)  # (user, course): only the enrolment's last activity
     finals: set[tuple[int, str]] = field(default_factory=set)  # (user, course slug): a final exam's attempts
     certified: set[int] = field(default_factory=set)  # people whose certificates changed
     everything: bool = False  # a write whose rows cannot be told: rebuild
 
     def __bool__(self) -> bool:
         return bool(self.everything or self.learners or self.assignments or self.targets or self.courses
-                    or self.finals or self.certified)
+                    or self.visits or self.finals or self.certified)
 
 
 def keep(touched: Touched, now: datetime | None = None) -> None:
@@ -215,7 +216,13 @@ def keep(touched: Touched, now: datetime | None = None) -> None:
         _summarise(lambda _column: true())
         return
     learners = set(touched.learners)
-    for assignment_id in sorted(touched.assignments):
+    attached: dict[int, int] = {}
+    for assignment_id, _user_id in touched.targets:
+        attached[assignment_id] = attached.get(assignment_id, 0) + 1
+    # many people of one assignment at once (it was just made, or its reach changed): its items
+    # in one pass rather than a batch at a time
+    assignments = touched.assignments | {a for a, count in attached.items() if count >= BATCH}
+    for assignment_id in sorted(assignments):
         _items(Status.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id,
                (CertStatus.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id), now)
         _summarise(_among(select(AssignmentTarget.user_id).where(AssignmentTarget.assignment_id == assignment_id)))
@@ -224,17 +231,22 @@ def keep(touched: Touched, now: datetime | None = None) -> None:
                (CertStatus.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk)), now)
     pairs: dict[int, set[int]] = {}
     for assignment_id, user_id in touched.targets:
-        if assignment_id not in touched.assignments and user_id not in touched.learners:
+        if assignment_id in assignments:
+            pairs.setdefault(-assignment_id, set()).add(user_id)  # items written above; summaries of the detached
+        elif user_id not in touched.learners:
             pairs.setdefault(assignment_id, set()).add(user_id)
-        learners.add(user_id)  # a detached learner's summary loses the item
+            learners.add(user_id)
     for assignment_id, users in sorted(pairs.items()):
+        if assignment_id < 0:
+            learners.update(_detached(-assignment_id, users))
+            continue
         for chunk in _chunks(users):
             _items(and_(Status.assignment_id == assignment_id, Status.user_id.in_(chunk)),
                    and_(AssignmentTarget.assignment_id == assignment_id, AssignmentTarget.user_id.in_(chunk)),
                    (and_(CertStatus.assignment_id == assignment_id, CertStatus.user_id.in_(chunk)),
                     and_(AssignmentTarget.assignment_id == assignment_id, AssignmentTarget.user_id.in_(chunk))), now)
     courses: dict[int, set[int]] = {}
-    for user_id, course_id in touched.courses | _finals(touched.finals):
+    for user_id, course_id in touched.courses | _finals(touched.finals) | _in_rounds(touched.visits - touched.courses):
         if user_id not in touched.learners:
             courses.setdefault(user_id, set()).add(course_id)
     for user_id, ids in sorted(courses.items()):
@@ -246,6 +258,31 @@ def keep(touched: Touched, now: datetime | None = None) -> None:
         learners.update(chunk)
     for chunk in _chunks(learners):
         _summarise(_among(chunk))
+
+
+def _detached(assignment_id: int, users: set[int]) -> set[int]:
+    """Which of ``users`` the assignment no longer has (their summaries lose its items)."""
+    held: set[int] = set()
+    for chunk in _chunks(users):
+        held.update(db.session.execute(select(AssignmentTarget.user_id).where(
+            AssignmentTarget.assignment_id == assignment_id, AssignmentTarget.user_id.in_(chunk))).scalars())
+    return users - held
+
+
+def _in_rounds(visits: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (user, course) visits that can move an item: a visit counts as starting the course
+    only where a recurring assignment's round began (``_rows``), so one read spares the rewrite
+    of every other lesson view."""
+    if not visits:
+        return set()
+    rounds = set(db.session.execute(
+        select(AssignmentTarget.user_id, AssignmentCourse.course_id)
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .where(Assignment.round_started_at.is_not(None),
+               AssignmentTarget.user_id.in_({u for u, _c in visits}),
+               AssignmentCourse.course_id.in_({c for _u, c in visits}))).tuples())
+    return visits & rounds
 
 
 def _finals(finals: set[tuple[int, str]]) -> set[tuple[int, int]]:

@@ -1,11 +1,13 @@
 """The report's status tables kept by the session itself, so no write path can forget them.
 
-After every flush the session's new, changed and deleted rows of the source tables (people,
-assignments and their targets and courses, enrolments, final-exam attempts, certificates)
-name the items to derive again, and ``course_status.keep`` rewrites them before the flush
-returns: the copy is in the same transaction as the change, and equal to a rebuild at every
-flush and commit. DML statements run through the session (``session.execute(update(…))``)
-are seen too: the rows they are about to touch are read first with the same WHERE.
+Every flush notes from the session's new, changed and deleted rows of the source tables
+(people, assignments and their targets and courses, enrolments, final-exam attempts,
+certificates) which items to derive again; DML statements run through the session
+(``session.execute(update(…))``) are noted too, by reading first, with the same WHERE, which
+rows they are about to touch. ``course_status.keep`` rewrites what is noted at commit, and
+before any read of a status table through the session: so the copy is written in the same
+transaction as the change, is equal to a rebuild whenever it is read or committed, and a
+transaction of many flushes (an import) derives each item once.
 
 Session events rather than database triggers: SQLite must be kept exactly as PostgreSQL is,
 and a certification item depends on the clock and a renewal window computed in Python, so a
@@ -23,7 +25,10 @@ from typing import Any
 
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, scoped_session
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history
+from sqlalchemy.orm.exc import ObjectDeletedError
 from sqlalchemy.orm.session import SessionTransaction
+from sqlalchemy.sql.util import find_tables
 
 from ..content.quizzes import Kind, QuizKey
 from ..models import (
@@ -35,6 +40,7 @@ from ..models import (
     Enrollment,
     LearnerCertificationStatus,
     LearnerCourseStatus,
+    LearnerStatus,
     User,
 )
 from . import course_status
@@ -60,7 +66,7 @@ def install(session: scoped_session[Any]) -> None:
     """Watch the sessions ``session`` makes (the app's ``db.session``); idempotent."""
     target = session.session_factory
     for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                           ("after_flush_postexec", _after_flush_postexec), ("do_orm_execute", _before_statement),
+                           ("do_orm_execute", _before_statement),
                            ("before_commit", _before_commit), ("after_transaction_end", _after_transaction_end)):
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)
@@ -113,18 +119,14 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         columns = WATCHED.get(type(instance))
         if columns is None:
             continue
-        changed = [name for name in columns if inspect(instance).attrs[name].history.has_changes()]
+        changed = [name for name in columns if get_history(instance, name, PASSIVE_NO_INITIALIZE).has_changes()]
         if changed:
             _note(touched, instance, changed)
 
 
-def _after_flush_postexec(session: Session, _context: UOWTransaction) -> None:
-    _keep(session)
-
-
 def _before_commit(session: Session) -> None:
-    session.flush()  # keeps what it writes
-    _keep(session)  # what DML statements touched when nothing was left to flush
+    session.flush()
+    _keep(session)
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
@@ -133,29 +135,46 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
         session.info.pop(CLOCK, None)
 
 
-def _values(instance: Any, name: str) -> list[Any]:
-    """The attribute's value and, when this flush changed it, its value before."""
-    history = inspect(instance).attrs[name].history
-    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None] or [
-        getattr(instance, name)]
+def _values(instance: Any, name: str, changed: list[str] | None) -> list[Any]:
+    """The attribute's value and, when this flush changed it, its value before (a new or deleted
+    row: its value as the flush wrote it, read without loading anything)."""
+    if changed is None or name not in changed:
+        if name in vars(instance):
+            return [vars(instance)[name]]
+        try:  # expired since it was read (a commit): loaded, or for a deleted row, its identity
+            return [getattr(instance, name)]
+        except ObjectDeletedError:
+            identity = inspect(instance).identity or ()
+            return list(identity) if name == "id" else []
+    history = get_history(instance, name, PASSIVE_NO_INITIALIZE)
+    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
 
 
 def _note(touched: Touched, instance: Any, changed: list[str] | None) -> None:
     """Add what one written row affects (``changed``: its changed columns, None when new or deleted)."""
     if isinstance(instance, User):
         if changed is not None:  # a new person has no targets yet: they come as targets
-            touched.learners.update(_values(instance, "id"))
+            touched.learners.update(_values(instance, "id", changed))
     elif isinstance(instance, Assignment | AssignmentCourse):
-        touched.assignments.update(_values(instance, "id" if isinstance(instance, Assignment) else "assignment_id"))
+        touched.assignments.update(_values(instance, "id" if isinstance(instance, Assignment) else "assignment_id", changed))
     elif isinstance(instance, AssignmentTarget):
-        touched.targets.update((a, u) for a in _values(instance, "assignment_id") for u in _values(instance, "user_id"))
+        touched.targets.update((a, u) for a in _values(instance, "assignment_id", changed) for u in _values(instance, "user_id", changed))
     elif isinstance(instance, Enrollment):
-        touched.courses.update((u, c) for u in _values(instance, "user_id") for c in _values(instance, "course_id"))
+        pairs = {(u, c) for u in _values(instance, "user_id", changed) for c in _values(instance, "course_id", changed)}
+        (touched.visits if changed == ["last_active_at"] else touched.courses).update(pairs)
     elif isinstance(instance, Attempt):
         if instance.submitted_at is not None or (changed and "submitted_at" in changed):
-            _note_final(touched, _values(instance, "user_id"), _values(instance, "quiz_key"))
+            _note_final(touched, _values(instance, "user_id", changed), _values(instance, "quiz_key", changed))
     elif isinstance(instance, Certificate):
-        touched.certified.update(_values(instance, "user_id"))
+        touched.certified.update(_values(instance, "user_id", changed))
+
+
+STATUS_TABLES = frozenset(model.__table__.name for model in (LearnerCourseStatus, LearnerCertificationStatus, LearnerStatus))
+
+
+def _reads_status(statement: Any) -> bool:
+    return any(isinstance(t, Table) and t.name in STATUS_TABLES
+               for t in find_tables(statement, check_columns=True, include_aliases=True, include_joins=True))
 
 
 def _note_final(touched: Touched, user_ids: Iterable[int], keys: Iterable[str]) -> None:
@@ -166,9 +185,14 @@ def _note_final(touched: Touched, user_ids: Iterable[int], keys: Iterable[str]) 
 
 
 def _before_statement(state: ORMExecuteState) -> None:
-    """An UPDATE or DELETE of a source run through the session: read which rows it is about to
-    touch (the same WHERE) before it runs; an INSERT of one cannot be told row by row, so it
-    rebuilds everything. Plain SQL text is not seen (see the module's note)."""
+    """A read of a status table: keep what is noted first (the session has flushed by now).
+    An UPDATE or DELETE of a source: note which rows it is about to touch (the same WHERE);
+    an INSERT of one cannot be told row by row, so everything is derived again. Plain SQL text
+    is not seen (see the module's note)."""
+    if state.is_select:
+        if state.session.info.get(PENDING) and _reads_status(state.statement):
+            _keep(state.session)
+        return
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(state.statement, "table", None)
@@ -189,7 +213,7 @@ def _before_statement(state: ORMExecuteState) -> None:
     if model is Attempt:  # only a final exam's attempts count, once submitted or being submitted
         query = query.where(Attempt.quiz_key.like(QuizKey.prefix(Kind.FINAL) + "%"))
     rows = state.session.execute(query).all()
-    touched = pending(state.session)  # after the read: its autoflush may have kept and replaced what was pending
+    touched = pending(state.session)
     for row in rows:
         if model is User:
             touched.learners.add(row[0])
