@@ -220,3 +220,22 @@ def test_the_round_start_counts_a_later_visit_to_an_earlier_enrolment(synced: Fl
         progress.open_lesson(_user("Q1"), lesson, now=datetime(2025, 7, 1, tzinfo=UTC))
         assert items("Q1")["second-course"][2] is True
         assert_same_as_rebuild()
+
+
+def test_a_deleted_assignment_leaves_its_learners_summaries(synced: Flask, tree: dict[str, OrgUnit]) -> None:
+    with synced.app_context():
+        kept = assignments.create_assignment(title="kept", courses=[_course("second-course")], target_kind=TargetKind.UNIT,
+                                             unit=_unit("华东公司"), due_on=DUE)
+        gone = assignments.create_assignment(title="gone", courses=[_course("sample-course")], target_kind=TargetKind.UNIT,
+                                             unit=_unit("华东公司"), due_on=date(2026, 6, 30))
+        summary = db.session.get(LearnerStatus, _user("Q1").id)
+        assert summary is not None
+        assert (summary.items, summary.next_due) == (2, date(2026, 6, 30))
+        db.session.delete(gone)  # its targets and items go by ON DELETE CASCADE, unseen by the session
+        db.session.commit()
+        assert set(items("Q1")) == {"second-course"}
+        summary = db.session.get(LearnerStatus, _user("Q1").id)
+        assert summary is not None
+        assert (summary.items, summary.next_due) == (1, DUE)
+        assert kept.id is not None
+        assert_same_as_rebuild()
