@@ -54,6 +54,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _private_instance(app)
     db.init_app(app)
     _tune_sqlite(app)
+    from .services import status_keeper
+
+    status_keeper.install(db.session)  # the report's status tables follow every write, whoever makes it
     migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

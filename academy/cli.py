@@ -300,7 +300,7 @@ def assignments_roll(today: datetime | None) -> None:
 @reports_group.command("rebuild")
 def reports_rebuild() -> None:
     """Recompute the report's status tables from progress, assignments and people (audited).
-    The services keep them current; run this after writing those tables by other means."""
+    The session keeps them current; run this after writing those tables around it (SQL, a restore)."""
     items = course_status.rebuild_all()
     click.echo(f"{items} assigned items recomputed")
 

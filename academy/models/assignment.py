@@ -138,8 +138,8 @@ class ReminderLog(db.Model):
 
 
 class LearnerCourseStatus(db.Model):
-    """Where one assigned course stands for one learner: a copy kept by the services that change
-    progress, assignments and people, in the same transaction, so the org-tree report reads one
+    """Where one assigned course stands for one learner: a copy of progress, assignments and people
+    kept by the session (``services/status_keeper.py``) in the same transaction as any change, so the org-tree report reads one
     narrow table instead of joining millions of progress rows.
 
     One row per (assignment, learner, course), exactly the report's items; the learner's unit
@@ -160,7 +160,7 @@ class LearnerCourseStatus(db.Model):
 
 
 class LearnerStatus(db.Model):
-    """One learner's assigned items summed up (from ``LearnerCourseStatus``, by the same services):
+    """One learner's assigned items summed up (from ``LearnerCourseStatus``, kept the same way):
     the unfiltered org-tree report groups these 100,000 rows, not the 2 million items.
 
     ``next_due`` is the earliest due date among the items not completed yet, so "overdue today"
@@ -182,7 +182,7 @@ class LearnerStatus(db.Model):
 
 class LearnerCertificationStatus(db.Model):
     """Where one assigned certification stands for one learner, kept beside ``LearnerCourseStatus``
-    by the same services: an item with no course, so it gets its own narrow table rather than a
+    the same way: an item with no course, so it gets its own narrow table rather than a
     made-up course key, and the summaries and reports read both.
 
     ``due_on`` is the assignment's due date, or, once a renewal is open (``renew_days`` before

@@ -25,7 +25,7 @@ from ..models import (
     User,
 )
 from ..models.org import within
-from . import audit, course_status
+from . import audit, course_status, status_keeper
 
 MAX_REPEAT_MONTHS = 120
 MAX_RENEW_DAYS = 365
@@ -116,7 +116,6 @@ def create_assignment(*, title: str, courses: Sequence[Course], target_kind: Tar
     for user_id in sorted(ids):
         db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id,
                                         named=target_kind == TargetKind.PEOPLE, assigned_at=now))
-    course_status.for_assignment(assignment.id, now=now)
     if notify:
         _notify(assignment, sorted(ids), "assigned", now=now, default_locale=default_locale)
     audit.record("assignment_created", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
@@ -185,8 +184,6 @@ def change_due_date(assignment: Assignment, due_on: date | None, *, actor: User 
     assignment.due_on = due_on
     if assignment.rounds:
         assignment.rounds[-1].due_on = due_on
-    db.session.flush()
-    course_status.for_assignment(assignment.id, now=now)
     learners = list(db.session.execute(
         select(AssignmentTarget.user_id).join(User, User.id == AssignmentTarget.user_id)
         .where(AssignmentTarget.assignment_id == assignment.id, User.active.is_(True))
@@ -213,8 +210,6 @@ def set_state(assignment: Assignment, state: AssignmentState, *, actor: User | N
         raise AssignmentInvalid("archived")
     now = utcnow()
     assignment.state = state
-    db.session.flush()
-    course_status.for_assignment(assignment.id, now=now)
     audit.record("assignment_state_changed", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
                  before=before.value, after=state.value)
     db.session.commit()
@@ -275,7 +270,7 @@ def change_reach(assignment: Assignment, *, target_kind: TargetKind, unit: OrgUn
     assignment.target_kind, assignment.unit_id = target_kind, unit.id
     assignment.include_subtree, assignment.position = include_subtree, position.strip()
     dropped = [t.user_id for user_id, t in held.items() if user_id not in new]
-    if dropped:
+    if dropped:  # one statement; status_keeper reads which targets it drops before it runs
         db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.assignment_id == assignment.id,
                                                           AssignmentTarget.user_id.in_(dropped)))
     now = utcnow()
@@ -285,8 +280,6 @@ def change_reach(assignment: Assignment, *, target_kind: TargetKind, unit: OrgUn
                                         named=target_kind == TargetKind.PEOPLE, assigned_at=now))
     db.session.flush()
     db.session.expire(assignment, ["unit"])
-    course_status.for_assignment(assignment.id, now=now)
-    course_status.for_learners(dropped, now=now)  # their summaries lose the item
     _notify(assignment, added, "assigned", now=now, default_locale=default_locale)
     audit.record("assignment_reach_changed", actor=actor, ip=ip, now=now, assignment_id=assignment.id,
                  before=before, after={"kind": target_kind, "unit": unit.id, "subtree": include_subtree,
@@ -332,11 +325,9 @@ def refresh_user(user: User) -> None:
 
     Rule-based rows that no longer apply (the person moved away) are dropped; named rows stay.
     Deactivated people keep their rows: their history stays in the reports' archive.
-    Either way the learner's report status follows (unit, active flag, assigned items).
     """
     if user.active:
         _refresh_targets(user)
-    course_status.for_learner(user.id)
 
 
 def _refresh_targets(user: User) -> None:
@@ -350,7 +341,7 @@ def _refresh_targets(user: User) -> None:
     current = {t.assignment_id: t for t in db.session.execute(
         select(AssignmentTarget).where(AssignmentTarget.user_id == user.id)).scalars()}
     stale = [t.id for a_id, t in current.items() if not t.named and a_id not in wanted]
-    if stale:
+    if stale:  # one statement; status_keeper reads which targets it drops before it runs
         db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.id.in_(stale)))
     now = utcnow()
     by_id = {a.id: a for a in candidates}
@@ -390,10 +381,9 @@ def refresh_users(users: Sequence[User]) -> None:
         db.session.add_all(AssignmentTarget(assignment_id=a_id, user_id=user.id, assigned_at=now,
                                             due_on=joiner_due(by_id[a_id], now.date()))
                            for a_id in sorted(wanted - held.keys()))
-    for start in range(0, len(stale), BATCH):
+    for start in range(0, len(stale), BATCH):  # status_keeper reads which targets each drops before it runs
         db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.id.in_(stale[start:start + BATCH])))
     db.session.flush()
-    course_status.for_learners([u.id for u in users])
 
 
 BATCH = 500  # ids per IN (…): well inside every database's limit on bound parameters
@@ -421,7 +411,8 @@ def roll(today: date, *, zone: tzinfo = UTC, now: datetime | None = None) -> int
     and only what learners complete from its first day on counts. One commit.
     """
     now = now or utcnow()
-    opened = course_status.open_renewals(now)
+    status_keeper.as_of(db.session(), now)  # a new round's certification items as of the pretended day too
+    opened = course_status.open_renewals(now)  # time passing writes nothing: the one call by hand
     recurring = db.session.execute(
         select(Assignment).where(Assignment.repeat_months.is_not(None)).order_by(Assignment.id)).scalars().all()
     for assignment in recurring:
@@ -443,7 +434,6 @@ def roll(today: date, *, zone: tzinfo = UTC, now: datetime | None = None) -> int
             changed = True
         if changed:
             audit.record("assignment_round_opened", now=now, assignment_id=assignment.id, round=assignment.round_number)
-            course_status.for_assignment(assignment.id)
     try:
         db.session.commit()
     except IntegrityError:  # another instance opened the same rounds first

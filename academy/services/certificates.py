@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..database import db, read, utcnow
 from ..models import Attempt, Certificate, User
-from . import audit, course_status
+from . import audit, status_keeper
 
 SERIAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
@@ -47,7 +47,7 @@ def issue(attempt: Attempt, exam_id: str, now: datetime) -> Certificate:
         Certificate.renewed_by_id.is_(None))).scalars()
     for old in older:
         old.renewed_by_id = cert.id
-    course_status.for_certificates(user.id, now=now)  # an assigned certification is done
+    status_keeper.as_of(db.session(), now)  # an assigned certification is done as of the issue
     return cert
 
 
@@ -75,7 +75,7 @@ def revoke(cert: Certificate, reason: str, *, actor: User, ip: str = "", now: da
     if cert.revoked_at is None:
         cert.revoked_at, cert.revoke_reason, cert.revoked_by_id = now, reason.strip(), actor.id
         audit.record("certificate_revoke", actor=actor, ip=ip, now=now, serial=cert.serial, reason=reason.strip())
-        course_status.for_certificates(cert.user_id, now=now)
+        status_keeper.as_of(db.session(), now)
     db.session.commit()
     return cert
 

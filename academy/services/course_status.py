@@ -2,14 +2,16 @@
 equal to what progress, assignments and people say.
 
 Every change rewrites the affected rows from the source tables with one DELETE and one
-INSERT … SELECT each, so a row is always derived the same way, whichever service touched it.
-The callers are the services that change the sources; they flush, their entry point commits,
-so the copy is written in the same transaction as the change and is never stale.
+INSERT … SELECT each, so a row is always derived the same way, whichever write touched it.
+No service calls this by hand: ``status_keeper`` watches the session and, after every flush
+that changed a source, passes what changed to ``keep``, so the copy is written in the same
+transaction as the change and a new write path cannot forget it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
     and_,
     case,
     cast,
@@ -160,54 +163,135 @@ def _certifications(status_where: ColumnElement[bool], source_where: ColumnEleme
     db.session.execute(insert(CertStatus), rows)
 
 
-def _rewrite(status_where: ColumnElement[bool], source_where: ColumnElement[bool], learners: Learners,
-             certifications: tuple[ColumnElement[bool], ColumnElement[bool]] | None = None,
-             now: datetime | None = None) -> None:
-    """Items matching ``status_where`` (``source_where`` on the sources) again, and the
-    certification items matching ``certifications`` (status, targets), then the summaries
-    of the ``learners`` they belong to."""
-    db.session.flush()  # the sources' pending changes first: the SELECT reads them
+def _items(status_where: ColumnElement[bool], source_where: ColumnElement[bool],
+           certifications: tuple[ColumnElement[bool], ColumnElement[bool]] | None, now: datetime | None) -> None:
     db.session.execute(delete(Status).where(status_where))
     db.session.execute(insert(Status).from_select(_COLUMNS, _rows(source_where)))
     if certifications is not None:
         _certifications(*certifications, now or datetime.now(UTC))
+
+
+def _summarise(learners: Learners) -> None:
     db.session.execute(delete(LearnerStatus).where(learners(LearnerStatus.user_id)))
     db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(learners)))
 
 
-def for_learner(user_id: int, course_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> None:
-    """After a learner's progress, unit, activity, assignments or certificates changed (flushes only)."""
-    ids = None if course_ids is None else sorted(set(course_ids))
-    if ids == []:
-        return
-    if ids is None:
-        _rewrite(Status.user_id == user_id, AssignmentTarget.user_id == user_id, lambda column: column == user_id,
-                 (CertStatus.user_id == user_id, AssignmentTarget.user_id == user_id), now)
-    else:
-        _rewrite(and_(Status.user_id == user_id, Status.course_id.in_(ids)),
-                 and_(AssignmentTarget.user_id == user_id, AssignmentCourse.course_id.in_(ids)),
-                 lambda column: column == user_id)
-
-
-def for_learners(user_ids: Sequence[int], *, now: datetime | None = None) -> None:
-    """``for_learner`` for many people at once, a few hundred per statement (flushes only)."""
-    ids = sorted(set(user_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        _rewrite(Status.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk), _among(chunk),
-                 (CertStatus.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk)), now)
-
-
-def _among(ids: list[int]) -> Learners:
+def _among(ids: list[int] | Select[tuple[int]]) -> Learners:
     return lambda column: column.in_(ids)
 
 
-def for_certificates(user_id: int, *, now: datetime | None = None) -> None:
-    """After a learner's certificate was issued or revoked (flushes only)."""
-    db.session.flush()
-    _certifications(CertStatus.user_id == user_id, AssignmentTarget.user_id == user_id, now or datetime.now(UTC))
-    db.session.execute(delete(LearnerStatus).where(LearnerStatus.user_id == user_id))
-    db.session.execute(insert(LearnerStatus).from_select(_SUMMARY_COLUMNS, _summaries(lambda column: column == user_id)))
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), BATCH):
+        yield ordered[start:start + BATCH]
+
+
+BATCH = 500  # ids per IN (…): well inside every database's limit on bound parameters
+
+
+@dataclass
+class Touched:
+    """What a transaction's writes changed, as the items to derive again (``status_keeper``
+    collects it from the session; nothing else needs to)."""
+
+    learners: set[int] = field(default_factory=set)  # every item of these people: unit, active flag
+    assignments: set[int] = field(default_factory=set)  # every item of these assignments
+    targets: set[tuple[int, int]] = field(default_factory=set)  # (assignment, user): attached, detached, re-dated
+    courses: set[tuple[int, int]] = field(default_factory=set)  # (user, course): progress in a course
+    visits: set[tuple[int, int]] = field(default_factory=set)  # (user, course): only the enrolment's last activity
+    finals: set[tuple[int, str]] = field(default_factory=set)  # (user, course slug): a final exam's attempts
+    certified: set[int] = field(default_factory=set)  # people whose certificates changed
+    everything: bool = False  # a write whose rows cannot be told: rebuild
+
+    def __bool__(self) -> bool:
+        return bool(self.everything or self.learners or self.assignments or self.targets or self.courses
+                    or self.visits or self.finals or self.certified)
+
+
+def keep(touched: Touched, now: datetime | None = None) -> None:
+    """Derive again the items ``touched`` names and the summaries of their learners, from the
+    sources as this transaction sees them (no flush: ``status_keeper`` calls it after one)."""
+    if touched.everything:
+        _items(true(), true(), (true(), true()), now)
+        _summarise(lambda _column: true())
+        return
+    learners = set(touched.learners)
+    attached: dict[int, int] = {}
+    for assignment_id, _user_id in touched.targets:
+        attached[assignment_id] = attached.get(assignment_id, 0) + 1
+    # many people of one assignment at once (it was just made, or its reach changed): its items
+    # in one pass rather than a batch at a time
+    assignments = touched.assignments | {a for a, count in attached.items() if count >= BATCH}
+    for assignment_id in sorted(assignments):
+        _items(Status.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id,
+               (CertStatus.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id), now)
+        _summarise(_among(select(AssignmentTarget.user_id).where(AssignmentTarget.assignment_id == assignment_id)))
+    for chunk in _chunks(touched.learners):
+        _items(Status.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk),
+               (CertStatus.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk)), now)
+    pairs: dict[int, set[int]] = {}
+    for assignment_id, user_id in touched.targets:
+        if assignment_id in assignments:
+            pairs.setdefault(-assignment_id, set()).add(user_id)  # items written above; summaries of the detached
+        elif user_id not in touched.learners:
+            pairs.setdefault(assignment_id, set()).add(user_id)
+            learners.add(user_id)
+    for assignment_id, users in sorted(pairs.items()):
+        if assignment_id < 0:
+            learners.update(_detached(-assignment_id, users))
+            continue
+        for chunk in _chunks(users):
+            _items(and_(Status.assignment_id == assignment_id, Status.user_id.in_(chunk)),
+                   and_(AssignmentTarget.assignment_id == assignment_id, AssignmentTarget.user_id.in_(chunk)),
+                   (and_(CertStatus.assignment_id == assignment_id, CertStatus.user_id.in_(chunk)),
+                    and_(AssignmentTarget.assignment_id == assignment_id, AssignmentTarget.user_id.in_(chunk))), now)
+    courses: dict[int, set[int]] = {}
+    for user_id, course_id in touched.courses | _finals(touched.finals) | _in_rounds(touched.visits - touched.courses):
+        if user_id not in touched.learners:
+            courses.setdefault(user_id, set()).add(course_id)
+    for user_id, ids in sorted(courses.items()):
+        _items(and_(Status.user_id == user_id, Status.course_id.in_(ids)),
+               and_(AssignmentTarget.user_id == user_id, AssignmentCourse.course_id.in_(ids)), None, now)
+        learners.add(user_id)
+    for chunk in _chunks(touched.certified - touched.learners):
+        _certifications(CertStatus.user_id.in_(chunk), AssignmentTarget.user_id.in_(chunk), now or datetime.now(UTC))
+        learners.update(chunk)
+    for chunk in _chunks(learners):
+        _summarise(_among(chunk))
+
+
+def _detached(assignment_id: int, users: set[int]) -> set[int]:
+    """Which of ``users`` the assignment no longer has (their summaries lose its items)."""
+    held: set[int] = set()
+    for chunk in _chunks(users):
+        held.update(db.session.execute(select(AssignmentTarget.user_id).where(
+            AssignmentTarget.assignment_id == assignment_id, AssignmentTarget.user_id.in_(chunk))).scalars())
+    return users - held
+
+
+def _in_rounds(visits: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (user, course) visits that can move an item: a visit counts as starting the course
+    only where a recurring assignment's round began (``_rows``), so one read spares the rewrite
+    of every other lesson view."""
+    if not visits:
+        return set()
+    rounds = set(db.session.execute(
+        select(AssignmentTarget.user_id, AssignmentCourse.course_id)
+        .join(Assignment, Assignment.id == AssignmentTarget.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .where(Assignment.round_started_at.is_not(None),
+               AssignmentTarget.user_id.in_({u for u, _c in visits}),
+               AssignmentCourse.course_id.in_({c for _u, c in visits}))).tuples())
+    return visits & rounds
+
+
+def _finals(finals: set[tuple[int, str]]) -> set[tuple[int, int]]:
+    """(user, course id) of (user, course slug): a final exam's key names its course by slug."""
+    if not finals:
+        return set()
+    ids = dict(db.session.execute(select(Course.slug, Course.id).where(
+        Course.slug.in_({slug for _user, slug in finals}))).tuples().all())
+    return {(user_id, ids[slug]) for user_id, slug in finals if slug in ids}
 
 
 def open_renewals(now: datetime) -> int:
@@ -229,18 +313,11 @@ def open_renewals(now: datetime) -> int:
     return len(now_open - was_open)
 
 
-def for_assignment(assignment_id: int, *, now: datetime | None = None) -> None:
-    """After an assignment's learners were resolved (flushes only)."""
-    targets = select(AssignmentTarget.user_id).where(AssignmentTarget.assignment_id == assignment_id)
-    _rewrite(Status.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id,
-             lambda column: column.in_(targets),
-             (CertStatus.assignment_id == assignment_id, AssignmentTarget.assignment_id == assignment_id), now)
-
-
 def rebuild(now: datetime | None = None) -> int:
     """Every row again from the sources (``flask reports rebuild``, the migration's backfill);
     returns the number of course items. The caller commits."""
-    _rewrite(true(), true(), lambda _column: true(), (true(), true()), now)
+    db.session.flush()  # the sources' pending changes first: the SELECTs read them
+    keep(Touched(everything=True), now)
     return int(db.session.execute(select(func.count()).select_from(Status)).scalar_one())
 
 

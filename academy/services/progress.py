@@ -26,7 +26,6 @@ from ..models import (
     TrainingCredit,
     User,
 )
-from . import course_status
 from .published import CourseShape
 
 T = TypeVar("T")
@@ -87,8 +86,6 @@ def open_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) -> L
         enrollment.last_active_at = when
         progress = _lesson_progress(user, lesson, when)
         progress.last_opened_at = when
-        if enrollment.started_at == when:  # just enrolled: the assigned course is started
-            course_status.for_learner(user.id, [lesson.course_id])
         db.session.commit()
         return progress
 
@@ -138,8 +135,6 @@ def complete_lesson(user: User, lesson: Lesson, *, now: datetime | None = None) 
         progress.completed_version = lesson.version
         enrollment.last_active_at = when
         finished = _complete_course_if_done(user, lesson.course, enrollment, when)
-        if finished or enrollment.started_at == when:
-            course_status.for_learner(user.id, [lesson.course_id])
         db.session.commit()
         return finished
 
@@ -200,10 +195,7 @@ def _retake_if_due_again(user: User, course: Course, enrollment: Enrollment, now
 def complete_course_if_done(user: User, course: Course, now: datetime) -> bool:
     """After a final exam is passed: complete the course and credit its hours (flushes, caller commits)."""
     enrollment = _enrollment(user, course, now)
-    finished = _complete_course_if_done(user, course, enrollment, now)
-    if finished or enrollment.started_at == now:
-        course_status.for_learner(user.id, [course.id])
-    return finished
+    return _complete_course_if_done(user, course, enrollment, now)
 
 
 def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment, now: datetime) -> bool:

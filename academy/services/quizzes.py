@@ -29,7 +29,7 @@ from ..database import UTCDateTime, db, utcnow
 from ..grading import MultiplePolicy, from_display, grade
 from ..models import Attempt, AttemptAnswer, AttemptHead, Course, OrgUnit, QuestionVersion, User
 from ..models.org import within
-from . import accommodations, audit, certificates, course_status, progress
+from . import accommodations, audit, certificates, progress
 
 log = logging.getLogger(__name__)
 
@@ -374,7 +374,8 @@ def save_one(head: AttemptHead, question_id: str, value: Any, *, now: datetime |
 
 # Written out because SQLAlchemy compiles its dialects' INSERT … ON CONFLICT anew on every call,
 # which cost more than the rest of the save; a text statement compiles once. PostgreSQL and SQLite
-# spell it the same way. The write checks again that the attempt is open and in time.
+# spell it the same way. The write checks again that the attempt is open and in time. Answers are no
+# source of the report's status tables, which status_keeper keeps without seeing SQL text.
 _UPSERT = text(
     "INSERT INTO attempt_answer (attempt_id, question_id, value, saved_at)"
     " SELECT :attempt_id, :question_id, :value, :saved_at WHERE EXISTS (SELECT 1 FROM quiz_attempt"
@@ -411,7 +412,6 @@ def _after_grading(attempt: Attempt, now: datetime) -> None:
             return
         if attempt.passed:
             progress.complete_course_if_done(attempt.user, course, now)
-        course_status.for_learner(attempt.user_id, [course.id])  # the best score counts failed attempts too
     elif ident is not None and ident.kind == Kind.EXAM and attempt.passed and attempt.certificate:
         certificates.issue(attempt, ident.ref, now)
 

@@ -200,8 +200,8 @@ def completion_by_unit(unit: OrgUnit, *, today: date, year_start: datetime, year
     """The unit (whole subtree) first, then each child unit (its subtree).
 
     Four aggregate queries grouped by the people's own unit, summed up the tree here: the
-    progress comes from ``LearnerCourseStatus`` (one row per assigned item, kept by the
-    services), never from the raw progress tables.
+    progress comes from ``LearnerCourseStatus`` (one row per assigned item, kept by
+    ``status_keeper``), never from the raw progress tables.
     """
     filters = filters or Filters()
     now = now or datetime.now(year_start.tzinfo)

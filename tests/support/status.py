@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from academy.database import db
-from academy.models import Course, LearnerCourseStatus, LearnerStatus, User
+from academy.models import Course, LearnerCertificationStatus, LearnerCourseStatus, LearnerStatus, User
 from academy.services import course_status
 
 
@@ -28,12 +28,14 @@ def items(number: str) -> dict[str, tuple[Any, ...]]:
             for slug, s in rows}
 
 
-def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     status = {(s.assignment_id, s.user_id, s.course_id, s.unit_id, s.active, s.due_on, s.started_at, s.completed_at,
                s.best_percent) for s in db.session.execute(select(LearnerCourseStatus)).scalars()}
     learners = {(s.user_id, s.unit_id, s.active, s.items, s.started, s.completed, s.next_due, s.score_sum, s.scored)
                 for s in db.session.execute(select(LearnerStatus)).scalars()}
-    return status, learners
+    certifications = {(s.assignment_id, s.user_id, s.unit_id, s.active, s.due_on, s.completed_at, s.renewal)
+                      for s in db.session.execute(select(LearnerCertificationStatus)).scalars()}
+    return status, learners, certifications
 
 
 def assert_same_as_rebuild() -> None:
