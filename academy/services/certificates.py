@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..database import db, read, utcnow
 from ..models import Attempt, Certificate, User
@@ -57,9 +57,12 @@ def by_serial(serial: str) -> Certificate | None:
 
 def valid_until(user: User, now: datetime) -> dict[str, datetime]:
     """Until when the learner's valid certificate of each exam holds (the catalog's exam boxes): one column read."""
-    return dict(read(select(Certificate.exam_id, Certificate.valid_until).where(
-        Certificate.user_id == user.id, Certificate.revoked_at.is_(None), Certificate.renewed_by_id.is_(None),
-        Certificate.valid_until > now)).tuples().all())
+    return dict(read(_VALID, {"user_id": user.id, "now": now}).tuples().all())
+
+
+_VALID = select(Certificate.exam_id, Certificate.valid_until).where(
+    Certificate.user_id == bindparam("user_id"), Certificate.revoked_at.is_(None), Certificate.renewed_by_id.is_(None),
+    Certificate.valid_until > bindparam("now"))
 def of_attempt(attempt_id: int) -> Certificate | None:
     """The certificate a passed attempt issued, if any."""
     return db.session.execute(select(Certificate).where(Certificate.attempt_id == attempt_id)).scalars().first()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..database import read, utcnow
 from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
@@ -98,6 +98,11 @@ def _best(attempts: list[_Tried]) -> int | None:
     return round(max(scores)) if scores else None
 
 
+_FINALS = select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score).order_by(Attempt.number)
+_FINALS_ANY = _FINALS.where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_key.startswith("final/", autoescape=True))
+_FINALS_AMONG = _FINALS.where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_key.in_(bindparam("keys", expanding=True)))
+
+
 def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | None = None) -> dict[int, NextStep]:
     """The next step in each course, in a handful of queries whatever the number of courses."""
     courses = list(courses)
@@ -107,10 +112,7 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
     attempts: dict[int, list[_Tried]] = {cid: [] for cid in keys.values()}
     if keys:
         for key, submitted_at, score, max_score in read(
-                select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score)
-                .where(Attempt.user_id == user.id, Attempt.quiz_key.in_(keys) if len(keys) <= 8
-                       else Attempt.quiz_key.startswith("final/", autoescape=True))
-                .order_by(Attempt.number)):
+                _FINALS_AMONG if len(keys) <= 8 else _FINALS_ANY, {"user_id": user.id, "keys": list(keys)}):
             if key in keys:
                 attempts[keys[key]].append(_Tried(submitted_at, score, max_score))
     return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
@@ -131,14 +133,16 @@ class Assigned:
         return not completed and self.due_on is not None and self.due_on < today
 
 
+_ASSIGNED = (select(AssignmentCourse.course_id, Assignment.mandatory, Assignment.due_on)
+             .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
+             .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+             .where(AssignmentTarget.user_id == bindparam("user_id")))
+
+
 def assigned(user: User) -> dict[int, Assigned]:
     """Every course assigned to the learner, with required and the soonest due date, in one query."""
     found: dict[int, Assigned] = {}
-    for course_id, mandatory, due_on in read(
-            select(AssignmentCourse.course_id, Assignment.mandatory, Assignment.due_on)
-            .join(AssignmentTarget, AssignmentTarget.assignment_id == Assignment.id)
-            .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-            .where(AssignmentTarget.user_id == user.id)):
+    for course_id, mandatory, due_on in read(_ASSIGNED, {"user_id": user.id}):
         old = found.get(course_id)
         dues = [d for d in (due_on, old.due_on if old else None) if d is not None]
         found[course_id] = Assigned(bool(mandatory) or bool(old and old.required), min(dues) if dues else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..database import db, read, utcnow
 from ..models import Notice, User
@@ -12,8 +12,10 @@ from ..models import Notice, User
 
 def unread_count(user: User) -> int:
     """The header's bell on every page: a column read."""
-    return int(read(
-        select(func.count()).select_from(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None))).scalar_one())
+    return int(read(_UNREAD, {"user_id": user.id}).scalar_one())
+
+
+_UNREAD = select(func.count()).select_from(Notice).where(Notice.user_id == bindparam("user_id"), Notice.read_at.is_(None))
 
 
 def recent(user: User, *, limit: int = 100) -> list[Notice]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content.quizzes import QuizKey
@@ -210,6 +210,13 @@ def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment,
     return True
 
 
+_DONE_ANY = select(LessonProgress.lesson_id).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
+_DONE_AMONG = _DONE_ANY.where(LessonProgress.lesson_id.in_(bindparam("ids", expanding=True)))
+_ENROLLED_ANY = select(Enrollment.course_id, Enrollment.completed_at).where(Enrollment.user_id == bindparam("user_id"))
+_ENROLLED_AMONG = _ENROLLED_ANY.where(Enrollment.course_id.in_(bindparam("ids", expanding=True)))
+
+
 def progress_for(user: User, courses: Iterable[CourseShape]) -> dict[int, CourseProgress]:
     """Progress of one learner in many courses, in two queries."""
     courses = list(courses)
@@ -217,14 +224,10 @@ def progress_for(user: User, courses: Iterable[CourseShape]) -> dict[int, Course
     all_ids = [i for ids in live.values() for i in ids]
     # many courses (the catalog): every row of the learner, no long IN list to compile per request
     many = len(live) > 8
-    done_ids = set(read(
-        select(LessonProgress.lesson_id).where(
-            LessonProgress.user_id == user.id, *(() if many else (LessonProgress.lesson_id.in_(all_ids),)),
-            LessonProgress.completed_at.is_not(None))
-    ).scalars()) if all_ids else set()
+    done_ids = set(read(_DONE_ANY if many else _DONE_AMONG, {"user_id": user.id, "ids": all_ids}).scalars()) \
+        if all_ids else set()
     enrollments: dict[int, datetime | None] = dict(read(
-        select(Enrollment.course_id, Enrollment.completed_at)
-        .where(Enrollment.user_id == user.id, *(() if many else (Enrollment.course_id.in_(live),)))).tuples().all())
+        _ENROLLED_ANY if many else _ENROLLED_AMONG, {"user_id": user.id, "ids": list(live)}).tuples().all())
     return {
         cid: CourseProgress(done=len(ids & done_ids), total=len(ids), enrolled=cid in enrollments,
                             completed=cid in enrollments and enrollments[cid] is not None,

@@ -107,9 +107,12 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, str], Snapshot] = {}
 
 
+_VERSION = select(ContentState.version).where(ContentState.id == 1)
+
+
 def snapshot() -> Snapshot:
     """The published courses for this request: one query when the process already holds them."""
-    version = read(select(ContentState.version).where(ContentState.id == 1)).scalar_one_or_none()
+    version = read(_VERSION).scalar_one_or_none()
     if not version:  # never synced (a fresh or hand-filled database): nothing to key a cache by
         return _load("")
     key = (str(db.engine.url), version)
