@@ -14,7 +14,7 @@ from academy.models import LiveEvent, LivePlayer
 from academy.services import live
 from academy.services.live_answers import GRACE
 
-from .test_live_realtime import host_event, join, make_user_for
+from .support.live import host_event, join, make_user_for
 
 BEFORE = -timedelta(seconds=1)
 # (case, answers as (time relative to the deadline, position on the phone), close first, outcomes)

@@ -60,7 +60,7 @@ def _backfill_matches_rebuild(url: str) -> None:
     from academy.models import TargetKind
     from academy.services import accounts, assignments, org, progress
 
-    from .test_course_status import snapshot
+    from .support.status import snapshot
 
     app = make_app(SQLALCHEMY_DATABASE_URI=url, COURSES_ROOT=FIXTURES / "courses")
     with app.app_context():

@@ -177,7 +177,7 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
 
 def test_the_final_exams_attempt_limit_starts_again_each_round(synced: Flask, tree: dict[str, OrgUnit],
                                                                client: FlaskClient) -> None:
-    from .test_quizzes_web import FINAL, start
+    from .support.quiz import FINAL, start
 
     with synced.app_context():
         a_id = _yearly(tree, "sample-course")
