@@ -65,7 +65,7 @@ def test_a_training_officers_day(live_app: Flask, live_server: LiveServer, page:
     # a guided assignment: nothing is saved before the reach is shown
     page.click("text=新建指派")
     page.select_option("select[name=what]", "course:sample-course")
-    assert page.locator("[name=renew_days]").is_hidden()  # only a certification renews
+    page.wait_for_selector("[name=renew_days]", state="hidden", timeout=5000)  # only a certification renews
     page.select_option("select[name=unit]", str(ids["quality"]))
     page.fill("input[name=due_on]", "2030-06-30")
     page.fill("input[name=join_days]", "30")
