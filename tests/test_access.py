@@ -12,6 +12,7 @@ from academy.database import db
 from academy.models import OrgUnit, Role, User
 
 from .conftest import log_in
+from .support.db import fetch
 
 
 def test_hr_scope_covers_its_subtree_only(app: Flask, make_tree, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -20,7 +21,7 @@ def test_hr_scope_covers_its_subtree_only(app: Flask, make_tree, make_user) -> N
     hr = make_user(roles=(Role.HR,), scope=east)
     admin = make_user(roles=(Role.ADMIN,))
     with app.app_context():
-        hr_row, admin_row = db.session.get(User, hr.id), db.session.get(User, admin.id)
+        hr_row, admin_row = fetch(User, hr.id), fetch(User, admin.id)
         units = {u.name: u for u in db.session.execute(select(OrgUnit)).scalars()}
         assert access.in_scope(hr_row, units["质量部"])  # type: ignore[arg-type]
         assert access.in_scope(hr_row, units["华东公司"])  # type: ignore[arg-type]
@@ -35,7 +36,7 @@ def test_hr_scope_covers_its_subtree_only(app: Flask, make_tree, make_user) -> N
 def test_admin_holds_every_role_and_learner_none(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     admin, learner, author = make_user(roles=(Role.ADMIN,)), make_user(), make_user(roles=(Role.AUTHOR,))
     with app.app_context():
-        admin_row, learner_row, author_row = (db.session.get(User, u.id) for u in (admin, learner, author))
+        admin_row, learner_row, author_row = (fetch(User, u.id) for u in (admin, learner, author))
         for role in Role:
             assert access.has_role(admin_row, role)  # type: ignore[arg-type]
         assert access.can_manage_content(author_row)

@@ -16,6 +16,7 @@ from academy.models import Attempt, AuditLog, ExamOverride, OrgUnit, Role, User
 from academy.services import accommodations, quizzes
 
 from .conftest import log_in
+from .support.db import fetch
 from .support.quiz import EXAM, start
 
 
@@ -82,15 +83,15 @@ def test_a_unit_gets_an_extra_attempt_and_a_persons_own_override_wins(synced: Fl
         from academy.content.quizzes import exam
 
         definition = exam(quiz)
-        mine, found = accommodations.applied(db.session.get(User, people["learner"].id), definition)
+        mine, found = accommodations.applied(fetch(User, people["learner"].id), definition)
         assert found is not None
         assert found.user_id == people["learner"].id
         assert (mine.time_limit, mine.attempts) == (30, 2)
-        theirs, found = accommodations.applied(db.session.get(User, people["colleague"].id), definition)
+        theirs, found = accommodations.applied(fetch(User, people["colleague"].id), definition)
         assert found is not None
         assert found.unit_id == people["units"]["质量部"].id
         assert (theirs.time_limit, theirs.attempts) == (20, 3)
-        user = db.session.get(User, people["colleague"].id)
+        user = fetch(User, people["colleague"].id)
         now = utcnow()
         for n in range(3):  # the exam allows two; the unit's accommodation a third (past the cooling-off time)
             attempt = quizzes.start_or_resume(user, definition, quizzes.sources(), now=now + timedelta(hours=2 * n))
@@ -108,15 +109,15 @@ def test_another_window_opens_a_closed_exam_for_that_person(synced: Flask, peopl
         now = utcnow()
         closed = replace(exam(quizzes.sources().exams["cert-sample"]), opens_at=now - timedelta(days=3),
                          closes_at=now - timedelta(days=1))
-        hr = db.session.get(User, people["hr"].id)
+        hr = fetch(User, people["hr"].id)
         accommodations.create(accommodations.Draft(quiz_key=closed.key, user_id=people["learner"].id,
                                                    opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=2),
                                                    reason="出差补考"), actor=hr)
-        learner = db.session.get(User, people["learner"].id)
+        learner = fetch(User, people["learner"].id)
         attempt = quizzes.start_or_resume(learner, closed, quizzes.sources(), now=now)
         assert attempt.accommodation == {"extra_minutes": 0, "extra_attempts": 0, "window": 1}
         with pytest.raises(quizzes.NotOpen):
-            quizzes.start_or_resume(db.session.get(User, people["colleague"].id), closed, quizzes.sources(), now=now)
+            quizzes.start_or_resume(fetch(User, people["colleague"].id), closed, quizzes.sources(), now=now)
 
 
 def test_bad_requests_show_the_error_on_the_field(synced: Flask, client: FlaskClient, people) -> None:  # type: ignore[no-untyped-def]

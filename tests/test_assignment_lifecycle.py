@@ -31,6 +31,7 @@ from academy.models import (
 from academy.services import accounts, assignments, progress, reminders
 
 from .conftest import confirm_assignment, log_in
+from .support.db import fetch
 from .support.mail import Inbox, smtp_inbox
 
 LONG_AGO = date(2020, 1, 31)
@@ -95,7 +96,7 @@ def test_a_reach_that_only_grows_is_saved_at_once(client: FlaskClient, office: d
                                                   make_user: Callable[..., User]) -> None:
     with synced.app_context():
         assignments.change_reach(db.session.get(Assignment, office["id"]),  # type: ignore[arg-type]
-                                 target_kind=TargetKind.UNIT, unit=db.session.get(OrgUnit, office["quality"].id))
+                                 target_kind=TargetKind.UNIT, unit=fetch(OrgUnit, office["quality"].id))
     log_in(client, office["hr"])
     saved = client.post(f"/hr/assignments/{office['id']}/reach",
                         data={"target_kind": "unit", "unit": office["east"].id, "include_subtree": "y", "step": "check"})

@@ -15,11 +15,11 @@ from flask import Flask
 
 from academy.content.bankfiles import content_type, link_images
 from academy.content.library import load_library
-from academy.database import db
 from academy.models import Role, User
 from academy.services import competitions, content_sync
 
 from .conftest import FIXTURES, log_in, make_app
+from .support.db import fetch
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
@@ -110,7 +110,7 @@ def test_a_round_drawing_from_a_bank_opens_its_images_to_those_it_admits(app: Fl
     inside, outside = make_user(unit=units["甲公司"]), make_user(unit=units["乙公司"])
     with app.app_context():
         start = datetime.now(UTC)
-        competitions.create(db.session.get(User, host.id), title="看图竞赛", rules="", opens_at=start,
+        competitions.create(fetch(User, host.id), title="看图竞赛", rules="", opens_at=start,
                             closes_at=start + timedelta(days=1), draw=[{"bank": "hidden", "count": 1}],
                             time_limit=30, sittings=1, unit_ids=[units["甲公司"].id])
     for person, status in ((inside, 200), (outside, 404), (host, 200)):

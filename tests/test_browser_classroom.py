@@ -16,6 +16,7 @@ from academy.services import classroom, org
 from academy.services.classroom import SessionDraft
 
 from .conftest import _HASH, LiveServer, browser_log_in
+from .support.db import fetch
 
 SHOTS = os.environ.get("SCREENSHOTS", "")
 
@@ -53,7 +54,7 @@ def test_two_learners_sign_in_from_the_code_on_the_screen(
         sid = classroom.create_session(SessionDraft(
             title="质量管理体系内审实务", unit_id=company.id, starts_at=utcnow() - timedelta(minutes=5),
             ends_at=utcnow() + timedelta(hours=3), capacity=40, hours=3, place="三楼培训室",
-            late_after_minutes=15, late_hours=2), actor=db.session.get(User, hr.id)).id
+            late_after_minutes=15, late_hours=2), actor=fetch(User, hr.id)).id
 
     screen_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
     screen = screen_ctx.new_page()
@@ -104,7 +105,7 @@ def test_a_stale_code_is_refused_on_the_phone(
     with live_app.app_context():
         sid = classroom.create_session(SessionDraft(
             title="现场质量改进工作坊", unit_id=company.id, starts_at=utcnow() - timedelta(minutes=5),
-            ends_at=utcnow() + timedelta(hours=1), capacity=10, hours=1.5), actor=db.session.get(User, hr.id)).id
+            ends_at=utcnow() + timedelta(hours=1), capacity=10, hours=1.5), actor=fetch(User, hr.id)).id
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
     phone = ctx.new_page()
     browser_log_in(phone, live_server, learner.employee_no)

@@ -19,6 +19,7 @@ from academy.models import Course, Enrollment, OrgUnit, TargetKind, User
 from academy.services import assignments, content_sync
 
 from .conftest import log_in
+from .support.db import fetch
 
 
 def _titles(page: str) -> list[str]:
@@ -71,8 +72,8 @@ def test_required_due_and_overdue_badges(synced: Flask, client, make_user, make_
     group = make_unit("集团")
     learner = make_user(unit=group)
     with synced.app_context():
-        user = db.session.get(User, learner.id)
-        unit = db.session.get(OrgUnit, group.id)
+        user = fetch(User, learner.id)
+        unit = fetch(OrgUnit, group.id)
         courses = {c.slug: c for c in db.session.execute(select(Course)).scalars()}
         assignments.create_assignment(title="年度必修", courses=[courses["sample-course"]], target_kind=TargetKind.PEOPLE,
                                       unit=unit, people=[user], due_on=datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=3))

@@ -18,6 +18,7 @@ from academy.services import classroom
 from academy.services.classroom import SessionDraft, SignInRefused
 
 from .conftest import TEST_DATABASE_URL, log_in
+from .support.db import fetch
 
 START = utcnow().replace(microsecond=0) - timedelta(minutes=30)
 
@@ -26,7 +27,7 @@ def _session(unit: OrgUnit, hr: User, *, capacity: int = 30, start=START) -> int
     draft = SessionDraft(title="质量管理体系内审实务", unit_id=unit.id, starts_at=start,
                          ends_at=start + timedelta(hours=3), capacity=capacity, hours=3,
                          place="三楼培训室", late_after_minutes=15, late_hours=2)
-    return classroom.create_session(draft, actor=db.session.get(User, hr.id)).id
+    return classroom.create_session(draft, actor=fetch(User, hr.id)).id
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_the_code_rotates_and_the_previous_step_is_still_accepted(app: Flask, se
     unit, hr = setup
     with app.app_context():
         sid = _session(unit, hr)
-        session = db.session.get(ClassroomSession, sid)
+        session = fetch(ClassroomSession, sid)
         now = START + timedelta(minutes=10)
         code = classroom.current_code(session, now)
         assert code is not None
@@ -58,16 +59,16 @@ def test_sign_in_credits_hours_once_and_late_arrival_earns_less(app: Flask, setu
     early, late = make_user(unit=unit), make_user(unit=unit)
     with app.app_context():
         sid = _session(unit, hr)
-        session = db.session.get(ClassroomSession, sid)
+        session = fetch(ClassroomSession, sid)
         t1 = START + timedelta(minutes=5)
-        seat = classroom.sign_in(sid, db.session.get(User, early.id), classroom.current_code(session, t1) or "", t1)
+        seat = classroom.sign_in(sid, fetch(User, early.id), classroom.current_code(session, t1) or "", t1)
         assert seat.hours == 3
         t3 = t1 + timedelta(minutes=20)
-        again = classroom.sign_in(sid, db.session.get(User, early.id), classroom.current_code(session, t3) or "", t3)
+        again = classroom.sign_in(sid, fetch(User, early.id), classroom.current_code(session, t3) or "", t3)
         assert again.signed_in_at == t1
         assert again.hours == 3
         t2 = START + timedelta(minutes=40)
-        assert classroom.sign_in(sid, db.session.get(User, late.id), classroom.current_code(session, t2) or "",
+        assert classroom.sign_in(sid, fetch(User, late.id), classroom.current_code(session, t2) or "",
                                  t2).hours == 2
         assert classroom.classroom_hours(early.id, t1.year) == 3
         assert db.session.scalar(select(func.count()).select_from(SessionSeat)) == 2
@@ -79,11 +80,11 @@ def test_codes_from_another_session_or_outside_the_window_are_refused(app: Flask
     with app.app_context():
         sid, other = _session(unit, hr), _session(unit, hr)
         now = START + timedelta(minutes=5)
-        other_code = classroom.current_code(db.session.get(ClassroomSession, other), now) or ""
-        user = db.session.get(User, learner.id)
+        other_code = classroom.current_code(fetch(ClassroomSession, other), now) or ""
+        user = fetch(User, learner.id)
         with pytest.raises(SignInRefused, match="another session"):
             classroom.sign_in(sid, user, other_code, now)
-        old = classroom.current_code(db.session.get(ClassroomSession, sid), now) or ""
+        old = classroom.current_code(fetch(ClassroomSession, sid), now) or ""
         with pytest.raises(SignInRefused, match="expired"):
             classroom.sign_in(sid, user, old, now + timedelta(minutes=2))
         after = START + timedelta(hours=4)
@@ -98,14 +99,14 @@ def test_a_trainers_hand_mark_is_audited_and_no_shows_are_listed(app: Flask, set
     with app.app_context():
         sid = _session(unit, hr, start=utcnow() - timedelta(hours=5))
         for person in (present, absent):
-            classroom.register(sid, db.session.get(User, person.id))
-        seat = classroom.mark_attended(sid, db.session.get(User, present.id), actor=db.session.get(User, hr.id),
+            classroom.register(sid, fetch(User, person.id))
+        seat = classroom.mark_attended(sid, fetch(User, present.id), actor=fetch(User, hr.id),
                                        attended=True)
         assert seat.hours == 3
         assert seat.marked_by_id == hr.id
         assert db.session.scalar(select(func.count()).select_from(AuditLog)
                                  .where(AuditLog.action == "classroom.mark")) == 1
-        assert [s.user_id for s in classroom.no_shows(db.session.get(ClassroomSession, sid))] == [absent.id]
+        assert [s.user_id for s in classroom.no_shows(fetch(ClassroomSession, sid))] == [absent.id]
 
 
 def test_registration_beyond_capacity_goes_to_the_waiting_list(app: Flask, setup, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -113,9 +114,9 @@ def test_registration_beyond_capacity_goes_to_the_waiting_list(app: Flask, setup
     people = [make_user(unit=unit) for _ in range(3)]
     with app.app_context():
         sid = _session(unit, hr, capacity=2)
-        seats = [classroom.register(sid, db.session.get(User, p.id)) for p in people]
+        seats = [classroom.register(sid, fetch(User, p.id)) for p in people]
         assert [s.waiting for s in seats] == [False, False, True]
-        assert classroom.register(sid, db.session.get(User, people[0].id)).waiting is False
+        assert classroom.register(sid, fetch(User, people[0].id)).waiting is False
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="row locks need PostgreSQL; SQLite serialises writers anyway")
@@ -127,7 +128,7 @@ def test_concurrent_registrations_never_overfill(app: Flask, setup, make_user) -
 
     def register(user_id: int) -> bool:
         with app.app_context():
-            seat = classroom.register(sid, db.session.get(User, user_id))
+            seat = classroom.register(sid, fetch(User, user_id))
             waiting = seat.waiting
             db.session.remove()
             return waiting
@@ -161,7 +162,7 @@ def test_the_screen_shows_a_code_that_signs_a_learner_in_on_the_phone(app: Flask
     shown = re.search(r'id="classroom-code">(\d{8})<', page.get_data(as_text=True))
     assert shown is not None
     with app.app_context():  # the step may turn between the two requests: the shown code is still valid
-        assert classroom.code_valid(db.session.get(ClassroomSession, live_session), shown.group(1), utcnow())
+        assert classroom.code_valid(fetch(ClassroomSession, live_session), shown.group(1), utcnow())
     learner = make_user(unit=unit)
     log_in(phone, learner)
     assert phone.get(f"/training/sessions/{live_session}/sign-in?c={data['code']}").status_code == 200

@@ -17,6 +17,7 @@ from academy.services import classroom
 from academy.services.classroom import SessionDraft
 
 from .conftest import TEST_DATABASE_URL
+from .support.db import fetch
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="parallel transactions need PostgreSQL (TEST_DATABASE_URL)")
@@ -29,12 +30,12 @@ def test_parallel_taps_of_a_walk_in_make_one_seat(app: Flask, make_tree: Callabl
         start = utcnow() - timedelta(minutes=5)
         sid = classroom.create_session(SessionDraft(title="现场培训", unit_id=units["华东公司"].id, starts_at=start,
                                                     ends_at=start + timedelta(hours=2), capacity=10, hours=2),
-                                       actor=db.session.get(User, hr.id)).id
-        code = classroom.current_code(db.session.get(classroom.ClassroomSession, sid)) or ""
+                                       actor=fetch(User, hr.id)).id
+        code = classroom.current_code(fetch(classroom.ClassroomSession, sid)) or ""
 
     def tap(user_id: int) -> float:
         with app.app_context():
-            hours = classroom.sign_in(sid, db.session.get(User, user_id), code).hours or 0.0
+            hours = classroom.sign_in(sid, fetch(User, user_id), code).hours or 0.0
             db.session.remove()
             return hours
 

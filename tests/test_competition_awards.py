@@ -13,6 +13,7 @@ from academy.models import Attempt, AuditLog, AwardCertificate, Role, User
 from academy.services import awards, competitions
 
 from .conftest import log_in, make_app
+from .support.db import fetch
 
 DRAW = [{"bank": "sample-course", "count": 3}]
 AWARDS = [{"name": "一等奖", "top": 1}, {"name": "二等奖", "top": 2}, {"name": "优秀组织奖", "units": 1}]
@@ -28,7 +29,7 @@ def round_(app: Flask, make_tree, make_user):  # type: ignore[no-untyped-def]
               for i, (name, unit) in enumerate([("王小明", a), ("李四海", a), ("赵五", b), ("钱六", b)])}
     closes = datetime.now(UTC) - timedelta(days=1)
     with app.app_context():
-        c = competitions.create(db.session.get(User, host.id), title="质量月知识竞赛", rules="",
+        c = competitions.create(fetch(User, host.id), title="质量月知识竞赛", rules="",
                                 opens_at=closes - timedelta(days=7), closes_at=closes, draw=DRAW, time_limit=30,
                                 sittings=1, awards=AWARDS)
         for name, score in (("王小明", 3), ("李四海", 2), ("赵五", 1)):
@@ -73,7 +74,7 @@ def test_awards_before_the_close_are_refused_with_a_message(app: Flask, make_use
     host = make_user("H1", roles=(Role.HOST,))
     now = datetime.now(UTC)
     with app.app_context():
-        slug = competitions.create(db.session.get(User, host.id), title="进行中", rules="", opens_at=now - timedelta(days=1),
+        slug = competitions.create(fetch(User, host.id), title="进行中", rules="", opens_at=now - timedelta(days=1),
                                    closes_at=now + timedelta(days=1), draw=DRAW, time_limit=30, sittings=1,
                                    awards=AWARDS).slug
     client = app.test_client()

@@ -18,6 +18,7 @@ from academy.models import Attempt, Competition, OrgUnit, Role, User
 from academy.services import competitions
 
 from .conftest import log_in
+from .support.db import fetch
 from .support.quiz import answer_all
 
 OPENS = datetime(2026, 11, 1, tzinfo=UTC)
@@ -37,7 +38,7 @@ def org(app: Flask, make_tree, make_user):  # type: ignore[no-untyped-def]
 
 def _round(app: Flask, host: User, **settings: object) -> str:
     with app.app_context():
-        c = competitions.create(db.session.get(User, host.id), title="质量月知识竞赛", rules="", opens_at=OPENS,
+        c = competitions.create(fetch(User, host.id), title="质量月知识竞赛", rules="", opens_at=OPENS,
                                 closes_at=CLOSES, draw=DRAW, time_limit=30, sittings=2, **settings)  # type: ignore[arg-type]
         return c.slug
 
@@ -85,8 +86,8 @@ def test_eligibility_by_unit_and_position(app: Flask, org) -> None:  # type: ign
     slug = _round(app, host, unit_ids=[a.id])
     with app.app_context():
         c = _load(slug)
-        assert competitions.is_eligible(db.session.get(User, p["王小明"].id), c)
-        assert not competitions.is_eligible(db.session.get(User, p["赵五"].id), c)
+        assert competitions.is_eligible(fetch(User, p["王小明"].id), c)
+        assert not competitions.is_eligible(fetch(User, p["赵五"].id), c)
         assert len(competitions.eligible_people(c)) == 2
 
 

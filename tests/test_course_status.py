@@ -16,6 +16,7 @@ from academy.models import AuditLog, LearnerCourseStatus, LearnerStatus, OrgUnit
 from academy.services import accounts, assignments, people_import, progress, reports
 
 from .conftest import log_in
+from .support.db import fetch
 from .support.quiz import FINAL, answer_all, start
 from .support.status import _course, _user, assert_same_as_rebuild, items, snapshot
 
@@ -101,7 +102,7 @@ def test_a_final_exam_records_its_best_score_and_completes_the_course(synced: Fl
     client.post(f"/attempts/{passed}/submit")
     with synced.app_context():
         assert items("Q1")["sample-course"][3:] == (True, 100.0)
-        rows = reports.completion_by_unit(db.session.get(OrgUnit, tree["quality"].id), today=TODAY,
+        rows = reports.completion_by_unit(fetch(OrgUnit, tree["quality"].id), today=TODAY,
                                           year_start=YEAR[0], year_end=YEAR[1])
         assert (rows[0].assigned, rows[0].completed, rows[0].exam_score) == (2, 1, 100.0)  # Q2 took no exam: not in the mean
         assert_same_as_rebuild()
@@ -132,7 +133,7 @@ def test_a_deactivated_person_leaves_the_report_and_keeps_the_rows(synced: Flask
         accounts.set_active(_user("Q1"), False)
         assert items("Q1")["second-course"][:2] == (tree["quality"].id, False)
         assert summary("Q1") == (tree["quality"].id, False, 1, 0, 0, DUE)
-        east = db.session.get(OrgUnit, tree["east"].id)
+        east = fetch(OrgUnit, tree["east"].id)
         rows = reports.completion_by_unit(east, today=TODAY, year_start=YEAR[0],
                                           year_end=YEAR[1])
         assert rows[0].assigned == 1  # Q2 only
@@ -166,7 +167,7 @@ def test_item_filters_and_the_summary_give_the_same_figures(synced: Flask, tree:
         _assign_east()
         progress.complete_lesson(_user("Q1"), _course("second-course").live_lessons[0])
         progress.open_lesson(_user("Q2"), _course("sample-course").live_lessons[0])
-        group = db.session.get(OrgUnit, tree["group"].id)
+        group = fetch(OrgUnit, tree["group"].id)
 
         def figures(filters: reports.Filters) -> list[tuple[Any, ...]]:
             rows = reports.completion_by_unit(group, today=date(2027, 1, 5), year_start=YEAR[0],

@@ -19,6 +19,7 @@ from academy.services import classroom, evaluations
 from academy.services.classroom import SessionDraft
 
 from .conftest import log_in
+from .support.db import fetch
 
 RATINGS = {"content": "5", "delivery": "4", "organisation": "4", "overall": "5"}
 
@@ -44,11 +45,11 @@ def people(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_use
 def _session(app: Flask, people: dict, attendee: User) -> int:  # type: ignore[type-arg]
     with app.app_context():
         start = utcnow() - timedelta(hours=2)
-        hr = db.session.get(User, people["hr"].id)
+        hr = fetch(User, people["hr"].id)
         made = classroom.create_session(SessionDraft(
             title="质量管理体系内审实务", unit_id=people["units"]["华东公司"].id, starts_at=start,
             ends_at=start + timedelta(hours=3), capacity=30, hours=3, trainer_id=people["trainer"].id), actor=hr)
-        classroom.mark_attended(made.id, db.session.get(User, attendee.id), actor=hr, attended=True)
+        classroom.mark_attended(made.id, fetch(User, attendee.id), actor=hr, attended=True)
         return made.id
 
 

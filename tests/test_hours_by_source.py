@@ -30,6 +30,7 @@ from academy.models import (
 from academy.services import hours, reports
 
 from .conftest import log_in
+from .support.db import fetch
 
 ZONE = ZoneInfo("Asia/Shanghai")
 THIS_YEAR = datetime.now(ZONE).year
@@ -122,7 +123,7 @@ def test_my_learning_and_my_training_page_show_this_years_split(synced: Flask, w
 def test_the_report_counts_classroom_and_external_hours_per_head(synced: Flask, world: World) -> None:
     with synced.app_context():
         start = datetime(THIS_YEAR, 1, 1, tzinfo=ZONE)
-        rows = reports.completion_by_unit(db.session.get(OrgUnit, world.east.id), today=datetime.now(ZONE).date(),
+        rows = reports.completion_by_unit(fetch(OrgUnit, world.east.id), today=datetime.now(ZONE).date(),
                                           year_start=start, year_end=start.replace(year=THIS_YEAR + 1))
     total = rows[0]
     assert (total.online_hours, total.classroom_hours, total.external_hours, total.hours) == (2, 4.5, 24, 30.5)

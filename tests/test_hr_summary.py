@@ -21,6 +21,7 @@ from academy.services import competitions, live, quizzes, reports
 from academy.services.live import Item
 
 from .conftest import FIXTURES, log_in
+from .support.db import fetch
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DRAW = [{"bank": "sample-course", "count": 3, "types": ["single", "truefalse", "multiple"]}]
@@ -56,7 +57,7 @@ def org(synced: Flask, make_tree: Callable[..., dict[str, OrgUnit]], make_user: 
 
 def _round(app: Flask, org: Org, opens: datetime, units: list[OrgUnit]) -> str:
     with app.app_context():
-        c = competitions.create(db.session.get(User, org.host.id), title="质量月知识竞赛", rules="", opens_at=opens,
+        c = competitions.create(fetch(User, org.host.id), title="质量月知识竞赛", rules="", opens_at=opens,
                                 closes_at=opens + timedelta(days=10), draw=DRAW, time_limit=30, sittings=2,
                                 unit_ids=[u.id for u in units])
         return c.slug
@@ -78,7 +79,7 @@ def _final(app: Flask, org: Org, at: datetime, players: list[User]) -> None:
     banks, _ = load_banks(FIXTURES / "quiz")
     question = next(q for bank in banks.values() for q in bank.questions if q.id == "sample-001")
     with app.app_context():
-        event = live.create_event(db.session.get(User, org.host.id), "决赛", [Item(question)], now=at)
+        event = live.create_event(fetch(User, org.host.id), "决赛", [Item(question)], now=at)
         for player in players:
             live.join(event, db.session.get(User, player.id), now=at)  # type: ignore[arg-type]
 

@@ -18,6 +18,7 @@ from academy.services import live, live_judges
 from academy.services.live import Item, LiveError, Settings
 
 from .conftest import FIXTURES
+from .support.db import fetch
 
 T0 = datetime(2026, 12, 4, 6, 0, tzinfo=UTC)
 TEAM = PRESETS["team_final"]
@@ -126,12 +127,12 @@ def final(app: Flask, make_user, make_tree):  # type: ignore[no-untyped-def]
         Item(q["sample-002"], RoundKind.BUZZ, 20, tiebreak=True),               # 加赛 (skipped: no tie left)
     ]
     with app.app_context():
-        event = live.create_event(db.session.get(User, host.id), "质量知识决赛", items, teams=["红队", "蓝队"],
+        event = live.create_event(fetch(User, host.id), "质量知识决赛", items, teams=["红队", "蓝队"],
                                   settings=Settings(rules=TEAM), now=T0)
         red, blue = event.teams[0].id, event.teams[1].id
-        live_judges.add_judge(event, db.session.get(User, host.id), db.session.get(User, judge.id), now=T0)
+        live_judges.add_judge(event, fetch(User, host.id), fetch(User, judge.id), now=T0)
         for person, team in zip(people, [red, red, blue, blue], strict=True):
-            live.join(event, db.session.get(User, person.id), team_id=team, now=T0)
+            live.join(event, fetch(User, person.id), team_id=team, now=T0)
         return event.code, host, judge, people
 
 
@@ -277,12 +278,12 @@ def test_the_speed_preset_averages_teams(app: Flask, make_user) -> None:  # type
     banks, _ = load_banks(FIXTURES / "quiz")
     q = {x.id: x for bank in banks.values() for x in bank.questions}
     with app.app_context():
-        event = live.create_event(db.session.get(User, host.id), "速答", [Item(q["sample-001"], seconds=20, double=True)],
+        event = live.create_event(fetch(User, host.id), "速答", [Item(q["sample-001"], seconds=20, double=True)],
                                   teams=["一队"], settings=Settings(rules=SPEED), now=T0)
-        h = db.session.get(User, host.id)
+        h = fetch(User, host.id)
         for person in people:
-            live.join(event, db.session.get(User, person.id), team_id=event.teams[0].id, now=T0)
-        players = [live.player_for(event, db.session.get(User, p.id)) for p in people]
+            live.join(event, fetch(User, person.id), team_id=event.teams[0].id, now=T0)
+        players = [live.player_for(event, fetch(User, p.id)) for p in people]
         live.next_question(event, h, now=at(0))
         live.open_answers(event, h, now=at(1))
         assert event.current is not None

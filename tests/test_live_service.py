@@ -15,6 +15,7 @@ from academy.services import live
 from academy.services.live import Item, LiveError, Settings
 
 from .conftest import FIXTURES
+from .support.db import fetch
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
@@ -40,12 +41,12 @@ def event_setup(app: Flask, make_user):  # type: ignore[no-untyped-def]
         Item(q["sample-005"], RoundKind.TEAM, 20, team="红队"),
     ]
     with app.app_context():
-        event = live.create_event(db.session.get(User, host.id), "决赛", items, teams=["红队", "蓝队"],
+        event = live.create_event(fetch(User, host.id), "决赛", items, teams=["红队", "蓝队"],
                                   settings=Settings(streak_bonus=100, buzz_penalty=200), now=T0)
         code = event.code
         red, blue = event.teams[0].id, event.teams[1].id
         for user, team in zip(players, [red, red, blue], strict=True):
-            live.join(event, db.session.get(User, user.id), team_id=team, now=T0)
+            live.join(event, fetch(User, user.id), team_id=team, now=T0)
     return code, host, players
 
 
@@ -80,8 +81,8 @@ def test_join_code_is_random_and_readable(event_setup, app: Flask) -> None:  # t
 def test_a_whole_final_scores_every_round_kind(event_setup, app: Flask) -> None:  # type: ignore[no-untyped-def]
     code, host_user, (a, b, c) = event_setup
     with app.app_context():
-        event, host = load(code), db.session.get(User, host_user.id)
-        pa, pb, pc = (player(event, db.session.get(User, u.id)) for u in (a, b, c))
+        event, host = load(code), fetch(User, host_user.id)
+        pa, pb, pc = (player(event, fetch(User, u.id)) for u in (a, b, c))
 
         # everyone answers, faster is worth more
         live.next_question(event, host, now=at(0))
@@ -145,10 +146,10 @@ def test_streak_bonus_adds_for_answers_in_a_row(app: Flask, make_user) -> None: 
     host_user, user = make_user("H1", roles=(Role.HOST,)), make_user("P1")
     q = questions()
     with app.app_context():
-        event = live.create_event(db.session.get(User, host_user.id), "x",
+        event = live.create_event(fetch(User, host_user.id), "x",
                                   [Item(q["sample-001"]), Item(q["sample-002"])], settings=Settings(streak_bonus=100), now=T0)
-        host = db.session.get(User, host_user.id)
-        me, _ = live.join(event, db.session.get(User, user.id), now=T0)
+        host = fetch(User, host_user.id)
+        me, _ = live.join(event, fetch(User, user.id), now=T0)
         for start in (0, 30):
             live.next_question(event, host, now=at(start))
             live.open_answers(event, host, now=at(start))
@@ -160,7 +161,7 @@ def test_streak_bonus_adds_for_answers_in_a_row(app: Flask, make_user) -> None: 
 def test_host_actions_follow_the_order_and_are_audited(event_setup, app: Flask) -> None:  # type: ignore[no-untyped-def]
     code, host_user, _ = event_setup
     with app.app_context():
-        event, host = load(code), db.session.get(User, host_user.id)
+        event, host = load(code), fetch(User, host_user.id)
         with pytest.raises(LiveError, match="wrong_state"):
             live.open_answers(event, host, now=at(0))
         version = event.version
@@ -176,8 +177,8 @@ def test_host_actions_follow_the_order_and_are_audited(event_setup, app: Flask) 
 def test_answers_before_opening_are_refused_and_twice_is_once(event_setup, app: Flask) -> None:  # type: ignore[no-untyped-def]
     code, host_user, (a, *_rest) = event_setup
     with app.app_context():
-        event, host = load(code), db.session.get(User, host_user.id)
-        pa = player(event, db.session.get(User, a.id))
+        event, host = load(code), fetch(User, host_user.id)
+        pa = player(event, fetch(User, a.id))
         live.next_question(event, host, now=at(0))
         with pytest.raises(LiveError, match="not_open"):
             live.answer(event, pa, 0, now=at(0))
@@ -191,8 +192,8 @@ def test_joining_again_takes_over_the_device(event_setup, app: Flask) -> None:  
     code, _, (a, *_rest) = event_setup
     with app.app_context():
         event = load(code)
-        first = player(event, db.session.get(User, a.id)).device
-        again, device = live.join(event, db.session.get(User, a.id), now=at(5))
+        first = player(event, fetch(User, a.id)).device
+        again, device = live.join(event, fetch(User, a.id), now=at(5))
         with pytest.raises(LiveError, match="taken_over"):
             live.check_device(again, first)
         live.check_device(again, device)

@@ -25,6 +25,7 @@ from academy.models import AuditLog, Course, OrgUnit, Role, TargetKind, User
 from academy.services import assignments, competitions, content_sync, exports, people_import
 
 from .conftest import FIXTURES, PASSWORD, LiveServer, log_in, make_app
+from .support.db import fetch
 from .support.people import csv_bytes
 
 SCRIPT_RULES = '<script>alert("x")</script><img src=x onerror=alert(1)> [点我](javascript:alert(1))'
@@ -36,7 +37,7 @@ def test_round_rules_are_shown_as_text_not_html(synced: Flask, make_user: Callab
     host, learner = make_user("H1", roles=(Role.HOST,)), make_user("L1")
     now = datetime.now(UTC)
     with synced.app_context():
-        c = competitions.create(db.session.get(User, host.id), title="预赛", rules=SCRIPT_RULES + "\n第二行",
+        c = competitions.create(fetch(User, host.id), title="预赛", rules=SCRIPT_RULES + "\n第二行",
                                 opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1),
                                 draw=[{"bank": "sample-course", "count": 2}], time_limit=30, sittings=1)
         slug = c.slug

@@ -18,6 +18,7 @@ from academy.services import classroom
 from academy.services.classroom import SessionDraft
 
 from .conftest import TEST_DATABASE_URL, log_in
+from .support.db import fetch
 
 
 @dataclass
@@ -48,7 +49,7 @@ def _make(app: Flask, org: Org, *, capacity: int = 30, open_registration: bool =
         return classroom.create_session(SessionDraft(
             title="质量管理体系内审实务", unit_id=org.east.id, starts_at=start, ends_at=start + timedelta(hours=3),
             capacity=capacity, hours=3, place="三楼培训室", open_registration=open_registration,
-            trainer_id=trainer.id if trainer else None), actor=db.session.get(User, org.hr_east.id)).id
+            trainer_id=trainer.id if trainer else None), actor=fetch(User, org.hr_east.id)).id
 
 
 def _form(org: Org, **changes: object) -> dict[str, object]:
@@ -243,7 +244,7 @@ def test_the_trainer_marks_attendance_by_hand_and_a_learner_cannot(app: Flask, o
 def test_my_learning_shows_my_sessions_and_the_hours_by_source(app: Flask, org: Org) -> None:
     sid = _make(app, org, open_registration=True)
     with app.app_context():
-        classroom.assign(sid, [db.session.get(User, org.learners[0].id)], actor=db.session.get(User, org.hr_east.id))
+        classroom.assign(sid, [fetch(User, org.learners[0].id)], actor=fetch(User, org.hr_east.id))
     _make(app, org, open_registration=True)
     client = app.test_client()
     log_in(client, org.learners[0])

@@ -19,6 +19,7 @@ from academy.services import classroom
 from academy.services.classroom import SessionDraft
 
 from .conftest import log_in
+from .support.db import fetch
 
 
 @pytest.fixture
@@ -38,11 +39,11 @@ def _taught_session(app: Flask, people: dict, *, rating: int = 4) -> int:  # typ
     """A three-hour session led by the trainer, ended an hour ago, attended by the learner who rated it."""
     with app.app_context():
         start = utcnow() - timedelta(hours=4)
-        hr = db.session.get(User, people["hr"].id)
+        hr = fetch(User, people["hr"].id)
         made = classroom.create_session(SessionDraft(
             title="测量系统分析", unit_id=people["units"]["质量部"].id, starts_at=start, ends_at=start + timedelta(hours=3),
             capacity=20, hours=3, trainer_id=people["trainer"].id), actor=hr)
-        classroom.mark_attended(made.id, db.session.get(User, people["learner"].id), actor=hr, attended=True)
+        classroom.mark_attended(made.id, fetch(User, people["learner"].id), actor=hr, attended=True)
         db.session.add(Evaluation(user_id=people["learner"].id, session_id=made.id, trainer_id=people["trainer"].id,
                                   content=5, delivery=rating, organisation=rating, overall=5))
         db.session.commit()
