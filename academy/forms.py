@@ -43,6 +43,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .content import qtypes
+
 
 @lru_cache(maxsize=8)
 def _wtforms_messages(locale: str) -> support.NullTranslations:
@@ -158,60 +160,21 @@ class RevokeForm(BaseForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
-class BadInput(ValueError):
-    """A form value that cannot be an answer to this question."""
-
-
-def _position(text: str, size: int) -> int:
-    if not text.strip().isdigit() or not 0 <= int(text) < size:
-        raise BadInput(text)
-    return int(text)
+BadInput = qtypes.NotAnAnswer  # a form value that cannot be an answer to this question
 
 
 def answer_from_form(question: Any, size: int, form: Any) -> Any:
     """One question's fields (``q-<id>`` or ``q-<id>-<n>``) → its answer in displayed positions.
 
     Empty fields give ``None`` (nothing saved yet). Used by the per-answer fetch and by the
-    plain form that works without JavaScript, so both save exactly the same thing.
+    plain form that works without JavaScript, so both save exactly the same thing. The fields
+    are read by the question type's ``from_form`` and checked by its shape check.
     """
-    name = f"q-{question.id}"
-    kind = str(question.type)
-    if kind == "single":
-        value = form.get(name, "").strip()
-        return _position(value, size) if value else None
-    if kind == "multiple":
-        values = [_position(v, size) for v in form.getlist(name) if v.strip()]
-        if len(set(values)) != len(values):
-            raise BadInput(name)
-        return sorted(values) or None
-    if kind == "truefalse":
-        value = form.get(name, "").strip()
-        if not value:
-            return None
-        if value not in ("true", "false"):
-            raise BadInput(value)
-        return value == "true"
-    if kind == "fill":
-        texts = [form.get(f"{name}-{n}", "") for n in range(len(question.blanks))]
-        if any(len(t) > 200 for t in texts):
-            raise BadInput(name)
-        return texts if any(t.strip() for t in texts) else None
-    if kind == "numeric":
-        value = form.get(name, "").strip()
-        if len(value) > 40:
-            raise BadInput(name)
-        return value or None
-    if kind == "ordering":
-        ranks = [form.get(f"{name}-{k}", "").strip() for k in range(size)]
-        if not any(ranks):
-            return None
-        if not all(r.isdigit() for r in ranks) or sorted(int(r) for r in ranks) != list(range(1, size + 1)):
-            raise BadInput(name)
-        return [k for _, k in sorted((int(r), k) for k, r in enumerate(ranks))]
-    picks = [form.get(f"{name}-{i}", "").strip() for i in range(len(question.options))]
-    if not any(picks):
-        return None
-    return [_position(p, size) if p else None for p in picks]
+    shape = qtypes.shape_of(question, size)
+    value = qtypes.spec(question.type).from_form(f"q-{question.id}", shape, form)
+    if not qtypes.valid(question.type, value, shape):
+        raise BadInput(question.id)
+    return value
 
 
 def _range(low: int, high: int) -> NumberRange:

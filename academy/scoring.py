@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .grading import parse_number
+from .content import qtypes
+from .grading import answered, normalise, parse_number
 
-LIVE_TYPES = frozenset({"single", "multiple", "truefalse", "numeric"})
+LIVE_TYPES = frozenset(t.value for t, spec in qtypes.REGISTRY.items() if spec.live)
 STREAK_STEPS = 5  # Kahoot's cap: +100 a step, at most +500
 
 
@@ -202,12 +203,29 @@ def _position(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def valid_answer(qtype: str, option_count: int, answer: Any) -> bool:
-    """Shape check before an answer is stored: positions in range, or a short number."""
+def live_answer(qtype: str, given: Any) -> Any:
+    """A phone's answer in the shape the quiz engine checks, ``None`` when it is none.
+
+    Phones send positions as numbers or digit text, 对 and 错 as positions 0 and 1, and a
+    number as typed. A live answer is final, so a text that is no number is no answer.
+    """
     if qtype == "numeric":
-        return parse_number(answer) is not None
+        number = parse_number(given)
+        if number is None:
+            return None
+        return normalise(given) if isinstance(given, str) else str(number)
     if qtype == "multiple":
-        return (isinstance(answer, list) and 0 < len(answer) <= option_count
-                and all((p := _position(v)) is not None and 0 <= p < option_count for v in answer))
-    position = _position(answer)
-    return position is not None and 0 <= position < option_count
+        return [_position(v) for v in given] if isinstance(given, list) else None
+    position = _position(given)
+    if qtype == "truefalse":
+        return {0: True, 1: False}.get(position) if position is not None else None
+    return position
+
+
+def valid_answer(qtype: str, option_count: int, answer: Any) -> bool:
+    """Shape check before an answer is stored: the question types' own check (``qtypes.valid``)
+    on the answer read as :func:`live_answer` reads it, which must not be empty."""
+    if qtype not in LIVE_TYPES:
+        return False
+    given = live_answer(qtype, answer)
+    return answered(given) and qtypes.valid(qtype, given, qtypes.Shape(size=option_count))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from . import textformat
+from . import qtypes, textformat
 from .importers_base import Draft, Imported, Rejected, fraction_ok, number_text
 from .quizbank import Bank, QType, Question
 
@@ -389,8 +389,9 @@ def to_gift(bank: Bank) -> tuple[str, list[Rejected]]:
     """GIFT of a bank; questions GIFT cannot say are listed, not written."""
     out = [f"// {bank.title} ({bank.id})", f"$CATEGORY: {escape(bank.id)}", ""]
     skipped: list[Rejected] = []
+    exported = qtypes.exported("gift")
     for q in bank.questions:
-        written = _write(q, bank)
+        written = _write(q, bank) if q.type in exported else None
         if written is None:
             skipped.append(Rejected(q.line, f"{q.id}: {q.type.value} questions with this shape have no GIFT form"))
             continue

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import qtypes
 from .aiken import parse_aiken
 from .gift import parse_gift, to_gift
 from .importers_base import Draft, Imported, Rejected, number_text
@@ -44,7 +45,7 @@ __all__ = ["Draft", "ImportResult", "Imported", "Rejected", "convert", "import_q
            "parse_csv", "parse_gift", "parse_rows", "parse_xlsx", "to_gift", "to_markdown"]
 
 NO_EXPLANATION = "待补充：原题没有解析，请作者补写“为什么”。"
-FORMATS = ("gift", "moodlexml", "aiken", "xlsx", "csv")
+FORMATS = qtypes.FORMATS
 
 
 # -- spreadsheets (xlsx / csv) ----------------------------------------------------------------
@@ -55,11 +56,7 @@ COLUMNS = {
     "F": ("f", "选项f"), "key": ("key", "answer", "答案", "正确答案"), "explanation": ("explanation", "解析", "答案解析"),
     "difficulty": ("difficulty", "难度"), "tags": ("tags", "知识点", "标签"),
 }
-TYPE_WORDS = {
-    QType.SINGLE: ("single", "单选", "单选题", "单项选择题"), QType.MULTIPLE: ("multiple", "多选", "多选题", "多项选择题"),
-    QType.TRUEFALSE: ("truefalse", "判断", "判断题"), QType.FILL: ("fill", "填空", "填空题"),
-    QType.NUMERIC: ("numeric", "数值", "计算", "计算题"),
-}
+TYPE_WORDS = {t: spec.sheet_words for t, spec in qtypes.REGISTRY.items() if "xlsx" in spec.imports}
 DIFFICULTY_WORDS = {"易": "易", "简单": "易", "easy": "易", "中": "中", "中等": "中", "medium": "中",
                     "难": "难", "困难": "难", "hard": "难"}
 
@@ -415,6 +412,16 @@ def convert(imported: Imported, bank_id: str, title: str, course: str, lesson: s
 
 def read(data: str | bytes, fmt: str, files_prefix: str = "files/") -> Imported:
     """Parse a file's content in one of :data:`FORMATS`; never raises on bad input."""
+    imported = _read(data, fmt, files_prefix)
+    allowed = qtypes.imported(fmt)
+    for draft in imported.drafts:
+        if draft.type not in allowed:  # the registry, not the reader, says what a format carries
+            imported.rejected.append(Rejected(draft.line, f"{fmt} does not carry {draft.type.value} questions"))
+    imported.drafts = [d for d in imported.drafts if d.type in allowed]
+    return imported
+
+
+def _read(data: str | bytes, fmt: str, files_prefix: str) -> Imported:
     if fmt == "xlsx":
         return parse_xlsx(io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")))
     if isinstance(data, bytes):

@@ -22,6 +22,7 @@ from sqlalchemy import JSON, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..content import qtypes
 from ..content.exams import Review
 from ..content.quizbank import Difficulty, QType, Question
 from ..content.quizzes import Kind, NotEnoughQuestions, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
@@ -33,7 +34,6 @@ from . import accommodations, audit, certificates, progress
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 200  # characters per typed answer
 
 
 class QuizError(Exception):
@@ -263,26 +263,7 @@ def start_or_resume(user: User, quiz: QuizDef, sources: Sources, *, now: datetim
 
 def _valid(q: Question, value: Any, size: int) -> bool:
     """Shape check of an answer given in displayed positions (the grader is lenient; storage is not)."""
-    def position(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < size
-
-    if value is None:
-        return True
-    if q.type is QType.SINGLE:
-        return position(value)
-    if q.type is QType.MULTIPLE:
-        return isinstance(value, list) and len(value) <= size and len(set(value)) == len(value) and all(map(position, value))
-    if q.type is QType.TRUEFALSE:
-        return isinstance(value, bool)
-    if q.type is QType.FILL:
-        return (isinstance(value, list) and len(value) == len(q.blanks)
-                and all(isinstance(v, str) and len(v) <= MAX_TEXT for v in value))
-    if q.type is QType.NUMERIC:
-        return isinstance(value, str) and len(value) <= 40
-    if q.type is QType.ORDERING:
-        return isinstance(value, list) and sorted(value) == list(range(size))
-    return (isinstance(value, list) and len(value) == len(q.options)
-            and all(v is None or position(v) for v in value))
+    return qtypes.valid(q.type, value, qtypes.shape_of(q, size))
 
 
 def save_answer(attempt: Attempt, question_id: str, value: Any, *, now: datetime | None = None) -> AttemptAnswer | None:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import access, ratelimit
+from ..content import qtypes
 from ..content.exams import Review
 from ..content.quizzes import Kind, QuizDef, QuizKey
 from ..database import utcnow
@@ -233,7 +234,7 @@ def quiz_helpers() -> dict[str, Any]:
 
     return {"quiz_title": quiz_title, "type_name": lambda t: TYPE_NAMES.get(str(t), t),
             "kind_name": lambda k: KIND_NAMES.get(str(k), k),
-            "flag_name": lambda f: FLAG_NAMES.get(f, f)}
+            "flag_name": lambda f: FLAG_NAMES.get(f, f), "qtype_macro": lambda t: qtypes.spec(t).macro}
 
 
 @bp.get("/quiz-admin/stats/<kind>/<path:ref>")
