@@ -77,6 +77,7 @@ class CourseDef:
     version: str
     path: str
     lessons: tuple[LessonDef, ...] = field(default=())
+    classroom: bool = False  # a classroom session linked to the course must be attended to complete it
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,9 @@ def parse_course(text: str, folder: Path, root: Path) -> CourseDef:
                    {"review": FINAL_REVIEW})
     if final and final["pass_mark"] > 100:
         raise ContentError(doc.line_of("final_exam"), "'final_exam.pass_mark' is a percentage (at most 100)")
+    classroom = _text(doc, "classroom", required=False)
+    if classroom not in ("", "required"):
+        raise ContentError(doc.line_of("classroom"), "'classroom' is either 'required' or left out")
     if (check or final) and not bank:
         raise ContentError(doc.line_of("bank"), "a lesson check or final exam needs a 'bank'")
     return CourseDef(
@@ -196,7 +200,7 @@ def parse_course(text: str, folder: Path, root: Path) -> CourseDef:
         prerequisites=prerequisites, measures=measures,
         summary_en=_text(doc, "summary_en", required=False), intro=doc.body, bank=bank,
         lesson_check=LessonCheck(**check) if check else None,
-        final_exam=FinalExam(**final) if final else None,
+        final_exam=FinalExam(**final) if final else None, classroom=bool(classroom),
         version=digest(text), path=display_path(folder / "course.md", root),
     )
 

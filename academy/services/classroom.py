@@ -17,9 +17,9 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
-from ..models import ClassroomSession, Notice, OrgUnit, SessionSeat, User
+from ..models import ClassroomSession, Course, Notice, OrgUnit, SessionSeat, User
 from ..models.org import within
-from . import audit
+from . import audit, progress
 
 STEP_SECONDS = 30
 CODE_DIGITS = 8
@@ -284,8 +284,17 @@ def sign_in(session_id: int, user: User, code: str, now: datetime | None = None)
         seat.waiting = False
         seat.pending = False
         seat.hours = _credit(session, now)
+        _complete_linked_course(session, user, now)
     db.session.commit()
     return seat
+
+
+def _complete_linked_course(session: ClassroomSession, user: User, now: datetime) -> None:
+    """Attending may be the last requirement of the linked course (``classroom: required``): complete it."""
+    course = db.session.get(Course, session.course_id) if session.course_id else None
+    if course is not None and not course.retired and (course.meta or {}).get("classroom"):
+        db.session.flush()
+        progress.complete_course_if_done(user, course, now)
 
 
 def mark_attended(session_id: int, user: User, *, actor: User, attended: bool) -> SessionSeat:
@@ -303,6 +312,8 @@ def mark_attended(session_id: int, user: User, *, actor: User, attended: bool) -
     seat.pending = False
     seat.marked_by_id = actor.id
     db.session.flush()
+    if attended:
+        _complete_linked_course(session, user, utcnow())
     audit.record("classroom.mark", actor=actor, session_id=session.id, user_id=user.id, attended=attended)
     db.session.commit()
     return seat

@@ -38,6 +38,7 @@ def _course_meta(course: CourseDef) -> dict[str, object]:
         "summary_en": course.summary_en, "bank": course.bank,
         "lesson_check": course.lesson_check.__dict__ if course.lesson_check else None,
         "final_exam": course.final_exam.__dict__ if course.final_exam else None,
+        "classroom": course.classroom,
     }
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import bindparam, select
 
 from ..database import read, utcnow
-from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
+from ..models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, ClassroomSession, SessionSeat, User
 from .progress import CourseProgress, progress_for
 from .published import CourseShape, LessonShape
 
@@ -28,6 +28,7 @@ class Step(StrEnum):
     RETAKE = "retake"  # failed, attempts left, may start now
     WAIT = "wait"  # failed, attempts left, cooling down
     NO_ATTEMPTS = "no_attempts"  # failed and no attempts left
+    CLASSROOM = "classroom"  # lessons read and final passed: a linked classroom session is still to attend
     DONE = "done"  # completed, hours credited
 
 
@@ -59,18 +60,22 @@ class _Tried:
     submitted_at: datetime | None
     score: float | None
     max_score: float | None
+    passed: bool | None = None
 
     @property
     def percent(self) -> float:
         return 100.0 * (self.score or 0) / self.max_score if self.max_score else 0.0
 
 
-def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[_Tried], now: datetime) -> NextStep:
+def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[_Tried], now: datetime,
+          attended: bool = True) -> NextStep:
     live = course.live_lessons
     unread = next((x for x in live if x.id not in done), None)
     if state.completed:
         return NextStep(Step.DONE, state, live[0] if live else None, len(attempts),
                         best_percent=_best(attempts))
+    if unread is None and not attended and (_final_settings(course) is None or any(a.passed for a in attempts)):
+        return NextStep(Step.CLASSROOM, state, None, len(attempts), best_percent=_best(attempts))
     if unread is not None or _final_settings(course) is None:
         step = Step.CONTINUE if state.enrolled or done else Step.START
         return NextStep(step, state, unread or (live[0] if live else None))
@@ -98,7 +103,12 @@ def _best(attempts: list[_Tried]) -> int | None:
     return round(max(scores)) if scores else None
 
 
-_FINALS = select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score).order_by(Attempt.number)
+_FINALS = select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score, Attempt.passed
+                 ).order_by(Attempt.number)
+# the courses whose linked classroom session the learner attended (signed in or marked present)
+_ATTENDED = (select(ClassroomSession.course_id).join(SessionSeat, SessionSeat.session_id == ClassroomSession.id)
+             .where(SessionSeat.user_id == bindparam("user_id"), SessionSeat.signed_in_at.is_not(None),
+                    ClassroomSession.course_id.is_not(None)).distinct())
 _FINALS_ANY = _FINALS.where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_key.startswith("final/", autoescape=True))
 _FINALS_AMONG = _FINALS.where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_key.in_(bindparam("keys", expanding=True)))
 
@@ -111,11 +121,15 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
     keys = {f"final/{c.slug}": c.id for c in courses if _final_settings(c) is not None}
     attempts: dict[int, list[_Tried]] = {cid: [] for cid in keys.values()}
     if keys:
-        for key, submitted_at, score, max_score in read(
+        for key, submitted_at, score, max_score, passed in read(
                 _FINALS_AMONG if len(keys) <= 8 else _FINALS_ANY, {"user_id": user.id, "keys": list(keys)}):
             if key in keys:
-                attempts[keys[key]].append(_Tried(submitted_at, score, max_score))
-    return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
+                attempts[keys[key]].append(_Tried(submitted_at, score, max_score, passed))
+    attended: set[int] = set()
+    if any((c.meta or {}).get("classroom") for c in courses):
+        attended = set(read(_ATTENDED, {"user_id": user.id}).scalars())
+    return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now,
+                        attended=not (c.meta or {}).get("classroom") or c.id in attended) for c in courses}
 
 
 def next_step(user: User, course: CourseShape, *, now: datetime | None = None) -> NextStep:

@@ -18,11 +18,13 @@ from ..models import (
     AssignmentCourse,
     AssignmentTarget,
     Attempt,
+    ClassroomSession,
     Course,
     CourseCompletion,
     Enrollment,
     Lesson,
     LessonProgress,
+    SessionSeat,
     TrainingCredit,
     User,
 )
@@ -149,6 +151,8 @@ def course_requirements_met(user: User, course: Course, *, since: datetime | Non
         return False
     if (course.meta or {}).get("final_exam") and not _passed_final(user, course, since):
         return False
+    if (course.meta or {}).get("classroom") and not _attended(user, course, since):
+        return False
     done = db.session.execute(
         select(func.count()).select_from(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(lesson_ids),
@@ -162,6 +166,16 @@ def _passed_final(user: User, course: Course, since: datetime | None) -> bool:
         Attempt.user_id == user.id, Attempt.quiz_key == str(QuizKey.final(course.slug)), Attempt.passed.is_(True))
     if since is not None:
         query = query.where(Attempt.submitted_at >= since)
+    return db.session.execute(query).scalar_one() > 0
+
+
+def _attended(user: User, course: Course, since: datetime | None) -> bool:
+    """Signed in (or marked present) at a classroom session linked to the course, in this take of it."""
+    query = select(func.count()).select_from(SessionSeat).join(
+        ClassroomSession, ClassroomSession.id == SessionSeat.session_id).where(
+        SessionSeat.user_id == user.id, ClassroomSession.course_id == course.id, SessionSeat.signed_in_at.is_not(None))
+    if since is not None:
+        query = query.where(SessionSeat.signed_in_at >= since)
     return db.session.execute(query).scalar_one() > 0
 
 

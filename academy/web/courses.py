@@ -42,6 +42,8 @@ def step_action(course: CourseShape, step: NextStep) -> tuple[str, str]:
         return _("Try again (%(n)d left)", n=step.attempts_left), final
     if step.step is Step.WAIT:
         return _("Next attempt after %(time)s", time=format_datetime(step.cooldown_until, "yyyy-MM-dd HH:mm")), final
+    if step.step is Step.CLASSROOM:
+        return _("Attend the classroom session"), url_for("training.mine", course=course.slug)
     if step.step is Step.NO_ATTEMPTS:
         return _("No attempts left: see your results"), final
     return _("Review the course"), url_for("courses.course", slug=course.slug)

@@ -22,7 +22,7 @@ from ..database import db
 from ..forms import EmptyForm, SessionAssignForm, SessionForm
 from ..models import ClassroomSession, Course, OrgUnit, SessionSeat, TargetKind, User
 from ..models.org import path_within
-from ..services import assignments, classroom, external, reports
+from ..services import assignments, classroom, external, published, reports
 from ..services import hours as training_hours
 from . import client_ip, external_url
 
@@ -116,7 +116,9 @@ def mine() -> ResponseReturnValue:
     seats = classroom.seats_of(current_user.id)
     have = {s.id for s, _seat in seats}
     teaching = [s for s in classroom.for_staff([], current_user.id) if s.trainer_id == current_user.id]
-    return render_template("training/mine.html", seats=seats, now=now,
+    # sent here by a course whose classroom session is still to attend: name it and mark its sessions
+    focus = published.snapshot().by_slug.get(request.args.get("course", ""))
+    return render_template("training/mine.html", seats=seats, now=now, focus=focus,
                            open_sessions=[s for s in classroom.open_to(current_user, now=now) if s.id not in have],
                            teaching=teaching, outside=external.of(current_user.id),
                            hours=training_hours.of_person(current_user.id, zone=_zone()),
