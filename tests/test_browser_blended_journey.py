@@ -1,11 +1,13 @@
 """The blended training record, end to end in a real browser: HR creates a classroom session and assigns a
 department; two learners sign in by scanning the rotating code off the session screen, one of them late;
 the hours appear in both training files; a learner submits an outside certificate with its scan and HR
-approves it, so its hours join the file too."""
+approves it, so its hours join the file too; a learner answers a course evaluation that HR then finds in
+the course's results; a learner given extra time sees the longer limit on the exam and its timer."""
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,8 +15,18 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from academy.database import db
-from academy.models import ClassroomSession, ExternalRecord, OrgUnit, Role, SessionSeat, User, UserRole
+from academy.database import db, utcnow
+from academy.models import (
+    ClassroomSession,
+    Course,
+    Enrollment,
+    ExternalRecord,
+    OrgUnit,
+    Role,
+    SessionSeat,
+    User,
+    UserRole,
+)
 from academy.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
@@ -37,6 +49,10 @@ def _people(app: Flask) -> tuple[OrgUnit, OrgUnit, dict[str, User]]:
         }
         people["HR001"].roles.append(UserRole(role=Role.HR, scope_unit_id=company.id))
         db.session.add_all(people.values())
+        db.session.flush()
+        # the second learner finished the sample course online: its evaluation is open to them
+        course_id = db.session.execute(select(Course.id).where(Course.slug == "sample-course")).scalar_one()
+        db.session.add(Enrollment(user_id=people["E10002"].id, course_id=course_id, completed_at=utcnow()))
         db.session.commit()
         for row in (company, dept, *people.values()):
             db.session.refresh(row)
@@ -151,7 +167,47 @@ def test_a_blended_training_record_from_session_to_certificate(
     learner.goto(f"{live_server.url}/training")
     expect(learner.locator("#hours-external")).to_have_text("24")
 
-    # 6. (course evaluations and exam accommodations join the journey here)
+    # 6. a learner who finished the course answers its evaluation on the phone; HR sees it in the course's results
+    learner.goto(f"{live_server.url}/evaluations")
+    expect(learner.locator("main")).to_contain_text("质量管理体系内审实务")  # the session attended waits for one too
+    learner.click("a[href$='/evaluations/course/sample-course']")
+    learner.wait_for_url("**/evaluations/course/sample-course")
+    learner.click("text=提交评价")
+    expect(learner.locator(".has-error")).to_have_count(4)  # nothing chosen: every rating says so
+    for item, value in (("content", "5"), ("delivery", "4"), ("organisation", "4"), ("overall", "5")):
+        learner.check(f"input[name={item}][value='{value}']")
+    learner.fill("#comment", "案例贴近现场，希望增加练习题")
+    learner.click("text=提交评价")
+    learner.wait_for_selector("text=你的评价已提交")
+    assert serious_violations(learner) == []
+    desk.goto(f"{live_server.url}/hr/evaluations")
+    desk.click("text=示例课程")
+    desk.wait_for_url("**/hr/evaluations/course/sample-course")
+    expect(desk.locator("body")).to_contain_text("共 1 份回答")
+    expect(desk.locator(".comment-list")).to_contain_text("案例贴近现场，希望增加练习题")
+
+    # 7. HR grants the other learner extra time on the certification exam; the learner sees the longer limit
+    desk.goto(f"{live_server.url}/hr/accommodations/")
+    desk.select_option("#quiz", "exam/cert-sample")
+    desk.fill("#person", first.employee_no)
+    desk.fill("#extra_minutes", "15")
+    desk.fill("#reason", "视力障碍，需放大字号")
+    desk.click("text=保存安排")
+    desk.wait_for_selector("text=考试便利安排已生效")
+    expect(desk.locator("table")).to_contain_text("+15 分钟")
+    examinee_ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, bypass_csp=True)  # type: ignore[attr-defined]
+    examinee = examinee_ctx.new_page()
+    browser_log_in(examinee, live_server, first.employee_no)
+    examinee.goto(f"{live_server.url}/quiz/exam/cert-sample")
+    expect(examinee.locator(".facts")).to_contain_text("35 分钟")
+    expect(examinee.locator("[data-accommodation]")).to_contain_text("你的考试时间已延长 15 分钟")
+    assert serious_violations(examinee) == []
+    examinee.click("text=开始作答")
+    examinee.wait_for_url(re.compile(r".*/attempts/\d+$"))
+    expect(examinee.locator("[data-accommodation]")).to_contain_text("你的考试时间已延长 15 分钟")
+    remaining = int(examinee.locator("#countdown").get_attribute("data-remaining") or 0)
+    assert 34 * 60 < remaining <= 35 * 60
+    _shot(examinee, "blended-extra-time-360")
 
     with live_app.app_context():
         seats = dict(db.session.execute(select(SessionSeat.user_id, SessionSeat.hours)).tuples().all())
