@@ -108,8 +108,8 @@ GENERATE = [
                false, i % 11, 10, true
         FROM generate_series(1, {EMPLOYEES}, 3) i""",
     """INSERT INTO live_event (id, code, title, host_id, status, stage, teams_from_units, base_points, streak_bonus,
-                              buzz_penalty, buzz_pass, version, created_at)
-       VALUES (1, 'BENCHFINAL', '决赛', 1, 'finished', 'podium', true, 1000, 0, 0, true, 1, TIMESTAMPTZ '2026-09-20')""",
+                              buzz_penalty, buzz_pass, version, created_at, rules)
+       VALUES (1, 'BENCHFINAL', '决赛', 1, 'finished', 'podium', true, 1000, 0, 0, true, 1, TIMESTAMPTZ '2026-09-20', '{}')""",
     f"""INSERT INTO live_player (event_id, user_id, device, streak, joined_at)
         SELECT 1, i, 'bench', 0, TIMESTAMPTZ '2026-09-20' FROM generate_series(1, {EMPLOYEES}, {max(1, EMPLOYEES // 300)}) i""",
     # classroom sessions: 2,000 in the departments, each person signed in to three of them
