@@ -180,6 +180,20 @@ class LearnerStatus(db.Model):
     scored: Mapped[int] = mapped_column(default=0)  # … how many items have one
 
 
+class LearnerHours(db.Model):
+    """One person's training hours in one calendar year (in the display time zone) by source,
+    derived from the credits, sign-ins and approved outside records and kept the same way as the
+    rows above: the year's report sums these 100,000 rows, not 1.3 million sources."""
+
+    __tablename__ = "learner_hours"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    online: Mapped[float] = mapped_column(Float, default=0.0)
+    classroom: Mapped[float] = mapped_column(Float, default=0.0)
+    external: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class LearnerCertificationStatus(db.Model):
     """Where one assigned certification stands for one learner, kept beside ``LearnerCourseStatus``
     the same way: an item with no course, so it gets its own narrow table rather than a

@@ -49,7 +49,7 @@ from ..models import (
     LearnerStatus,
     User,
 )
-from . import audit
+from . import audit, hours_status
 
 Status = LearnerCourseStatus
 CertStatus = LearnerCertificationStatus
@@ -201,11 +201,12 @@ class Touched:
     visits: set[tuple[int, int]] = field(default_factory=set)  # (user, course): only the enrolment's last activity
     finals: set[tuple[int, str]] = field(default_factory=set)  # (user, course slug): a final exam's attempts
     certified: set[int] = field(default_factory=set)  # people whose certificates changed
+    hours: set[int] = field(default_factory=set)  # people whose credits, sign-ins or outside records changed
     everything: bool = False  # a write whose rows cannot be told: rebuild
 
     def __bool__(self) -> bool:
         return bool(self.everything or self.learners or self.assignments or self.targets or self.courses
-                    or self.visits or self.finals or self.certified)
+                    or self.visits or self.finals or self.certified or self.hours)
 
 
 def keep(touched: Touched, now: datetime | None = None) -> None:
@@ -214,7 +215,9 @@ def keep(touched: Touched, now: datetime | None = None) -> None:
     if touched.everything:
         _items(true(), true(), (true(), true()), now)
         _summarise(lambda _column: true())
+        hours_status.derive(None)
         return
+    hours_status.derive(touched.hours)
     learners = set(touched.learners)
     attached: dict[int, int] = {}
     for assignment_id, _user_id in touched.targets:

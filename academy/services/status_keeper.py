@@ -38,9 +38,13 @@ from ..models import (
     Attempt,
     Certificate,
     Enrollment,
+    ExternalRecord,
     LearnerCertificationStatus,
     LearnerCourseStatus,
+    LearnerHours,
     LearnerStatus,
+    SessionSeat,
+    TrainingCredit,
     User,
 )
 from . import course_status
@@ -58,7 +62,12 @@ WATCHED: dict[type[Any], tuple[str, ...]] = {
     Enrollment: ("user_id", "course_id", "started_at", "completed_at", "last_active_at"),
     Attempt: ("user_id", "quiz_key", "submitted_at", "score", "max_score"),
     Certificate: ("user_id", "exam_id", "issued_at", "valid_until", "revoked_at"),
+    # the sources of each person's hours per year
+    TrainingCredit: ("user_id", "hours", "earned_at"),
+    SessionSeat: ("user_id", "hours", "signed_in_at"),
+    ExternalRecord: ("user_id", "hours", "state", "ended_on"),
 }
+HOURS_SOURCES = (TrainingCredit, SessionSeat, ExternalRecord)
 _BY_TABLE = {model.__table__.name: model for model in WATCHED}  # type: ignore[attr-defined]
 
 
@@ -167,9 +176,12 @@ def _note(touched: Touched, instance: Any, changed: list[str] | None) -> None:
             _note_final(touched, _values(instance, "user_id", changed), _values(instance, "quiz_key", changed))
     elif isinstance(instance, Certificate):
         touched.certified.update(_values(instance, "user_id", changed))
+    elif isinstance(instance, HOURS_SOURCES):
+        touched.hours.update(_values(instance, "user_id", changed))
 
 
-STATUS_TABLES = frozenset(model.__table__.name for model in (LearnerCourseStatus, LearnerCertificationStatus, LearnerStatus))
+STATUS_TABLES = frozenset(model.__table__.name for model in (
+    LearnerCourseStatus, LearnerCertificationStatus, LearnerStatus, LearnerHours))
 
 
 def _reads_status(statement: Any) -> bool:
@@ -206,7 +218,8 @@ def _before_statement(state: ORMExecuteState) -> None:
     keys = {User: (User.id,), Assignment: (Assignment.id,), AssignmentCourse: (AssignmentCourse.assignment_id,),
             AssignmentTarget: (AssignmentTarget.assignment_id, AssignmentTarget.user_id),
             Enrollment: (Enrollment.user_id, Enrollment.course_id), Attempt: (Attempt.user_id, Attempt.quiz_key),
-            Certificate: (Certificate.user_id,)}[model]
+            Certificate: (Certificate.user_id,), TrainingCredit: (TrainingCredit.user_id,),
+            SessionSeat: (SessionSeat.user_id,), ExternalRecord: (ExternalRecord.user_id,)}[model]
     query = select(*keys)
     if where is not None:
         query = query.where(where)
@@ -225,5 +238,7 @@ def _before_statement(state: ORMExecuteState) -> None:
             touched.courses.add((row[0], row[1]))
         elif model is Attempt:
             _note_final(touched, [row[0]], [row[1]])
+        elif model in HOURS_SOURCES:
+            touched.hours.add(row[0])
         else:
             touched.certified.add(row[0])
