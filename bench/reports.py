@@ -23,7 +23,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, select, text
