@@ -150,3 +150,32 @@ def test_the_training_page_is_refused_without_a_login(client: FlaskClient, class
     answer = client.get(f"/training?course={SLUG}")
     assert answer.status_code in (302, 303)
     assert "/login" in answer.headers["Location"]
+
+
+def test_an_assigned_course_is_done_in_the_hr_report_once_attended(
+        classroom_course: Flask, people: dict[str, User]) -> None:
+    from datetime import date
+
+    from academy.models import LearnerCourseStatus, TargetKind
+    from academy.services import assignments
+
+    from .support.status import assert_same_as_rebuild
+
+    with classroom_course.app_context():
+        learner, hr = fetch(User, people["learner"].id), fetch(User, people["hr"].id)
+        course = db.session.execute(select(Course).where(Course.slug == SLUG)).scalar_one()
+        unit = db.session.get(OrgUnit, learner.org_unit_id)
+        assignments.create_assignment(title="控制图必修", courses=[course], target_kind=TargetKind.UNIT, unit=unit,
+                                      due_on=date(2030, 6, 30))
+        _read_every_lesson(learner, course)
+
+        def done() -> bool:
+            return db.session.execute(select(LearnerCourseStatus.completed_at).where(
+                LearnerCourseStatus.user_id == learner.id, LearnerCourseStatus.course_id == course.id)
+            ).scalar_one() is not None
+
+        assert not done()  # every lesson read, the classroom part still open: not done in HR's figures
+        session = _linked_session(hr, course.id, learner.org_unit_id or 0)
+        classroom.mark_attended(session.id, learner, actor=hr, attended=True)
+        assert done()
+        assert_same_as_rebuild()
