@@ -14,8 +14,8 @@ from flask import Flask, current_app, g, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ROOT
-from .extensions import babel, csrf, db, login_manager, migrate
+from academy.config import ROOT
+from academy.extensions import babel, csrf, db, login_manager, migrate
 
 DOWNLOADS = {"application/pdf", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -56,7 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _private_instance(app)
     db.init_app(app)
     _tune_sqlite(app)
-    from .services import status_keeper
+    from academy.people.services import status_keeper
 
     status_keeper.install(db.session)  # the report's status tables follow every write, whoever makes it
     migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
@@ -68,7 +68,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from . import cli
+    from academy import cli
 
     cli.register(app)
     return app
@@ -80,7 +80,7 @@ def _stamp_receipt(wsgi_app: Any) -> Any:
     Live finals judge deadlines by this time, so an answer that arrived in time counts
     even when the worker was busy with other requests.
     """
-    from . import loadlag
+    from academy import loadlag
 
     def stamped(environ: dict[str, Any], start_response: Any) -> Any:
         environ["academy.received"] = time.time()
@@ -147,14 +147,14 @@ def _parsed(identifier: str) -> Locale:
 def _setup_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .models import User
+    from academy.models import User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from .services import sessions
+    from academy.people.services import sessions
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -177,28 +177,11 @@ def _setup_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import (
-        accommodations,
-        admin,
-        auth,
-        certificates,
-        competitions,
-        courses,
-        errors,
-        evaluations,
-        external_training,
-        hr,
-        integrity,
-        live,
-        me,
-        plans,
-        privacy,
-        quizzes,
-        sso,
-        trainers,
-        training,
-        twofactor,
-    )
+    from academy.assessment.views import accommodations, certificates, integrity, quizzes
+    from academy.competitions.views import competitions, live
+    from academy.learning.views import courses, evaluations, external_training, plans, training
+    from academy.people.views import admin, auth, hr, me, privacy, sso, trainers, twofactor
+    from academy.web import errors
 
     for blueprint in (auth.bp, sso.bp, twofactor.bp, privacy.bp, courses.bp, me.bp, admin.bp, hr.bp, quizzes.bp, certificates.bp, competitions.bp,
                       live.bp, training.bp, external_training.bp, accommodations.bp, integrity.bp, evaluations.bp,
@@ -213,11 +196,11 @@ def _register_template_helpers(app: Flask) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from . import access, tiers
-    from .database import read
-    from .forms import EmptyForm, LanguageForm
-    from .models import User, UserRole
-    from .services import notices
+    from academy import access, tiers
+    from academy.database import read
+    from academy.forms import EmptyForm, LanguageForm
+    from academy.models import User, UserRole
+    from academy.people.services import notices
 
     roles = {"learner": _l("Learner"), "hr": _l("HR"), "author": _l("Author"), "host": _l("Host"), "admin": _l("Administrator")}
 
@@ -246,19 +229,19 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["hours"] = format_hours
-    from .metrics import defined, metric
-    from .web.import_messages import translated
+    from academy.metrics import defined, metric
+    from academy.people.views.import_messages import translated
 
     app.jinja_env.globals.update(metric=metric, metrics_defined=defined)
 
     app.jinja_env.filters["import_reason"] = translated
-    from .content.render import render, render_inline
+    from academy.content.render import render, render_inline
 
     app.jinja_env.globals.update(markdown=lambda text, version="": render(text, version).html,
                                  markdown_inline=render_inline)
     app.jinja_env.filters["localtime"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt) if value else ""
 
-    from .web import external_url
+    from academy.web import external_url
 
     app.jinja_env.globals["external_url"] = external_url
 

@@ -11,12 +11,14 @@ from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from .competition_rules import admits, quiz_def
-from .content import bankfiles
-from .content import quizzes as quizdefs
-from .content.quizzes import QuizDef
-from .database import db
-from .models import (
+from academy.assessment.services import quizzes
+from academy.competition_rules import admits, quiz_def
+from academy.content import bankfiles
+from academy.content import quizzes as quizdefs
+from academy.content.quizzes import QuizDef
+from academy.database import db
+from academy.learning.services import classroom, evaluations, published
+from academy.models import (
     Assignment,
     Attempt,
     AttemptHead,
@@ -40,8 +42,7 @@ from .models import (
     TrainingPlan,
     User,
 )
-from .models.org import path_within
-from .services import classroom, evaluations, published, quizzes
+from academy.people.models.org import path_within
 
 
 def has_role(user: User, role: Role) -> bool:

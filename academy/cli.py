@@ -14,9 +14,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .content.library import coverage, load_library, stats
-from .models import Role
-from .services import accounts, assignments, content_sync, course_status, people_import, reminders, seed
+from academy.content.library import coverage, load_library, stats
+from academy.learning.services import content_sync, course_status
+from academy.models import Role
+from academy.people.services import accounts, assignments, people_import, reminders
+from academy.services import seed
 
 content = AppGroup("content", help="Check, publish and measure the curricula.")
 users = AppGroup("users", help="Accounts.")
@@ -94,8 +96,8 @@ def create_admin(employee_no: str, name: str, email: str, password: str) -> None
         raise click.ClickException(f"employee number {employee_no} already exists")
     if len(password) < current_app.config["MIN_PASSWORD_LENGTH"]:
         raise click.ClickException(f"the password needs at least {current_app.config['MIN_PASSWORD_LENGTH']} characters")
-    from .models import User
-    from .services import passwords
+    from academy.models import User
+    from academy.people.services import passwords
 
     try:  # the same policy as every other password, for the most powerful account
         passwords.check(password, User(employee_no=employee_no, email=email or None, password_hash="", password_history=[]),
@@ -196,7 +198,7 @@ def _print_logins(logins: list[seed.DemoLogin]) -> None:
 @quiz.command("close-expired")
 def quiz_close_expired() -> None:
     """Grade every attempt past its deadline with the answers saved (run it from cron)."""
-    from .services import quizzes
+    from academy.assessment.services import quizzes
 
     click.echo(f"closed {quizzes.close_expired()} expired attempts")
 
@@ -216,8 +218,8 @@ def quiz_import(file: Path, fmt: str, bank_id: str, course: str, lesson: str, ti
     """Convert a GIFT, Moodle XML, Aiken, Excel or CSV question file into the Markdown bank format.
 
     Exits non-zero when anything was rejected: the bank written holds only what converted."""
-    from .content import importers
-    from .content.quizzes import load_sources
+    from academy.content import importers
+    from academy.content.quizzes import load_sources
 
     existing = load_sources(current_app.config["QUIZ_ROOT"]).banks.get(bank_id)
     course = course or (existing.course if existing else "")
@@ -260,8 +262,8 @@ def quiz_import(file: Path, fmt: str, bank_id: str, course: str, lesson: str, ti
 @click.option("--format", "fmt", type=click.Choice(["gift", "moodlexml"]), default="gift", show_default=True)
 def quiz_export(bank_id: str, fmt: str) -> None:
     """Print a bank as Moodle GIFT (ordering and multi-blank questions are listed as skipped) or Moodle XML."""
-    from .content import gift, moodlexml
-    from .content.quizzes import load_sources
+    from academy.content import gift, moodlexml
+    from academy.content.quizzes import load_sources
 
     bank = load_sources(current_app.config["QUIZ_ROOT"]).banks.get(bank_id)
     if bank is None:
@@ -279,7 +281,7 @@ def quiz_export(bank_id: str, fmt: str) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def quiz_template(target: Path) -> None:
     """Write the Excel template for authors who keep questions in a spreadsheet."""
-    from .content.sheet_template import template_bytes
+    from academy.content.sheet_template import template_bytes
 
     target.write_bytes(template_bytes())
     click.echo(f"wrote {target}")
@@ -310,8 +312,8 @@ def reports_rebuild() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def directory_sync(dry_run: bool, as_json: bool) -> None:
     """Create, move, update and deactivate people as the directory lists them (one transaction)."""
-    from .directory import LdapSettings
-    from .services import identity
+    from academy.directory import LdapSettings
+    from academy.people.services import identity
 
     try:
         result = identity.sync_directory(LdapSettings.from_config(current_app.config),
@@ -338,7 +340,7 @@ def directory_sync(dry_run: bool, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="List who would be anonymised; change nothing.")
 def privacy_anonymise(days: int | None, dry_run: bool) -> None:
     """Remove what identifies leavers deactivated long enough ago; their counts stay in the reports."""
-    from .services import privacy
+    from academy.people.services import privacy
 
     days = current_app.config["LEAVER_ANONYMISE_DAYS"] if days is None else days
     if dry_run:
@@ -353,7 +355,8 @@ def security_purge() -> None:
     """End sessions past their lifetime, drop expired previewed files and audit entries past retention."""
     from flask import current_app
 
-    from .services import audit, sessions, uploads
+    from academy.people.services import sessions
+    from academy.services import audit, uploads
 
     ended = sessions.purge()
     files = uploads.purge()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .content.exams import DrawRule, Review
-from .content.quizbank import Difficulty, QType
-from .content.quizzes import Kind, QuizDef
-from .models import Competition, OrgUnit, User
-from .models.org import path_within
+from academy.content.exams import DrawRule, Review
+from academy.content.quizbank import Difficulty, QType
+from academy.content.quizzes import Kind, QuizDef
+from academy.models import Competition, OrgUnit, User
+from academy.people.models.org import path_within
 
 
 def admits(user: User, c: Competition, unit_paths: Sequence[str], unit: OrgUnit | None) -> bool:

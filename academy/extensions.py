@@ -5,7 +5,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from .database import db
+from academy.database import db
 
 __all__ = ["babel", "csrf", "db", "login_manager", "migrate"]
 

@@ -43,7 +43,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .content import qtypes
+from academy.content import qtypes
 
 
 @lru_cache(maxsize=8)

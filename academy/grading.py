@@ -27,10 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .content.qtypes import REGISTRY, spec
-from .content.qtypes.base import MultiplePolicy, index, normalise, parse_number
-from .content.qtypes.fill import same_text
-from .content.quizbank import QType, Question
+from academy.content.qtypes import REGISTRY, spec
+from academy.content.qtypes.base import MultiplePolicy, index, normalise, parse_number
+from academy.content.qtypes.fill import same_text
+from academy.content.quizbank import QType, Question
 
 __all__ = ["GradeResult", "ItemResult", "MultiplePolicy", "answered", "from_display", "grade", "grade_item",
            "normalise", "option_count", "parse_number", "same_text", "shuffled_types", "to_display"]

@@ -14,7 +14,7 @@ import time
 import redis
 from flask import current_app
 
-from . import realtime
+from academy import realtime
 
 _lock = threading.Lock()
 

@@ -50,7 +50,7 @@ def streams_enabled(app: Flask | None = None) -> bool:
         return False
     if setting is True:
         return True
-    from .loadlag import gevent_patched
+    from academy.loadlag import gevent_patched
 
     return gevent_patched()
 

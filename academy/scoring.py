@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .content import qtypes
-from .grading import answered, normalise, parse_number
+from academy.content import qtypes
+from academy.grading import answered, normalise, parse_number
 
 LIVE_TYPES = frozenset(t.value for t, spec in qtypes.REGISTRY.items() if spec.live)
 STREAK_STEPS = 5  # Kahoot's cap: +100 a step, at most +500

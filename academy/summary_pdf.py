@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .printing import chinese_font
+from academy.printing import chinese_font
 
 BLUE = colors.Color(0.04, 0.36, 0.67)
 

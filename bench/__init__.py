@@ -8,7 +8,7 @@ def signed_in(user_id: int, **extra: object) -> dict[str, object]:
 
     from academy.database import db
     from academy.models import LoginSession
-    from academy.services.sessions import mirror, token_key
+    from academy.people.services.sessions import mirror, token_key
 
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(id=token_key(token), user_id=user_id, method="bench"))

@@ -37,8 +37,8 @@ from sqlalchemy.exc import OperationalError
 from academy import create_app
 from academy.database import db, utcnow
 from academy.extensions import login_manager
+from academy.learning.services import classroom
 from academy.models import ClassroomSession, OrgUnit, Role, SessionSeat, User, UserRole
-from academy.services import classroom
 from bench import signed_in
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")

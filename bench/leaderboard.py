@@ -27,9 +27,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from academy import create_app
+from academy.competitions.services import competitions
 from academy.database import db
 from academy.models import Competition, User
-from academy.services import competitions
 from bench import signed_in
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")

@@ -36,11 +36,11 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 
 from academy import create_app
+from academy.competitions.services import live
 from academy.config import ROOT
 from academy.content.quizbank import QType, load_banks
 from academy.database import db
 from academy.models import LiveAnswer, Role, User, UserRole
-from academy.services import live
 from bench import signed_in
 
 QUESTIONS = 3

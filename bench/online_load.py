@@ -35,6 +35,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from academy import create_app
+from academy.assessment.services import quizzes
+from academy.competitions.services import competitions
 from academy.config import ROOT
 from academy.content.library import load_library
 from academy.content.quizbank import QType, Question
@@ -42,8 +44,8 @@ from academy.content.quizzes import load_sources
 from academy.database import db, utcnow
 from academy.extensions import login_manager
 from academy.grading import from_display
+from academy.learning.services import content_sync
 from academy.models import Attempt, AttemptAnswer, User
-from academy.services import competitions, content_sync, quizzes
 from bench import signed_in
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")

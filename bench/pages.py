@@ -25,8 +25,8 @@ from academy import create_app
 from academy.config import ROOT
 from academy.content.library import load_library
 from academy.database import db
+from academy.learning.services import content_sync, progress
 from academy.models import Course, User
-from academy.services import content_sync, progress
 from bench import signed_in
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from academy import create_app
 from academy.database import db
 from academy.models import TargetKind
-from academy.services import assignments, org, people_import
+from academy.people.services import assignments, org, people_import
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -31,10 +31,11 @@ from sqlalchemy.exc import OperationalError
 
 from academy import create_app
 from academy.database import db
+from academy.learning.services import course_status
+from academy.learning.services import hours as training_hours
 from academy.models import OrgUnit
-from academy.models.org import within
-from academy.services import course_status, exports, reports
-from academy.services import hours as training_hours
+from academy.people.models.org import within
+from academy.people.services import exports, reports
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/qs_bench")
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "100000"))

@@ -25,12 +25,13 @@ from sqlalchemy import select, text
 
 from academy import create_app
 from academy.access import quiz_by_key
+from academy.assessment.services import quizzes
 from academy.config import ROOT
 from academy.content.library import load_library
 from academy.content.quizzes import load_sources
 from academy.database import db
+from academy.learning.services import content_sync
 from academy.models import Attempt, AttemptAnswer, User
-from academy.services import content_sync, quizzes
 from bench import signed_in
 from bench.grading import answer_for
 

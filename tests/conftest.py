@@ -18,9 +18,10 @@ from werkzeug.test import TestResponse
 from academy import create_app, realtime
 from academy.content.library import load_library
 from academy.database import db
+from academy.learning.services import content_sync
 from academy.models import OrgUnit, Role, User, UserRole
-from academy.services import content_sync, org
-from academy.services.accounts import hash_password
+from academy.people.services import org
+from academy.people.services.accounts import hash_password
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "correct-horse-42"  # noqa: S105 - test accounts only
@@ -176,7 +177,7 @@ def log_in(client: FlaskClient, user: User) -> None:
     import secrets
 
     from academy.models import LoginSession
-    from academy.services.sessions import mirror, token_key
+    from academy.people.services.sessions import mirror, token_key
 
     token = secrets.token_urlsafe(32)
     with client.application.app_context():

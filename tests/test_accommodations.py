@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy.assessment.services import accommodations, quizzes
 from academy.database import db, utcnow
 from academy.models import Attempt, AuditLog, ExamOverride, OrgUnit, Role, User
-from academy.services import accommodations, quizzes
 
 from .conftest import log_in
 from .support.db import fetch

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from academy import access
+from academy.assessment.services import quizzes
 from academy.content.quizbank import Question
 from academy.database import db, utcnow
 from academy.forms import answer_from_form
 from academy.grading import from_display
 from academy.models import Attempt, AttemptAnswer, User
-from academy.services import quizzes
 
 from .conftest import log_in
 from .support.quiz import EXAM, paper, right_fields, start

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import (
     Assignment,
     AssignmentState,
@@ -28,7 +29,7 @@ from academy.models import (
     TargetKind,
     User,
 )
-from academy.services import accounts, assignments, progress, reminders
+from academy.people.services import accounts, assignments, reminders
 
 from .conftest import confirm_assignment, log_in
 from .support.db import fetch
@@ -132,7 +133,7 @@ def test_pause_takes_it_off_lists_and_reports_resume_brings_it_back_archive_is_f
     with synced.app_context():
         idle = db.session.get(User, office["idle"].id)
         assert idle is not None
-        from academy.services import reports
+        from academy.people.services import reports
         assert reports.assigned_courses(idle, today=TODAY) == []
         assert db.session.execute(select(Enrollment).where(Enrollment.user_id == idle.id)).scalar_one()
     log_in(client, office["hr"])
@@ -227,7 +228,7 @@ def test_a_new_assignment_is_announced_in_app_and_by_email_at_once_with_user_tex
             Notice.kind == "assigned", Notice.user_id == office["reader"].id)).scalar_one() == 1
         assert db.session.execute(select(ReminderLog.ref).where(ReminderLog.kind == "assigned")).scalar_one() \
             == f"assignment-{made.id}"
-        from academy.services import announce
+        from academy.people.services import announce
         again = announce.mail_assigned(reminders.MailSettings.from_config(synced.config), made)
         assert again == 0  # sent once
 

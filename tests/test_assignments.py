@@ -18,7 +18,7 @@ from academy.models import (
     TargetKind,
     User,
 )
-from academy.services import accounts, assignments
+from academy.people.services import accounts, assignments
 
 
 def course(slug: str) -> Course:

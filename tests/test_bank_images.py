@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from academy.competitions.services import competitions
 from academy.content.bankfiles import content_type, link_images
 from academy.content.library import load_library
+from academy.learning.services import content_sync
 from academy.models import Role, User
-from academy.services import competitions, content_sync
 
 from .conftest import FIXTURES, log_in, make_app
 from .support.db import fetch

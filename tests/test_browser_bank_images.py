@@ -16,8 +16,8 @@ from PIL import Image
 
 from academy.content.library import load_library
 from academy.database import db
+from academy.learning.services import content_sync
 from academy.models import User
-from academy.services import content_sync
 
 from .conftest import _HASH, FIXTURES, TEST_DATABASE_URL, LiveServer, browser_log_in, make_app
 

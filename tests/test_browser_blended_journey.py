@@ -27,7 +27,7 @@ from academy.models import (
     User,
     UserRole,
 )
-from academy.services import org
+from academy.people.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.axe import serious_violations

@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from academy.database import db, utcnow
+from academy.learning.services import classroom
+from academy.learning.services.classroom import SessionDraft
 from academy.models import ClassroomSession, OrgUnit, Role, SessionSeat, User, UserRole
-from academy.services import classroom, org
-from academy.services.classroom import SessionDraft
+from academy.people.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.db import fetch

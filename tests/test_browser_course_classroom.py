@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from academy.database import db, utcnow
+from academy.learning.services import classroom, progress
+from academy.learning.services.classroom import SessionDraft
 from academy.models import Course, Role, User, UserRole
-from academy.services import classroom, org, progress
-from academy.services.classroom import SessionDraft
+from academy.people.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.axe import serious_violations

@@ -8,9 +8,9 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
+from academy.assessment.services import quizzes
 from academy.database import db
 from academy.models import Attempt, Certificate, User
-from academy.services import quizzes
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.quiz_browser import _answer

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import Course, OrgUnit, Role, TargetKind, User, UserRole
-from academy.services import assignments, org
+from academy.people.services import assignments, org
 
 from .conftest import _HASH, FIXTURES, LiveServer, browser_log_in
 from .support.mail import Inbox, smtp_inbox

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from academy.competitions.services import live
 from academy.database import db
 from academy.models import LiveEvent, Role, User, UserRole
-from academy.services import live
 
 from .conftest import _HASH, LiveServer, browser_log_in
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from sqlalchemy import select
 
+from academy.assessment.services import quizzes
 from academy.content.quizbank import QType, Question
 from academy.database import db
 from academy.grading import to_display
 from academy.models import Attempt, AwardCertificate, Competition, Role, User, UserRole
-from academy.services import quizzes
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.quiz_browser import _answer

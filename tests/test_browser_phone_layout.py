@@ -10,9 +10,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
+from academy.assessment.services import certificates
 from academy.database import db
 from academy.models import Attempt, Course, TargetKind, User
-from academy.services import assignments, certificates, org
+from academy.people.services import assignments, org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 

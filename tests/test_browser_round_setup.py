@@ -18,9 +18,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from academy.assessment.services import quizzes
 from academy.database import db
 from academy.models import Attempt, Competition, Role, User, UserRole
-from academy.services import org, quizzes
+from academy.people.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.axe import violations

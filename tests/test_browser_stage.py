@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from academy.competitions.services import live
+from academy.competitions.services.live import Item
 from academy.content.quizbank import load_banks
 from academy.database import db, utcnow
 from academy.models import LiveEvent, LivePlayer, Role, RoundKind, Stage, User, UserRole
-from academy.services import live
-from academy.services.live import Item
 
 from .conftest import _HASH, FIXTURES, LiveServer, browser_log_in
 

@@ -14,9 +14,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from academy import scoring
+from academy.competitions.services import live
 from academy.database import db
 from academy.models import LiveEvent, Role, User, UserRole
-from academy.services import live, org
+from academy.people.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.live import choose, phone_join, ready

@@ -15,8 +15,9 @@ from sqlalchemy import event, select
 from academy.content.library import load_library
 from academy.content.search import normalise
 from academy.database import db
+from academy.learning.services import content_sync
 from academy.models import Course, Enrollment, OrgUnit, TargetKind, User
-from academy.services import assignments, content_sync
+from academy.people.services import assignments
 
 from .conftest import log_in
 from .support.db import fetch

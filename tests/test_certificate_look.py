@@ -10,9 +10,9 @@ from pathlib import Path
 
 from flask import Flask
 
+from academy.assessment.services import certificates
 from academy.database import db
 from academy.models import Attempt
-from academy.services import certificates
 
 from .conftest import log_in
 

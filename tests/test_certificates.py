@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy.assessment.services.certificates import new_serial
 from academy.database import db, utcnow
 from academy.masking import mask_employee_no, mask_name
 from academy.models import AuditLog, Certificate, Role, User
-from academy.services.certificates import new_serial
 
 from .conftest import log_in
 from .support.quiz import EXAM, answer_all, start

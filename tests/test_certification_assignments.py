@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy.assessment.services import certificates
 from academy.database import db, utcnow
 from academy.models import (
     Assignment,
@@ -22,7 +23,7 @@ from academy.models import (
     TargetKind,
     User,
 )
-from academy.services import assignment_reach, assignments, certificates, reminders, reports
+from academy.people.services import assignment_reach, assignments, reminders, reports
 
 from .conftest import confirm_assignment, log_in
 from .support.status import _user

@@ -8,9 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from academy.assessment.services import awards
+from academy.competitions.services import competitions
 from academy.database import db
 from academy.models import Attempt, AuditLog, AwardCertificate, Role, User
-from academy.services import awards, competitions
 
 from .conftest import log_in, make_app
 from .support.db import fetch

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from academy.competitions.services import competitions
 from academy.database import db
 from academy.models import Attempt, AuditLog, Competition, Role, User
-from academy.services import competitions
 
 from .conftest import log_in, make_app
 from .support.quiz import answer_all

@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from academy.assessment.services import question_picker, quizzes
 from academy.content.quizbank import QType
 from academy.database import db
 from academy.models import AuditLog, Competition, Role
-from academy.services import question_picker, quizzes
 
 from .conftest import log_in
 

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from academy.competition_rules import admits
+from academy.competitions.services import competitions
 from academy.database import db
 from academy.models import Attempt, Competition, OrgUnit, Role, User
-from academy.services import competitions
 
 from .conftest import log_in
 from .support.db import fetch

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from academy.content.library import load_library
 from academy.database import db
+from academy.learning.services import content_sync, progress
 from academy.models import AuditLog, ContentProblem, Course, Lesson, LessonProgress, Role
-from academy.services import content_sync, progress
 
 from .conftest import FIXTURES, log_in, make_app
 

@@ -18,9 +18,9 @@ from sqlalchemy.orm.attributes import flag_modified
 from academy.content.catalog import parse_course
 from academy.content.frontmatter import ContentError
 from academy.database import db, utcnow
+from academy.learning.services import classroom, next_step, progress
+from academy.learning.services.classroom import SessionDraft
 from academy.models import ClassroomSession, Course, Enrollment, OrgUnit, Role, TrainingCredit, User
-from academy.services import classroom, next_step, progress
-from academy.services.classroom import SessionDraft
 
 from .conftest import FIXTURES, log_in
 from .support.db import fetch
@@ -157,7 +157,7 @@ def test_an_assigned_course_is_done_in_the_hr_report_once_attended(
     from datetime import date
 
     from academy.models import LearnerCourseStatus, TargetKind
-    from academy.services import assignments
+    from academy.people.services import assignments
 
     from .support.status import assert_same_as_rebuild
 

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import AuditLog, LearnerCourseStatus, LearnerStatus, OrgUnit, TargetKind, User
-from academy.services import accounts, assignments, people_import, progress, reports
+from academy.people.services import accounts, assignments, people_import, reports
 
 from .conftest import log_in
 from .support.db import fetch

@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import Enrollment, Lesson, LessonProgress, TrainingCredit, User
-from academy.services import progress
 
 from .conftest import log_in, passed_final_exam
 

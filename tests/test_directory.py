@@ -20,7 +20,7 @@ from sqlalchemy import select
 from academy.database import db
 from academy.directory import DirectoryRefused, DirectoryUnavailable, LdapSettings, all_people, authenticate
 from academy.models import AuditLog, OrgUnit, Role, User
-from academy.services import identity
+from academy.people.services import identity
 
 from .conftest import make_app
 

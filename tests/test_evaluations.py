@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from academy.database import db, utcnow
+from academy.learning.services import classroom, evaluations
+from academy.learning.services.classroom import SessionDraft
 from academy.models import AuditLog, Course, Enrollment, Evaluation, Notice, OrgUnit, Role, User
-from academy.services import classroom, evaluations
-from academy.services.classroom import SessionDraft
 
 from .conftest import log_in
 from .support.db import fetch

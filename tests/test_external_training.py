@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from academy.config import ROOT
 from academy.database import db
+from academy.learning.services import external
 from academy.models import AuditLog, ExternalRecord, ExternalState, Notice, OrgUnit, Role, User
-from academy.services import external, privacy, reminders
+from academy.people.services import privacy, reminders
 
 from .conftest import log_in
 from .support.mail import smtp_inbox

@@ -12,13 +12,13 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
+from academy.assessment.services import quizzes
 from academy.content.exams import DrawRule
 from academy.content.quizbank import QType
 from academy.content.quizzes import exam as exam_quiz
 from academy.content.quizzes import load_sources
 from academy.database import db
 from academy.models import Attempt, User
-from academy.services import quizzes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

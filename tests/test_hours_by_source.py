@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from academy.database import db, utcnow
+from academy.learning.services import hours
 from academy.models import (
     ClassroomSession,
     Course,
@@ -27,7 +28,7 @@ from academy.models import (
     TrainingCredit,
     User,
 )
-from academy.services import hours, reports
+from academy.people.services import reports
 
 from .conftest import log_in
 from .support.db import fetch

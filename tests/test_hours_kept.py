@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 
 from academy.database import db, utcnow
+from academy.learning.services import classroom, course_status, hours
 from academy.models import (
     ClassroomSession,
     Course,
@@ -25,8 +26,7 @@ from academy.models import (
     TrainingCredit,
     User,
 )
-from academy.models.org import within
-from academy.services import classroom, course_status, hours
+from academy.people.models.org import within
 
 from .support.db import fetch
 

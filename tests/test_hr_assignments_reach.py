@@ -15,8 +15,9 @@ from werkzeug.exceptions import NotFound
 
 from academy import access
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import Assignment, Course, OrgUnit, Role, TargetKind, User
-from academy.services import assignment_reach, assignments, progress
+from academy.people.services import assignment_reach, assignments
 
 from .conftest import confirm_assignment, log_in, passed_final_exam
 

@@ -13,8 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import Assignment, AuditLog, Course, LearnerCourseStatus, Notice, OrgUnit, Role, TargetKind, User
-from academy.services import assignments, progress
+from academy.people.services import assignments
 
 from .conftest import PASSWORD, confirm_assignment, log_in, passed_final_exam
 
@@ -187,8 +188,8 @@ def test_the_summary_offers_periods_to_pick_and_refuses_another_subsidiary(clien
 
 def test_the_training_file_lists_exams_certificates_and_hours_by_year(client: FlaskClient, desk: Desk, synced: Flask) -> None:
     with synced.app_context():
+        from academy.assessment.services import certificates
         from academy.models import Attempt
-        from academy.services import certificates
 
         when = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
         attempt = Attempt(user_id=desk.done.id, quiz_key="exam/cert-sample", paper=[], passed=True, score=9, max_score=10,

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import AuditLog, Course, Notice, OrgUnit, Role, TargetKind, User
-from academy.services import assignments, nudges, progress
+from academy.people.services import assignments, nudges
 
 from .conftest import log_in
 from .support.mail import Inbox, smtp_inbox

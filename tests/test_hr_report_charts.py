@@ -17,10 +17,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.metrics import METRICS
 from academy.models import Course, OrgUnit, Role, TargetKind, User
-from academy.services import assignments, progress, reports
-from academy.web.hr import nice_scale
+from academy.people.services import assignments, reports
+from academy.people.views.hr import nice_scale
 
 from .conftest import log_in, passed_final_exam
 

@@ -13,12 +13,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from academy.assessment.services import quizzes
+from academy.competitions.services import competitions, live
+from academy.competitions.services.live import Item
 from academy.content.quizbank import load_banks
 from academy.content.quizzes import load_sources
 from academy.database import db
 from academy.models import OrgUnit, Role, User
-from academy.services import competitions, live, quizzes, reports
-from academy.services.live import Item
+from academy.people.services import reports
 
 from .conftest import FIXTURES, log_in
 from .support.db import fetch

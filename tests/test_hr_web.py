@@ -17,8 +17,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import Assignment, Course, OrgUnit, Role, TargetKind, User
-from academy.services import assignments, progress
+from academy.people.services import assignments
 
 from .conftest import confirm_assignment, log_in, passed_final_exam
 
@@ -287,8 +288,8 @@ def test_import_page_shows_rejected_rows_and_no_apply_button(client: FlaskClient
 def _certificate(app: Flask, user: User, *, days: int, tier: str = "all-staff") -> None:
     from datetime import UTC, datetime, timedelta
 
+    from academy.assessment.services.certificates import new_serial
     from academy.models import Certificate
-    from academy.services.certificates import new_serial
 
     with app.app_context():
         now = datetime.now(UTC)
@@ -360,7 +361,7 @@ def test_chart_routes_keep_the_subtree_scope(client: FlaskClient, world: World) 
 @pytest.mark.parametrize(("text", "key", "previous"), [
     ("2026", "2026", "2025"), ("2026-Q3", "2026-Q3", "2026-Q2"), ("2026-q1", "2026-Q1", "2025-Q4")])
 def test_periods_parse_and_step_back(text: str, key: str, previous: str) -> None:
-    from academy.services.reports import Period
+    from academy.people.services.reports import Period
 
     period = Period.parse(text)
     assert period.key == key
@@ -369,7 +370,7 @@ def test_periods_parse_and_step_back(text: str, key: str, previous: str) -> None
 
 @pytest.mark.parametrize("text", ["26", "2026-Q5", "2026Q1", "Q1-2026", "2026-"])
 def test_bad_periods_are_refused(text: str) -> None:
-    from academy.services.reports import Period
+    from academy.people.services.reports import Period
 
     with pytest.raises(ValueError, match="not a period"):
         Period.parse(text)
@@ -378,7 +379,7 @@ def test_bad_periods_are_refused(text: str) -> None:
 def test_quarter_bounds_are_local_and_end_exclusive() -> None:
     from zoneinfo import ZoneInfo
 
-    from academy.services.reports import Period
+    from academy.people.services.reports import Period
 
     start, end = Period(2026, 4).bounds(ZoneInfo("Asia/Shanghai"))
     assert (start.isoformat(), end.isoformat()) == ("2026-10-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
@@ -387,7 +388,7 @@ def test_quarter_bounds_are_local_and_end_exclusive() -> None:
 def test_leadership_summary_against_the_previous_period(client: FlaskClient, world: World, synced: Flask) -> None:
     from datetime import datetime
 
-    from academy.services.reports import Period
+    from academy.people.services.reports import Period
 
     _certificate(synced, world.done, days=30)
     this_year = Period.current_quarter(datetime.now().date()).key.split("-")[0]  # noqa: DTZ005 - the year is enough

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from academy.database import db
 from academy.models import OrgUnit, Role, User, UserRole
-from academy.services import org, people_import
+from academy.people.services import org, people_import
 
 from .conftest import _HASH, LiveServer, browser_log_in, log_in
 from .support.people import csv_bytes

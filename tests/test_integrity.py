@@ -89,7 +89,7 @@ def test_a_runaway_page_is_rate_limited(synced: Flask, client: FlaskClient, peop
 def test_a_report_without_the_csrf_token_is_refused() -> None:
     app = make_app(WTF_CSRF_ENABLED=True)
     from academy.content.library import load_library
-    from academy.services import content_sync
+    from academy.learning.services import content_sync
 
     with app.app_context():
         content_sync.sync(load_library(app.config["COURSES_ROOT"], app.config["QUIZ_ROOT"]))

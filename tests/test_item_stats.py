@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from academy.assessment.services.item_stats import Sitting, compute
 from academy.content.quizbank import QType
-from academy.services.item_stats import Sitting, compute
 
 from .conftest import log_in
 from .support.grading import MULTI, SINGLE, TF_TRUE

@@ -122,7 +122,7 @@ def _courses_with(tmp_path: Path, review: str) -> Path:
 
 def test_course_md_may_show_the_keys_after_every_attempt(tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     from academy.content.library import load_library
-    from academy.services import content_sync
+    from academy.learning.services import content_sync
 
     app = make_app(COURSES_ROOT=_courses_with(tmp_path, "answers"))
     with app.app_context():

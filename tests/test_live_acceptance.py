@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from academy.competitions.services import live
+from academy.competitions.services.live_answers import GRACE
 from academy.database import db
 from academy.models import LiveEvent, LivePlayer
-from academy.services import live
-from academy.services.live_answers import GRACE
 
 from .support.live import host_event, join, make_user_for
 

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from academy.competitions.services import intake, live
 from academy.database import db
 from academy.models import LiveAnswer, LiveEvent, LivePlayer
-from academy.services import intake, live
 
 from .conftest import make_app
 from .support.live import current, host_event, join, make_user_for, order_of

@@ -10,12 +10,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from academy import scoring
+from academy.competitions.services import live, live_judges
+from academy.competitions.services.live import Item, LiveError, Settings
 from academy.content.quizbank import load_banks
 from academy.database import db
 from academy.models import AuditLog, LiveEvent, LivePlayer, QState, Role, RoundKind, User
 from academy.scoring import PRESETS, Rules, TeamScore
-from academy.services import live, live_judges
-from academy.services.live import Item, LiveError, Settings
 
 from .conftest import FIXTURES
 from .support.db import fetch

@@ -14,9 +14,9 @@ from flask import Flask, g
 from sqlalchemy import select
 
 from academy import loadlag
+from academy.competitions.services import live
 from academy.database import db, utcnow
 from academy.models import LiveAnswer, LiveEvent
-from academy.services import live
 
 from .conftest import log_in, make_app
 from .support.live import current, host_event, join, make_user_for, order_of

@@ -8,11 +8,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from academy.competitions.services import live
+from academy.competitions.services.live import Item, LiveError, Settings
 from academy.content.quizbank import load_banks
 from academy.database import db
 from academy.models import AuditLog, LiveEvent, LivePlayer, QState, Role, RoundKind, User
-from academy.services import live
-from academy.services.live import Item, LiveError, Settings
 
 from .conftest import FIXTURES
 from .support.db import fetch

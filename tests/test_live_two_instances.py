@@ -22,10 +22,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from academy.competitions.services import live
 from academy.content.quizbank import load_banks
 from academy.database import db
 from academy.models import LiveAnswer, LiveEvent, LiveQuestion, Role, User, UserRole
-from academy.services import live, sessions
+from academy.people.services import sessions
 
 from .conftest import FIXTURES, make_app
 

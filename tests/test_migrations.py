@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, select, text
 
 from academy.content.library import load_library
 from academy.database import db
+from academy.learning.services import content_sync
 from academy.models import Course
-from academy.services import content_sync
 
 from .conftest import FIXTURES, make_app
 
@@ -57,8 +57,9 @@ def _backfill_matches_rebuild(url: str) -> None:
     """0007 fills the report's status tables of a database that already has progress."""
     from flask_migrate import downgrade
 
+    from academy.learning.services import progress
     from academy.models import TargetKind
-    from academy.services import accounts, assignments, org, progress
+    from academy.people.services import accounts, assignments, org
 
     from .support.status import snapshot
 

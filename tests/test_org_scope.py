@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import OrgUnit
-from academy.models.org import path_ids, path_within, within
+from academy.people.models.org import path_ids, path_within, within
 
 
 def test_python_and_sql_forms_agree(app: Flask, make_unit: Callable[..., OrgUnit]) -> None:

@@ -81,7 +81,7 @@ def test_expired_or_forged_links_are_refused(app: Flask, client: FlaskClient, ma
                                              tamper: str) -> None:
     user = make_user("100123")
     with app.app_context():
-        from academy.services import password_reset
+        from academy.people.services import password_reset
 
         row = db.session.get(User, user.id)
         assert row is not None

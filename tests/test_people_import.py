@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from academy.database import db
 from academy.models import OrgUnit, User
-from academy.services import people_import
-from academy.services.people_import import ImportReport, clean, decode, parse_rows
+from academy.people.services import people_import
+from academy.people.services.people_import import ImportReport, clean, decode, parse_rows
 
 from .support.people import HEADER, csv_bytes, people
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import AuditLog, ImportColumnMap, OrgUnit, Role, User
-from academy.services import column_map
-from academy.services.people_import import ImportReport, parse_rows
+from academy.people.services import column_map
+from academy.people.services.people_import import ImportReport, parse_rows
 
 from .conftest import log_in
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import OrgUnit, Role, User
-from academy.services.people_import import ImportReport, parse_rows
+from academy.people.services.people_import import ImportReport, parse_rows
 
 from .conftest import log_in
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import AssignmentTarget, AuditLog, Course, OrgUnit, Role, TargetKind, User, UserRole
-from academy.services import assignments, people_import
+from academy.people.services import assignments, people_import
 
 from .conftest import log_in
 from .support.people import csv_bytes, people

@@ -12,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from academy.assessment.services import certificates
 from academy.database import db
 from academy.models import Attempt, AuditLog, Certificate, User
-from academy.services import accounts, certificates, privacy
+from academy.people.services import accounts, privacy
 
 from .conftest import PASSWORD, log_in, make_app, passed_final_exam
 

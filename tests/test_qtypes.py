@@ -11,10 +11,10 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from academy import scoring
+from academy.assessment.services import quizzes
 from academy.content import importers, qtypes
 from academy.content.quizbank import QType, Question
 from academy.forms import BadInput, answer_from_form
-from academy.services import quizzes
 
 from .support.grading import make
 

@@ -72,7 +72,7 @@ def test_the_import_page_is_for_authors_only(synced: Flask, client: FlaskClient,
 
 def test_the_readers_messages_are_shown_in_chinese_and_unknown_ones_as_they_came(app: Flask) -> None:
     from academy.content import aiken
-    from academy.web.import_messages import translated
+    from academy.people.views.import_messages import translated
 
     result = aiken.parse_aiken("这是题干？\nA. 甲\nB. 乙\nANSWER: C\n\n另一题？\nA. 甲\nB. 甲\nANSWER: A\n")
     assert result.rejected

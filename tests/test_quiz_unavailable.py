@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from academy.assessment.services import quizzes
 from academy.content.exams import DrawRule
 from academy.content.quizzes import exam as exam_quiz
 from academy.content.quizzes import load_sources
 from academy.database import db
 from academy.models import User
-from academy.services import quizzes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,7 +26,7 @@ def test_a_bank_too_small_for_the_draw_is_logged(synced: Flask, make_user: Calla
     quiz = dataclasses.replace(exam_quiz(sources.exams["cert-sample"]),
                                draw=(DrawRule(bank="sample-course", count=999),))
     person = make_user()
-    with synced.app_context(), caplog.at_level(logging.WARNING, logger="academy.services.quizzes"):
+    with synced.app_context(), caplog.at_level(logging.WARNING, logger="academy.assessment.services.quizzes"):
         user = db.session.get(User, person.id)
         assert user is not None
         with pytest.raises(quizzes.PaperUnavailable):
@@ -40,7 +40,7 @@ def test_an_unexpected_fault_is_logged_with_its_traceback(synced: Flask, make_us
     quiz = dataclasses.replace(exam_quiz(sources.exams["cert-sample"]), draw=(DrawRule(bank="sample-course", count=2),))
     broken = dataclasses.replace(sources, banks=None)  # type: ignore[arg-type]  # a fault inside the draw
     person = make_user()
-    with synced.app_context(), caplog.at_level(logging.ERROR, logger="academy.services.quizzes"):
+    with synced.app_context(), caplog.at_level(logging.ERROR, logger="academy.assessment.services.quizzes"):
         user = db.session.get(User, person.id)
         assert user is not None
         with pytest.raises(quizzes.PaperUnavailable):

@@ -11,11 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy.assessment.services import quizzes
 from academy.content.quizbank import QType, Question
 from academy.content.quizzes import load_sources
 from academy.database import db, utcnow
 from academy.models import Attempt, AuditLog, Role, TrainingCredit, User
-from academy.services import quizzes
 
 from .conftest import FIXTURES, log_in
 from .support.quiz import EXAM, FINAL, answer_all, paper, right_fields, start
@@ -373,7 +373,7 @@ def test_regrade_after_a_key_correction_is_audited_and_for_authors_only(synced: 
 
 def test_saving_an_answer_needs_the_csrf_token(make_user) -> None:  # type: ignore[no-untyped-def]
     from academy.content.library import load_library
-    from academy.services import content_sync
+    from academy.learning.services import content_sync
 
     from .conftest import make_app
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import (
     Assignment,
     AssignmentRound,
@@ -22,7 +23,7 @@ from academy.models import (
     TargetKind,
     User,
 )
-from academy.services import assignments, progress, reports
+from academy.people.services import assignments, reports
 
 from .conftest import confirm_assignment, log_in
 from .support.status import _course, _user, assert_same_as_rebuild, items

@@ -11,8 +11,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import Course, OrgUnit, ReminderLog, TargetKind, User
-from academy.services import assignments, progress
+from academy.people.services import assignments
 
 from .conftest import passed_final_exam
 from .support.mail import Inbox, free_port
@@ -109,8 +110,8 @@ def _certificate(app: Flask, user: User, *, valid_until: str) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from academy.assessment.services.certificates import new_serial
     from academy.models import Certificate
-    from academy.services.certificates import new_serial
 
     with app.app_context():
         until = datetime.fromisoformat(valid_until).replace(tzinfo=ZoneInfo("Asia/Shanghai"))

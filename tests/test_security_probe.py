@@ -18,11 +18,13 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from academy.competitions.services import competitions
 from academy.content.library import load_library
 from academy.content.render import render
 from academy.database import db, utcnow
+from academy.learning.services import content_sync
 from academy.models import AuditLog, Course, OrgUnit, Role, TargetKind, User
-from academy.services import assignments, competitions, content_sync, exports, people_import
+from academy.people.services import assignments, exports, people_import
 
 from .conftest import FIXTURES, PASSWORD, LiveServer, log_in, make_app
 from .support.db import fetch
@@ -154,7 +156,7 @@ def opener_logged_in(server: LiveServer, identifier: str, password: str = PASSWO
 
 def test_hr_csv_export_downloads_over_http_with_a_formula_name_made_inert(served: tuple[Flask, LiveServer]) -> None:
     app, server = served
-    from academy.services import accounts, org
+    from academy.people.services import accounts, org
 
     with app.app_context():
         east = org.create_unit("华东公司")
@@ -245,7 +247,7 @@ def test_many_rows_are_planned_in_slices_below_the_variable_limit(app: Flask) ->
 
 
 def test_the_preview_does_not_name_another_subsidiarys_employee(app: Flask) -> None:
-    from academy.services import accounts, org
+    from academy.people.services import accounts, org
 
     with app.app_context():
         group = org.create_unit("集团")
@@ -295,7 +297,7 @@ def test_the_position_filter_lists_only_positions_in_scope(synced: Flask, make_u
         for number, unit, position in (("E1", east, "检验员"), ("W1", west, "焊工")):
             person = db.session.execute(select(User).where(User.employee_no == number)).scalar_one_or_none()
             if person is None:
-                from academy.services import accounts
+                from academy.people.services import accounts
 
                 accounts.create_user(number, "某人", org_unit=db.session.get(OrgUnit, unit.id), position=position)
     client = synced.test_client()
@@ -413,7 +415,7 @@ def test_a_previewed_file_is_kept_in_the_database_for_its_uploader_until_it_expi
     from academy.services import uploads
 
     with app.app_context():
-        from academy.services import accounts
+        from academy.people.services import accounts
 
         hr = accounts.create_user("H1", "人事")
         other = accounts.create_user("H2", "人事二")
@@ -435,7 +437,7 @@ def test_another_instance_applies_a_preview_made_on_the_first(tmp_path: Path) ->
 
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'shared.sqlite'}"
     first, second = make_app(SQLALCHEMY_DATABASE_URI=url), make_app(SQLALCHEMY_DATABASE_URI=url)
-    from academy.services import accounts, org
+    from academy.people.services import accounts, org
 
     with first.app_context():
         east = org.create_unit("华东公司")

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from academy.database import db, utcnow
+from academy.learning.services import classroom
+from academy.learning.services.classroom import SessionDraft
 from academy.models import AuditLog, ClassroomSession, Notice, OrgUnit, Role, SessionSeat, User
-from academy.services import classroom
-from academy.services.classroom import SessionDraft
 
 from .conftest import TEST_DATABASE_URL, log_in
 from .support.db import fetch

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from academy.database import db, utcnow
 from academy.models import AuditLog, LoginSession, Role, User
-from academy.services import accounts, passwords
+from academy.people.services import accounts, passwords
 
 from .conftest import PASSWORD, LiveServer, make_app
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import AuditLog, User
-from academy.services import accounts
+from academy.people.services import accounts
 
 from .conftest import make_app
 

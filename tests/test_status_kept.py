@@ -11,7 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, text, update
 
+from academy.assessment.services import certificates, quizzes
 from academy.database import db, utcnow
+from academy.learning.services import course_status, progress
 from academy.models import (
     Assignment,
     AssignmentState,
@@ -26,7 +28,7 @@ from academy.models import (
     TargetKind,
     User,
 )
-from academy.services import accounts, assignments, certificates, course_status, people_import, progress, quizzes
+from academy.people.services import accounts, assignments, people_import
 
 from .conftest import log_in
 from .support.quiz import FINAL, answer_all, start

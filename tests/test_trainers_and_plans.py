@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from academy.database import db, utcnow
+from academy.learning.services import classroom
+from academy.learning.services.classroom import SessionDraft
 from academy.models import AuditLog, Course, Evaluation, OrgUnit, Role, Trainer, TrainingCredit, TrainingPlan, User
-from academy.services import classroom
-from academy.services.classroom import SessionDraft
 
 from .conftest import log_in
 from .support.db import fetch

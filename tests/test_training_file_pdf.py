@@ -15,9 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy.assessment.services import certificates
 from academy.database import db
+from academy.learning.services import progress
 from academy.models import Attempt, AuditLog, Course, OrgUnit, Role, TargetKind, User
-from academy.services import assignments, certificates, progress
+from academy.people.services import assignments
 
 from .conftest import log_in
 

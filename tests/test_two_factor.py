@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import AuditLog, LoginSession, Role, TwoFactor, User
-from academy.services import twofactor
+from academy.people.services import twofactor
 
 from .conftest import PASSWORD, make_app
 

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from .library import load_library
+from academy.content.library import load_library
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from . import textformat
-from .importers_base import Draft, Imported, Rejected
-from .quizbank import QType
+from academy.content import textformat
+from academy.content.importers_base import Draft, Imported, Rejected
+from academy.content.quizbank import QType
 
 OPTION = re.compile(r"^([A-Z])\s*[.)、]\s*(.+)$")
 ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.I)

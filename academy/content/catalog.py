@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..tiers import TIER_ORDER, Tier
-from . import figures
-from .frontmatter import Document, split
-from .problems import ContentError, Problem, display_path
+from academy.content import figures
+from academy.content.frontmatter import Document, split
+from academy.content.problems import ContentError, Problem, display_path
+from academy.tiers import TIER_ORDER, Tier
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..tiers import Tier
-from .catalog import SLUG, digest
-from .frontmatter import split
-from .problems import ContentError, Problem, display_path
-from .quizbank import Difficulty, QType
+from academy.content.catalog import SLUG, digest
+from academy.content.frontmatter import split
+from academy.content.problems import ContentError, Problem, display_path
+from academy.content.quizbank import Difficulty, QType
+from academy.tiers import Tier
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -21,8 +21,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from markupsafe import escape
 
-from .problems import ContentError
-from .sanitize import ATTRIBUTES, TAGS
+from academy.content.problems import ContentError
+from academy.content.sanitize import ATTRIBUTES, TAGS
 
 FIGURE_LINE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
 FIGURE_SRC = re.compile(r"^figures/[a-z0-9]+(?:-[a-z0-9]+)*\.svg$")

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .problems import ContentError
+from academy.content.problems import ContentError
 
 
 @dataclass(frozen=True)

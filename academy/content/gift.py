@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import re
 
-from . import qtypes, textformat
-from .importers_base import Draft, Imported, Rejected, fraction_ok, number_text
-from .quizbank import Bank, QType, Question
+from academy.content import qtypes, textformat
+from academy.content.importers_base import Draft, Imported, Rejected, fraction_ok, number_text
+from academy.content.quizbank import Bank, QType, Question
 
 ESCAPES = {"\\:": "\x01058", "\\#": "\x01035", "\\=": "\x01061", "\\{": "\x01123", "\\}": "\x01125",
            "\\~": "\x01126", "\\n": "\x01010"}

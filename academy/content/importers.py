@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import qtypes
-from .aiken import parse_aiken
-from .gift import parse_gift, to_gift
-from .importers_base import Draft, Imported, Rejected, number_text
-from .problems import Problem
-from .quizbank import (
+from academy.content import qtypes
+from academy.content.aiken import parse_aiken
+from academy.content.gift import parse_gift, to_gift
+from academy.content.importers_base import Draft, Imported, Rejected, number_text
+from academy.content.problems import Problem
+from academy.content.quizbank import (
     DISTRACTOR,
     EXPLANATION,
     FALSE_WORDS,
@@ -39,7 +39,7 @@ from .quizbank import (
     Question,
     parse_bank,
 )
-from .textformat import TAG
+from academy.content.textformat import TAG
 
 __all__ = ["Draft", "ImportResult", "Imported", "Rejected", "convert", "import_questions", "parse_aiken",
            "parse_csv", "parse_gift", "parse_rows", "parse_xlsx", "to_gift", "to_markdown"]
@@ -430,7 +430,7 @@ def _read(data: str | bytes, fmt: str, files_prefix: str) -> Imported:
         except UnicodeDecodeError:
             return Imported(rejected=[Rejected(1, "not UTF-8 text (save the file as UTF-8 and try again)")])
     if fmt == "moodlexml":
-        from .moodlexml import parse_moodle_xml
+        from academy.content.moodlexml import parse_moodle_xml
 
         return parse_moodle_xml(data, files_prefix)
     readers = {"gift": parse_gift, "aiken": parse_aiken, "csv": parse_csv}

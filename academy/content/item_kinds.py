@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .quizbank import QType, Question
+from academy.content.quizbank import QType, Question
 
 CHOICE_TYPES = frozenset({QType.SINGLE, QType.MULTIPLE, QType.TRUEFALSE})
 

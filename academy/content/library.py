@@ -10,12 +10,12 @@ from typing import Any
 
 import markdown
 
-from . import figures, item_kinds, sanitize
-from .catalog import MEASURES, CourseDef, Scan, cjk_count, scan
-from .exams import DrawRule, ExamDef, load_exams
-from .problems import Problem
-from .quizbank import Bank, Question, load_banks
-from .render import EXTENSION_CONFIG, EXTENSIONS
+from academy.content import figures, item_kinds, sanitize
+from academy.content.catalog import MEASURES, CourseDef, Scan, cjk_count, scan
+from academy.content.exams import DrawRule, ExamDef, load_exams
+from academy.content.problems import Problem
+from academy.content.quizbank import Bank, Question, load_banks
+from academy.content.render import EXTENSION_CONFIG, EXTENSIONS
 
 
 @dataclass(frozen=True)

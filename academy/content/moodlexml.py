@@ -17,9 +17,9 @@ import xml.etree.ElementTree as ET
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from . import bankfiles, qtypes, textformat
-from .importers_base import Draft, Imported, Rejected, fraction_ok, number_text
-from .quizbank import Bank, QType, Question
+from academy.content import bankfiles, qtypes, textformat
+from academy.content.importers_base import Draft, Imported, Rejected, fraction_ok, number_text
+from academy.content.quizbank import Bank, QType, Question
 
 FORMAT_NAMES = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
 PLUGINFILE = "@@PLUGINFILE@@/"

@@ -6,15 +6,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import qtypes
-from .catalog import digest
-from .frontmatter import split
-from .problems import ContentError, Problem, display_path
-from .qtypes.base import Head, Source, number, one
-from .qtypes.choice import OPTION
-from .qtypes.matching import DISTRACTOR, PAIR
-from .qtypes.truefalse import FALSE_WORDS, TRUE_WORDS
-from .question import Difficulty, QType, Question
+from academy.content import qtypes
+from academy.content.catalog import digest
+from academy.content.frontmatter import split
+from academy.content.problems import ContentError, Problem, display_path
+from academy.content.qtypes.base import Head, Source, number, one
+from academy.content.qtypes.choice import OPTION
+from academy.content.qtypes.matching import DISTRACTOR, PAIR
+from academy.content.qtypes.truefalse import FALSE_WORDS, TRUE_WORDS
+from academy.content.question import Difficulty, QType, Question
 
 __all__ = ["DISTRACTOR", "EXPLANATION", "FALSE_WORDS", "ID", "OPTION", "PAIR", "TRUE_WORDS", "Bank", "Difficulty",
            "QType", "Question", "distinct_rights", "load_banks", "match_keys", "parse_bank", "parse_question"]

@@ -20,9 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .exams import CertificateDef, DrawRule, ExamDef, Review, load_exams
-from .library import matching
-from .quizbank import Bank, QType, Question, distinct_rights, load_banks
+from academy.content.exams import CertificateDef, DrawRule, ExamDef, Review, load_exams
+from academy.content.library import matching
+from academy.content.quizbank import Bank, QType, Question, distinct_rights, load_banks
 
 
 class Kind(StrEnum):

@@ -19,9 +19,9 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .bankfiles import link_images
-from .catalog import LESSON_FILE
-from .sanitize import clean
+from academy.content.bankfiles import link_images
+from academy.content.catalog import LESSON_FILE
+from academy.content.sanitize import clean
 
 EXTENSIONS = ["tables", "toc", "admonition", "footnotes", "attr_list", "fenced_code", "sane_lists",
               "pymdownx.tilde", "pymdownx.caret"]

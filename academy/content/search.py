@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .catalog import CourseDef
+from academy.content.catalog import CourseDef
 
 _HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _SPACE = re.compile(r"\s+")

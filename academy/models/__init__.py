@@ -1,21 +1,10 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 
-from .accommodation import ExamOverride
-from .assignment import (
-    Assignment,
-    AssignmentCourse,
-    AssignmentRound,
-    AssignmentState,
-    AssignmentTarget,
-    LearnerCertificationStatus,
-    LearnerCourseStatus,
-    LearnerHours,
-    LearnerStatus,
-    ReminderLog,
-    TargetKind,
-)
-from .certificate import AwardCertificate, Certificate, CertificateState
-from .competition import (
+from academy.assessment.models.accommodation import ExamOverride
+from academy.assessment.models.certificate import AwardCertificate, Certificate, CertificateState
+from academy.assessment.models.integrity import AwayEvent
+from academy.assessment.models.quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
+from academy.competitions.models.competition import (
     Competition,
     EventStatus,
     LiveAdjustment,
@@ -31,19 +20,30 @@ from .competition import (
     RoundKind,
     Stage,
 )
-from .content import ContentProblem, ContentState, Course, Lesson
-from .evaluation import Evaluation
-from .integrity import AwayEvent
-from .notice import Notice
-from .org import OrgUnit, UnitKind
-from .plan import TrainingPlan
-from .progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
-from .quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
-from .security import ImportColumnMap, ImportUpload, LoginSession
-from .trainer import Trainer, TrainerLevel
-from .training import ClassroomSession, ExternalKind, ExternalRecord, ExternalState, SessionSeat
-from .twofactor import RecoveryCode, TwoFactor
-from .user import AuditLog, Role, User, UserRole
+from academy.learning.models.content import ContentProblem, ContentState, Course, Lesson
+from academy.learning.models.evaluation import Evaluation
+from academy.learning.models.plan import TrainingPlan
+from academy.learning.models.progress import CourseCompletion, Enrollment, LessonProgress, TrainingCredit
+from academy.learning.models.training import ClassroomSession, ExternalKind, ExternalRecord, ExternalState, SessionSeat
+from academy.people.models.assignment import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentRound,
+    AssignmentState,
+    AssignmentTarget,
+    LearnerCertificationStatus,
+    LearnerCourseStatus,
+    LearnerHours,
+    LearnerStatus,
+    ReminderLog,
+    TargetKind,
+)
+from academy.people.models.notice import Notice
+from academy.people.models.org import OrgUnit, UnitKind
+from academy.people.models.security import ImportColumnMap, ImportUpload, LoginSession
+from academy.people.models.trainer import Trainer, TrainerLevel
+from academy.people.models.twofactor import RecoveryCode, TwoFactor
+from academy.people.models.user import AuditLog, Role, User, UserRole
 
 __all__ = [
     "Assignment",

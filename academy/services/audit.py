@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Select, delete, insert, select
 
-from ..database import db, utcnow
-from ..models import AuditLog, User
+from academy.database import db, utcnow
+from academy.models import AuditLog, User
 
 
 def record(action: str, *, actor: User | None = None, ip: str = "", now: datetime | None = None, **detail: Any) -> AuditLog:

@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..content import quizzes as quizdefs
-from ..content.quizbank import match_keys
-from ..database import db, utcnow
-from ..grading import to_display
-from ..models import Course, OrgUnit, Role, TargetKind, UnitKind, User, UserRole
-from . import accounts, assignments, org, progress, quizzes
+from academy.assessment.services import quizzes
+from academy.content import quizzes as quizdefs
+from academy.content.quizbank import match_keys
+from academy.database import db, utcnow
+from academy.grading import to_display
+from academy.learning.services import progress
+from academy.models import Course, OrgUnit, Role, TargetKind, UnitKind, User, UserRole
+from academy.people.services import accounts, assignments, org
 
 DEMO_PASSWORD = "QsDemo-2026"  # noqa: S105 - published demo login, printed by `make run`
 GROUP = "华联装备集团"

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete
 
-from ..database import db, utcnow
-from ..models import ImportUpload, User
+from academy.database import db, utcnow
+from academy.models import ImportUpload, User
 
 
 def _key(token: str) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from ..record_pdf import Section, record_pdf
-from ..services.reports import TrainingFile
-from ..services.training_record import Record
+from academy.learning.services.training_record import Record
+from academy.people.services.reports import TrainingFile
+from academy.record_pdf import Section, record_pdf
 
 
 def _day(value: datetime | None) -> str:

@@ -56,7 +56,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_learner_course_status_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
-    # existing databases: fill both tables from the sources, as academy.services.course_status does
+    # existing databases: fill both tables from the sources, as academy.learning.services.course_status does
     op.execute(BACKFILL_ITEMS)
     op.execute(BACKFILL_LEARNERS)
 

@@ -30,7 +30,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', 'year', name=op.f('pk_learner_hours'))
     )
     # existing databases: fill it from the sources, years in the display time zone, as
-    # academy.services.hours_status does (`flask reports rebuild` gives the same rows)
+    # academy.learning.services.hours_status does (`flask reports rebuild` gives the same rows)
     zone = ZoneInfo(os.environ.get("FLASK_DISPLAY_TIMEZONE", "Asia/Shanghai").strip('"'))
     bind = op.get_bind()
     sums = {}

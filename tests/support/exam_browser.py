@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from academy.assessment.services import quizzes
 from academy.content.exams import DrawRule
 from academy.content.quizbank import QType, Question
 from academy.content.quizzes import exam as exam_quiz
@@ -14,7 +15,6 @@ from academy.content.quizzes import load_sources
 from academy.database import db
 from academy.grading import to_display
 from academy.models import Attempt, User
-from academy.services import quizzes
 
 Paper = list[tuple[Question, tuple[int, ...]]]
 

@@ -6,9 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from academy.competitions.services import live
 from academy.database import db
 from academy.models import LiveEvent, LivePlayer, Role
-from academy.services import live
 
 from ..conftest import log_in
 

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from academy.assessment.services import quizzes
 from academy.content.quizbank import QType, Question, match_keys
 from academy.database import db
 from academy.grading import to_display
 from academy.models import Attempt
-from academy.services import quizzes
 
 EXAM = "/quiz/exam/cert-sample"
 

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from academy.database import db
+from academy.learning.services import course_status
 from academy.models import Course, LearnerCertificationStatus, LearnerCourseStatus, LearnerStatus, User
-from academy.services import course_status
 
 
 def _course(slug: str) -> Course:

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..question import QType, Question
-from . import choice, fill, matching, numeric, ordering, truefalse
-from .base import MultiplePolicy, NotAnAnswer, Shape, Source
+from academy.content.qtypes import choice, fill, matching, numeric, ordering, truefalse
+from academy.content.qtypes.base import MultiplePolicy, NotAnAnswer, Shape, Source
+from academy.content.question import QType, Question
 
 __all__ = ["FORMATS", "REGISTRY", "MultiplePolicy", "NotAnAnswer", "Shape", "Source", "Spec", "exported",
            "imported", "shape_of", "spec", "valid"]

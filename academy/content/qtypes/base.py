@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..problems import ContentError
+from academy.content.problems import ContentError
 
 WEIGHTED = re.compile(r"^\[(-?\d+(?:\.\d+)?)%\]\s*(.+)$")  # a fill variant worth part of the blank
 RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")

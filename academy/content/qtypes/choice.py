@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..problems import ContentError
-from ..question import QType, Question
-from .base import MultiplePolicy, NotAnAnswer, Shape, Source, index, indices, percent, position
+from academy.content.problems import ContentError
+from academy.content.qtypes.base import MultiplePolicy, NotAnAnswer, Shape, Source, index, indices, percent, position
+from academy.content.question import QType, Question
 
 OPTION = re.compile(r"^[-*]\s+\[([ xX]|-?\d+(?:\.\d+)?%)\]\s+(.+)$")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..problems import ContentError
-from ..question import Question
-from .base import MAX_TEXT, WEIGHTED, MultiplePolicy, Shape, Source, normalise, percent
+from academy.content.problems import ContentError
+from academy.content.qtypes.base import MAX_TEXT, WEIGHTED, MultiplePolicy, Shape, Source, normalise, percent
+from academy.content.question import Question
 
 BLANK = re.compile(r"_{4,}")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..problems import ContentError
-from ..question import QType, Question
-from .base import MultiplePolicy, Shape, Source, index, position
-from .choice import form_text
+from academy.content.problems import ContentError
+from academy.content.qtypes.base import MultiplePolicy, Shape, Source, index, position
+from academy.content.qtypes.choice import form_text
+from academy.content.question import QType, Question
 
 PAIR = re.compile(r"^[-*]\s+(.+?)\s*=>\s*(.+)$")
 DISTRACTOR = re.compile(r"^[-*]\s+=>\s*(.+)$")  # a right-hand side that matches no left

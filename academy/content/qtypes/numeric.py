@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arithmetic import evaluate
-from ..problems import ContentError
-from ..question import Question
-from .base import MAX_NUMBER, RANGE, WEIGHTED, MultiplePolicy, Shape, Source, number, parse_number, percent
+from academy.content.arithmetic import evaluate
+from academy.content.problems import ContentError
+from academy.content.qtypes.base import (
+    MAX_NUMBER,
+    RANGE,
+    WEIGHTED,
+    MultiplePolicy,
+    Shape,
+    Source,
+    number,
+    parse_number,
+    percent,
+)
+from academy.content.question import Question
 
 
 def _partial_range(text: str, line: int) -> tuple[float, float, float]:

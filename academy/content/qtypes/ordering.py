@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..problems import ContentError
-from ..question import QType, Question
-from .base import MultiplePolicy, NotAnAnswer, Shape, Source, indices, position
+from academy.content.problems import ContentError
+from academy.content.qtypes.base import MultiplePolicy, NotAnAnswer, Shape, Source, indices, position
+from academy.content.question import QType, Question
 
 ORDERED = re.compile(r"^\d+[.)]\s+(.+)$")
 

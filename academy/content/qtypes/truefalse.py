@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problems import ContentError
-from ..question import Question
-from .base import MultiplePolicy, NotAnAnswer, Shape, Source
+from academy.content.problems import ContentError
+from academy.content.qtypes.base import MultiplePolicy, NotAnAnswer, Shape, Source
+from academy.content.question import Question
 
 TRUE_WORDS = {"对", "正确", "是", "true", "t", "yes"}
 FALSE_WORDS = {"错", "错误", "否", "false", "f", "no"}
