@@ -9,17 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 
 from academy.database import db, utcnow
 from academy.learning.services import classroom, progress
 from academy.learning.services.classroom import SessionDraft
-from academy.models import Course, Role, User, UserRole
+from academy.models import Role, User, UserRole
 from academy.people.services import org
 
 from .conftest import _HASH, LiveServer, browser_log_in
 from .support.axe import serious_violations
+from .support.classroom import require_classroom
 
 SLUG = "second-course"
 
@@ -31,10 +30,7 @@ def _prepare(app: Flask) -> None:
                   roles=[UserRole(role=Role.HR, scope_unit_id=unit.id)])
         learner = User(employee_no="L1", name="王芳", password_hash=_HASH, org_unit_id=unit.id)
         db.session.add_all([hr, learner])
-        course = db.session.execute(select(Course).where(Course.slug == SLUG)).scalar_one()
-        course.meta = {**course.meta, "classroom": True}
-        flag_modified(course, "meta")
-        db.session.commit()
+        course = require_classroom(SLUG)
         for lesson in course.live_lessons:
             progress.complete_lesson(learner, lesson)
         start = utcnow().replace(microsecond=0) + timedelta(days=3)

@@ -13,7 +13,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 
 from academy.content.catalog import parse_course
 from academy.content.frontmatter import ContentError
@@ -23,6 +22,7 @@ from academy.learning.services.classroom import SessionDraft
 from academy.models import ClassroomSession, Course, Enrollment, OrgUnit, Role, TrainingCredit, User
 
 from .conftest import FIXTURES, log_in
+from .support.classroom import require_classroom
 from .support.db import fetch
 
 SLUG = "second-course"  # no final exam: the classroom session is the last requirement
@@ -55,10 +55,7 @@ def test_any_other_value_is_refused_with_its_line(tmp_path: Path) -> None:
 def classroom_course(synced: Flask) -> Flask:
     """The fixture course published as if its course.md said ``classroom: required``."""
     with synced.app_context():
-        course = db.session.execute(select(Course).where(Course.slug == SLUG)).scalar_one()
-        course.meta = {**course.meta, "classroom": True}
-        flag_modified(course, "meta")
-        db.session.commit()
+        require_classroom(SLUG)
     return synced
 
 

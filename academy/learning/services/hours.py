@@ -111,15 +111,15 @@ def per_unit(unit_ids: Any, start: datetime, end: datetime,
              people: Any = None) -> Iterable[Sequence[Any]]:
     """Rows of (org unit id, online, classroom, external) for the active people of the units, within
     [start, end). ``people`` narrows a Select joined to User (the report's position filter)."""
-    narrow = people or (lambda query: query)
-    active = (User.active.is_(True), User.org_unit_id.in_(unit_ids))
     year = _whole_year(start, end)
-    if year is not None:  # the report's usual range: the kept yearly sums, not the sources
-        return [tuple(row) for row in db.session.execute(narrow(
-            select(User.org_unit_id, func.sum(LearnerHours.online), func.sum(LearnerHours.classroom),
-                   func.sum(LearnerHours.external)).join(User, User.id == LearnerHours.user_id)
-            .where(*active, LearnerHours.year == year)).group_by(User.org_unit_id))]
-    return per_unit_from_sources(unit_ids, start, end, people)
+    if year is None:
+        return per_unit_from_sources(unit_ids, start, end, people)
+    narrow = people or (lambda query: query)  # the report's usual range: the kept yearly sums, not the sources
+    return [tuple(row) for row in db.session.execute(narrow(
+        select(User.org_unit_id, func.sum(LearnerHours.online), func.sum(LearnerHours.classroom),
+               func.sum(LearnerHours.external)).join(User, User.id == LearnerHours.user_id)
+        .where(User.active.is_(True), User.org_unit_id.in_(unit_ids), LearnerHours.year == year)
+    ).group_by(User.org_unit_id))]
 
 
 def per_unit_from_sources(unit_ids: Any, start: datetime, end: datetime,

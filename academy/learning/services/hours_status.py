@@ -20,8 +20,6 @@ from academy.database import db
 from academy.learning.models.training import ExternalState
 from academy.models import ExternalRecord, LearnerHours, SessionSeat, TrainingCredit
 
-SOURCES = ("online", "classroom", "external")
-
 
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])

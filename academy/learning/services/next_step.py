@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from academy.database import read, utcnow
 from academy.learning.services.progress import CourseProgress, progress_for
 from academy.learning.services.published import CourseShape, LessonShape
-from academy.models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, ClassroomSession, SessionSeat, User
+from academy.models import Assignment, AssignmentCourse, AssignmentTarget, Attempt, User
 
 
 class Step(StrEnum):
@@ -67,14 +67,16 @@ class _Tried:
         return 100.0 * (self.score or 0) / self.max_score if self.max_score else 0.0
 
 
-def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[_Tried], now: datetime,
-          attended: bool = True) -> NextStep:
+def _step(course: CourseShape, state: CourseProgress, done: set[int], attempts: list[_Tried], now: datetime) -> NextStep:
     live = course.live_lessons
     unread = next((x for x in live if x.id not in done), None)
     if state.completed:
         return NextStep(Step.DONE, state, live[0] if live else None, len(attempts),
                         best_percent=_best(attempts))
-    if unread is None and not attended and (_final_settings(course) is None or any(a.passed for a in attempts)):
+    # every other requirement is met and the course is still open: what is missing is the
+    # classroom session (completion follows at once when the last requirement is met)
+    if (unread is None and (course.meta or {}).get("classroom")
+            and (_final_settings(course) is None or any(a.passed for a in attempts))):
         return NextStep(Step.CLASSROOM, state, None, len(attempts), best_percent=_best(attempts))
     if unread is not None or _final_settings(course) is None:
         step = Step.CONTINUE if state.enrolled or done else Step.START
@@ -105,10 +107,6 @@ def _best(attempts: list[_Tried]) -> int | None:
 
 _FINALS = select(Attempt.quiz_key, Attempt.submitted_at, Attempt.score, Attempt.max_score, Attempt.passed
                  ).order_by(Attempt.number)
-# the courses whose linked classroom session the learner attended (signed in or marked present)
-_ATTENDED = (select(ClassroomSession.course_id).join(SessionSeat, SessionSeat.session_id == ClassroomSession.id)
-             .where(SessionSeat.user_id == bindparam("user_id"), SessionSeat.signed_in_at.is_not(None),
-                    ClassroomSession.course_id.is_not(None)).distinct())
 _FINALS_ANY = _FINALS.where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_key.startswith("final/", autoescape=True))
 _FINALS_AMONG = _FINALS.where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_key.in_(bindparam("keys", expanding=True)))
 
@@ -125,11 +123,7 @@ def next_steps(user: User, courses: Iterable[CourseShape], *, now: datetime | No
                 _FINALS_AMONG if len(keys) <= 8 else _FINALS_ANY, {"user_id": user.id, "keys": list(keys)}):
             if key in keys:
                 attempts[keys[key]].append(_Tried(submitted_at, score, max_score, passed))
-    attended: set[int] = set()
-    if any((c.meta or {}).get("classroom") for c in courses):
-        attended = set(read(_ATTENDED, {"user_id": user.id}).scalars())
-    return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now,
-                        attended=not (c.meta or {}).get("classroom") or c.id in attended) for c in courses}
+    return {c.id: _step(c, states[c.id], set(states[c.id].done_ids), attempts.get(c.id, []), now) for c in courses}
 
 
 def next_step(user: User, course: CourseShape, *, now: datetime | None = None) -> NextStep:

@@ -77,12 +77,6 @@ def start(user: User, *, method: str, ip: str = "", user_agent: str = "", now: d
     return token
 
 
-def check(token: str, user_id: int, *, now: datetime | None = None) -> bool:
-    """Is this the open session of ``user_id``? Ends it when idle or too old; notes its use."""
-    row = db.session.get(LoginSession, token_key(token))
-    return row is not None and row.user_id == user_id and _still_open(row, now or utcnow())
-
-
 # The person and their session row in one statement, roles joined: loading a signed-in person is
 # the one cost every page shares, and three round trips were a fifth of a catalog page's time.
 _PERSON_AND_SESSION = (select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
