@@ -97,6 +97,7 @@
   }
 
   form.addEventListener("change", function (event) {
+    if (sent) { return; }  /* handed in: the submitted form carries the answers */
     var fieldset = event.target.closest("fieldset[data-question]");
     if (fieldset) { refreshNavigator(); save(fieldset); }
   });
@@ -257,9 +258,13 @@
   if (dialog && typeof dialog.showModal === "function") {
     dialog.querySelector("[data-dialog-close]").addEventListener("click", function () { dialog.close(); });
     dialog.querySelector("[data-dialog-submit]").addEventListener("click", function (event) {
-      event.target.disabled = true;
+      /* the dialog stays open until the result arrives: a second tap must not land on an answer below */
+      var button = event.target;
+      button.disabled = true;
+      button.textContent = button.getAttribute("data-sending") || button.textContent;
+      dialog.querySelector("[data-dialog-close]").disabled = true;
+      dialog.addEventListener("cancel", function (e) { e.preventDefault(); });
       confirmed = true;
-      dialog.close();
       form.requestSubmit(finalButton);
     });
   }
