@@ -24,6 +24,7 @@ DESK = {"width": 1366, "height": 768}
 
 
 def _fits(page: Any) -> None:
+    page.wait_for_load_state()  # a page still arriving has no document element to measure yet
     wide, screen = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen, f"{page.url} is {wide} px wide on a {screen} px screen"
 
@@ -64,6 +65,7 @@ def test_a_new_learner_from_the_first_lesson_to_a_verified_certificate(viewport:
     page.goto(f"{url}/courses")
     _fits(page)
     page.locator('a.course-card[href="/courses/sample-course"]').click()
+    page.wait_for_url("**/courses/sample-course")
     _fits(page)
     page.locator("a.button.primary", has_text="开始学习").click()
     page.wait_for_url("**/courses/sample-course/what-is-quality")
@@ -114,6 +116,7 @@ def test_a_new_learner_from_the_first_lesson_to_a_verified_certificate(viewport:
     page.goto(f"{url}/me/certificates")
     _fits(page)
     page.locator('a.card[href="/quiz/exam/cert-sample"]').click()
+    page.wait_for_url("**/quiz/exam/cert-sample")
     _sit(page, live_app, right=True)
     page.locator("a", has_text="查看证书").click()
     page.wait_for_url(re.compile(r".*/certificates/QS-[A-Z0-9-]+$"))
