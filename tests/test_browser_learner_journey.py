@@ -24,7 +24,6 @@ DESK = {"width": 1366, "height": 768}
 
 
 def _fits(page: Any) -> None:
-    page.wait_for_load_state()  # a page still arriving has no document element to measure yet
     wide, screen = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen, f"{page.url} is {wide} px wide on a {screen} px screen"
 

@@ -257,13 +257,13 @@
   }
   if (dialog && typeof dialog.showModal === "function") {
     dialog.querySelector("[data-dialog-close]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("cancel", function (event) { if (sent) { event.preventDefault(); } });  /* no Esc once sent */
     dialog.querySelector("[data-dialog-submit]").addEventListener("click", function (event) {
       /* the dialog stays open until the result arrives: a second tap must not land on an answer below */
       var button = event.target;
       button.disabled = true;
-      button.textContent = button.getAttribute("data-sending") || button.textContent;
+      button.textContent = text("sending") || button.textContent;
       dialog.querySelector("[data-dialog-close]").disabled = true;
-      dialog.addEventListener("cancel", function (e) { e.preventDefault(); });
       confirmed = true;
       form.requestSubmit(finalButton);
     });
