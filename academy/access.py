@@ -5,15 +5,12 @@ Unknown and forbidden look the same (404) where existence is private.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from academy.assessment.services import quizzes
 from academy.competition_rules import admits, quiz_def
-from academy.content import bankfiles
 from academy.content import quizzes as quizdefs
 from academy.content.quizzes import QuizDef
 from academy.database import db
@@ -566,22 +563,11 @@ def _bank_in_reach(user: User, bank_id: str) -> bool:
     return False
 
 
-def bank_image_for_viewer(user: User, bank_id: str, name: str) -> tuple[bytes, str]:
-    """An image carried beside a bank, with the type to serve it as: for those who may sit a quiz
-    drawn from the bank, and authors and HR. Unknown, not an image, or out of reach: 404."""
-    banks = quizzes.sources().banks
-    if bank_id not in banks or not _bank_in_reach(user, bank_id):
+def bank_images_for_viewer(user: User, bank_id: str) -> None:
+    """The images of a published bank are for those who may sit a quiz drawn from it, and authors
+    and HR; anyone else, or a bank not published, gets 404."""
+    if bank_id not in quizzes.sources().banks or not _bank_in_reach(user, bank_id):
         abort(404)
-    if not bankfiles.NAME.match(name):
-        abort(404)
-    place = Path(current_app.config["QUIZ_ROOT"]) / bankfiles.folder(bank_id) / name
-    if not place.is_file():
-        abort(404)
-    data = place.read_bytes()
-    kind = bankfiles.content_type(name, data)
-    if kind is None:
-        abort(404)
-    return data, kind
 
 
 # --- blended training: accommodations, evaluations, trainers -------------------------------------

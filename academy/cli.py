@@ -59,6 +59,8 @@ def content_sync_command() -> None:
                f"unchanged {report.unchanged}, problems {report.problems}")
     for problem in library.problems:
         click.echo(str(problem), err=True)
+    for path in report.kept:
+        click.echo(f"{path}: not published, learners keep its last good version", err=True)
 
 
 @content.command("stats")
@@ -161,7 +163,7 @@ def seed_demo(if_empty: bool, employees: int) -> None:
             _print_logins(seed.demo_logins())
             return
         raise click.ClickException("the database already has users; seed an empty database")
-    logins = seed.seed_demo(employees=employees, quiz_root=current_app.config["QUIZ_ROOT"])
+    logins = seed.seed_demo(employees=employees, history=True)
     click.echo("demo data created")
     _print_logins(logins)
 

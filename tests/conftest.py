@@ -115,7 +115,12 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def synced(app: Flask) -> Flask:
-    """The fixture curricula published to the database."""
+    """The fixture curricula, banks and exams published to the database."""
+    return publish(app)
+
+
+def publish(app: Flask) -> Flask:
+    """What ``flask content sync`` does: the app's courses/ and quiz/ folders published to its database."""
     with app.app_context():
         content_sync.sync(load_library(app.config["COURSES_ROOT"], app.config["QUIZ_ROOT"]))
     return app

@@ -70,7 +70,7 @@ def app(tmp_path: Path) -> Flask:
         source = tmp_path / f"{bank}.xml"
         source.write_text(moodle_xml("chart.png", PNG, stem), encoding="utf-8")
         result = runner.invoke(args=["quiz", "import", str(source), "--format", "moodlexml", "--bank", bank,
-                                     "--course", "sample-course", "--lesson", "01-what-is-quality"])
+                                     "--course", "sample-course", "--lesson", "what-is-quality"])
         assert result.exit_code == 0, result.output
     (root / "tools-files" / "drawing.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
     (root / "tools-files" / "page.png").write_text("<html><script>x()</script></html>")
@@ -126,6 +126,26 @@ def test_only_real_raster_images_are_served(app: Flask, make_user: Any, name: st
     log_in(client, make_user(roles=(Role.AUTHOR,)))
     assert client.get(f"/quiz-files/tools/{name}").status_code == 404
     assert client.get("/quiz-files/no-such-bank/chart.png").status_code == 404
+
+
+def test_images_are_served_as_published_not_from_the_servers_disk(app: Flask, make_user: Any) -> None:
+    client = app.test_client()
+    log_in(client, make_user(roles=(Role.AUTHOR,)))
+    folder = Path(app.config["QUIZ_ROOT"]) / "tools-files"
+    newer = PNG + b"\x01" * 8
+    (folder / "chart.png").write_bytes(newer)
+    (folder / "extra.png").write_bytes(PNG)
+    assert client.get("/quiz-files/tools/chart.png").data == PNG  # replaced on disk, not yet published
+    assert client.get("/quiz-files/tools/extra.png").status_code == 404
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert "updated 1," in result.output  # the bank, for its images: its text did not change
+    assert client.get("/quiz-files/tools/chart.png").data == newer
+    assert client.get("/quiz-files/tools/extra.png").data == PNG
+    shutil.rmtree(folder)
+    assert client.get("/quiz-files/tools/chart.png").data == newer  # gone from this disk, still published
+    app.test_cli_runner().invoke(args=["content", "sync"])
+    assert client.get("/quiz-files/tools/chart.png").status_code == 404  # retired with the bank's next version
+    assert client.get("/quiz-files/hidden/chart.png").data == PNG  # another bank's image is untouched
 
 
 def test_a_moodle_file_that_is_not_an_image_is_left_out_with_a_warning(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ def figures_app(tmp_path: Path) -> Flask:
     source = tmp_path / "figures.xml"
     source.write_text(BANK_XML.format(png=base64.b64encode(chart_png()).decode()), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["quiz", "import", str(source), "--format", "moodlexml", "--bank", "figures",
-                                                "--course", "sample-course", "--lesson", "01-what-is-quality"])
+                                                "--course", "sample-course", "--lesson", "what-is-quality"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         content_sync.sync(load_library(app.config["COURSES_ROOT"], root))

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from academy.database import db
-from academy.models import Course, OrgUnit, Role, User
+from academy.models import Course, OrgUnit, QuizSource, Role, User
 
 from .conftest import FIXTURES, make_app
 
@@ -35,9 +35,11 @@ def test_content_sync_stats_and_coverage(app: Flask) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 0
-    assert "created 5" in result.output
+    assert "created 7" in result.output  # two courses, three lessons, the bank and the exam
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Course)).scalar_one() == 2
+        assert db.session.execute(select(QuizSource.path).order_by(QuizSource.path)).scalars().all() == [
+            "quiz/exams/cert-sample.md", "quiz/sample-course.md"]
     stats = json.loads(runner.invoke(args=["content", "stats", "--json"]).output)
     assert [(row["slug"], row["tier"], len(row["lessons"]), row["questions"]) for row in stats] == [
         ("sample-course", "all-staff", 2, 7), ("second-course", "practitioner", 1, 0)]

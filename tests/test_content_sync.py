@@ -35,7 +35,8 @@ def test_sync_publishes_courses_and_is_idempotent(tmp_path: Path) -> None:
     app = make_app(COURSES_ROOT=tree / "courses", QUIZ_ROOT=tree / "quiz")
     with app.app_context():
         first = _sync(app)
-        assert sorted(first.created) == ["sample-course", "sample-course/pdca", "sample-course/what-is-quality",
+        assert sorted(first.created) == ["quiz/exams/cert-sample.md", "quiz/sample-course.md", "sample-course",
+                                         "sample-course/pdca", "sample-course/what-is-quality",
                                          "second-course", "second-course/control-charts"]
         second = _sync(app)
         assert (second.created, second.updated, second.retired, second.unchanged) == ([], [], [], 2)

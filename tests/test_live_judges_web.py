@@ -12,6 +12,8 @@ from academy.models import AuditLog, LiveAdjustment, LiveAnswer, LiveEvent, Role
 
 from .conftest import log_in
 
+pytestmark = pytest.mark.usefixtures("synced")  # the running orders name questions of the published banks
+
 ORDER = "sample-001 必答:红队\nsample-002 抢答\nsample-003 风险 30\nsample-001 加赛"
 
 

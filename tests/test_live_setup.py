@@ -15,6 +15,8 @@ from academy.models import LiveEvent, Role
 
 from .conftest import log_in
 
+pytestmark = pytest.mark.usefixtures("synced")  # the running orders name questions of the published banks
+
 
 def _data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {

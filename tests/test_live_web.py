@@ -15,6 +15,8 @@ from academy.models import LiveEvent, Role
 
 from .conftest import log_in, make_app
 
+pytestmark = pytest.mark.usefixtures("synced")  # the running orders name questions of the published banks
+
 ORDER = "sample-001 everyone 20\nsample-002 buzz\nsample-003 risk\nsample-005 team:红队"
 
 

@@ -17,7 +17,7 @@ from academy.content.quizzes import load_sources
 from academy.database import db, utcnow
 from academy.models import Attempt, AuditLog, Role, TrainingCredit, User
 
-from .conftest import FIXTURES, log_in
+from .conftest import FIXTURES, log_in, publish
 from .support.quiz import EXAM, FINAL, answer_all, paper, right_fields, start
 
 CHECK = "/quiz/check/sample-course/pdca"
@@ -357,6 +357,7 @@ def test_regrade_after_a_key_correction_is_audited_and_for_authors_only(synced: 
                     .replace("answer: 1.33", "answer: 2.5").replace("compute: (10.6 - 9.4) / (6 * 0.15)", "compute: 2.5"),
                     encoding="utf-8")
     synced.config["QUIZ_ROOT"] = quiz_root
+    publish(synced)  # the corrected keys reach the server the way every bank edit does
     author = synced.test_client()
     log_in(author, make_user(roles=(Role.AUTHOR,)))
     assert author.post("/quiz-admin/regrade/exam/cert-sample").status_code == 303

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -63,6 +63,7 @@ class ExamDef:
     shuffle: bool = True
     opens_at: datetime | None = None  # availability window (UTC)
     closes_at: datetime | None = None
+    source: str = field(default="", repr=False, compare=False)  # the file as read: what content sync publishes
 
 
 def _int(meta: dict[str, Any], key: str, default: int | None, line: int) -> int:
@@ -167,6 +168,7 @@ def parse_exam(text: str, path: Path, root: Path) -> ExamDef:
         shuffle=bool(meta.get("shuffle", True)),
         opens_at=_moment(meta, "opens", doc.line_of("opens")),
         closes_at=_moment(meta, "closes", doc.line_of("closes")),
+        source=text,
     )
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import markdown
 
-from academy.content import figures, item_kinds, sanitize
+from academy.content import bankfiles, figures, item_kinds, sanitize
 from academy.content.catalog import MEASURES, CourseDef, Scan, cjk_count, scan
 from academy.content.exams import DrawRule, ExamDef, load_exams
-from academy.content.problems import Problem
+from academy.content.problems import Problem, display_path
 from academy.content.quizbank import Bank, Question, load_banks
 from academy.content.render import EXTENSION_CONFIG, EXTENSIONS
 
@@ -24,6 +24,8 @@ class Library:
     banks: dict[str, Bank]
     exams: dict[str, ExamDef]
     problems: tuple[Problem, ...]
+    quiz_files: frozenset[str] = frozenset()  # every bank and exam file found, valid or not, as problems name it
+    bank_files: dict[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)  # bank → images beside it
 
     @property
     def courses(self) -> tuple[CourseDef, ...]:
@@ -79,7 +81,21 @@ def load_library(courses_root: Path, quiz_root: Path) -> Library:
             elif len(matching(source, rule)) < rule.count:
                 problems.append(Problem(exam.path, 1, f"draw rule asks {rule.count} questions of bank '{rule.bank}', only {len(matching(source, rule))} match"))
     problems.extend(markup_problems(course_scan.courses, banks.values(), exams.values()))
-    return Library(course_scan, banks, exams, tuple(sorted(set(problems))))
+    return Library(course_scan, banks, exams, tuple(sorted(set(problems))), _quiz_files(quiz_root),
+                   {bank_id: _images(quiz_root / bankfiles.folder(bank_id)) for bank_id in banks})
+
+
+def _images(place: Path) -> tuple[tuple[str, bytes], ...]:
+    """The images a page may show, by name; anything else in the folder is never served."""
+    if not place.is_dir():
+        return ()
+    found = ((p.name, p.read_bytes()) for p in sorted(place.iterdir()) if p.is_file())
+    return tuple((name, data) for name, data in found if bankfiles.content_type(name, data))
+
+
+def _quiz_files(root: Path) -> frozenset[str]:
+    banks = [p for p in root.glob("*.md") if p.name != "README.md"]
+    return frozenset(display_path(p, root) for p in [*banks, *(root / "exams").glob("*.md")])
 
 
 def markup_problems(courses: Iterable[CourseDef], banks: Iterable[Bank], exams: Iterable[ExamDef]) -> list[Problem]:

@@ -36,6 +36,7 @@ class Bank:
     path: str
     version: str
     question_lines: dict[str, int] = field(default_factory=dict)
+    source: str = field(default="", repr=False, compare=False)  # the file as read: what content sync publishes
 
 
 def _head(lines: list[str], start: int) -> tuple[Head, int]:
@@ -139,7 +140,7 @@ def parse_bank(text: str, path: Path, root: Path, problems: list[Problem]) -> Ba
         problems.append(Problem(shown, doc.body_line, "the bank has no questions ('## <id>' headings)"))
     return Bank(id=bank_id, title=str(doc.meta.get("title", bank_id)), course=course,
                 tags={str(k): str(v) for k, v in raw_tags.items()}, questions=tuple(questions),
-                path=shown, version=digest(text), question_lines=seen)
+                path=shown, version=digest(text), question_lines=seen, source=text)
 
 
 def load_banks(root: Path) -> tuple[dict[str, Bank], list[Problem]]:

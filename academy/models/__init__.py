@@ -4,6 +4,7 @@ from academy.assessment.models.accommodation import ExamOverride
 from academy.assessment.models.certificate import AwardCertificate, Certificate, CertificateState
 from academy.assessment.models.integrity import AwayEvent
 from academy.assessment.models.quiz import Attempt, AttemptAnswer, AttemptHead, QuestionVersion
+from academy.assessment.models.source import QuizFile, QuizSource
 from academy.competitions.models.competition import (
     Competition,
     EventStatus,
@@ -94,6 +95,8 @@ __all__ = [
     "OrgUnit",
     "QState",
     "QuestionVersion",
+    "QuizFile",
+    "QuizSource",
     "RecoveryCode",
     "ReminderLog",
     "Role",

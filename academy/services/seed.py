@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -65,7 +64,8 @@ def has_data() -> bool:
     return bool(db.session.execute(select(func.count()).select_from(User)).scalar_one())
 
 
-def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[DemoLogin]:
+def seed_demo(*, employees: int = 300, history: bool = False) -> list[DemoLogin]:
+    """``history``: attempts, certificates and six months of completions, drawn from the published banks."""
     rng = random.Random(2022)  # the guideline's year: any fixed seed keeps the demo deterministic
     group = org.create_unit(GROUP, kind=UnitKind.GROUP, commit=False)
     departments = []
@@ -97,12 +97,12 @@ def seed_demo(*, employees: int = 300, quiz_root: Path | None = None) -> list[De
         dept = departments[n % len(departments)]
         learners.append(add(f"{100001 + n}", names.pop(), dept, rng.choice(POSITIONS)))
     db.session.commit()
-    if quiz_root is not None:  # the months before: older history first, so later activity never predates it
-        _seed_story(rng, learners, departments, quiz_root)
+    if history:  # the months before: older history first, so later activity never predates it
+        _seed_story(rng, learners, departments)
     _seed_progress(rng, learners)
     _seed_assignments(group, subsidiaries[0])
-    if quiz_root is not None:
-        _seed_exams(rng, learners, quiz_root)
+    if history:
+        _seed_exams(rng, learners)
     return demo_logins()
 
 
@@ -145,9 +145,9 @@ STORY_SHARES = {"质量部": 0.9, "技术中心": 0.7, "人力资源部": 0.5, "
 STORY_DAYS = 180  # completions spread over the last six months, for the trend
 
 
-def _seed_story(rng: random.Random, learners: list[User], departments: list[OrgUnit], quiz_root: Path) -> None:
+def _seed_story(rng: random.Random, learners: list[User], departments: list[OrgUnit]) -> None:
     """Six months of finished safety courses in the first subsidiary, and a certificate for learner 100001."""
-    sources = quizdefs.load_sources(quiz_root)
+    sources = quizzes.sources()
     safety = _course("quality-safety-risk")
     path = [c for c in (_course("qs-basics"), _course("tqm-fundamentals")) if c is not None and c.meta.get("final_exam")]
     first = departments[0].parent_id
@@ -203,9 +203,9 @@ def _sit(user: User, quiz: quizdefs.QuizDef, sources: quizdefs.Sources, rng: ran
     quizzes.submit(attempt, now=now + timedelta(minutes=20) if now else None)
 
 
-def _seed_exams(rng: random.Random, learners: list[User], quiz_root: Path) -> None:
+def _seed_exams(rng: random.Random, learners: list[User]) -> None:
     """Some learners finish the first all-staff course with its final exam; a few hold the certificate."""
-    sources = quizdefs.load_sources(quiz_root)
+    sources = quizzes.sources()
     course = _course("qs-basics")
     if course is None or not course.meta.get("final_exam"):
         return

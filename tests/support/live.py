@@ -10,12 +10,13 @@ from academy.competitions.services import live
 from academy.database import db
 from academy.models import LiveEvent, LivePlayer, Role
 
-from ..conftest import log_in
+from ..conftest import log_in, publish
 
 ORDER = "sample-001 everyone 20\nsample-003 everyone 20\nsample-002 buzz"
 
 
 def host_event(app: Flask, make_user) -> tuple[FlaskClient, str]:  # type: ignore[no-untyped-def]
+    publish(app)  # the running order names questions of the published banks
     client = app.test_client()
     log_in(client, make_user("H001", name="主持人", roles=(Role.HOST,)))
     response = client.post("/live/new", data={"title": "决赛", "running_order": ORDER, "base_points": 1000,

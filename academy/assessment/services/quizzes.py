@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from flask import current_app
 from sqlalchemy import JSON, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from academy.assessment.services import accommodations, certificates
+from academy.assessment.services import accommodations, certificates, quiz_sources
 from academy.content import qtypes
 from academy.content.exams import Review
 from academy.content.quizbank import Difficulty, QType, Question
-from academy.content.quizzes import Kind, NotEnoughQuestions, PaperItem, QuizDef, QuizKey, Sources, draw, load_sources
+from academy.content.quizzes import Kind, NotEnoughQuestions, PaperItem, QuizDef, QuizKey, Sources, draw
 from academy.database import UTCDateTime, db, utcnow
 from academy.grading import MultiplePolicy, from_display, grade
 from academy.learning.services import progress
@@ -318,8 +317,8 @@ def _store(attempt: Attempt, question_id: str, canonical: Any, now: datetime) ->
 
 
 def sources() -> Sources:
-    """The question banks and exams this instance serves (cached per file state)."""
-    return load_sources(current_app.config["QUIZ_ROOT"])
+    """The question banks and exams as content sync published them, the same on every instance."""
+    return quiz_sources.current()
 
 
 def head_for_save(attempt_id: int) -> AttemptHead | None:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy import access, ratelimit
-from academy.assessment.services import accommodations, certificates, item_stats, quizzes
+from academy.assessment.services import accommodations, certificates, item_stats, quiz_sources, quizzes
 from academy.competitions.services import competitions
 from academy.content import qtypes
 from academy.content.exams import Review
@@ -293,7 +293,11 @@ def bank_image(bank: str, name: str) -> ResponseReturnValue:
     """An image imported with a bank, shown inside its questions."""
     from io import BytesIO
 
-    data, kind = access.bank_image_for_viewer(current_user, bank, name)
+    access.bank_images_for_viewer(current_user, bank)
+    found = quiz_sources.bank_file(bank, name)
+    if found is None:
+        abort(404)
+    data, kind = found
     response = send_file(BytesIO(data), mimetype=kind, download_name=name, max_age=3600)
     response.headers["Content-Security-Policy"] = "default-src 'none'"  # an image, never a document
     response.headers["Cache-Control"] = "private, max-age=3600"

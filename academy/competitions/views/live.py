@@ -40,7 +40,7 @@ from academy import access, loadlag, ratelimit, realtime, scoring
 from academy.assessment.services import quizzes
 from academy.competitions.services import intake, live, live_judges
 from academy.competitions.views import answerer, live_state
-from academy.content.quizbank import Question, load_banks
+from academy.content.quizbank import Question
 from academy.database import db, utcnow
 from academy.forms import LIVE_KINDS, CorrectionForm, EmptyForm, JoinForm, JudgeAddForm, JudgeMarkForm, LiveEventForm
 from academy.models import Role, RoundKind, Stage
@@ -165,8 +165,7 @@ def new() -> ResponseReturnValue:
     form.rounds_error = ""
     if not form.validate_on_submit():
         return _setup_page(form, 422 if form.is_submitted() else 200)
-    banks, _problems = load_banks(current_app.config["QUIZ_ROOT"])
-    questions = {q.id: q for bank in banks.values() for q in bank.questions}
+    questions = {q.id: q for bank in quizzes.sources().banks.values() for q in bank.questions}
     rows = _round_items(form, questions)
     pasted, problems = live.parse_running_order(form.running_order.data or "", questions)
     if problems:

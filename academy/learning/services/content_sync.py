@@ -1,4 +1,4 @@
-"""Publish the curricula: copy every valid course and lesson file into the database.
+"""Publish the curricula: copy every valid course, lesson, bank and exam file into the database.
 
 A file that fails validation keeps its last good version; a file that was removed is
 retired (hidden), never deleted, so learners' progress survives.
@@ -14,11 +14,12 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from academy.assessment.services import quiz_sources
 from academy.content.catalog import CourseDef, LessonDef
 from academy.content.library import Library
 from academy.content.search import search_text
 from academy.database import db, utcnow
-from academy.models import ContentProblem, ContentState, Course, Lesson, User
+from academy.models import ContentProblem, ContentState, Course, Lesson, QuizSource, User
 from academy.services import audit
 
 
@@ -29,6 +30,7 @@ class SyncReport:
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: int = 0
+    kept: list[str] = field(default_factory=list)  # banks and exams failing the check: their last good version stays
 
 
 def _course_meta(course: CourseDef) -> dict[str, object]:
@@ -54,7 +56,7 @@ def _apply_lesson(row: Lesson, lesson: LessonDef) -> None:
     row.source, row.version, row.retired = lesson.source, lesson.version, False
 
 
-def _stamp_version(courses: Iterable[Course], now: datetime) -> None:
+def _stamp_version(courses: Iterable[Course], quiz_rows: Iterable[QuizSource], now: datetime) -> None:
     """A new content version when anything published changed: caches keyed by it start afresh.
 
     The version is random, not the digest, so two databases holding the same files never share
@@ -65,6 +67,8 @@ def _stamp_version(courses: Iterable[Course], now: datetime) -> None:
         digest.update(f"{row.slug}:{row.version}:{row.retired};".encode())
         for lesson in row.lessons:
             digest.update(f"{lesson.slug}:{lesson.version}:{lesson.retired}:{lesson.position};".encode())
+    for source in sorted(quiz_rows, key=lambda r: (r.kind, r.name)):
+        digest.update(f"{source.kind}/{source.name}:{source.version}:{source.retired};".encode())
     state = db.session.get(ContentState, 1)
     if state is None:
         state = ContentState(id=1, version="", digest="")
@@ -115,7 +119,12 @@ def sync(library: Library, *, actor: User | None = None, ip: str = "", now: date
         if not row.retired and (slug, "") not in present:
             row.retired = True
             report.retired.append(slug)
-    _stamp_version(rows.values(), now)
+    published = quiz_sources.publish(library, now)
+    report.created += published.created
+    report.updated += published.updated
+    report.retired += published.retired
+    report.kept = published.kept
+    _stamp_version(rows.values(), published.rows, now)
     db.session.execute(delete(ContentProblem))
     db.session.add_all(ContentProblem(path=p.path, line=p.line, message=p.message, found_at=now) for p in library.problems)
     audit.record("content_sync", actor=actor, ip=ip, now=now, created=len(report.created),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import noload
 
@@ -108,17 +109,29 @@ _cache: dict[tuple[str, str], Snapshot] = {}
 
 
 _VERSION = select(ContentState.version).where(ContentState.id == 1)
+_ENVIRON_KEY = "academy.content_version"
+
+
+def version() -> str | None:
+    """The published content version (None before the first sync), read once per request."""
+    if not has_request_context():
+        return read(_VERSION).scalar_one_or_none()
+    # on the request, not on ``g``: an application context (and its ``g``) may span many requests
+    environ = request.environ
+    if _ENVIRON_KEY not in environ:
+        environ[_ENVIRON_KEY] = read(_VERSION).scalar_one_or_none()
+    return environ[_ENVIRON_KEY]  # type: ignore[no-any-return]
 
 
 def snapshot() -> Snapshot:
-    """The published courses for this request: one query when the process already holds them."""
-    version = read(_VERSION).scalar_one_or_none()
-    if not version:  # never synced (a fresh or hand-filled database): nothing to key a cache by
+    """The published courses for this request: no query when the process already holds them."""
+    version_now = version()
+    if not version_now:  # never synced (a fresh or hand-filled database): nothing to key a cache by
         return _load("")
-    key = (str(db.engine.url), version)
+    key = (str(db.engine.url), version_now)
     found = _cache.get(key)
     if found is None:
-        found = _load(version)
+        found = _load(version_now)
         with _lock:
             for old in [k for k in _cache if k[0] == key[0]]:
                 del _cache[old]
