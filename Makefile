@@ -44,7 +44,7 @@ browser-deps:
 	fi
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check academy tests bench tools app.py
+	$(BIN)/ruff check academy tests bench tools app.py gunicorn.conf.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -80,11 +80,9 @@ def _stamp_receipt(wsgi_app: Any) -> Any:
     Live finals judge deadlines by this time, so an answer that arrived in time counts
     even when the worker was busy with other requests.
     """
-    from academy import loadlag
 
     def stamped(environ: dict[str, Any], start_response: Any) -> Any:
         environ["academy.received"] = time.time()
-        loadlag.ensure_started()
         return wsgi_app(environ, start_response)
 
     return stamped

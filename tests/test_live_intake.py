@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from academy import background
 from academy.competitions.services import intake, live
 from academy.database import db
 from academy.models import LiveAnswer, LiveEvent, LivePlayer
@@ -159,17 +160,27 @@ def test_a_batch_drained_twice_is_written_once(redis_app: Flask) -> None:
         assert not connection.sismember(intake.PENDING, f"{code}:{question_id}")
 
 
-def test_the_background_drainer_writes_answers_while_the_question_is_open(redis_url: str) -> None:
+def _one_answer_in_redis(redis_url: str, *, start_background: bool) -> Flask:
+    """An app whose drainer may run (every 0.02 s), started as a server starts it or not at all,
+    and one accepted answer waiting in Redis."""
     import redis
 
     redis.Redis.from_url(redis_url).flushall()
-    app = make_app(REDIS_URL=redis_url, LIVE_STREAMS=True, LIVE_DRAIN_BACKGROUND=True, LIVE_DRAIN_SECONDS=0.05)
+    app = make_app(REDIS_URL=redis_url, LIVE_STREAMS=True, LIVE_DRAIN_BACKGROUND=True, LIVE_DRAIN_SECONDS=0.02)
+    if start_background:
+        background.start(app)  # as gunicorn.conf.py does for each worker
     make = make_user_for(app)
     host, code = host_event(app, make)
     phone = join(app, make, code, "P1")
     host.post(f"/live/{code}/host/next")
     host.post(f"/live/{code}/host/open")
     assert phone.post(f"/live/{code}/answer", json={"answer": 0}).status_code == 200
+    phone.get(f"/live/{code}/me")
+    return app
+
+
+def test_the_background_drainer_writes_answers_while_the_question_is_open(redis_url: str) -> None:
+    app = _one_answer_in_redis(redis_url, start_background=True)
     for _ in range(100):
         if stored(app):
             break
@@ -177,6 +188,12 @@ def test_the_background_drainer_writes_answers_while_the_question_is_open(redis_
     rows = stored(app)
     assert len(rows) == 1
     assert rows[0].correct is None
+
+
+def test_no_request_starts_the_drainer(redis_url: str) -> None:
+    app = _one_answer_in_redis(redis_url, start_background=False)
+    time.sleep(0.3)  # fifteen rounds of a drainer, had any request started one
+    assert stored(app) == []
 
 
 def test_buzz_rounds_keep_the_database_path(redis_app: Flask) -> None:

@@ -52,15 +52,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str, redis_url: str, **extra: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(url: str, redis_url: str, *, gunicorn: bool = False) -> tuple[subprocess.Popen[bytes], str]:
+    """A threaded development server, which starts no background work, or gunicorn as in production:
+    a gevent worker whose drainer ``gunicorn.conf.py`` starts (``LIVE_DRAIN_BACKGROUND`` "auto")."""
     port = _free_port()
-    env = {**os.environ, **extra, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
+    env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_WTF_CSRF_ENABLED": "false",
            "REDIS_URL": redis_url, "FLASK_LIVE_STREAMS": "true",
            "FLASK_QUIZ_ROOT": str(FIXTURES / "quiz"), "FLASK_COURSES_ROOT": str(FIXTURES / "courses")}
-    code = ("from academy import create_app; from werkzeug.serving import run_simple; "
-            f"run_simple('127.0.0.1', {port}, create_app(), threaded=True)")
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if gunicorn:
+        command = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+                   "--graceful-timeout", "2", "--bind", f"127.0.0.1:{port}", "app:app"]
+    else:
+        command = [sys.executable, "-c", "from academy import create_app; from werkzeug.serving import run_simple; "
+                   f"run_simple('127.0.0.1', {port}, create_app(), threaded=True)"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -166,8 +171,8 @@ def test_two_instances_run_one_live_final(shared_postgres: str, redis_url: str) 
         tokens = [sessions.start(u, method="test") for u in (host, *players)]
         cookies = [serializer.dumps({"_user_id": str(u.id), "_fresh": True, "_sid": token})
                    for u, token in zip((host, *players), tokens, strict=True)]
-    # only B drains in the background: answers accepted by A reach the database through B
-    servers = [_serve(shared_postgres, redis_url), _serve(shared_postgres, redis_url, FLASK_LIVE_DRAIN_BACKGROUND="true")]
+    # only B (gunicorn) drains in the background: answers accepted by A reach the database through B
+    servers = [_serve(shared_postgres, redis_url), _serve(shared_postgres, redis_url, gunicorn=True)]
     streams: list[EventStream] = []
     try:
         a, b = (base for _process, base in servers)

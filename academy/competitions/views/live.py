@@ -52,7 +52,6 @@ _login = login_required(lambda: None)
 
 @bp.before_request
 def _signed_in() -> ResponseReturnValue | None:
-    intake.ensure_draining(current_app._get_current_object())  # type: ignore[attr-defined]
     if request.endpoint in SMALL_BODIES:
         # a phone's answer is a few bytes: a large body is refused before anything reads it
         request.max_content_length = current_app.config["LIVE_MAX_BODY"]
