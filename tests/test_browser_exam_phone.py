@@ -65,6 +65,20 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
     assert box["height"] <= 0.1 * viewport["height"], box  # and covers at most a tenth of the screen
     assert page.locator("#answered-count").inner_text() == "0"
 
+    # nothing answered: the confirmation counts the questions, its list scrolls and its buttons stay in view
+    page.locator("#attempt-bar button[value=submit]").click()
+    dialog = page.locator("#submit-dialog")
+    dialog.wait_for(state="visible")
+    assert dialog.locator(".unanswered-count").inner_text() == f"还有 {len(items)} 题未作答："
+    assert dialog.locator(".unanswered-list li").count() == len(items)
+    for button in ("[data-dialog-close]", "[data-dialog-submit]"):
+        box = dialog.locator(button).bounding_box()
+        assert box is not None
+        assert box["y"] + box["height"] <= viewport["height"], (button, box)
+    _shot(page, f"confirm-all-{viewport['width']}", whole=False)
+    dialog.locator("[data-dialog-close]").click()
+    dialog.wait_for(state="hidden")
+
     # ordering: two moves, a reload in the middle, and nothing is lost
     ordering = next((q, o) for q, o in items if q.type.value == "ordering")
     first = page.locator(f'fieldset[data-question="{ordering[0].id}"] .order-list li').first.get_attribute("data-item")
@@ -103,10 +117,10 @@ def test_every_question_type_by_touch_fits_and_submits_once(viewport: dict[str, 
 
     # submitting with one unanswered: the confirmation names it; going back answers it
     page.locator("#attempt-bar button[value=submit]").click()
-    dialog = page.locator("#submit-dialog")
     dialog.wait_for(state="visible")
     assert dialog.locator(".unanswered-list li").count() == 1
     assert dialog.locator(".unanswered-list li").inner_text().startswith(f"{n}.")
+    assert dialog.locator(".unanswered-count").inner_text() == "还有 1 题未作答："
     _shot(page, f"confirm-{viewport['width']}", whole=False)
     dialog.locator(".unanswered-list a").click()
     answer_by_touch(page, last, last_order)

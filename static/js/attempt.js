@@ -236,6 +236,8 @@
     dialog.querySelector(".all-answered").hidden = missing.length > 0;
     dialog.querySelector(".some-unanswered").hidden = missing.length === 0;
     var list = dialog.querySelector(".unanswered-list");
+    var count = dialog.querySelector(".unanswered-count");
+    count.textContent = count.getAttribute("data-text").replace("{n}", String(missing.length));
     list.textContent = "";
     missing.forEach(function (fieldset) {
       var item = document.createElement("li");
