@@ -243,8 +243,8 @@
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = "#" + fieldset.id;
-      link.textContent = fieldset.getAttribute("data-n") + ". " +
-        (fieldset.querySelector(".stem").textContent.trim().slice(0, 40) || "");
+      var stem = fieldset.querySelector(".stem").textContent.trim();
+      link.textContent = fieldset.getAttribute("data-n") + ". " + (stem.length > 40 ? stem.slice(0, 40) + "…" : stem);
       link.addEventListener("click", function (event) {
         event.preventDefault();
         dialog.close();
