@@ -276,13 +276,10 @@ def attempt_for_owner(user: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def attempt_head_for_owner(user: User, attempt_id: int) -> AttemptHead:
-    """Saving one answer: the same rule as ``attempt_for_owner``, on the row ``save_one`` holds
-    (``quizzes.head_for_save`` reads it once, locked until the save commits)."""
-    head = quizzes.head_for_save(attempt_id)
-    if head is None:
-        abort(404)
-    if head.user_id != user.id:
+def own_attempt_head(user: User, head: AttemptHead | None) -> AttemptHead:
+    """Saving one answer: the same rule as ``attempt_for_owner``, on the row the view read (and
+    locked) with ``quizzes.head_for_save``; a missing or another person's attempt gets 404."""
+    if head is None or head.user_id != user.id:
         abort(404)
     return head
 

@@ -101,7 +101,7 @@ def test_the_write_itself_refuses_an_attempt_closed_after_it_was_read(synced: Fl
     attempt_id = start(client, EXAM)
     q, order = paper(synced, attempt_id)[0]
     with synced.test_request_context():
-        head = access.attempt_head_for_owner(learner, attempt_id)
+        head = access.own_attempt_head(learner, quizzes.head_for_save(attempt_id))
         db.session.commit()  # a second request submits meanwhile
         with synced.app_context():
             other = db.session.get(Attempt, attempt_id)
@@ -118,10 +118,10 @@ def test_a_save_just_before_the_deadline_is_kept_and_one_at_it_is_refused(synced
     attempt_id = start(client, EXAM)
     (q1, o1), (q2, o2) = paper(synced, attempt_id)[:2]
     with synced.test_request_context():
-        head = access.attempt_head_for_owner(learner, attempt_id)
+        head = access.own_attempt_head(learner, quizzes.head_for_save(attempt_id))
         assert head.deadline is not None
         quizzes.save_one(head, q1.id, _shown(q1, o1), now=head.deadline - timedelta(microseconds=1))
-        head = access.attempt_head_for_owner(learner, attempt_id)
+        head = access.own_attempt_head(learner, quizzes.head_for_save(attempt_id))
         with pytest.raises(quizzes.AttemptClosed):
             quizzes.save_one(head, q2.id, _shown(q2, o2), now=head.deadline)
     assert [r.question_id for r in _rows(synced, attempt_id)] == [q1.id]

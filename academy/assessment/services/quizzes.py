@@ -332,7 +332,7 @@ def head_for_save(attempt_id: int) -> AttemptHead | None:
 
 def save_one(head: AttemptHead, question_id: str, value: Any, *, now: datetime | None = None) -> None:
     """``save_answer`` for the page's per-answer requests, in one statement and without loading the
-    attempt's answers. ``head`` comes from ``head_for_save`` (through ``access.attempt_head_for_owner``),
+    attempt's answers. ``head`` comes from ``head_for_save`` (checked by ``access.own_attempt_head``),
     which read the attempt row FOR SHARE: a submit closing it waits for this save's commit, and then
     grades this answer."""
     now = now or utcnow()

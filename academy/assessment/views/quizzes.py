@@ -139,7 +139,7 @@ def _way_back(quiz: QuizDef) -> tuple[str, str]:
 @bp.post("/attempts/<int:attempt_id>/answers/<question_id>")
 def save_one(attempt_id: int, question_id: str) -> ResponseReturnValue:
     """One answer, sent by the page's script as soon as it is given (X-CSRFToken header)."""
-    head = access.attempt_head_for_owner(current_user, attempt_id)
+    head = access.own_attempt_head(current_user, quizzes.head_for_save(attempt_id))
     if not ratelimit.allow("quiz_save", str(attempt_id), current_user.id):
         return jsonify(saved=False, error=str(REFUSALS["too_many"]), retry=True), 429
     now = utcnow()
