@@ -1,10 +1,11 @@
 """The training officer's day in headless Chromium: home, a guided assignment (mailed at once), a due
 date moved, its reach changed (the loss shown first), the learner's notice, a drill from the group
 down to a person's file (printed and as PDF), a unit's overdue reminded, the summary PDF of a month;
-and the author's: a GIFT file imported in the browser, its warning read, saved, the flagged list."""
+and the author's: a GIFT file imported in the browser, its warning read, saved, published, the flagged list."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from academy.models import Course, OrgUnit, Role, TargetKind, User, UserRole
 from academy.people.services import assignments, org
 
 from .conftest import _HASH, FIXTURES, LiveServer, browser_log_in
+from .support.axe import violations
 from .support.mail import Inbox, smtp_inbox
 
 
@@ -169,5 +171,12 @@ def test_an_authors_question_import(live_app: Flask, live_server: LiveServer, pa
     page.click("button[value=save]")
     page.wait_for_url("**/admin/content*")
     assert (quiz_root / "pdca-imported.md").exists()
+    assert "quiz/pdca-imported.md" not in page.locator("table.banks").inner_text()  # saved, not yet published
+    page.click("text=从文件同步内容")
+    page.wait_for_url("**/admin/content*")
+    row = page.locator("table.banks tr", has_text="quiz/pdca-imported.md")
+    assert "PDCA 导入题" in row.inner_text()
+    assert re.search(r"\b[0-9a-f]{8}\b", row.locator("td.published").inner_text())  # the version learners now get
+    assert violations(page) == []
     page.click("text=被标记的题目")
     assert "被标记的题目" in page.inner_text("h1")

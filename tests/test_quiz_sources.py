@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from academy.assessment.services import quizzes
 from academy.database import db
-from academy.models import ContentProblem, QuizSource
+from academy.models import ContentProblem, QuizSource, Role
 
 from .conftest import FIXTURES, TEST_DATABASE_URL, log_in, make_app
 
@@ -60,9 +60,11 @@ def test_every_instance_serves_what_was_published_not_its_own_disk(tree: Path, t
     assert _stem(author_side, "sample-001") == _stem(other, "sample-001") == "质量是哪种特性满足要求的程度？"
 
 
-def test_a_broken_bank_keeps_its_last_good_version(app: Flask, tree: Path) -> None:
+def test_a_broken_bank_keeps_its_last_good_version(app: Flask, tree: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
     runner.invoke(args=["content", "sync"])
+    with app.app_context():
+        good_version = db.session.execute(select(QuizSource.version).where(QuizSource.name == "sample-course")).scalar_one()
     bank = tree / "quiz" / "sample-course.md"
     good = bank.read_text(encoding="utf-8")
     bank.write_text(good.replace("质量是什么满足要求的程度？", "改过的题干？").replace("lesson: pdca", "lesson: no-such-lesson"),
@@ -75,6 +77,13 @@ def test_a_broken_bank_keeps_its_last_good_version(app: Flask, tree: Path) -> No
         assert [q.id for q in quizzes.sources().banks["sample-course"].questions] == [f"sample-00{n}" for n in range(1, 8)]
         problems = db.session.execute(select(ContentProblem.path, ContentProblem.message)).all()
         assert any(path == "quiz/sample-course.md" and "no-such-lesson" in message for path, message in problems)
+    author = app.test_client()
+    log_in(author, make_user("AU", roles=(Role.AUTHOR,)))
+    banks = author.get("/admin/content").get_data(as_text=True).split('class="table banks"')[1].split("</table>")[0]
+    row = banks.split("quiz/sample-course.md")[1].split("</tr>")[0]
+    assert f"<code>{good_version[:8]}</code>" in row  # the version learners still get
+    held_back = sum(path == "quiz/sample-course.md" for path, _message in problems)
+    assert f'class="chip overdue">{held_back}<' in row  # beside the problems that held the new one back
     bank.write_text(good.replace("质量是什么满足要求的程度？", "改过的题干？"), encoding="utf-8")
     fixed = runner.invoke(args=["content", "sync"])
     assert "not published" not in fixed.output

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from academy.content import bankfiles
 from academy.content.exams import ExamDef, parse_exam
@@ -113,6 +114,13 @@ class _ImageRows:
         for (bank, name), row in self.rows.items():
             if bank == bank_id and name not in present:
                 row.retired = True
+
+
+def published_rows() -> dict[tuple[str, str], QuizSource]:
+    """Each served bank and exam's row by (kind, name): its version and when it was published."""
+    rows = db.session.execute(select(QuizSource).where(QuizSource.retired.is_(False))
+                              .options(defer(QuizSource.text))).scalars()
+    return {(r.kind, r.name): r for r in rows}
 
 
 def bank_file(bank_id: str, name: str) -> tuple[bytes, str] | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from academy import tiers
 from academy.assessment.services import quiz_sources
 from academy.content.catalog import CourseDef, LessonDef
 from academy.content.library import Library
@@ -31,6 +32,20 @@ class SyncReport:
     unchanged: int = 0
     problems: int = 0
     kept: list[str] = field(default_factory=list)  # banks and exams failing the check: their last good version stays
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the content-status page shows: the last sync's problems and every course, retired ones too."""
+
+    problems: list[ContentProblem]
+    courses: list[Course]  # in catalog order
+
+
+def published() -> Published:
+    problems = db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars()
+    courses = db.session.execute(select(Course)).scalars()
+    return Published(list(problems), sorted(courses, key=lambda c: (tiers.rank(c.tier), c.position, c.slug)))
 
 
 def _course_meta(course: CourseDef) -> dict[str, object]:

@@ -28,12 +28,12 @@ from sqlalchemy import or_, select
 
 from academy import access, tiers
 from academy.assessment.services import question_import as question_import_service
-from academy.assessment.services import quizzes
+from academy.assessment.services import quiz_sources, quizzes
 from academy.content.library import load_library
 from academy.database import db
 from academy.forms import EmptyForm, QuestionImportForm, UserRolesForm
 from academy.learning.services import content_sync
-from academy.models import ContentProblem, Course, OrgUnit, Role, User
+from academy.models import Course, OrgUnit, Role, User
 from academy.people.services import accounts, exports
 from academy.people.services.exports import Column
 from academy.services import audit
@@ -46,9 +46,8 @@ bp.before_request(login_required(lambda: None))
 @bp.get("/content")
 def content_status() -> ResponseReturnValue:
     access.require_role(current_user, Role.AUTHOR)
-    problems = list(db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars())
-    courses = sorted(db.session.execute(select(Course)).scalars(),
-                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
+    state = content_sync.published()
+    problems, courses = state.problems, state.courses
     sources = quizzes.sources()
     banks = sorted(sources.banks.values(), key=lambda b: b.id)
     exams = sorted(sources.exams.values(), key=lambda e: (tiers.rank(e.tier), e.id))
@@ -58,6 +57,7 @@ def content_status() -> ResponseReturnValue:
         faults[problem.path] = faults.get(problem.path, 0) + 1
     return render_template("admin/content.html", problems=problems, courses=courses, form=EmptyForm(),
                            banks=banks, exams=exams, with_final=with_final, faults=faults,
+                           published=quiz_sources.published_rows(),
                            course_titles={c.slug: c.title for c in courses})
 
 
