@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -117,6 +118,14 @@ def client(app: Flask) -> FlaskClient:
 def synced(app: Flask) -> Flask:
     """The fixture curricula, banks and exams published to the database."""
     return publish(app)
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A copy of the fixture courses/ and quiz/ folders that a test may edit (their parent folder)."""
+    shutil.copytree(FIXTURES / "courses", tmp_path / "courses")
+    shutil.copytree(FIXTURES / "quiz", tmp_path / "quiz")
+    return tmp_path
 
 
 def publish(app: Flask) -> Flask:

@@ -13,13 +13,7 @@ from academy.database import db
 from academy.learning.services import content_sync, progress
 from academy.models import AuditLog, ContentProblem, Course, Lesson, LessonProgress, Role
 
-from .conftest import FIXTURES, log_in, make_app
-
-
-def _tree(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES / "courses", tmp_path / "courses")
-    shutil.copytree(FIXTURES / "quiz", tmp_path / "quiz")
-    return tmp_path
+from .conftest import log_in, make_app
 
 
 def _sync(app: Flask) -> content_sync.SyncReport:
@@ -30,9 +24,8 @@ def _lesson(slug: str) -> Lesson:
     return db.session.execute(select(Lesson).where(Lesson.slug == slug)).scalar_one()
 
 
-def test_sync_publishes_courses_and_is_idempotent(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    app = make_app(COURSES_ROOT=tree / "courses", QUIZ_ROOT=tree / "quiz")
+def test_sync_publishes_courses_and_is_idempotent(content_copy: Path) -> None:
+    app = make_app(COURSES_ROOT=content_copy / "courses", QUIZ_ROOT=content_copy / "quiz")
     with app.app_context():
         first = _sync(app)
         assert sorted(first.created) == ["quiz/exams/cert-sample.md", "quiz/sample-course.md", "sample-course",
@@ -43,9 +36,8 @@ def test_sync_publishes_courses_and_is_idempotent(tmp_path: Path) -> None:
         assert db.session.execute(select(AuditLog).where(AuditLog.action == "content_sync")).scalars().all()
 
 
-def test_edit_changes_version_and_keeps_progress(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    app = make_app(COURSES_ROOT=tree / "courses", QUIZ_ROOT=tree / "quiz")
+def test_edit_changes_version_and_keeps_progress(content_copy: Path) -> None:
+    app = make_app(COURSES_ROOT=content_copy / "courses", QUIZ_ROOT=content_copy / "quiz")
     with app.app_context():
         _sync(app)
     learner = _make_learner(app)
@@ -53,7 +45,7 @@ def test_edit_changes_version_and_keeps_progress(tmp_path: Path) -> None:
         lesson = _lesson("pdca")
         old_version = lesson.version
         progress.complete_lesson(db.session.merge(learner), lesson)
-    path = tree / "courses/all-staff/sample-course/02-pdca.md"
+    path = content_copy / "courses/all-staff/sample-course/02-pdca.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
     with app.app_context():
         report = _sync(app)
@@ -65,13 +57,12 @@ def test_edit_changes_version_and_keeps_progress(tmp_path: Path) -> None:
         assert done.completed_at is not None
 
 
-def test_broken_file_keeps_last_good_version_and_is_listed(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    app = make_app(COURSES_ROOT=tree / "courses", QUIZ_ROOT=tree / "quiz")
+def test_broken_file_keeps_last_good_version_and_is_listed(content_copy: Path) -> None:
+    app = make_app(COURSES_ROOT=content_copy / "courses", QUIZ_ROOT=content_copy / "quiz")
     with app.app_context():
         _sync(app)
         good = _lesson("pdca").source
-    path = tree / "courses/all-staff/sample-course/02-pdca.md"
+    path = content_copy / "courses/all-staff/sample-course/02-pdca.md"
     path.write_text("---\ntitle: [broken\n---\n全新内容\n", encoding="utf-8")
     with app.app_context():
         report = _sync(app)
@@ -93,12 +84,11 @@ def test_broken_file_keeps_last_good_version_and_is_listed(tmp_path: Path) -> No
     assert "四个阶段" in learner_page.get_data(as_text=True)
 
 
-def test_removed_lesson_is_retired_not_deleted(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    app = make_app(COURSES_ROOT=tree / "courses", QUIZ_ROOT=tree / "quiz")
+def test_removed_lesson_is_retired_not_deleted(content_copy: Path) -> None:
+    app = make_app(COURSES_ROOT=content_copy / "courses", QUIZ_ROOT=content_copy / "quiz")
     with app.app_context():
         _sync(app)
-    (tree / "courses/practitioner/second-course/01-control-charts.md").unlink()
+    (content_copy / "courses/practitioner/second-course/01-control-charts.md").unlink()
     with app.app_context():
         report = _sync(app)
         assert report.retired == ["second-course/control-charts"]
@@ -106,7 +96,7 @@ def test_removed_lesson_is_retired_not_deleted(tmp_path: Path) -> None:
     client = app.test_client()
     log_in(client, _make_learner(app))
     assert client.get("/courses/second-course/control-charts").status_code == 404
-    shutil.rmtree(tree / "courses/practitioner/second-course")
+    shutil.rmtree(content_copy / "courses/practitioner/second-course")
     with app.app_context():
         _sync(app)
         assert db.session.execute(select(Course).where(Course.slug == "second-course")).scalar_one().retired

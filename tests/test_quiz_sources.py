@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,13 @@ from academy.assessment.services import quizzes
 from academy.database import db
 from academy.models import ContentProblem, QuizSource, Role
 
-from .conftest import FIXTURES, TEST_DATABASE_URL, log_in, make_app
+from .conftest import TEST_DATABASE_URL, log_in, make_app
 
 
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    """A copy of the fixture content that a test may edit."""
-    shutil.copytree(FIXTURES / "courses", tmp_path / "courses")
-    shutil.copytree(FIXTURES / "quiz", tmp_path / "quiz")
-    return tmp_path
-
-
-@pytest.fixture
-def app(tree: Path) -> Flask:
+def app(content_copy: Path) -> Flask:
     """(Replaces conftest's app, so ``make_user`` writes here.) Serving the copy, nothing published yet."""
-    return _author_app(tree)
+    return _author_app(content_copy)
 
 
 def _author_app(tree: Path, **config: object) -> Flask:
@@ -41,9 +32,9 @@ def _stem(app: Flask, qid: str) -> str:
         return found.stem
 
 
-def test_every_instance_serves_what_was_published_not_its_own_disk(tree: Path, tmp_path: Path) -> None:
+def test_every_instance_serves_what_was_published_not_its_own_disk(content_copy: Path, tmp_path: Path) -> None:
     shared = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'shared.db'}"
-    author_side = _author_app(tree, SQLALCHEMY_DATABASE_URI=shared)
+    author_side = _author_app(content_copy, SQLALCHEMY_DATABASE_URI=shared)
     (tmp_path / "bare").mkdir()
     other = make_app(SQLALCHEMY_DATABASE_URI=shared, QUIZ_ROOT=tmp_path / "bare")  # a server with no quiz/ files
     runner = author_side.test_cli_runner()
@@ -52,7 +43,7 @@ def test_every_instance_serves_what_was_published_not_its_own_disk(tree: Path, t
         served = quizzes.sources()
         assert len(served.banks["sample-course"].questions) == 7
         assert served.exams["cert-sample"].title == "示例认证考试"
-    bank = tree / "quiz" / "sample-course.md"
+    bank = content_copy / "quiz" / "sample-course.md"
     bank.write_text(bank.read_text(encoding="utf-8").replace("质量是什么满足要求的程度？", "质量是哪种特性满足要求的程度？"),
                     encoding="utf-8")
     assert _stem(author_side, "sample-001") == "质量是什么满足要求的程度？"  # edited on disk, not yet published
@@ -60,12 +51,12 @@ def test_every_instance_serves_what_was_published_not_its_own_disk(tree: Path, t
     assert _stem(author_side, "sample-001") == _stem(other, "sample-001") == "质量是哪种特性满足要求的程度？"
 
 
-def test_a_broken_bank_keeps_its_last_good_version(app: Flask, tree: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_bank_keeps_its_last_good_version(app: Flask, content_copy: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
     runner.invoke(args=["content", "sync"])
     with app.app_context():
         good_version = db.session.execute(select(QuizSource.version).where(QuizSource.name == "sample-course")).scalar_one()
-    bank = tree / "quiz" / "sample-course.md"
+    bank = content_copy / "quiz" / "sample-course.md"
     good = bank.read_text(encoding="utf-8")
     bank.write_text(good.replace("质量是什么满足要求的程度？", "改过的题干？").replace("lesson: pdca", "lesson: no-such-lesson"),
                     encoding="utf-8")
@@ -91,10 +82,10 @@ def test_a_broken_bank_keeps_its_last_good_version(app: Flask, tree: Path, make_
     assert _stem(app, "sample-001") == "改过的题干？"
 
 
-def test_a_removed_exam_is_retired_and_a_new_one_published(app: Flask, tree: Path) -> None:
+def test_a_removed_exam_is_retired_and_a_new_one_published(app: Flask, content_copy: Path) -> None:
     runner = app.test_cli_runner()
     runner.invoke(args=["content", "sync"])
-    exams = tree / "quiz" / "exams"
+    exams = content_copy / "quiz" / "exams"
     (exams / "cert-sample.md").rename(exams / "cert-renamed.md")
     renamed = exams / "cert-renamed.md"
     renamed.write_text(renamed.read_text(encoding="utf-8").replace("id: cert-sample", "id: cert-renamed"), encoding="utf-8")
@@ -106,12 +97,12 @@ def test_a_removed_exam_is_retired_and_a_new_one_published(app: Flask, tree: Pat
         assert [tuple(r) for r in rows] == [("cert-renamed", False), ("cert-sample", True)]  # kept for the record
 
 
-def test_an_exam_is_taken_from_the_published_version(app: Flask, tree: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_exam_is_taken_from_the_published_version(app: Flask, content_copy: Path, make_user) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
     log_in(client, make_user())
     assert client.post("/quiz/exam/cert-sample", follow_redirects=True).status_code == 404  # nothing published yet
     app.test_cli_runner().invoke(args=["content", "sync"])
-    exam = tree / "quiz" / "exams" / "cert-sample.md"
+    exam = content_copy / "quiz" / "exams" / "cert-sample.md"
     exam.write_text(exam.read_text(encoding="utf-8").replace("title: 示例认证考试", "title: 未发布的标题"), encoding="utf-8")
     page = client.post("/quiz/exam/cert-sample", follow_redirects=True)
     assert page.status_code == 200

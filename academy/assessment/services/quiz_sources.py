@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +34,7 @@ BANK, EXAM = "bank", "exam"
 
 
 @dataclass
-class Published:
+class PublishReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
@@ -43,9 +42,9 @@ class Published:
     rows: list[QuizSource] = field(default_factory=list)
 
 
-def publish(library: Library, now: datetime) -> Published:
+def publish(library: Library, now: datetime) -> PublishReport:
     """Copy every bank (with its images) and exam that passes the check into the database; the caller commits."""
-    report = Published()
+    report = PublishReport()
     rows = {(r.kind, r.name): r for r in db.session.execute(select(QuizSource)).scalars()}
     images = _ImageRows()
     broken = {p.path for p in library.problems}
@@ -53,7 +52,8 @@ def publish(library: Library, now: datetime) -> Published:
     files += [(EXAM, e) for e in library.exams.values()]
     for kind, found in files:
         row = rows.get((kind, found.id))
-        attached = library.bank_files.get(found.id, ()) if kind == BANK else ()
+        attached = [(name, data, _digest(data)) for name, data in library.bank_files.get(found.id, ())] \
+            if kind == BANK else []
         version = _version(found.version, attached)
         if found.path in broken:
             if row is not None and row.version != version:
@@ -81,13 +81,17 @@ def publish(library: Library, now: datetime) -> Published:
     return report
 
 
-def _version(text_version: str, attached: Sequence[tuple[str, bytes]]) -> str:
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _version(text_version: str, attached: Sequence[tuple[str, bytes, str]]) -> str:
     """A bank's published version: its text and its images, so a replaced image is a new version."""
     if not attached:
         return text_version
     mixed = hashlib.sha256(text_version.encode())
-    for name, data in attached:
-        mixed.update(f"{name}:{hashlib.sha256(data).hexdigest()};".encode())
+    for name, _data, digest in attached:
+        mixed.update(f"{name}:{digest};".encode())
     return mixed.hexdigest()[:16]
 
 
@@ -95,14 +99,13 @@ class _ImageRows:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], QuizFile] | None = None
 
-    def publish(self, bank_id: str, attached: Sequence[tuple[str, bytes]], now: datetime) -> None:
-        """The bank's images as given; the others of the bank retired."""
+    def publish(self, bank_id: str, attached: Sequence[tuple[str, bytes, str]], now: datetime) -> None:
+        """The bank's images (name, bytes, digest) as given; the others of the bank retired."""
         if self.rows is None:
             self.rows = {(f.bank, f.name): f for f in db.session.execute(select(QuizFile)).scalars()}
         present = set()
-        for name, data in attached:
+        for name, data, digest in attached:
             present.add(name)
-            digest = hashlib.sha256(data).hexdigest()[:32]
             row = self.rows.get((bank_id, name))
             if row is None:
                 row = self.rows[(bank_id, name)] = QuizFile(bank=bank_id, name=name)
@@ -130,24 +133,14 @@ def bank_file(bank_id: str, name: str) -> tuple[bytes, str] | None:
     return (found[0], found[1]) if found is not None else None
 
 
-_lock = threading.Lock()
-_cache: dict[tuple[str, str], Sources] = {}
-
-
 def current() -> Sources:
-    """The published banks and exams: one query when this process holds the current version."""
-    version = published.version()
-    if not version:  # never synced: nothing to key a cache by
-        return parse(db.session.execute(select(QuizSource).where(QuizSource.retired.is_(False))).scalars())
-    key = (str(db.engine.url), version)
-    found = _cache.get(key)
-    if found is None:
-        found = parse(db.session.execute(select(QuizSource).where(QuizSource.retired.is_(False))).scalars())
-        with _lock:
-            for old in [k for k in _cache if k[0] == key[0]]:
-                del _cache[old]
-            _cache[key] = found
-    return found
+    """The published banks and exams: no query when this process holds the current version."""
+    return _sources.get()
+
+
+def _load(version: str) -> Sources:
+    del version  # the key of the cache; the rows are what is published now
+    return parse(db.session.execute(select(QuizSource).where(QuizSource.retired.is_(False))).scalars())
 
 
 def parse(rows: Iterable[QuizSource]) -> Sources:
@@ -169,3 +162,6 @@ def parse(rows: Iterable[QuizSource]) -> Sources:
         for problem in problems:
             log.warning("published %s %s: line %d: %s", row.kind, row.path, problem.line, problem.message)
     return Sources(banks, exams)
+
+
+_sources = published.PerVersion(_load)

@@ -35,17 +35,17 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
-class Published:
+class ContentStatus:
     """What the content-status page shows: the last sync's problems and every course, retired ones too."""
 
     problems: list[ContentProblem]
     courses: list[Course]  # in catalog order
 
 
-def published() -> Published:
+def status() -> ContentStatus:
     problems = db.session.execute(select(ContentProblem).order_by(ContentProblem.path, ContentProblem.line)).scalars()
     courses = db.session.execute(select(Course)).scalars()
-    return Published(list(problems), sorted(courses, key=lambda c: (tiers.rank(c.tier), c.position, c.slug)))
+    return ContentStatus(list(problems), sorted(courses, key=lambda c: (tiers.rank(c.tier), c.position, c.slug)))
 
 
 def _course_meta(course: CourseDef) -> dict[str, object]:
@@ -134,12 +134,12 @@ def sync(library: Library, *, actor: User | None = None, ip: str = "", now: date
         if not row.retired and (slug, "") not in present:
             row.retired = True
             report.retired.append(slug)
-    published = quiz_sources.publish(library, now)
-    report.created += published.created
-    report.updated += published.updated
-    report.retired += published.retired
-    report.kept = published.kept
-    _stamp_version(rows.values(), published.rows, now)
+    quiz_report = quiz_sources.publish(library, now)
+    report.created += quiz_report.created
+    report.updated += quiz_report.updated
+    report.retired += quiz_report.retired
+    report.kept = quiz_report.kept
+    _stamp_version(rows.values(), quiz_report.rows, now)
     db.session.execute(delete(ContentProblem))
     db.session.add_all(ContentProblem(path=p.path, line=p.line, message=p.message, found_at=now) for p in library.problems)
     audit.record("content_sync", actor=actor, ip=ip, now=now, created=len(report.created),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import select
@@ -105,7 +105,6 @@ class Snapshot:
 
 MEMO_LIMIT = 20_000
 _lock = threading.Lock()
-_cache: dict[tuple[str, str], Snapshot] = {}
 
 
 _VERSION = select(ContentState.version).where(ContentState.id == 1)
@@ -123,20 +122,32 @@ def version() -> str | None:
     return environ[_ENVIRON_KEY]  # type: ignore[no-any-return]
 
 
+class PerVersion(Generic[T]):
+    """One value per content version and database, made once per process and shared by all requests;
+    the value of an older version of the same database is dropped when a newer one is made."""
+
+    def __init__(self, make: Callable[[str], T]) -> None:
+        self.make = make
+        self.values: dict[tuple[str, str], T] = {}
+
+    def get(self) -> T:
+        version_now = version()
+        if not version_now:  # never synced (a fresh or hand-filled database): nothing to key a cache by
+            return self.make("")
+        key = (str(db.engine.url), version_now)
+        found = self.values.get(key)
+        if found is None:
+            found = self.make(version_now)
+            with _lock:
+                for old in [k for k in self.values if k[0] == key[0]]:
+                    del self.values[old]
+                self.values[key] = found
+        return found
+
+
 def snapshot() -> Snapshot:
     """The published courses for this request: no query when the process already holds them."""
-    version_now = version()
-    if not version_now:  # never synced (a fresh or hand-filled database): nothing to key a cache by
-        return _load("")
-    key = (str(db.engine.url), version_now)
-    found = _cache.get(key)
-    if found is None:
-        found = _load(version_now)
-        with _lock:
-            for old in [k for k in _cache if k[0] == key[0]]:
-                del _cache[old]
-            _cache[key] = found
-    return found
+    return _snapshots.get()
 
 
 def _load(version: str) -> Snapshot:
@@ -150,6 +161,9 @@ def _load(version: str) -> Snapshot:
         c.id, c.slug, c.tier, c.title, c.title_en, c.hours, c.position, c.intro, dict(c.meta or {}), c.version,
         tuple(lessons.get(c.id, ()))) for c in rows), key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
     return Snapshot(version, tuple(courses), {c.slug: c for c in courses})
+
+
+_snapshots = PerVersion(_load)
 
 
 def lesson_page(snap: Snapshot, course: PublishedCourse, lesson: PublishedLesson) -> Rendered:

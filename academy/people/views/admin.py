@@ -46,7 +46,7 @@ bp.before_request(login_required(lambda: None))
 @bp.get("/content")
 def content_status() -> ResponseReturnValue:
     access.require_role(current_user, Role.AUTHOR)
-    state = content_sync.published()
+    state = content_sync.status()
     problems, courses = state.problems, state.courses
     sources = quizzes.sources()
     banks = sorted(sources.banks.values(), key=lambda b: b.id)
