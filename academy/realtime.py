@@ -25,6 +25,7 @@ from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "live:"
+SUBSCRIBE_WAIT_SECONDS = 5.0  # how long a new stream waits for the hub's subscription before it goes on regardless
 
 
 def client(app: Flask | None = None) -> redis.Redis | None:
@@ -92,14 +93,20 @@ class Hub:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.stopping = False
+        self.subscribed = threading.Event()  # set once Redis has confirmed the subscription
 
     def listen(self, name: str) -> queue.Queue[str]:
         inbox: queue.Queue[str] = queue.Queue(maxsize=64)
         with self.lock:
             self.listeners.setdefault(name, set()).add(inbox)
             if self.thread is None or not self.thread.is_alive():
+                self.subscribed.clear()
                 self.thread = threading.Thread(target=self._run, name="live-hub", daemon=True)
                 self.thread.start()
+        # a notice published before Redis holds the subscription would be lost: the stream's
+        # first state is read only after this, so nothing falls between the two
+        if not self.subscribed.wait(timeout=SUBSCRIBE_WAIT_SECONDS):
+            log.warning("live hub not subscribed yet; this stream may miss a change until the next one")
         return inbox
 
     def leave(self, name: str, inbox: queue.Queue[str]) -> None:
@@ -129,13 +136,15 @@ class Hub:
     def _subscribe(self) -> None:
         connection = client(self.app)
         assert connection is not None  # noqa: S101 - streams are offered only with Redis
-        pubsub = connection.pubsub(ignore_subscribe_messages=True)
+        pubsub = connection.pubsub()  # the confirmation is read below, so listeners know they are heard
         pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
         try:
             while not self.stopping:
                 message = pubsub.get_message(timeout=1.0)
                 if message is None:
                     continue
+                if message.get("type") == "psubscribe":
+                    self.subscribed.set()
                 if message.get("type") != "pmessage":
                     continue
                 name = message["channel"].decode()

@@ -13,7 +13,7 @@ import redis
 from flask import Flask, g
 from sqlalchemy import select
 
-from academy import loadlag
+from academy import loadlag, realtime
 from academy.competitions.services import live
 from academy.database import db, utcnow
 from academy.models import LiveAnswer, LiveEvent
@@ -233,3 +233,14 @@ def test_a_busy_workers_wait_is_credited_up_to_a_cap() -> None:
     loadlag.record(now - 0.1, 30.0)  # a stall, not a busy loop: credit stops at the cap
     assert loadlag.arrival(now) == pytest.approx(now - loadlag.CAP)
     assert loadlag.arrival(now + loadlag.CAP + 2) == now + loadlag.CAP + 2  # old waits do not count
+
+
+def test_a_notice_right_after_the_first_stream_connects_is_not_lost(redis_app: Flask) -> None:
+    hub = realtime.Hub(redis_app, lambda code, audience: f"data: {code} {audience}\n\n")
+    try:
+        inbox = hub.listen(realtime.channel("ABC123", "players"))  # the first stream starts the hub
+        with redis_app.app_context():
+            realtime.publish("ABC123", 1)  # at once, as a host's click may come
+        assert inbox.get(timeout=5) == "data: ABC123 players\n\n"
+    finally:
+        hub.stop()
