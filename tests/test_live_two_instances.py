@@ -74,7 +74,7 @@ def _wait_until_up(base: str) -> None:
         try:
             urllib.request.urlopen(f"{base}/login", timeout=1)  # noqa: S310 - our own test server
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, or a read timeout: gunicorn listens before its worker has booted
             time.sleep(0.1)
     raise RuntimeError(f"{base} did not start")
 
