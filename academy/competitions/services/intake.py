@@ -335,7 +335,6 @@ def drain_all() -> int:
 
 # --- a drainer per process ------------------------------------------------------------------------------
 
-_started: dict[int, int] = {}  # id(app) → pid it was started in: a forked worker starts its own
 _lock = threading.Lock()
 
 
@@ -350,12 +349,14 @@ def ensure_draining(app: Flask) -> None:
         if not gevent_patched():
             return
     pid = os.getpid()
-    if _started.get(id(app)) == pid:
+    # kept on the app, not by id(app): a new app may get the id of one already collected.
+    # The pid: a forked worker starts its own.
+    if app.extensions.get("live_drain_pid") == pid:
         return
     with _lock:
-        if _started.get(id(app)) == pid:
+        if app.extensions.get("live_drain_pid") == pid:
             return
-        _started[id(app)] = pid
+        app.extensions["live_drain_pid"] = pid
         threading.Thread(target=_drain_forever, args=(app,), name="live-drain", daemon=True).start()
 
 
