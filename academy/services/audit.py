@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, delete, insert, select
 
 from academy.database import db, utcnow
@@ -41,6 +42,16 @@ def search(filters: Filters, zone: tzinfo) -> Select[tuple[AuditLog]]:
     if filters.until:
         query = query.where(AuditLog.at < datetime.combine(filters.until + timedelta(days=1), time.min, zone))
     return query
+
+
+def page(filters: Filters, zone: tzinfo, number: int, *, per_page: int = 100) -> Pagination:
+    return db.paginate(search(filters, zone), page=number, per_page=per_page, error_out=False)
+
+
+def export_recorded(actor: User, filters: Filters, *, ip: str = "") -> None:
+    """The audit log's own export is an audited event, committed before the first row is sent."""
+    record("audit_exported", actor=actor, ip=ip, filters={k: str(v) for k, v in vars(filters).items() if v})
+    db.session.commit()
 
 
 def exported(actor: User, what: str, *, ip: str = "", **detail: Any) -> None:

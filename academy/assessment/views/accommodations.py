@@ -10,16 +10,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
 from academy import access
 from academy.assessment.services import accommodations, quizzes
-from academy.database import db
 from academy.forms import EmptyForm, ExamOverrideForm
-from academy.models import Course, OrgUnit, Role
-from academy.people.models.org import path_within
-from academy.people.services import reports
+from academy.learning.services import courses as course_rows
+from academy.models import Role
+from academy.people.services import org, reports
 from academy.web import client_ip
 
 bp = Blueprint("accommodations", __name__, url_prefix="/hr/accommodations")
@@ -42,7 +40,7 @@ def quiz_titles() -> dict[str, str]:
     """The exams an override may name: certification exams and course final exams."""
     titles = {f"exam/{e.id}": _("Certification: %(title)s", title=e.title)
               for e in sorted(quizzes.sources().exams.values(), key=lambda e: e.id)}
-    for course in db.session.execute(select(Course).where(Course.retired.is_(False)).order_by(Course.slug)).scalars():
+    for course in sorted(course_rows.live(), key=lambda c: c.slug):
         if (course.meta or {}).get("final_exam"):
             titles[f"final/{course.slug}"] = _("Final exam: %(title)s", title=course.title)
     return titles
@@ -51,11 +49,8 @@ def quiz_titles() -> dict[str, str]:
 def _form(titles: dict[str, str]) -> ExamOverrideForm:
     form = ExamOverrideForm()
     form.quiz.choices = [SelectChoice("", _("— choose an exam —"))] + [SelectChoice(k, v) for k, v in titles.items()]
-    scopes = access.scope_paths(current_user)
-    names = reports.unit_names()
     form.unit.choices = [SelectChoice(0, _("— choose a unit —"))] + [
-        SelectChoice(u.id, names[u.id]) for u in db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
-        if scopes is None or path_within(u.path, scopes)]
+        SelectChoice(i, name) for i, name in org.named_within(access.scope_paths(current_user))]
     return form
 
 

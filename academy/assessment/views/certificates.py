@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from academy import access, ratelimit, tiers
 from academy.assessment.services import awards, certificates, quizzes
-from academy.database import utcnow
+from academy.clock import utcnow
 from academy.forms import RevokeForm
 from academy.masking import mask_employee_no, mask_name
 from academy.models import AwardCertificate, Certificate

@@ -13,11 +13,11 @@ from flask_login import current_user, login_required
 
 from academy import access, ratelimit
 from academy.assessment.services import accommodations, certificates, item_stats, quiz_sources, quizzes
+from academy.clock import utcnow
 from academy.competitions.services import competitions
 from academy.content import qtypes
 from academy.content.exams import Review
 from academy.content.quizzes import Kind, QuizDef, QuizKey
-from academy.database import utcnow
 from academy.forms import BadInput, EmptyForm, answer_from_form
 from academy.grading import to_display
 from academy.models import Attempt, Role

@@ -661,6 +661,50 @@ def own_answer(question: LiveQuestion, player: LivePlayer) -> LiveAnswer | None:
     return row
 
 
+def early_buzzers(question: LiveQuestion) -> list[tuple[str, int | None]]:
+    """(name, team id) of each player who buzzed before 开始 on this question, earliest first."""
+    return [(name, team) for name, team in db.session.execute(
+        select(User.name, LivePlayer.team_id).join(LivePlayer, LivePlayer.user_id == User.id)
+        .join(LiveBuzz, LiveBuzz.player_id == LivePlayer.id)
+        .where(LiveBuzz.question_id == question.id, LiveBuzz.early.is_(True)).order_by(LiveBuzz.at, LiveBuzz.id))]
+
+
+def latest_team_answers(question: LiveQuestion) -> dict[int, LiveAnswer]:
+    """Each team's latest answer to the question."""
+    latest: dict[int, LiveAnswer] = {}
+    for row in db.session.execute(select(LiveAnswer).where(LiveAnswer.question_id == question.id)
+                                  .order_by(LiveAnswer.answered_at, LiveAnswer.id)).scalars():
+        if row.team_id is not None:
+            latest[row.team_id] = row
+    return latest
+
+
+def team_of_player(player_id: int) -> int | None:
+    player = db.session.get(LivePlayer, player_id)
+    return player.team_id if player is not None else None
+
+
+def players(event: LiveEvent, *, limit: int) -> list[LivePlayer]:
+    """The first ``limit`` players to join, in the order they joined."""
+    return list(db.session.execute(select(LivePlayer).where(LivePlayer.event_id == event.id)
+                                   .order_by(LivePlayer.joined_at, LivePlayer.id).limit(limit)).scalars())
+
+
+def player_names(event: LiveEvent, *, limit: int) -> list[str]:
+    return list(db.session.execute(
+        select(User.name).join(LivePlayer, LivePlayer.user_id == User.id).where(LivePlayer.event_id == event.id)
+        .order_by(LivePlayer.joined_at, LivePlayer.id).limit(limit)).scalars())
+
+
+def by_code(code: str) -> LiveEvent | None:
+    return db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one_or_none()
+
+
+def release_connection() -> None:
+    """Give the request's database connection back to the pool: a stream may stay open for hours."""
+    db.session.remove()
+
+
 def player_count(event: LiveEvent) -> int:
     return int(db.session.execute(
         select(func.count()).select_from(LivePlayer).where(LivePlayer.event_id == event.id)).scalar_one())

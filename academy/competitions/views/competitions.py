@@ -12,14 +12,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from academy import access, scoring
 from academy.assessment.services import awards, question_picker, quizzes
+from academy.clock import utcnow
 from academy.competitions.services import competitions
-from academy.database import db, utcnow
 from academy.forms import DIFFICULTY_NAMES, CompetitionForm, EmptyForm, ExtendForm
-from academy.models import Competition, OrgUnit, Role
+from academy.models import Competition, Role
+from academy.people.services import org
 from academy.services import audit
 from academy.web import client_ip
 
@@ -42,7 +42,7 @@ def index() -> ResponseReturnValue:
 
 def _setup_form() -> CompetitionForm:
     form = CompetitionForm(banks=question_picker.bank_choices(quizzes.sources().banks))
-    form.units.choices = [(u.id, u.name) for u in db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()]
+    form.units.choices = [(u.id, u.name) for u in org.in_tree_order()]
     return form
 
 

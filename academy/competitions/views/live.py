@@ -38,10 +38,10 @@ from werkzeug.exceptions import NotFound
 
 from academy import access, loadlag, ratelimit, realtime, scoring
 from academy.assessment.services import quizzes
+from academy.clock import utcnow
 from academy.competitions.services import intake, live, live_judges
 from academy.competitions.views import answerer, live_state
 from academy.content.quizbank import Question
-from academy.database import db, utcnow
 from academy.forms import LIVE_KINDS, CorrectionForm, EmptyForm, JoinForm, JudgeAddForm, JudgeMarkForm, LiveEventForm
 from academy.models import Role, RoundKind, Stage
 from academy.web import external_url
@@ -123,7 +123,7 @@ def _stream(name: str, build_first: Any) -> ResponseReturnValue:
     hub = realtime.hub(current_app._get_current_object(), live_state.notice)  # type: ignore[attr-defined]
     inbox = hub.listen(name)  # listen before reading the state, so no change falls in between
     first = build_first()
-    db.session.remove()  # hours of streaming must not pin one of the pool's connections
+    live.release_connection()  # hours of streaming must not pin one of the pool's connections
 
     def events() -> Any:
         try:
@@ -506,7 +506,6 @@ def stake(code: str) -> ResponseReturnValue:
         row = live.stake(event, player, value if isinstance(value, int) else 0)
     except live.LiveError as error:
         return _refusal(error)
-    db.session.refresh(row)
     return jsonify(received=True, stake=row.stake)
 
 

@@ -13,22 +13,16 @@ import contextlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from academy import scoring
 from academy.competitions.services import live
 from academy.content.render import render_inline
-from academy.database import db
 from academy.models import (
     EventStatus,
-    LiveAnswer,
-    LiveBuzz,
     LiveEvent,
     LivePlayer,
     LiveQuestion,
     QState,
     RoundKind,
-    User,
 )
 from academy.realtime import sse
 
@@ -127,12 +121,8 @@ def screen_state(event: LiveEvent) -> dict[str, Any]:
 
 def early_buzzers(q: LiveQuestion) -> list[str]:
     """Who buzzed before 开始 on this question: their team's name, or their own without a team."""
-    rows = db.session.execute(
-        select(User.name, LivePlayer.team_id).join(LivePlayer, LivePlayer.user_id == User.id)
-        .join(LiveBuzz, LiveBuzz.player_id == LivePlayer.id)
-        .where(LiveBuzz.question_id == q.id, LiveBuzz.early.is_(True)).order_by(LiveBuzz.at, LiveBuzz.id)).all()
     teams = {t.id: t.name for t in q.event.teams}
-    return [teams.get(team, name) if team else name for name, team in rows]
+    return [teams.get(team, name) if team else name for name, team in live.early_buzzers(q)]
 
 
 def console_state(event: LiveEvent) -> dict[str, Any]:
@@ -140,12 +130,7 @@ def console_state(event: LiveEvent) -> dict[str, Any]:
     once answering has closed, how the answers spread over the options."""
     q = event.current
     standings = {s.id: s.points for s in live.team_standings(event)}
-    verdicts: dict[int, LiveAnswer] = {}
-    if q is not None:
-        for row in db.session.execute(select(LiveAnswer).where(LiveAnswer.question_id == q.id)
-                                      .order_by(LiveAnswer.answered_at, LiveAnswer.id)).scalars():
-            if row.team_id is not None:
-                verdicts[row.team_id] = row  # the latest per team
+    verdicts = live.latest_team_answers(q) if q is not None else {}
     teams = [{"id": t.id, "name": t.name, "points": standings.get(t.id, 0), "answer": verdicts.get(t.id)}
              for t in event.teams]
     data: dict[str, Any] = {"teams": teams, "rules": live.rules_of(event), "distribution": None,
@@ -158,17 +143,13 @@ def console_state(event: LiveEvent) -> dict[str, Any]:
     if q is not None and q.kind == RoundKind.BUZZ:
         data["fouls"] = early_buzzers(q)
         turn = live.buzz_turn(q) if q.state == QState.OPEN else None
-        data["turn_team"] = db.session.get(LivePlayer, turn.player_id).team_id if turn is not None else None  # type: ignore[union-attr]
-    data["players"] = [(p.id, p.user.name) for p in db.session.execute(
-        select(LivePlayer).where(LivePlayer.event_id == event.id).order_by(LivePlayer.joined_at).limit(500)).scalars()]
+        data["turn_team"] = live.team_of_player(turn.player_id) if turn is not None else None
+    data["players"] = [(p.id, p.user.name) for p in live.players(event, limit=500)]
     return data
 
 
 def _lobby_names(event: LiveEvent) -> list[str]:
-    rows = db.session.execute(
-        select(User.name).join(LivePlayer, LivePlayer.user_id == User.id).where(LivePlayer.event_id == event.id)
-        .order_by(LivePlayer.joined_at, LivePlayer.id).limit(LOBBY_NAMES))
-    return [name for (name,) in rows]
+    return live.player_names(event, limit=LOBBY_NAMES)
 
 
 def shared_state(event: LiveEvent) -> dict[str, Any]:
@@ -182,7 +163,7 @@ def notice(code: str, audience: str) -> str | None:
     """The text a stream sends when Redis says an event changed: built once per process and notice."""
     if audience == "screen":
         return sse({"changed": True})  # the screen fetches /state itself, throttled
-    event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code)).scalar_one_or_none()
+    event = live.by_code(code)
     if event is None:
         return None
     return sse(shared_state(event))

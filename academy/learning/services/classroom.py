@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -404,3 +405,31 @@ def seats_of(user_id: int) -> list[tuple[ClassroomSession, SessionSeat]]:
 
 def may_request(session: ClassroomSession, user: User, now: datetime | None = None) -> bool:
     return session in open_to(user, now=now)
+
+
+def get(session_id: int) -> ClassroomSession | None:
+    return db.session.get(ClassroomSession, session_id)
+
+
+def seat_of(session_id: int, user_id: int) -> SessionSeat | None:
+    return db.session.execute(select(SessionSeat).where(
+        SessionSeat.session_id == session_id, SessionSeat.user_id == user_id)).scalar_one_or_none()
+
+
+def seated_person(session_id: int, user_id: int) -> User | None:
+    """The person, if they hold a seat (or a request) on this session."""
+    return db.session.execute(select(User).join(SessionSeat, SessionSeat.user_id == User.id).where(
+        SessionSeat.session_id == session_id, User.id == user_id)).scalar_one_or_none()
+
+
+def signed_in_count(session_id: int) -> int:
+    return int(db.session.execute(select(func.count()).select_from(SessionSeat).where(
+        SessionSeat.session_id == session_id, SessionSeat.signed_in_at.isnot(None))).scalar_one())
+
+
+def titles(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(ClassroomSession.id, ClassroomSession.title).where(ClassroomSession.id.in_(wanted)))
+    return dict(rows.tuples().all())

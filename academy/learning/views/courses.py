@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from academy import access, format_hours, tiers
 from academy.assessment.services import certificates, quizzes
+from academy.clock import utcnow
 from academy.content.quizzes import QuizKey
-from academy.database import utcnow
 from academy.forms import EmptyForm
 from academy.learning.services import next_step, progress, published
 from academy.learning.services.next_step import NextStep, Step

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy import access
-from academy.database import db
 from academy.forms import EvaluationForm
 from academy.learning.models.evaluation import ITEMS
-from academy.learning.services import evaluations
-from academy.models import ClassroomSession, Course, Role, User
-from academy.people.services import exports
+from academy.learning.services import classroom, evaluations
+from academy.learning.services import courses as course_rows
+from academy.models import ClassroomSession, Course, Role
+from academy.people.services import accounts, exports
 from academy.services import audit
 from academy.web import client_ip
 
@@ -63,7 +63,7 @@ def _questionnaire(title: str, *, course: Course | None = None,
         return redirect(url_for("evaluations.mine"), code=303)
     status = 422 if form.is_submitted() and earlier is None else 200
     return render_template("evaluations/form.html", form=form, title=title, earlier=earlier,
-                           trainer=db.session.get(User, session.trainer_id) if session and session.trainer_id else None,
+                           trainer=accounts.get(session.trainer_id) if session else None,
                            labels=item_labels()), status
 
 
@@ -123,9 +123,8 @@ def export() -> ResponseReturnValue:
         if request.args.get("course"):
             course_id = access.course_for_results(current_user, request.args.get("course", "")).id
     rows = evaluations.comments(scope, course_id=course_id, session_id=session_id)
-    titles = {c.id: c.title for c in db.session.query(Course).filter(Course.id.in_({r.course_id for r in rows}))}
-    sessions = {s.id: s.title for s in db.session.query(ClassroomSession).filter(
-        ClassroomSession.id.in_({r.session_id for r in rows}))}
+    titles = course_rows.titles(r.course_id for r in rows)
+    sessions = classroom.titles(r.session_id for r in rows)
     labels = item_labels()
     columns = [exports.Column(_("Submitted"), 18, "datetime"), exports.Column(_("Course or session"), 30)] + [
         exports.Column(labels[item], 12, "number") for item in ITEMS] + [exports.Column(_("Comment"), 60)]

@@ -10,16 +10,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
 from academy import access, tiers
-from academy.database import db
 from academy.forms import PlanForm
+from academy.learning.services import courses as course_rows
 from academy.learning.services import plans
-from academy.models import Course, OrgUnit, Role, TrainingPlan
-from academy.people.models.org import path_within
-from academy.people.services import reports
+from academy.models import OrgUnit, Role, TrainingPlan
+from academy.people.services import org, reports
 from academy.web import client_ip
 
 bp = Blueprint("plans", __name__, url_prefix="/hr/plans")
@@ -50,12 +48,8 @@ def _number(value: float) -> Decimal:
 
 def _form(plan: TrainingPlan | None) -> PlanForm:
     form = PlanForm()
-    scopes = access.scope_paths(current_user)
-    names = reports.unit_names()
-    form.unit.choices = [SelectChoice(u.id, names[u.id]) for u in db.session.execute(
-        select(OrgUnit).order_by(OrgUnit.path)).scalars() if scopes is None or path_within(u.path, scopes)]
-    form.courses.choices = [SelectChoice(c.id, f"{c.title}（{tiers.label(c.tier)}）") for c in db.session.execute(
-        select(Course).where(Course.retired.is_(False)).order_by(Course.tier, Course.position)).scalars()]
+    form.unit.choices = [SelectChoice(i, name) for i, name in org.named_within(access.scope_paths(current_user))]
+    form.courses.choices = [SelectChoice(c.id, f"{c.title}（{tiers.label(c.tier)}）") for c in course_rows.live()]
     if plan is not None and not form.is_submitted():
         form.unit.data, form.year.data = plan.unit_id, plan.year
         form.hours_per_head.data = _number(plan.hours_per_head)

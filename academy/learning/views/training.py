@@ -14,17 +14,15 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
 from academy import access, tiers
-from academy.database import db
 from academy.forms import EmptyForm, SessionAssignForm, SessionForm
 from academy.learning.services import classroom, external, published
+from academy.learning.services import courses as training_courses
 from academy.learning.services import hours as training_hours
-from academy.models import ClassroomSession, Course, OrgUnit, SessionSeat, TargetKind, User
-from academy.people.models.org import path_within
-from academy.people.services import assignments, reports
+from academy.models import ClassroomSession, SessionSeat, TargetKind, User
+from academy.people.services import accounts, assignments, org
 from academy.web import client_ip, external_url
 
 bp = Blueprint("training", __name__, url_prefix="/training")
@@ -62,8 +60,7 @@ def screen(session_id: int) -> ResponseReturnValue:
 def code_json(session_id: int) -> ResponseReturnValue:
     session = access.classroom_session_for_staff(current_user, session_id)
     code = classroom.current_code(session)
-    signed = db.session.query(SessionSeat).filter(SessionSeat.session_id == session.id,
-                                                  SessionSeat.signed_in_at.isnot(None)).count()
+    signed = classroom.signed_in_count(session.id)
     response = jsonify(code=code, signed_in=signed,
                        qr=url_for("training.qr", session_id=session.id, c=code) if code else None)
     response.headers["Cache-Control"] = "no-store"
@@ -86,7 +83,7 @@ def qr(session_id: int) -> ResponseReturnValue:
 def sign_in(session_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     code = (request.form.get("c") if request.method == "POST" else request.args.get("c")) or ""
-    session = db.session.get(ClassroomSession, session_id)
+    session = classroom.get(session_id)
     if session is None:
         abort(404)
     if request.method == "POST" and form.validate_on_submit():
@@ -99,7 +96,7 @@ def sign_in(session_id: int) -> ResponseReturnValue:
                                    refusal=message, signed=False), 409
         flash(_("Signed in. %(hours)s hours credited.", hours=f"{seat.hours:g}"), "success")
         return redirect(url_for("training.sign_in", session_id=session_id, done=1), code=303)
-    mine = db.session.query(SessionSeat).filter_by(session_id=session.id, user_id=current_user.id).one_or_none()
+    mine = classroom.seat_of(session.id, current_user.id)
     return render_template("training/sign_in.html", session=session, form=form, code=code, refusal=None,
                            signed=mine is not None and mine.signed_in_at is not None)
 
@@ -156,24 +153,20 @@ def _hr_only() -> None:
 
 
 def _unit_choices() -> list[SelectChoice]:
-    scopes = access.scope_paths(current_user)
-    names = reports.unit_names()
-    return [SelectChoice(u.id, names[u.id]) for u in db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
-            if scopes is None or path_within(u.path, scopes)]
+    return [SelectChoice(i, name) for i, name in org.named_within(access.scope_paths(current_user))]
 
 
 def _session_form(session: ClassroomSession | None = None) -> SessionForm:
     form = SessionForm(obj=None)
-    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
+    courses = training_courses.live()
     form.course.choices = [SelectChoice("", _("— none —"))] + [SelectChoice(c.slug, c.title) for c in courses]
     form.tier.choices = [SelectChoice("", _("— from the linked course, or none —"))] + [
         SelectChoice(str(t), tiers.label(t)) for t in tiers.TIER_ORDER]
     form.unit.choices = _unit_choices()
     if session is not None and not form.is_submitted():
         zone = _zone()
-        course = db.session.get(Course, session.course_id) if session.course_id else None
-        trainer = db.session.get(User, session.trainer_id) if session.trainer_id else None
+        course = training_courses.get(session.course_id)
+        trainer = accounts.get(session.trainer_id)
         form.title.data, form.place.data, form.description.data = session.title, session.place, session.description
         form.course.data, form.tier.data = course.slug if course else "", session.tier or ""
         form.unit.data, form.trainer.data = session.unit_id, trainer.employee_no if trainer else ""
@@ -195,12 +188,10 @@ def _draft(form: SessionForm) -> classroom.SessionDraft | None:
     trainer = None
     number = (form.trainer.data or "").strip()
     if number:
-        trainer = db.session.execute(select(User).where(User.employee_no == number,
-                                                        User.active.is_(True))).scalar_one_or_none()
+        trainer = accounts.by_numbers([number], active_only=True).get(number)
         if trainer is None:
             _refuse(form, "trainer", _("No active person has this employee number."))
-    course = db.session.execute(select(Course).where(Course.slug == form.course.data)).scalar_one_or_none() \
-        if form.course.data else None
+    course = training_courses.by_slug(form.course.data or "")
     assert form.starts_at.data is not None  # noqa: S101 - DataRequired passed
     assert form.ends_at.data is not None  # noqa: S101
     starts = form.starts_at.data.replace(tzinfo=zone).astimezone(UTC)
@@ -262,7 +253,7 @@ def _assign_form() -> SessionAssignForm:
 
 
 def _detail(session: ClassroomSession, assign_form: SessionAssignForm | None = None) -> str:
-    course = db.session.get(Course, session.course_id) if session.course_id else None
+    course = training_courses.get(session.course_id)
     return render_template("training/detail.html", session=session, course=course, roster=classroom.roster(session),
                            no_shows={s.user_id for s in classroom.no_shows(session)}, now=datetime.now(UTC),
                            assign_form=assign_form or _assign_form(), form=EmptyForm(),
@@ -277,8 +268,7 @@ def detail(session_id: int) -> ResponseReturnValue:
 
 def _named_people(form: SessionAssignForm) -> list[User] | None:
     numbers = list(dict.fromkeys(n for n in re.split(r"[\s,，、;；]+", form.people.data or "") if n))
-    found = {u.employee_no: u for u in db.session.execute(
-        select(User).where(User.employee_no.in_(numbers), User.active.is_(True))).scalars()} if numbers else {}
+    found = accounts.by_numbers(numbers, active_only=True)
     unknown = [n for n in numbers if n not in found or not access.in_scope(current_user, found[n].org_unit)]
     if unknown:
         _refuse(form, "people", _("Not found among your people: %(numbers)s.", numbers="、".join(unknown[:10])))
@@ -338,8 +328,7 @@ def mark(session_id: int, user_id: int) -> ResponseReturnValue:
     session = access.classroom_session_for_staff(current_user, session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    person = db.session.execute(select(User).join(SessionSeat, SessionSeat.user_id == User.id).where(
-        SessionSeat.session_id == session.id, User.id == user_id)).scalar_one_or_none()
+    person = classroom.seated_person(session.id, user_id)
     if person is None:
         abort(404)
     classroom.mark_attended(session.id, person, actor=current_user, attended=request.form.get("attended") == "1")

@@ -3,11 +3,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -72,6 +74,32 @@ def find_by_identifier(identifier: str) -> User | None:
     return db.session.execute(
         select(User).where(or_(User.employee_no == key, func.lower(User.email) == key.lower()))
     ).scalars().first()
+
+
+def get(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
+
+
+def by_numbers(numbers: Iterable[str], *, active_only: bool = False) -> dict[str, User]:
+    """The people with these employee numbers, by number (numbers nobody has are left out)."""
+    wanted = list(numbers)
+    if not wanted:
+        return {}
+    query = select(User).where(User.employee_no.in_(wanted))
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return {u.employee_no: u for u in db.session.execute(query).scalars()}
+
+
+def page(text: str, number: int, *, per_page: int = 50) -> Pagination:
+    """The admin's people list: employee number, name or e-mail containing ``text``, by employee number."""
+    statement = select(User).order_by(User.employee_no)
+    if text:
+        # what an admin types is text: % and _ match themselves, not any characters
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(or_(User.employee_no.like(like, escape="\\"), User.name.like(like, escape="\\"),
+                                        User.email.like(like, escape="\\")))
+    return db.paginate(statement, page=number, per_page=per_page, error_out=False)
 
 
 def identity_key(identifier: str) -> str:

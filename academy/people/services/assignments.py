@@ -442,3 +442,10 @@ def roll(today: date, *, zone: tzinfo = UTC, now: datetime | None = None) -> int
         db.session.rollback()
         return 0
     return opened
+
+
+def target_numbers(assignment_id: int) -> list[str]:
+    """The employee numbers an assignment names one by one, in order."""
+    return list(db.session.execute(
+        select(User.employee_no).join(AssignmentTarget, AssignmentTarget.user_id == User.id)
+        .where(AssignmentTarget.assignment_id == assignment_id).order_by(User.employee_no)).scalars())

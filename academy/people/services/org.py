@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from academy.database import db
 from academy.models import OrgUnit, UnitKind
-from academy.people.models.org import within
+from academy.people.models.org import path_within, within
 
 
 def kind_at(depth: int) -> UnitKind:
@@ -34,3 +34,25 @@ def ancestors(unit: OrgUnit) -> list[OrgUnit]:
     ids = unit.ancestor_ids
     found = {u.id: u for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()}
     return [found[i] for i in ids if i in found]
+
+
+def get(unit_id: int | None) -> OrgUnit | None:
+    return db.session.get(OrgUnit, unit_id) if unit_id else None
+
+
+def in_tree_order() -> list[OrgUnit]:
+    """Every unit, each followed by its subtree (path order)."""
+    return list(db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars())
+
+
+def children(unit: OrgUnit) -> list[OrgUnit]:
+    return list(db.session.execute(
+        select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)).scalars())
+
+
+def named_within(scopes: list[str] | None) -> list[tuple[int, str]]:
+    """(id, full name path) of each unit inside ``scopes`` (None: all), in tree order: the desks' unit pickers."""
+    units = in_tree_order()
+    by_id = {u.id: u for u in units}
+    return [(u.id, "/".join(by_id[i].name for i in u.ancestor_ids if i in by_id)) for u in units
+            if scopes is None or path_within(u.path, scopes)]

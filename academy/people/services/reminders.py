@@ -262,7 +262,7 @@ def deliver(settings: MailSettings, items: list[Outgoing], *, notices: bool = Tr
             db.session.flush()  # the unique key claims the reminder before the message goes out
             try:
                 smtp.send_message(_message(item, settings.sender))
-            except smtplib.SMTPException:
+            except OSError:  # an SMTP refusal or a broken connection: the claimed reminder was not sent
                 db.session.rollback()
                 raise
             db.session.commit()

@@ -43,6 +43,7 @@ from academy.models import (
     User,
 )
 from academy.people.models.org import path_ids, path_within, within
+from academy.people.services import org
 from academy.tiers import TIER_ORDER
 
 
@@ -271,9 +272,7 @@ def missing_parts(rows: Sequence[OverdueRow]) -> dict[tuple[int, int], str]:
 
 def unit_names() -> dict[int, str]:
     """Full name path of every unit (one query; the tree has thousands of units at most)."""
-    units = {u.id: u for u in db.session.execute(select(OrgUnit)).scalars()}
-    return {uid: "/".join(units[i].name for i in u.ancestor_ids if i in units)
-            for uid, u in units.items()}
+    return dict(org.named_within(None))
 
 
 def overdue(unit: OrgUnit, *, today: date, filters: Filters | None = None) -> Iterator[OverdueRow]:

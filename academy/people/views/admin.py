@@ -24,17 +24,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from academy import access, tiers
 from academy.assessment.services import question_import as question_import_service
 from academy.assessment.services import quiz_sources, quizzes
 from academy.content.library import load_library
-from academy.database import db
 from academy.forms import EmptyForm, QuestionImportForm, UserRolesForm
-from academy.learning.services import content_sync
-from academy.models import Course, OrgUnit, Role, User
-from academy.people.services import accounts, exports
+from academy.learning.services import content_sync, published
+from academy.models import OrgUnit, Role
+from academy.people.services import accounts, exports, org
 from academy.people.services.exports import Column
 from academy.services import audit
 from academy.web import client_ip
@@ -128,7 +126,7 @@ def audit_log() -> ResponseReturnValue:
     filters, wrong = _audit_filters()
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows = db.paginate(audit.search(filters, zone), page=page, per_page=100, error_out=False)
+    rows = audit.page(filters, zone, page)
     kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("action", "who", "ip", "since", "until") and v}
     return render_template("admin/audit.html", rows=rows, filters=filters, wrong=wrong, actions=audit.actions(),
                            action_name=lambda code: ACTION_NAMES.get(code, code), filter_args=kept,
@@ -144,9 +142,7 @@ def audit_export() -> ResponseReturnValue:
     access.require_role(current_user, Role.ADMIN)
     filters, _wrong = _audit_filters()
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    audit.record("audit_exported", actor=current_user, ip=client_ip(), filters={
-        k: str(v) for k, v in vars(filters).items() if v})
-    db.session.commit()
+    audit.export_recorded(current_user, filters, ip=client_ip())
     rows = ([at, action, number or "", name or "", ip, json.dumps(detail, ensure_ascii=False)]
             for at, action, number, name, ip, detail in audit.export_rows(filters, zone))
     body = exports.csv_chunks(AUDIT_COLUMNS, rows, zone=current_app.config["DISPLAY_TIMEZONE"])
@@ -160,13 +156,7 @@ def users() -> ResponseReturnValue:
     access.require_role(current_user, Role.ADMIN)
     query = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    statement = select(User).order_by(User.employee_no)
-    if query:
-        # what an admin types is text: % and _ match themselves, not any characters
-        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(or_(User.employee_no.like(like, escape="\\"), User.name.like(like, escape="\\"),
-                                        User.email.like(like, escape="\\")))
-    rows = db.paginate(statement, page=page, per_page=50, error_out=False)
+    rows = accounts.page(query, page)
     return render_template("admin/users.html", rows=rows, query=query)
 
 
@@ -174,7 +164,7 @@ def users() -> ResponseReturnValue:
 def user_detail(user_id: int) -> ResponseReturnValue:
     user = access.user_for_admin(current_user, user_id)
     form = UserRolesForm()
-    units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars().all()
+    units = org.in_tree_order()
     form.hr_scope.choices = [(0, "—"), *((u.id, "　" * u.depth + u.name) for u in units)]
     roles = {r.role: r for r in user.roles}
     if request.method == "GET":
@@ -188,7 +178,7 @@ def user_detail(user_id: int) -> ResponseReturnValue:
         if form.hr.data and not form.hr_scope.data:
             form.hr_scope.errors = [_("Choose the unit whose people this HR user manages.")]
         return render_template("admin/user.html", user=user, form=form), 422
-    scope = db.session.get(OrgUnit, form.hr_scope.data) if form.hr.data else None
+    scope = org.get(form.hr_scope.data) if form.hr.data else None
     wanted: dict[Role, OrgUnit | None] = {r: None for r in (Role.AUTHOR, Role.HOST, Role.ADMIN) if getattr(form, r.value).data}
     if form.hr.data:
         wanted[Role.HR] = scope
@@ -215,8 +205,7 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
 
 def _question_form() -> QuestionImportForm:
     form = QuestionImportForm()
-    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (tiers.rank(c.tier), c.position))
+    courses = published.snapshot().courses
     form.course.choices = [("", _("— choose —"))] + [(c.slug, c.title) for c in courses]
     chosen = next((c for c in courses if c.slug == form.course.data), None)
     form.lesson.choices = [(lesson.slug, lesson.title) for lesson in chosen.live_lessons] if chosen else []

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy import ratelimit
-from academy.database import utcnow
+from academy.clock import utcnow
 from academy.forms import EmptyForm, ForgotPasswordForm, LanguageForm, LoginForm, PasswordForm, ResetPasswordForm
 from academy.models import Role, User
 from academy.people.services import accounts, identity, password_reset, sessions, twofactor

@@ -36,18 +36,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3 API; stubs lag
 
 from academy import access, metrics, tiers
 from academy.assessment.services import quizzes
-from academy.database import db
 from academy.forms import ApplyImportForm, AssignmentForm, DueDateForm, EmptyForm, ImportForm, ReachForm, StateForm
 from academy.learning.services import classroom, training_record
+from academy.learning.services import courses as course_rows
 from academy.learning.services import hours as training_hours
-from academy.models import AssignmentState, AssignmentTarget, Course, ImportUpload, OrgUnit, Role, TargetKind, User
-from academy.people.models.org import path_within
+from academy.models import AssignmentState, Course, ImportUpload, OrgUnit, Role, TargetKind, User
 from academy.people.services import (
+    accounts,
     announce,
     assignment_reach,
     assignments,
@@ -55,6 +54,7 @@ from academy.people.services import (
     exports,
     hr_home,
     nudges,
+    org,
     people_import,
     reminders,
     reports,
@@ -96,7 +96,7 @@ def _year() -> tuple[datetime, datetime]:
 
 def _filters() -> reports.Filters:
     slug = request.args.get("course", "")
-    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none() if slug else None
+    course = course_rows.by_slug(slug)
     if slug and course is None:
         abort(404)
     return reports.Filters(course_id=course.id if course else None, tier=request.args.get("tier") or None,
@@ -185,13 +185,11 @@ def home() -> ResponseReturnValue:
 @bp.get("/report")
 def report() -> ResponseReturnValue:
     unit = _unit()
-    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
     positions = reports.positions(access.scope_paths(current_user))
     rows = _completion(unit)
     start, end = _year()
     return render_template("hr/report.html", unit=unit, rows=rows, trail=_trail(unit),
-                           courses=list(courses), positions=positions, args=request.args,
+                           courses=course_rows.live(), positions=positions, args=request.args,
                            unit_rows=[r for r in rows if not r.is_total], trend=_trend_chart(unit),
                            coverage=reports.tier_coverage(unit, filters=_filters()), tier_keys=reports.TIERS, **CHART,
                            year=start.year, this_year=_today().year,
@@ -433,11 +431,8 @@ def _overdue_rows(unit: OrgUnit) -> tuple[list[reports.OverdueRow], dict[tuple[i
 def overdue() -> ResponseReturnValue:
     unit = _unit()
     rows, missing, more = _overdue_rows(unit)
-    courses = db.session.execute(select(Course).where(Course.retired.is_(False))).scalars()
-    children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)).scalars()
     return render_template("hr/overdue.html", unit=unit, rows=rows, more=more, args=request.args, missing=missing,
-                           courses=sorted(courses, key=lambda c: (tiers.rank(c.tier), c.position)),
-                           children=list(children), trail=_trail(unit), form=EmptyForm(), cap=nudges.CAP)
+                           courses=course_rows.live(), children=org.children(unit), trail=_trail(unit), form=EmptyForm(), cap=nudges.CAP)
 
 
 def _back_to_overdue() -> ResponseReturnValue:
@@ -704,14 +699,13 @@ def import_run() -> ResponseReturnValue:
 
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
-    courses = sorted(db.session.execute(select(Course).where(Course.retired.is_(False))).scalars(),
-                     key=lambda c: (tiers.rank(c.tier), c.position, c.slug))
-    paths = dict.fromkeys(c.tier for c in courses)
-    counts = {t: sum(1 for c in courses if c.tier == t) for t in paths}
+    live = course_rows.live()
+    paths = dict.fromkeys(c.tier for c in live)
+    counts = {t: sum(1 for c in live if c.tier == t) for t in paths}
     form.what.choices = ([SelectChoice("", _("— choose a course, path or certification —"))]
                          + [SelectChoice(f"course:{c.slug}", _("Course: %(title)s (%(tier)s)", title=c.title,
                                                                tier=tiers.label(c.tier)))
-                            for c in courses]
+                            for c in live]
                          + [SelectChoice(f"tier:{t}", _("Learning path: every %(tier)s course (%(n)d courses)",
                                                         tier=tiers.label(t), n=counts[t])) for t in paths]
                          + [SelectChoice(f"exam:{e.id}", _("Certification: %(title)s", title=e.title))
@@ -721,19 +715,14 @@ def _assignment_form() -> AssignmentForm:
 
 
 def _unit_choices() -> list[SelectChoice]:
-    scopes = access.scope_paths(current_user)
-    units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
-    names = reports.unit_names()
-    return [SelectChoice(u.id, names[u.id]) for u in units if scopes is None or path_within(u.path, scopes)]
+    return [SelectChoice(i, name) for i, name in org.named_within(access.scope_paths(current_user))]
 
 
 def _chosen_courses(what: str) -> list[Course]:
     kind, _sep, key = what.partition(":")
     if kind == "exam":
         return []
-    column = Course.slug if kind == "course" else Course.tier
-    return list(db.session.execute(
-        select(Course).where(column == key, Course.retired.is_(False)).order_by(Course.position)).scalars())
+    return course_rows.live_matching(slug=key) if kind == "course" else course_rows.live_matching(tier=key)
 
 
 def _chosen_exam(what: str) -> str | None:
@@ -757,7 +746,7 @@ def _refuse(form: AssignmentForm | ReachForm, field: str, message: str) -> None:
 def _named_people(form: AssignmentForm | ReachForm) -> list[User] | None:
     """The employee numbers typed in, as people of the viewer's scope; None (with the field's error) if any is not."""
     numbers = list(dict.fromkeys(n for n in re.split(r"[\s,，、;；]+", form.people.data or "") if n))
-    found = {u.employee_no: u for u in db.session.execute(select(User).where(User.employee_no.in_(numbers))).scalars()} if numbers else {}
+    found = accounts.by_numbers(numbers)
     unknown = [n for n in numbers if n not in found or not access.in_scope(current_user, found[n].org_unit)]
     if unknown:
         _refuse(form, "people", _("Not found among your people: %(numbers)s.", numbers="、".join(unknown[:10])))
@@ -834,7 +823,6 @@ def _mail_assigned(made: Any) -> None:
         sent = announce.mail_assigned(reminders.MailSettings.from_config(current_app.config), made,
                                       default_locale=current_app.config["BABEL_DEFAULT_LOCALE"])
     except (OSError, smtplib.SMTPException):
-        db.session.rollback()
         current_app.logger.exception("assignment %s: the e-mails could not be sent", made.id)
         flash(_("The in-app notices went out, but the e-mails could not be sent; the mail server did not answer."),
               "error")
@@ -850,9 +838,7 @@ def _reach_of(assignment_id: int) -> assignment_reach.Reach | None:
 def _reach_form(assignment: Any, formdata: Any = None) -> ReachForm:
     people = ""
     if assignment.target_kind == TargetKind.PEOPLE:
-        people = "\n".join(db.session.execute(
-            select(User.employee_no).join(AssignmentTarget, AssignmentTarget.user_id == User.id)
-            .where(AssignmentTarget.assignment_id == assignment.id).order_by(User.employee_no)).scalars())
+        people = "\n".join(assignments.target_numbers(assignment.id))
     form = ReachForm(formdata=formdata, target_kind=assignment.target_kind, unit=assignment.unit_id,
                      include_subtree=assignment.include_subtree, position=assignment.position, people=people)
     form.unit.choices = _unit_choices()

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from academy.database import utcnow
+from academy.clock import utcnow
 from academy.forms import EmptyForm
 from academy.people.services import privacy
 from academy.record_pdf import Section, record_pdf
