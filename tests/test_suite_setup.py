@@ -1,0 +1,56 @@
+"""The suite's own shortcuts for building apps quickly must not change what an app does."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import inspect
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
+from werkzeug.routing.converters import AnyConverter, BaseConverter
+
+from academy.database import db
+
+from .conftest import TEST_DATABASE_URL, _compile_builder, make_app
+
+
+def _sample(converter: BaseConverter) -> object:
+    if isinstance(converter, IntegerConverter):
+        return 7
+    if isinstance(converter, AnyConverter):
+        return next(iter(converter.items))  # type: ignore[attr-defined]
+    if isinstance(converter, (PathConverter, UnicodeConverter)):
+        return "a b/é" if isinstance(converter, PathConverter) else "a b é"
+    return "x"
+
+
+def test_every_shared_url_builder_builds_what_a_freshly_compiled_one_builds(app: Flask) -> None:
+    make_app()  # a second app: its rules take the builders the first app compiled
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        values = {name: _sample(converter) for name, converter in rule._converters.items()}
+        for append_unknown in (False, True):
+            extra = {"page": 2, "q": "x y"} if append_unknown else {}
+            fresh = _compile_builder(rule, append_unknown).__get__(rule, None)
+            shared = rule._compile_builder(append_unknown).__get__(rule, None)
+            assert shared(**values, **extra) == fresh(**values, **extra), rule.rule
+        checked += 1
+    assert checked > 100
+
+
+def test_an_app_gets_an_empty_database_with_the_whole_schema(app: Flask) -> None:
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        assert tables == set(db.metadata.tables)
+        for table in db.metadata.sorted_tables:
+            assert db.session.execute(table.select().limit(1)).first() is None, table.name
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="on PostgreSQL the apps of a worker share its database")
+def test_each_app_has_an_in_memory_database_of_its_own(app: Flask) -> None:
+    other = make_app()
+    with app.app_context():
+        db.session.execute(db.metadata.tables["org_unit"].insert().values(
+            name="甲", kind="group", depth=0, path="/1/"))
+        db.session.commit()
+    with other.app_context():  # each app has a database of its own
+        assert db.session.execute(db.metadata.tables["org_unit"].select()).first() is None
