@@ -109,7 +109,7 @@ def _shared_builder(rule: Rule, append_unknown: bool = True) -> Callable[..., tu
     return _builders[key]
 
 
-Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
+Rule._compile_builder = _shared_builder  # type: ignore[method-assign,assignment]
 
 _apps: list[Flask] = []
 
