@@ -1,20 +1,21 @@
 """Load-and-authorise: the only way routes obtain objects and check permissions.
 
+The rows come from the services' reads; this module holds the rules and no query of its own
+(import-linter keeps the database out of it).
+
 Unknown and forbidden look the same (404) where existence is private.
 """
 
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
-from academy.assessment.services import quizzes
+from academy.assessment.services import accommodations, awards, certificates, quizzes
 from academy.competition_rules import admits, quiz_def
+from academy.competitions.services import competitions, live, live_judges
 from academy.content import quizzes as quizdefs
 from academy.content.quizzes import QuizDef
-from academy.database import db
-from academy.learning.services import classroom, evaluations, published
+from academy.learning.services import classroom, courses, evaluations, external, plans, published
 from academy.models import (
     Assignment,
     Attempt,
@@ -28,18 +29,17 @@ from academy.models import (
     ExternalRecord,
     Lesson,
     LiveEvent,
-    LiveJudge,
     LivePlayer,
     LiveTeam,
     Notice,
     OrgUnit,
     Role,
-    SessionSeat,
     Trainer,
     TrainingPlan,
     User,
 )
 from academy.people.models.org import path_within
+from academy.people.services import accounts, assignments, notices, org, trainers
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -83,7 +83,7 @@ def in_scope(viewer: User, unit: OrgUnit | None) -> bool:
 
 
 def course_for_learner(slug: str) -> Course:
-    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    course = courses.by_slug(slug)
     if course is None:
         abort(404)
     if course.retired:
@@ -123,7 +123,7 @@ def user_for_admin(viewer: User, user_id: int) -> User:
     """Account administration is for admins; anyone else gets 404, as if the account did not exist."""
     if not is_admin(viewer):
         abort(404)
-    user = db.session.get(User, user_id)
+    user = accounts.get(user_id)
     if user is None:
         abort(404)
     return user
@@ -141,8 +141,7 @@ def hr_home_unit(viewer: User) -> OrgUnit:
     """Where the HR pages open: the viewer's first scope, or the root for admins."""
     scopes = hr_scopes(viewer)
     if scopes is None:
-        root = db.session.execute(
-            select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).scalars().first()
+        root = org.root()
         if root is None:
             abort(404)
         return root
@@ -155,7 +154,7 @@ def unit_for_hr(viewer: User, unit_id: int | None) -> OrgUnit:
     """An org unit the viewer may report on; 404 when unknown or outside the scope."""
     if unit_id is None:
         return hr_home_unit(viewer)
-    unit = db.session.get(OrgUnit, unit_id)
+    unit = org.get(unit_id)
     if unit is None:
         abort(404)
     if not in_scope(viewer, unit):
@@ -165,7 +164,7 @@ def unit_for_hr(viewer: User, unit_id: int | None) -> OrgUnit:
 
 def person_for_hr(viewer: User, user_id: int) -> User:
     """A person whose records the viewer may see; 404 when unknown or outside the scope."""
-    person = db.session.get(User, user_id)
+    person = accounts.get(user_id)
     if person is None:
         abort(404)
     if not in_scope(viewer, person.org_unit):
@@ -176,7 +175,7 @@ def person_for_hr(viewer: User, user_id: int) -> User:
 def person_for_password_reset(viewer: User, user_id: int) -> User:
     """Admins reset anyone's password; HR only learners in their scope (never another HR user, a host, an
     author or an admin: that would hand HR those rights). Anyone else gets 404."""
-    person = db.session.get(User, user_id)
+    person = accounts.get(user_id)
     if person is None:
         abort(404)
     if is_admin(viewer):
@@ -192,7 +191,7 @@ def may_reset_password(viewer: User, person: User) -> bool:
 
 def notice_for_owner(viewer: User, notice_id: int) -> Notice:
     """A notice is its addressee's alone: anyone else gets 404."""
-    notice = db.session.get(Notice, notice_id)
+    notice = notices.get(notice_id)
     if notice is None:
         abort(404)
     if notice.user_id != viewer.id:
@@ -207,7 +206,7 @@ def can_edit_assignment(viewer: User, assignment: Assignment) -> bool:
 
 def assignment_for_hr(viewer: User, assignment_id: int) -> Assignment:
     """An assignment the viewer may change; one made above their scope (shown read-only) is 404 here."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = assignments.get(assignment_id)
     if assignment is None:
         abort(404)
     if not can_edit_assignment(viewer, assignment):
@@ -248,7 +247,7 @@ def quiz_by_key(key: str) -> QuizDef | None:
     if ident.kind == quizdefs.Kind.EXAM:
         definition = quizzes.sources().exams.get(ident.ref)
         return quizdefs.exam(definition) if definition else None
-    course = db.session.execute(select(Course).where(Course.slug == ident.course)).scalar_one_or_none()
+    course = courses.by_slug(ident.course)
     if course is None:
         return None
     if course.retired:
@@ -268,7 +267,7 @@ def quiz_for_learner(user: User, key: str) -> QuizDef:
 
 def attempt_for_owner(user: User, attempt_id: int) -> Attempt:
     """Answering and submitting: only the learner who started the attempt; anyone else gets 404."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = quizzes.attempt(attempt_id)
     if attempt is None:
         abort(404)
     if attempt.user_id != user.id:
@@ -292,7 +291,7 @@ def can_review_people(viewer: User, person: User) -> bool:
 
 def attempt_for_viewer(user: User, attempt_id: int) -> Attempt:
     """Reading a result: the learner, HR for people in their scope, admins."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = quizzes.attempt(attempt_id)
     if attempt is None:
         abort(404)
     if attempt.user_id != user.id and not can_review_people(user, attempt.user):
@@ -314,7 +313,7 @@ def regrade_scope(user: User) -> list[str] | None:
 
 
 def certificate_for_owner(user: User, serial: str) -> Certificate:
-    cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
+    cert = certificates.by_serial(serial)
     if cert is None:
         abort(404)
     if cert.user_id != user.id and not can_review_people(user, cert.user):
@@ -324,7 +323,7 @@ def certificate_for_owner(user: User, serial: str) -> Certificate:
 
 def certificate_for_admin(user: User, serial: str) -> Certificate:
     require_role(user, Role.ADMIN)
-    cert = db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
+    cert = certificates.by_serial(serial)
     if cert is None:
         abort(404)
     return cert
@@ -338,7 +337,7 @@ def can_host(user: User) -> bool:
 
 def live_event(code: str) -> LiveEvent:
     """Any signed-in employee may open an event by its code; the code is the secret."""
-    event = db.session.execute(select(LiveEvent).where(LiveEvent.code == code.strip().upper())).scalar_one_or_none()
+    event = live.by_code(code.strip().upper())
     if event is None:
         abort(404)
     return event
@@ -354,18 +353,14 @@ def live_event_for_host(user: User, code: str) -> LiveEvent:
 
 
 def live_player(user: User, event: LiveEvent) -> LivePlayer:
-    # the user is the signed-in one, already loaded; the team only when a page shows it
-    player = db.session.execute(
-        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user.id)
-        .options(lazyload(LivePlayer.user), lazyload(LivePlayer.team))).scalar_one_or_none()
+    player = live.player_of(event, user.id)
     if player is None:
         abort(404)
     return player
 
 
 def is_live_judge(user: User, event: LiveEvent) -> bool:
-    return user.is_authenticated and db.session.execute(select(LiveJudge.id).where(
-        LiveJudge.event_id == event.id, LiveJudge.user_id == user.id)).first() is not None
+    return user.is_authenticated and live_judges.is_judge(event, user.id)
 
 
 def live_event_for_judge(user: User, code: str) -> LiveEvent:
@@ -384,15 +379,10 @@ def live_team(event: LiveEvent, team_id: int | None) -> LiveTeam:
 
 
 def live_event_player(event: LiveEvent, player_id: int) -> LivePlayer:
-    player = db.session.get(LivePlayer, player_id)
+    player = live.player(player_id)
     if player is None or player.event_id != event.id:
         abort(404)
     return player
-
-
-def active_user_by_number(employee_no: str) -> User | None:
-    return db.session.execute(select(User).where(User.employee_no == employee_no.strip(),
-                                                 User.active.is_(True))).scalar_one_or_none()
 
 
 def may_judge_team(user: User, event: LiveEvent, team: LiveTeam) -> bool:
@@ -402,33 +392,23 @@ def may_judge_team(user: User, event: LiveEvent, team: LiveTeam) -> bool:
         return True
     if user.org_unit_id is None:
         return True
-    mine = db.session.get(OrgUnit, user.org_unit_id)
-    if team.org_unit_id is not None:
-        unit_ids = {team.org_unit_id}
-    else:
-        unit_ids = {u for (u,) in db.session.execute(select(User.org_unit_id).join(
-            LivePlayer, LivePlayer.user_id == User.id).where(LivePlayer.team_id == team.id)) if u is not None}
-    paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(unit_ids))).scalars()]
-    return mine is None or not path_within(mine.path, paths)
+    mine = org.get(user.org_unit_id)
+    return mine is None or not path_within(mine.path, live_judges.team_unit_paths(team))
 
 
 def judged_events(user: User) -> list[LiveEvent]:
-    return list(db.session.execute(select(LiveEvent).join(LiveJudge, LiveJudge.event_id == LiveEvent.id)
-                                   .where(LiveJudge.user_id == user.id).order_by(LiveEvent.created_at.desc())
-                                   .limit(20)).scalars())
+    return live_judges.judged_by(user.id)
 
 
 def hosted_events(user: User) -> list[LiveEvent]:
-    query = select(LiveEvent).order_by(LiveEvent.created_at.desc()).limit(50)
-    if not is_admin(user):
-        query = query.where(LiveEvent.host_id == user.id)
-    return list(db.session.execute(query).scalars())
+    """A host's own events; an admin's list has everyone's."""
+    return live.hosted(None if is_admin(user) else user.id)
 
 
 # --- online rounds -----------------------------------------------------------------------------
 
 def _competition(slug: str) -> Competition | None:
-    return db.session.execute(select(Competition).where(Competition.slug == slug)).scalar_one_or_none()
+    return competitions.by_slug(slug)
 
 
 def competition_for_entrant(user: User, slug: str) -> Competition:
@@ -436,8 +416,7 @@ def competition_for_entrant(user: User, slug: str) -> Competition:
     competition = _competition(slug)
     if competition is None:
         abort(404)
-    paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(competition.unit_ids))).scalars()]
-    if admits(user, competition, paths, user.org_unit):
+    if admits(user, competition, org.paths_of(competition.unit_ids), user.org_unit):
         return competition
     if hosts_competition(user, competition):
         return competition
@@ -460,20 +439,20 @@ def competition_for_host(user: User, slug: str) -> Competition:
 
 def award_for_viewer(user: User, serial: str) -> AwardCertificate:
     """A person's award: the holder, HR over them, the host, admins. A unit's: its HR, the host, admins."""
-    cert = db.session.execute(select(AwardCertificate).where(AwardCertificate.serial == serial)).scalar_one_or_none()
+    cert = awards.by_serial(serial)
     if cert is None:
         abort(404)
     if cert.user_id is not None and cert.user_id == user.id:
         return cert
-    competition = db.session.get(Competition, cert.competition_id)
+    competition = competitions.get(cert.competition_id)
     if competition is not None and competition.host_id == user.id:
         return cert
     if is_admin(user):
         return cert
-    holder = db.session.get(User, cert.user_id) if cert.user_id is not None else None
+    holder = accounts.get(cert.user_id)
     if holder is not None and can_review_people(user, holder):
         return cert
-    unit = db.session.get(OrgUnit, cert.org_unit_id) if cert.org_unit_id is not None else None
+    unit = org.get(cert.org_unit_id)
     if unit is not None and can_view_reports(user) and in_scope(user, unit):
         return cert
     abort(404)
@@ -483,12 +462,12 @@ def award_for_viewer(user: User, serial: str) -> AwardCertificate:
 
 def classroom_session_for_staff(viewer: User, session_id: int) -> ClassroomSession:
     """The session's trainer, HR whose scope holds the organising unit, or an admin; else 404."""
-    session = db.session.get(ClassroomSession, session_id)
+    session = classroom.get(session_id)
     if session is None:
         abort(404)
     if session.trainer_id == viewer.id or is_admin(viewer):
         return session
-    if can_view_reports(viewer) and in_scope(viewer, db.session.get(OrgUnit, session.unit_id)):
+    if can_view_reports(viewer) and in_scope(viewer, org.get(session.unit_id)):
         return session
     abort(404)
 
@@ -500,14 +479,12 @@ def can_run_sessions(user: User) -> bool:
 
 def classroom_session_for_learner(viewer: User, session_id: int) -> ClassroomSession:
     """A session the learner may ask for (open to their unit, not ended) or already has a place on; else 404."""
-    session = db.session.get(ClassroomSession, session_id)
+    session = classroom.get(session_id)
     if session is None:
         abort(404)
     if classroom.may_request(session, viewer):
         return session
-    seat = db.session.execute(select(SessionSeat.id).where(
-        SessionSeat.session_id == session.id, SessionSeat.user_id == viewer.id)).scalar_one_or_none()
-    if seat is None:
+    if classroom.seat_of(session.id, viewer.id) is None:
         abort(404)
     return session
 
@@ -516,7 +493,7 @@ def classroom_session_for_learner(viewer: User, session_id: int) -> ClassroomSes
 
 def external_record_for_viewer(viewer: User, record_id: int) -> ExternalRecord:
     """The item and its scan: the person who submitted it, HR over them, admins; anyone else 404."""
-    record = db.session.get(ExternalRecord, record_id)
+    record = external.get(record_id)
     if record is None:
         abort(404)
     if record.user_id == viewer.id:
@@ -528,7 +505,7 @@ def external_record_for_viewer(viewer: User, record_id: int) -> ExternalRecord:
 
 def external_record_for_reviewer(viewer: User, record_id: int) -> ExternalRecord:
     """Deciding on an item: HR over the person (never on their own), admins; anyone else 404."""
-    record = db.session.get(ExternalRecord, record_id)
+    record = external.get(record_id)
     if record is None:
         abort(404)
     if record.user_id == viewer.id:
@@ -544,18 +521,14 @@ def _bank_in_reach(user: User, bank_id: str) -> bool:
     """Whether some quiz this person may sit draws from the bank (its images show in that quiz)."""
     if can_manage_content(user) or can_view_reports(user):
         return True
-    courses = db.session.execute(select(Course).where(Course.retired.is_(False))).scalars()
-    if any((course.meta or {}).get("bank") == bank_id for course in courses):
+    if any((course.meta or {}).get("bank") == bank_id for course in published.snapshot().courses):
         return True
     if any(rule.bank == bank_id for exam in quizzes.sources().exams.values() for rule in exam.draw):
         return True
-    for competition in db.session.execute(select(Competition)).scalars():
-        if not any(rule.get("bank") == bank_id for rule in competition.draw or []):
-            continue
+    for competition in competitions.drawing_from(bank_id):
         if competition.host_id == user.id or is_admin(user):
             return True
-        paths = [u.path for u in db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(competition.unit_ids))).scalars()]
-        if admits(user, competition, paths, user.org_unit):
+        if admits(user, competition, org.paths_of(competition.unit_ids), user.org_unit):
             return True
     return False
 
@@ -572,7 +545,7 @@ def bank_images_for_viewer(user: User, bank_id: str) -> None:
 def exam_override_for_hr(viewer: User, override_id: int) -> ExamOverride:
     """An override for a person or unit inside the viewer's scope; 404 otherwise (and for learners)."""
     require_role(viewer, Role.HR)
-    row = db.session.get(ExamOverride, override_id)
+    row = accommodations.get(override_id)
     if row is None:
         abort(404)
     target = row.user.org_unit if row.user is not None else row.unit
@@ -583,13 +556,14 @@ def exam_override_for_hr(viewer: User, override_id: int) -> ExamOverride:
 
 def unit_in_scope(viewer: User, unit_id: int | None) -> OrgUnit | None:
     """A unit named on an HR form: None when unknown or outside the viewer's scope."""
-    unit = db.session.get(OrgUnit, unit_id) if unit_id else None
+    unit = org.get(unit_id)
     return unit if unit is not None and in_scope(viewer, unit) else None
 
 
 def person_in_scope(viewer: User, employee_no: str) -> User | None:
     """A person named on an HR form by employee number: None when unknown or outside the scope."""
-    person = db.session.execute(select(User).where(User.employee_no == employee_no.strip())).scalar_one_or_none()
+    number = employee_no.strip()
+    person = accounts.by_numbers([number]).get(number)
     return person if person is not None and in_scope(viewer, person.org_unit) else None
 
 
@@ -603,7 +577,7 @@ def course_to_evaluate(viewer: User, slug: str) -> Course:
 
 def session_to_evaluate(viewer: User, session_id: int) -> ClassroomSession:
     """A session the viewer signed in to; 404 otherwise."""
-    session = db.session.get(ClassroomSession, session_id)
+    session = classroom.get(session_id)
     if session is None or not evaluations.may_evaluate_session(viewer, session):
         abort(404)
     return session
@@ -612,7 +586,7 @@ def session_to_evaluate(viewer: User, session_id: int) -> ClassroomSession:
 def course_for_results(viewer: User, slug: str) -> Course:
     """Evaluation results of a course: HR (their people's answers) and admins; learners 403."""
     require_role(viewer, Role.HR)
-    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    course = courses.by_slug(slug)
     if course is None:
         abort(404)
     return course
@@ -621,7 +595,7 @@ def course_for_results(viewer: User, slug: str) -> Course:
 def trainer_for_hr(viewer: User, trainer_id: int) -> Trainer:
     """A registered trainer of the viewer's scope; 404 otherwise (learners 403)."""
     require_role(viewer, Role.HR)
-    row = db.session.get(Trainer, trainer_id)
+    row = trainers.get(trainer_id)
     if row is None or not in_scope(viewer, row.user.org_unit):
         abort(404)
     return row
@@ -630,7 +604,7 @@ def trainer_for_hr(viewer: User, trainer_id: int) -> Trainer:
 def plan_for_hr(viewer: User, plan_id: int) -> TrainingPlan:
     """A plan of a unit inside the viewer's scope; 404 otherwise (learners 403)."""
     require_role(viewer, Role.HR)
-    plan = db.session.get(TrainingPlan, plan_id)
+    plan = plans.get(plan_id)
     if plan is None or not in_scope(viewer, plan.unit):
         abort(404)
     return plan

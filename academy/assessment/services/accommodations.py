@@ -130,3 +130,7 @@ def listed(scope: list[str] | None) -> list[ExamOverride]:
         unit = select(OrgUnit.id).where(within(scope))
         query = query.where(or_(ExamOverride.user_id.in_(person_unit), ExamOverride.unit_id.in_(unit)))
     return list(db.session.execute(query.limit(500)).scalars())
+
+
+def get(override_id: int) -> ExamOverride | None:
+    return db.session.get(ExamOverride, override_id)

@@ -515,3 +515,7 @@ def remaining_seconds(attempt: Attempt | AttemptHead, now: datetime) -> int | No
     if attempt.deadline is None:
         return None
     return max(0, math.floor((attempt.deadline - now).total_seconds()))
+
+
+def attempt(attempt_id: int) -> Attempt | None:
+    return db.session.get(Attempt, attempt_id)

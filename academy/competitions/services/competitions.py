@@ -375,3 +375,13 @@ def close_now(c: Competition, *, actor: User, ip: str = "", now: datetime | None
         c.opens_at = now
     audit.record("competition.close", actor=actor, ip=ip, now=now, competition=c.slug, closes_before=before.isoformat())
     db.session.commit()
+
+
+def get(competition_id: int) -> Competition | None:
+    return db.session.get(Competition, competition_id)
+
+
+def drawing_from(bank_id: str) -> list[Competition]:
+    """The rounds whose draw rules take questions from the bank."""
+    return [c for c in db.session.execute(select(Competition)).scalars()
+            if any(rule.get("bank") == bank_id for rule in c.draw or [])]

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from academy import realtime, scoring
 from academy.assessment.services.quizzes import question_from_json
@@ -762,3 +763,22 @@ def parse_running_order(text: str, questions: dict[str, Question]) -> tuple[list
 def team_answered(question: LiveQuestion, team_id: int) -> bool:
     return bool(db.session.execute(select(func.count()).select_from(LiveAnswer).where(
         LiveAnswer.question_id == question.id, LiveAnswer.team_id == team_id)).scalar_one())
+
+
+def player_of(event: LiveEvent, user_id: int) -> LivePlayer | None:
+    """The person's player row in the event; user and team load only when a page shows them."""
+    return db.session.execute(
+        select(LivePlayer).where(LivePlayer.event_id == event.id, LivePlayer.user_id == user_id)
+        .options(lazyload(LivePlayer.user), lazyload(LivePlayer.team))).scalar_one_or_none()
+
+
+def player(player_id: int) -> LivePlayer | None:
+    return db.session.get(LivePlayer, player_id)
+
+
+def hosted(host_id: int | None) -> list[LiveEvent]:
+    """The latest 50 events of a host, or of every host (None)."""
+    query = select(LiveEvent).order_by(LiveEvent.created_at.desc()).limit(50)
+    if host_id is not None:
+        query = query.where(LiveEvent.host_id == host_id)
+    return list(db.session.execute(query).scalars())

@@ -24,6 +24,7 @@ from academy.models import (
     LivePlayer,
     LiveQuestion,
     LiveTeam,
+    OrgUnit,
     QState,
     RoundKind,
     User,
@@ -171,3 +172,27 @@ def corrections(event: LiveEvent) -> list[LiveAdjustment]:
 
 
 __all__ = ["LiveError", "add_judge", "correct_score", "corrections", "judges", "mark", "refuse", "remove_judge"]
+
+
+def is_judge(event: LiveEvent, user_id: int) -> bool:
+    return db.session.execute(select(LiveJudge.id).where(
+        LiveJudge.event_id == event.id, LiveJudge.user_id == user_id)).first() is not None
+
+
+def judged_by(user_id: int) -> list[LiveEvent]:
+    """The latest 20 events the person judges."""
+    return list(db.session.execute(select(LiveEvent).join(LiveJudge, LiveJudge.event_id == LiveEvent.id)
+                                   .where(LiveJudge.user_id == user_id).order_by(LiveEvent.created_at.desc())
+                                   .limit(20)).scalars())
+
+
+def team_unit_paths(team: LiveTeam) -> list[str]:
+    """The paths of the team's unit or, for a team named by its players, of their units."""
+    if team.org_unit_id is not None:
+        unit_ids = {team.org_unit_id}
+    else:
+        unit_ids = {u for (u,) in db.session.execute(select(User.org_unit_id).join(
+            LivePlayer, LivePlayer.user_id == User.id).where(LivePlayer.team_id == team.id)) if u is not None}
+    if not unit_ids:
+        return []
+    return list(db.session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).scalars())

@@ -44,6 +44,7 @@ from academy.competitions.views import answerer, live_state
 from academy.content.quizbank import Question
 from academy.forms import LIVE_KINDS, CorrectionForm, EmptyForm, JoinForm, JudgeAddForm, JudgeMarkForm, LiveEventForm
 from academy.models import Role, RoundKind, Stage
+from academy.people.services import accounts
 from academy.web import external_url
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -320,7 +321,7 @@ def host_judges(code: str) -> ResponseReturnValue:
     form = JudgeAddForm()
     if not form.validate_on_submit():
         abort(400)
-    person = access.active_user_by_number(form.employee_no.data or "")
+    person = accounts.active_by_number(form.employee_no.data or "")
     if person is None:
         flash(_("No active employee has this number."), "error")
     else:

@@ -28,7 +28,7 @@ def live_matching(*, slug: str | None = None, tier: str | None = None) -> list[C
         select(Course).where(column == key, Course.retired.is_(False)).order_by(Course.position)).scalars())
 
 
-def by_slug(slug: str) -> Course | None:
+def by_slug(slug: str | None) -> Course | None:
     """The course with this slug, retired or not (reports and links outlive a course)."""
     return db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none() if slug else None
 

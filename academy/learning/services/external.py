@@ -210,3 +210,7 @@ def expiry_warnings(now: datetime, zone: tzinfo, days: tuple[int, ...] | list[in
                   date=expires.isoformat()), "", _("QS Academy")])
         found.append(Expiring(kind, ref, user, subject, body))
     return found
+
+
+def get(record_id: int) -> ExternalRecord | None:
+    return db.session.get(ExternalRecord, record_id)

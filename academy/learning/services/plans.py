@@ -161,3 +161,7 @@ def for_unit(unit: OrgUnit, year: int, zone: tzinfo) -> Progress | None:
     """Progress of the plan covering the unit (for the HR home, the report and the summary)."""
     plan = plan_for(unit, year)
     return progress(plan, zone) if plan is not None else None
+
+
+def get(plan_id: int) -> TrainingPlan | None:
+    return db.session.get(TrainingPlan, plan_id)

@@ -188,7 +188,7 @@ def _draft(form: SessionForm) -> classroom.SessionDraft | None:
     trainer = None
     number = (form.trainer.data or "").strip()
     if number:
-        trainer = accounts.by_numbers([number], active_only=True).get(number)
+        trainer = accounts.active_by_number(number)
         if trainer is None:
             _refuse(form, "trainer", _("No active person has this employee number."))
     course = training_courses.by_slug(form.course.data or "")

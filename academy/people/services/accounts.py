@@ -91,6 +91,11 @@ def by_numbers(numbers: Iterable[str], *, active_only: bool = False) -> dict[str
     return {u.employee_no: u for u in db.session.execute(query).scalars()}
 
 
+def active_by_number(employee_no: str) -> User | None:
+    number = employee_no.strip()
+    return by_numbers([number], active_only=True).get(number) if number else None
+
+
 def page(text: str, number: int, *, per_page: int = 50) -> Pagination:
     """The admin's people list: employee number, name or e-mail containing ``text``, by employee number."""
     statement = select(User).order_by(User.employee_no)

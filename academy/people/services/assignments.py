@@ -449,3 +449,7 @@ def target_numbers(assignment_id: int) -> list[str]:
     return list(db.session.execute(
         select(User.employee_no).join(AssignmentTarget, AssignmentTarget.user_id == User.id)
         .where(AssignmentTarget.assignment_id == assignment_id).order_by(User.employee_no)).scalars())
+
+
+def get(assignment_id: int) -> Assignment | None:
+    return db.session.get(Assignment, assignment_id)

@@ -32,3 +32,7 @@ def mark_read(user: User, notice: Notice | None = None, *, now: datetime | None 
     changed = db.session.execute(query).rowcount  # type: ignore[attr-defined]  # CursorResult
     db.session.commit()
     return int(changed or 0)
+
+
+def get(notice_id: int) -> Notice | None:
+    return db.session.get(Notice, notice_id)

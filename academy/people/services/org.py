@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from academy.database import db
@@ -56,3 +58,16 @@ def named_within(scopes: list[str] | None) -> list[tuple[int, str]]:
     by_id = {u.id: u for u in units}
     return [(u.id, "/".join(by_id[i].name for i in u.ancestor_ids if i in by_id)) for u in units
             if scopes is None or path_within(u.path, scopes)]
+
+
+def root() -> OrgUnit | None:
+    """The top of the tree (the first, should an import have made several)."""
+    return db.session.execute(
+        select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).scalars().first()
+
+
+def paths_of(unit_ids: Iterable[int]) -> list[str]:
+    wanted = list(unit_ids)
+    if not wanted:
+        return []
+    return list(db.session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(wanted))).scalars())

@@ -76,3 +76,7 @@ def listed(scope: list[str] | None, *, now: datetime | None = None) -> list[Trai
         answers, mean = rated.get(t.user_id, (0, None))
         rows.append(TrainerRow(t, sessions, hours, answers, round(float(mean), 2) if mean is not None else None))
     return rows
+
+
+def get(trainer_id: int) -> Trainer | None:
+    return db.session.get(Trainer, trainer_id)
