@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import text
 from werkzeug.routing.rules import Rule
 from werkzeug.test import TestResponse
@@ -111,6 +112,25 @@ def _shared_builder(rule: Rule, append_unknown: bool = True) -> Callable[..., tu
 
 Rule._compile_builder = _shared_builder  # type: ignore[method-assign,assignment]
 
+class _SharedTemplates(BytecodeCache):
+    """Every test app has a Jinja environment of its own, so each would parse and compile the same
+    templates again (a third of a typical page test). Apps built by ``create_app`` share one set of
+    options, so the compiled code is the same for all: kept once per worker, and checked against
+    the template's source each time it is loaded."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_templates = _SharedTemplates()
 _apps: list[Flask] = []
 
 
@@ -139,6 +159,7 @@ def make_app(**overrides: object) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.jinja_env.bytecode_cache = _templates
     _apps.append(app)
     with app.app_context():
         if TEST_DATABASE_URL and str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgres"):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
+from jinja2 import DictLoader, Environment
 from sqlalchemy import inspect
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 from werkzeug.routing.converters import AnyConverter, BaseConverter
 
 from academy.database import db
 
-from .conftest import TEST_DATABASE_URL, _compile_builder, make_app
+from .conftest import TEST_DATABASE_URL, _compile_builder, _templates, make_app
 
 
 def _sample(converter: BaseConverter) -> object:
@@ -54,3 +57,17 @@ def test_each_app_has_an_in_memory_database_of_its_own(app: Flask) -> None:
         db.session.commit()
     with other.app_context():  # each app has a database of its own
         assert db.session.execute(db.metadata.tables["org_unit"].select()).first() is None
+
+
+def test_shared_compiled_templates_follow_their_source() -> None:
+    first = Environment(loader=DictLoader({"page.html": "{{ 1 + 1 }} 旧"}), bytecode_cache=_templates, autoescape=True)
+    assert first.get_template("page.html").render() == "2 旧"
+    changed = Environment(loader=DictLoader({"page.html": "{{ 2 + 2 }} 新"}), bytecode_cache=_templates, autoescape=True)
+    assert changed.get_template("page.html").render() == "4 新"
+
+
+def test_two_apps_render_a_page_alike_from_the_shared_templates(app: Flask) -> None:
+    other = make_app()
+    pages = [a.test_client().get("/login").get_data(as_text=True) for a in (app, other)]
+    assert "<form" in pages[0]
+    assert [re.sub(r'value="[^"]+"', "", p) for p in pages] == [re.sub(r'value="[^"]+"', "", pages[0])] * 2
