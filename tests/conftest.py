@@ -58,15 +58,43 @@ _schema_ready: set[str] = set()
 _HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash the shared test password once
 
 
+# Emptying every table costs about 150 ms (TRUNCATE makes new files for each); a test writes to a
+# few. This empties only the tables that hold rows and restarts every sequence that was used, which
+# leaves the database as a fresh schema would be, in one round trip.
+_EMPTY_POSTGRES = """
+CREATE OR REPLACE FUNCTION qs_test_empty(tables text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  name text;
+  filled text[] := '{}';
+  has_rows boolean;
+  used record;
+BEGIN
+  FOREACH name IN ARRAY tables LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', name) INTO has_rows;
+    IF has_rows THEN
+      filled := filled || format('%I', name);
+    END IF;
+  END LOOP;
+  IF cardinality(filled) > 0 THEN
+    EXECUTE 'TRUNCATE ' || array_to_string(filled, ', ') || ' CASCADE';
+  END IF;
+  FOR used IN SELECT schemaname, sequencename FROM pg_sequences
+              WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+    PERFORM setval(format('%I.%I', used.schemaname, used.sequencename), 1, false);
+  END LOOP;
+END $$
+"""
+
+
 def _reset_postgres() -> None:
-    """Schema once per run, then an empty database per test (TRUNCATE is fast)."""
+    """Schema once per run, then an empty database per test."""
     url = str(db.engine.url)
     if url not in _schema_ready:
         db.drop_all()
         db.create_all()
+        db.session.execute(text(_EMPTY_POSTGRES))
         _schema_ready.add(url)
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.execute(text("SELECT qs_test_empty(:tables)"), {"tables": [t.name for t in db.metadata.sorted_tables]})
     db.session.commit()
 
 

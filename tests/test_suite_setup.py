@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 from werkzeug.routing.converters import AnyConverter, BaseConverter
 
 from academy.database import db
+from academy.people.services import accounts, org
 
 from .conftest import TEST_DATABASE_URL, _compile_builder, _templates, make_app
 
@@ -71,3 +72,16 @@ def test_two_apps_render_a_page_alike_from_the_shared_templates(app: Flask) -> N
     pages = [a.test_client().get("/login").get_data(as_text=True) for a in (app, other)]
     assert "<form" in pages[0]
     assert [re.sub(r'value="[^"]+"', "", p) for p in pages] == [re.sub(r'value="[^"]+"', "", pages[0])] * 2
+
+
+def test_each_new_app_starts_from_an_empty_database_whose_ids_start_at_one() -> None:
+    first = make_app()
+    with first.app_context():
+        unit = org.create_unit("甲")
+        accounts.create_user("100001", "张三", org_unit=org.create_unit("乙", parent=unit))
+    second = make_app()
+    with second.app_context():
+        for table in db.metadata.sorted_tables:
+            assert db.session.execute(table.select().limit(1)).first() is None, table.name
+        assert org.create_unit("丙").id == 1
+        assert accounts.create_user("100002", "李四").id == 1
