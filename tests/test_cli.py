@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from flask import Flask
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from academy.database import db
 from academy.models import Course, OrgUnit, QuizSource, Role, User
 
-from .conftest import FIXTURES, make_app
+from .conftest import make_app
 
 
 def test_content_check_passes_on_good_content(app: Flask) -> None:
@@ -21,11 +20,9 @@ def test_content_check_passes_on_good_content(app: Flask) -> None:
     assert "2 courses, 1 banks, 1 exams, 0 problems" in result.output
 
 
-def test_content_check_prints_path_line_and_fails(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES / "courses", tmp_path / "courses")
-    shutil.copytree(FIXTURES / "quiz", tmp_path / "quiz")
-    (tmp_path / "courses/all-staff/sample-course/course.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
-    app = make_app(COURSES_ROOT=tmp_path / "courses", QUIZ_ROOT=tmp_path / "quiz")
+def test_content_check_prints_path_line_and_fails(content_copy: Path) -> None:
+    (content_copy / "courses/all-staff/sample-course/course.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    app = make_app(COURSES_ROOT=content_copy / "courses", QUIZ_ROOT=content_copy / "quiz")
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1
     assert "courses/all-staff/sample-course/course.md:1: missing 'tier'" in result.output

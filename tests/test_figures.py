@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,6 @@ from academy.content.catalog import cjk_count
 from academy.content.library import load_library, stats
 from academy.content.render import render
 
-from .conftest import FIXTURES
-
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "courses/all-staff/sample-course/02-pdca.md"
 GOOD_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 480 100" width="480" height="100">\n'
@@ -23,16 +20,9 @@ GOOD_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 480 100" width
             '<text x="60" y="35" font-size="14" text-anchor="middle">计划</text>\n</svg>\n')
 
 
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES / "courses", tmp_path / "courses")
-    shutil.copytree(FIXTURES / "quiz", tmp_path / "quiz")
-    return tmp_path
-
-
-def add_figure(tree: Path, line: str, svg: str | None = GOOD_SVG, name: str = "cycle.svg") -> int:
+def add_figure(content_copy: Path, line: str, svg: str | None = GOOD_SVG, name: str = "cycle.svg") -> int:
     """Put ``line`` as a paragraph of its own after the lesson's first body paragraph; returns its line number."""
-    lesson = tree / LESSON
+    lesson = content_copy / LESSON
     lines = lesson.read_text(encoding="utf-8").split("\n")
     body_start = lines.index("---", 1) + 1
     at = next(i for i in range(body_start, len(lines)) if lines[i].strip())  # first body line
@@ -46,21 +36,21 @@ def add_figure(tree: Path, line: str, svg: str | None = GOOD_SVG, name: str = "c
     return at + 3
 
 
-def problems(tree: Path) -> list[str]:
-    return [str(p) for p in load_library(tree / "courses", tree / "quiz").problems]
+def problems(content_copy: Path) -> list[str]:
+    return [str(p) for p in load_library(content_copy / "courses", content_copy / "quiz").problems]
 
 
-def lesson_source(tree: Path) -> str:
-    course = load_library(tree / "courses", tree / "quiz").course("sample-course")
+def lesson_source(content_copy: Path) -> str:
+    course = load_library(content_copy / "courses", content_copy / "quiz").course("sample-course")
     assert course is not None
     return next(x.source for x in course.lessons if x.slug == "pdca")
 
 
-def test_a_figure_is_drawn_inline_on_its_own_line_with_its_alt_text(tree: Path) -> None:
-    before = lesson_source(tree).count("\n")
-    add_figure(tree, "![PDCA 循环的四个阶段示意](figures/cycle.svg)")
-    assert problems(tree) == []
-    source = lesson_source(tree)
+def test_a_figure_is_drawn_inline_on_its_own_line_with_its_alt_text(content_copy: Path) -> None:
+    before = lesson_source(content_copy).count("\n")
+    add_figure(content_copy, "![PDCA 循环的四个阶段示意](figures/cycle.svg)")
+    assert problems(content_copy) == []
+    source = lesson_source(content_copy)
     assert source.count("\n") == before + 3  # the lines add_figure wrote, nothing more: line numbers hold
     html = str(render(source, "v").html)
     assert '<figure class="lesson-figure">' in html
@@ -85,39 +75,39 @@ def test_a_figure_is_drawn_inline_on_its_own_line_with_its_alt_text(tree: Path) 
     ("![PDCA 循环的四个阶段示意](figures/cycle.svg)", "<svg><rect></svg>", "not a readable SVG file"),
     ("![PDCA 循环的四个阶段示意](figures/cycle.svg)", '<html xmlns="http://www.w3.org/2000/svg"/>', "root element is <html>"),
 ])
-def test_a_figure_that_cannot_be_shown_is_a_problem_on_its_line(tree: Path, line: str, svg: str | None, expected: str) -> None:
-    number = add_figure(tree, line, svg)
-    found = problems(tree)
+def test_a_figure_that_cannot_be_shown_is_a_problem_on_its_line(content_copy: Path, line: str, svg: str | None, expected: str) -> None:
+    number = add_figure(content_copy, line, svg)
+    found = problems(content_copy)
     assert len(found) == 1
     assert found[0].startswith(f"courses/all-staff/sample-course/02-pdca.md:{number}: ")
     assert expected in found[0]
 
 
-def test_a_figure_needs_empty_lines_around_it(tree: Path) -> None:
-    lesson = tree / LESSON
+def test_a_figure_needs_empty_lines_around_it(content_copy: Path) -> None:
+    lesson = content_copy / LESSON
     text = lesson.read_text(encoding="utf-8").rstrip("\n") + "\n紧接着的一段文字\n![PDCA 循环的四个阶段示意](figures/cycle.svg)\n"
     lesson.write_text(text, encoding="utf-8")
     (lesson.parent / "figures").mkdir()
     (lesson.parent / "figures" / "cycle.svg").write_text(GOOD_SVG, encoding="utf-8")
-    assert any("leave an empty line before and after a figure" in p for p in problems(tree))
+    assert any("leave an empty line before and after a figure" in p for p in problems(content_copy))
 
 
-def test_a_changed_figure_is_a_new_lesson_version(tree: Path) -> None:
-    add_figure(tree, "![PDCA 循环的四个阶段示意](figures/cycle.svg)")
-    course = load_library(tree / "courses", tree / "quiz").course("sample-course")
+def test_a_changed_figure_is_a_new_lesson_version(content_copy: Path) -> None:
+    add_figure(content_copy, "![PDCA 循环的四个阶段示意](figures/cycle.svg)")
+    course = load_library(content_copy / "courses", content_copy / "quiz").course("sample-course")
     assert course is not None
     first = next(x.version for x in course.lessons if x.slug == "pdca")
-    (tree / "courses/all-staff/sample-course/figures/cycle.svg").write_text(GOOD_SVG.replace("计划", "实施"), encoding="utf-8")
-    course = load_library(tree / "courses", tree / "quiz").course("sample-course")
+    (content_copy / "courses/all-staff/sample-course/figures/cycle.svg").write_text(GOOD_SVG.replace("计划", "实施"), encoding="utf-8")
+    course = load_library(content_copy / "courses", content_copy / "quiz").course("sample-course")
     assert course is not None
     assert next(x.version for x in course.lessons if x.slug == "pdca") != first
 
 
-def test_figure_labels_are_not_counted_as_reading_text(tree: Path) -> None:
-    before = cjk_count(lesson_source(tree))
-    add_figure(tree, "![PDCA 循环的四个阶段示意](figures/cycle.svg)")
-    assert cjk_count(lesson_source(tree)) == before
-    row = next(r for r in stats(load_library(tree / "courses", tree / "quiz")) if r["slug"] == "sample-course")
+def test_figure_labels_are_not_counted_as_reading_text(content_copy: Path) -> None:
+    before = cjk_count(lesson_source(content_copy))
+    add_figure(content_copy, "![PDCA 循环的四个阶段示意](figures/cycle.svg)")
+    assert cjk_count(lesson_source(content_copy)) == before
+    row = next(r for r in stats(load_library(content_copy / "courses", content_copy / "quiz")) if r["slug"] == "sample-course")
     assert [x["figures"] for x in row["lessons"]] == [0, 1]  # type: ignore[index]
 
 

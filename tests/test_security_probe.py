@@ -81,21 +81,14 @@ def test_sanitiser_keeps_what_lessons_use() -> None:
         assert kept in html, kept
 
 
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES / "courses", tmp_path / "courses")
-    shutil.copytree(FIXTURES / "quiz", tmp_path / "quiz")
-    return tmp_path
-
-
-def test_content_check_reports_markup_the_pages_would_drop_with_its_line(tree: Path) -> None:
-    lesson = tree / "courses/all-staff/sample-course/02-pdca.md"
+def test_content_check_reports_markup_the_pages_would_drop_with_its_line(content_copy: Path) -> None:
+    lesson = content_copy / "courses/all-staff/sample-course/02-pdca.md"
     text = lesson.read_text(encoding="utf-8")
     lesson.write_text(text + "\n<img src=\"a.png\" onerror=\"alert(1)\">\n\n[点](javascript:alert(1))\n", encoding="utf-8")
-    bank = tree / "quiz/sample-course.md"
+    bank = content_copy / "quiz/sample-course.md"
     bank.write_text(bank.read_text(encoding="utf-8").replace("质量是什么满足要求的程度？",
                                                               "质量是什么<script>x()</script>满足要求的程度？"), encoding="utf-8")
-    problems = [str(p) for p in load_library(tree / "courses", tree / "quiz").problems]
+    problems = [str(p) for p in load_library(content_copy / "courses", content_copy / "quiz").problems]
     last = len(text.splitlines())
     assert f"courses/all-staff/sample-course/02-pdca.md:{last + 2}: onerror= is not allowed in pages and is removed when shown" in problems
     assert f"courses/all-staff/sample-course/02-pdca.md:{last + 4}: javascript: is not allowed in pages and is removed when shown" in problems
