@@ -562,8 +562,7 @@ def unit_in_scope(viewer: User, unit_id: int | None) -> OrgUnit | None:
 
 def person_in_scope(viewer: User, employee_no: str) -> User | None:
     """A person named on an HR form by employee number: None when unknown or outside the scope."""
-    number = employee_no.strip()
-    person = accounts.by_numbers([number]).get(number)
+    person = accounts.by_number(employee_no)
     return person if person is not None and in_scope(viewer, person.org_unit) else None
 
 

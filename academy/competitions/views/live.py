@@ -321,7 +321,7 @@ def host_judges(code: str) -> ResponseReturnValue:
     form = JudgeAddForm()
     if not form.validate_on_submit():
         abort(400)
-    person = accounts.active_by_number(form.employee_no.data or "")
+    person = accounts.by_number(form.employee_no.data or "", active_only=True)
     if person is None:
         flash(_("No active employee has this number."), "error")
     else:

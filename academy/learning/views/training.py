@@ -188,7 +188,7 @@ def _draft(form: SessionForm) -> classroom.SessionDraft | None:
     trainer = None
     number = (form.trainer.data or "").strip()
     if number:
-        trainer = accounts.active_by_number(number)
+        trainer = accounts.by_number(number, active_only=True)
         if trainer is None:
             _refuse(form, "trainer", _("No active person has this employee number."))
     course = training_courses.by_slug(form.course.data or "")

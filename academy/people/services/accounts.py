@@ -91,19 +91,17 @@ def by_numbers(numbers: Iterable[str], *, active_only: bool = False) -> dict[str
     return {u.employee_no: u for u in db.session.execute(query).scalars()}
 
 
-def active_by_number(employee_no: str) -> User | None:
+def by_number(employee_no: str, *, active_only: bool = False) -> User | None:
     number = employee_no.strip()
-    return by_numbers([number], active_only=True).get(number) if number else None
+    return by_numbers([number], active_only=active_only).get(number) if number else None
 
 
 def page(text: str, number: int, *, per_page: int = 50) -> Pagination:
     """The admin's people list: employee number, name or e-mail containing ``text``, by employee number."""
     statement = select(User).order_by(User.employee_no)
-    if text:
-        # what an admin types is text: % and _ match themselves, not any characters
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(or_(User.employee_no.like(like, escape="\\"), User.name.like(like, escape="\\"),
-                                        User.email.like(like, escape="\\")))
+    if text:  # what an admin types is text: % and _ match themselves, not any characters
+        statement = statement.where(or_(*(column.contains(text, autoescape=True)
+                                          for column in (User.employee_no, User.name, User.email))))
     return db.paginate(statement, page=number, per_page=per_page, error_out=False)
 
 
