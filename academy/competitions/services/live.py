@@ -680,11 +680,6 @@ def latest_team_answers(question: LiveQuestion) -> dict[int, LiveAnswer]:
     return latest
 
 
-def team_of_player(player_id: int) -> int | None:
-    player = db.session.get(LivePlayer, player_id)
-    return player.team_id if player is not None else None
-
-
 def players(event: LiveEvent, *, limit: int) -> list[LivePlayer]:
     """The first ``limit`` players to join, in the order they joined."""
     return list(db.session.execute(select(LivePlayer).where(LivePlayer.event_id == event.id)

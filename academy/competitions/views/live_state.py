@@ -143,7 +143,8 @@ def console_state(event: LiveEvent) -> dict[str, Any]:
     if q is not None and q.kind == RoundKind.BUZZ:
         data["fouls"] = early_buzzers(q)
         turn = live.buzz_turn(q) if q.state == QState.OPEN else None
-        data["turn_team"] = live.team_of_player(turn.player_id) if turn is not None else None
+        answering = live.player(turn.player_id) if turn is not None else None
+        data["turn_team"] = answering.team_id if answering is not None else None
     data["players"] = [(p.id, p.user.name) for p in live.players(event, limit=500)]
     return data
 
