@@ -140,6 +140,7 @@ def _shared_builder(rule: Rule, append_unknown: bool = True) -> Callable[..., tu
 
 Rule._compile_builder = _shared_builder  # type: ignore[method-assign,assignment]
 
+
 class _SharedTemplates(BytecodeCache):
     """Every test app has a Jinja environment of its own, so each would parse and compile the same
     templates again (a third of a typical page test). Apps built by ``create_app`` share one set of
